@@ -1,0 +1,69 @@
+"""Entry point of the `iris` command: parse, run, and turn errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from desktop_app.cli.output import print_error
+from desktop_app.cli.parser import build_parser
+from desktop_app.core import messages
+from desktop_app.core.errors import IrisError
+
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `iris` with `argv` (default: the process arguments); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    _configure_logging(args.debug)
+    try:
+        return _dispatch(args)
+    except IrisError as error:
+        print_error(error.message)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print_error(messages.CLI_INTERRUPTED)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "describe":
+        from desktop_app.cli.describe import run_describe
+
+        return run_describe(args)
+    if args.command == "batch":
+        from desktop_app.cli.batch import run_batch
+
+        return run_batch(args)
+    from desktop_app.cli.models import run_models
+
+    return run_models(args)
+
+
+def _configure_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if debug:
+        return
+    import os
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    import warnings
+
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)

@@ -1,0 +1,50 @@
+"""`iris models list` and `iris models download ID`."""
+
+from __future__ import annotations
+
+import argparse
+
+from desktop_app.cli.output import ProgressPrinter
+from desktop_app.core import messages
+from desktop_app.engine.catalogue import CATALOGUE
+from desktop_app.engine.hub import cached_snapshot, resolve_model
+
+HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
+
+
+def run_models(args: argparse.Namespace) -> int:
+    """List the catalogue or download one model."""
+    if args.models_command == "list":
+        print(catalogue_table())
+        return 0
+    folder = resolve_model(args.model_id, revision=args.revision, on_progress=ProgressPrinter())
+    print(messages.MODELS_DOWNLOADED.format(model=args.model_id, path=folder))
+    return 0
+
+
+def catalogue_table() -> str:
+    """The catalogue as aligned columns, with whether each model is downloaded."""
+    rows = [HEADER]
+    for entry in CATALOGUE:
+        status = (
+            messages.MODEL_IN_CACHE
+            if cached_snapshot(entry.hub_id) is not None
+            else messages.MODEL_NOT_IN_CACHE
+        )
+        rows.append(
+            (
+                entry.hub_id,
+                entry.parameters,
+                f"{entry.download_gb:g} GB",
+                f"{entry.memory_gb:g} GB",
+                entry.licence,
+                status,
+                entry.note,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""The `iris` argument parser."""
+
+from __future__ import annotations
+
+import argparse
+
+from desktop_app import __version__
+from desktop_app.core import messages
+from desktop_app.settings import DeviceChoice, Quantization
+
+EPILOG = """examples:
+  iris describe photo.png
+  iris describe screen.png --ask "What does the error say?" --ask "Which button closes it?"
+  iris describe letter.jpg --task read --format jsonl
+  iris describe pet.jpg --task classify --labels cat,dog,bird
+  iris batch ~/Pictures --out alt-text.csv
+  iris models list
+
+The first real run downloads the model (about 0.5 GB for the default) into the standard
+Hugging Face cache; after that Iris works offline and nothing leaves your computer.
+exit codes: 0 done, 2 bad input (file, image, arguments), 3 model problem."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All commands and their options."""
+    parser = argparse.ArgumentParser(
+        prog="iris",
+        description=messages.CLI_DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"iris {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log details to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    describe = commands.add_parser(
+        "describe", help="describe images, answer questions about them, read or classify them"
+    )
+    describe.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    describe.add_argument(
+        "--ask",
+        action="append",
+        default=[],
+        metavar="QUESTION",
+        help="a question; repeat for a conversation. Without --task the first question "
+        "is asked about the images; with --task the questions follow its answer",
+    )
+    describe.add_argument(
+        "--task", choices=["describe", "read", "classify"], help="what to do first (describe)"
+    )
+    describe.add_argument("--labels", help="comma-separated categories for --task classify")
+    describe.add_argument("--instruction", help="a custom instruction instead of a task")
+    describe.add_argument(
+        "--example",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("IMAGE", "ANSWER"),
+        help="a worked example for few-shot prompting; repeatable",
+    )
+    _add_model_options(describe)
+    describe.add_argument("--format", choices=["text", "jsonl"], default="text")
+
+    batch = commands.add_parser("batch", help="write alt text for every image in a folder")
+    batch.add_argument("folder", metavar="FOLDER")
+    batch.add_argument("--out", required=True, metavar="CSV", help="where to write the table")
+    batch.add_argument("--task", choices=["describe", "read"], default="describe")
+    batch.add_argument("--recursive", action="store_true", help="include sub-folders")
+    _add_model_options(batch)
+
+    models = commands.add_parser("models", help="list or download models")
+    model_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    model_commands.add_parser("list", help="the models Iris knows, and which are downloaded")
+    download = model_commands.add_parser("download", help="download a model from the Hub")
+    download.add_argument("model_id", metavar="ID")
+    download.add_argument("--revision", help="a branch, tag or commit to pin")
+    return parser
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model")
+    group.add_argument("--model", metavar="ID_OR_PATH", help="Hub id or local folder")
+    group.add_argument(
+        "--quant", choices=[q.value for q in Quantization], default="auto", help="precision"
+    )
+    group.add_argument("--device", choices=[d.value for d in DeviceChoice], default="auto")
+    group.add_argument("--max-new-tokens", type=_positive, default=256, metavar="N")
+    group.add_argument(
+        "--longest-edge", type=_positive, metavar="PIXELS", help="scale images down to this"
+    )
+    split = group.add_mutually_exclusive_group()
+    split.add_argument(
+        "--split", dest="split", action="store_true", default=None, help="tile large images"
+    )
+    split.add_argument("--no-split", dest="split", action="store_false", help="one tile only")
+    group.add_argument("--threads", type=_positive, metavar="N", help="CPU threads")
+    group.add_argument("--revision", help="Hub revision (branch, tag or commit) to use")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

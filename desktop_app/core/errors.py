@@ -1,0 +1,55 @@
+"""Typed errors. Each carries a message fit to be shown and spoken, and a CLI exit code."""
+
+from __future__ import annotations
+
+
+class IrisError(Exception):
+    """Base of every error Iris reports to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInputError(IrisError):
+    """The user's input (a file, an image, an argument) cannot be used."""
+
+    exit_code = 2
+
+
+class ImageError(BadInputError):
+    """A file is missing, unreadable, not an image, truncated or too large."""
+
+
+class ModelError(IrisError):
+    """The model is missing, offline, unsupported, unsafe or does not fit in memory."""
+
+    exit_code = 3
+
+
+class ModelNotFoundError(ModelError):
+    """No such model folder or Hub id."""
+
+
+class ModelOfflineError(ModelError):
+    """The model is not downloaded and the network cannot be reached."""
+
+
+class UnsafeModelError(ModelError):
+    """The model would need pickle weights or custom code, which Iris refuses to run."""
+
+
+class UnsupportedModelError(ModelError):
+    """The model's architecture or the requested precision is not supported here."""
+
+
+class OutOfMemoryError(ModelError):
+    """The model does not fit in the memory available."""
+
+
+class GenerationError(IrisError):
+    """Generation failed after the model loaded."""
+
+    exit_code = 3

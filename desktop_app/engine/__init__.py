@@ -1,0 +1,1 @@
+"""The engine: models, prompts and images turned into streamed answers (no Qt)."""

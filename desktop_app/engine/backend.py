@@ -1,0 +1,40 @@
+"""The contract every engine backend keeps (local transformers now, a remote server later).
+
+Modelled on NVDA's contentRecog: one small interface with cancel. `start` blocks the
+calling thread (run it on a worker), streams text pieces through `on_text`, and returns an
+`Answer` or raises a typed `IrisError`. `cancel` may be called from any thread.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
+
+
+class Backend(ABC):
+    """Turns requests into streamed answers."""
+
+    @abstractmethod
+    def load(self, on_progress: ProgressCallback | None = None) -> None:
+        """Get ready to answer (download, load, warm up). Safe to call more than once."""
+
+    @abstractmethod
+    def start(self, request: Request, on_text: TextCallback) -> Answer:
+        """Answer `request`, passing each new piece of text to `on_text` as it comes.
+
+        A request started while another runs cancels the running one first. A cancelled
+        request returns its partial answer with `stop_reason` CANCELLED.
+        """
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Stop the running request within one decoding step. Does nothing when idle."""
+
+    @property
+    @abstractmethod
+    def description(self) -> str:
+        """Which model runs where, for the status line (e.g. 'SmolVLM-256M-Instruct, cpu, int8')."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the model's memory."""

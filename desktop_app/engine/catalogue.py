@@ -1,0 +1,140 @@
+"""The models Iris knows by name, with what they cost, and the default for this computer.
+
+Sizes are the published safetensors downloads, rounded; memory is what loading needs with
+Iris's default precision for the device (int8 on CPU, bf16 on a GPU), rounded up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.settings import DEFAULT_MODEL
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One checkpoint Iris has been written and tested for."""
+
+    hub_id: str
+    family: str
+    parameters: str
+    download_gb: float
+    memory_gb: float
+    licence: str
+    note: str
+
+    @property
+    def name(self) -> str:
+        """The part of the Hub id after the organisation."""
+        return self.hub_id.split("/")[-1]
+
+
+CATALOGUE: tuple[CatalogueEntry, ...] = (
+    CatalogueEntry(
+        DEFAULT_MODEL, "idefics3", "256M", 0.5, 1.0, "Apache-2.0", "default on CPU; fastest"
+    ),
+    CatalogueEntry(
+        "HuggingFaceTB/SmolVLM-500M-Instruct",
+        "idefics3",
+        "507M",
+        1.0,
+        1.5,
+        "Apache-2.0",
+        "better answers, still quick on CPU",
+    ),
+    CatalogueEntry(
+        "HuggingFaceTB/SmolVLM-Instruct",
+        "idefics3",
+        "2.2B",
+        4.5,
+        5.5,
+        "Apache-2.0",
+        "default on a GPU with 6 GB free",
+    ),
+    CatalogueEntry(
+        "HuggingFaceTB/SmolVLM2-256M-Video-Instruct",
+        "smolvlm",
+        "256M",
+        0.5,
+        1.0,
+        "Apache-2.0",
+        "SmolVLM2, small",
+    ),
+    CatalogueEntry(
+        "HuggingFaceTB/SmolVLM2-500M-Video-Instruct",
+        "smolvlm",
+        "507M",
+        1.0,
+        1.5,
+        "Apache-2.0",
+        "SmolVLM2, medium",
+    ),
+    CatalogueEntry(
+        "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
+        "smolvlm",
+        "2.2B",
+        4.5,
+        5.5,
+        "Apache-2.0",
+        "SmolVLM2, GPU recommended",
+    ),
+    CatalogueEntry(
+        "HuggingFaceM4/Idefics3-8B-Llama3",
+        "idefics3",
+        "8.5B",
+        17.0,
+        19.0,
+        "Apache-2.0",
+        "default on a GPU with 20 GB free",
+    ),
+    CatalogueEntry(
+        "HuggingFaceM4/idefics2-8b", "idefics2", "8B", 16.0, 18.0, "Apache-2.0", "GPU needed"
+    ),
+    CatalogueEntry(
+        "HuggingFaceM4/idefics-9b-instruct",
+        "idefics",
+        "9B",
+        18.0,
+        20.0,
+        "LLaMA licence (research)",
+        "the first IDEFICS, instruct; GPU needed",
+    ),
+    CatalogueEntry(
+        "HuggingFaceM4/idefics-9b",
+        "idefics",
+        "9B",
+        18.0,
+        20.0,
+        "LLaMA licence (research)",
+        "the first IDEFICS, base model (captions, few-shot)",
+    ),
+    CatalogueEntry(
+        "llava-hf/llava-interleave-qwen-0.5b-hf",
+        "llava",
+        "0.9B",
+        1.8,
+        2.5,
+        "Tongyi Qianwen research licence",
+        "LLaVA with a Qwen text model",
+    ),
+)
+
+_GPU_DEFAULTS = (
+    (20.0, "HuggingFaceM4/Idefics3-8B-Llama3"),
+    (6.0, "HuggingFaceTB/SmolVLM-Instruct"),
+)
+
+
+def find(hub_id: str) -> CatalogueEntry | None:
+    """The catalogue entry for a Hub id (case-insensitive), if Iris knows it."""
+    wanted = hub_id.casefold()
+    return next((e for e in CATALOGUE if e.hub_id.casefold() == wanted), None)
+
+
+def default_model(gpu_free_gb: float | None) -> str:
+    """SmolVLM-256M on CPU; bigger SmolVLM/Idefics3 when a GPU has room for them."""
+    if gpu_free_gb is not None:
+        for needed, hub_id in _GPU_DEFAULTS:
+            if gpu_free_gb >= needed:
+                return hub_id
+    return DEFAULT_MODEL

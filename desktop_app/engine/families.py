@@ -1,0 +1,149 @@
+"""Per model family: how a conversation becomes model inputs, and which tokens end a turn.
+
+Chat-template families (Idefics2, Idefics3/SmolVLM, SmolVLM2, LLaVA, ...) render the
+conversation with the checkpoint's own chat template. The first IDEFICS takes a list mixing
+text and images, as in the transformers IDEFICS guide.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from desktop_app.core import messages
+from desktop_app.core.errors import UnsupportedModelError
+from desktop_app.core.types import Request
+
+END_OF_TURN_TOKENS = ("<end_of_utterance>", "<|im_end|>", "<|eot_id|>", "<|endoftext|>")
+NEVER_GENERATE_TOKENS = ("<image>", "<fake_token_around_image>", "<global-img>", "<video>")
+NESTED_IMAGE_TYPES = ("idefics2", "idefics3", "smolvlm")
+
+
+def _single_token_ids(tokenizer: Any, tokens: tuple[str, ...]) -> list[int]:
+    """Ids of those `tokens` that the tokenizer knows as one token."""
+    ids: list[int] = []
+    unknown = getattr(tokenizer, "unk_token_id", None)
+    for token in tokens:
+        encoded = tokenizer(token, add_special_tokens=False).input_ids
+        if len(encoded) == 1 and encoded[0] != unknown:
+            ids.append(int(encoded[0]))
+    return ids
+
+
+class Family(ABC):
+    """How one kind of model is loaded and prompted."""
+
+    model_type: str
+
+    def __init__(self, model_type: str) -> None:
+        self.model_type = model_type
+
+    @abstractmethod
+    def model_class(self) -> Any:
+        """The transformers class that loads this family's weights."""
+
+    @abstractmethod
+    def build_inputs(self, processor: Any, request: Request, images: list[Any]) -> Any:
+        """Tokenized text and pixel values for `request`, its images already prepared."""
+
+    def stop_token_ids(self, processor: Any, model: Any) -> list[int]:
+        """Tokens that end the assistant's turn."""
+        ids = set(_single_token_ids(processor.tokenizer, END_OF_TURN_TOKENS))
+        configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+        if isinstance(configured, int):
+            ids.add(configured)
+        elif isinstance(configured, list):
+            ids.update(int(i) for i in configured)
+        return sorted(ids)
+
+    def banned_token_ids(self, processor: Any) -> list[list[int]]:
+        """Token sequences the model must not write (image placeholders)."""
+        return [[i] for i in _single_token_ids(processor.tokenizer, NEVER_GENERATE_TOKENS)]
+
+
+class ChatTemplateFamily(Family):
+    """Models loaded with AutoModelForImageTextToText and prompted by their chat template."""
+
+    def model_class(self) -> Any:
+        from transformers import AutoModelForImageTextToText
+
+        return AutoModelForImageTextToText
+
+    def build_inputs(self, processor: Any, request: Request, images: list[Any]) -> Any:
+        prompt = processor.apply_chat_template(
+            chat_messages(request), add_generation_prompt=True, tokenize=False
+        )
+        if not images:
+            return processor(text=prompt, return_tensors="pt")
+        grouped: Any = [images] if self.model_type in NESTED_IMAGE_TYPES else images
+        return processor(text=prompt, images=grouped, return_tensors="pt")
+
+
+def chat_messages(request: Request) -> list[dict[str, Any]]:
+    """The conversation as chat-template messages; few-shot examples come first."""
+    conversation: list[dict[str, Any]] = []
+    first_text = request.turns[0].text
+    for example in request.examples:
+        conversation.append(_user_message(1, first_text))
+        conversation.append(_assistant_message(example.answer))
+    for turn in request.turns:
+        conversation.append(_user_message(len(turn.images), turn.text))
+        if turn.answer is not None:
+            conversation.append(_assistant_message(turn.answer))
+    return conversation
+
+
+def _user_message(image_count: int, text: str) -> dict[str, Any]:
+    content: list[dict[str, str]] = [{"type": "image"} for _ in range(image_count)]
+    content.append({"type": "text", "text": text})
+    return {"role": "user", "content": content}
+
+
+def _assistant_message(text: str) -> dict[str, Any]:
+    return {"role": "assistant", "content": [{"type": "text", "text": text}]}
+
+
+class IdeficsFamily(Family):
+    """The first IDEFICS (Flamingo-style): prompts are lists of strings and images."""
+
+    def model_class(self) -> Any:
+        from transformers import IdeficsForVisionText2Text
+
+        return IdeficsForVisionText2Text
+
+    def build_inputs(self, processor: Any, request: Request, images: list[Any]) -> Any:
+        prompt = idefics_prompt(request, images)
+        return processor(text=[prompt], add_end_of_utterance_token=False, return_tensors="pt")
+
+
+def idefics_prompt(request: Request, images: list[Any]) -> list[Any]:
+    """The guide's instruct format: 'User:', images, text<end_of_utterance>, '\\nAssistant:'."""
+    remaining = iter(images)
+    rounds: list[tuple[int, str, str | None]] = [
+        (1, request.turns[0].text, example.answer) for example in request.examples
+    ]
+    rounds += [(len(turn.images), turn.text, turn.answer) for turn in request.turns]
+    prompt: list[Any] = []
+    for index, (image_count, text, answer) in enumerate(rounds):
+        prompt.append("User:" if index == 0 else "\nUser:")
+        prompt.extend(next(remaining) for _ in range(image_count))
+        prompt.append(f"{text}<end_of_utterance>")
+        if answer is None:
+            prompt.append("\nAssistant:")
+        else:
+            prompt.append(f"\nAssistant: {answer}<end_of_utterance>")
+    return prompt
+
+
+def family_for(config: dict[str, Any], model: str) -> Family:
+    """The family of a model from its config.json, or UnsupportedModelError."""
+    model_type = str(config.get("model_type", ""))
+    if model_type == "idefics":
+        return IdeficsFamily(model_type)
+    from transformers.models.auto.modeling_auto import MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
+
+    if model_type in MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES:
+        return ChatTemplateFamily(model_type)
+    raise UnsupportedModelError(
+        messages.MODEL_UNSUPPORTED.format(model=model, kind=model_type or "unknown type")
+    )

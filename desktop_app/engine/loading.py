@@ -1,0 +1,138 @@
+"""Loading a checked model folder into a processor and a model, placed and quantized."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core import messages
+from desktop_app.core.errors import IrisError, ModelError, OutOfMemoryError, UnsupportedModelError
+from desktop_app.core.types import ProgressCallback
+from desktop_app.engine.families import Family, family_for
+from desktop_app.engine.hub import check_model_folder, weights_size
+from desktop_app.engine.precision import (
+    Hardware,
+    Placement,
+    plan_placement,
+    quantization_config,
+    quantize_dynamic_int8,
+)
+from desktop_app.settings import EngineSettings, Quantization
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to generate."""
+
+    name: str
+    folder: Path
+    family: Family
+    processor: Any
+    model: Any
+    placement: Placement
+
+
+def load_model(
+    folder: Path,
+    name: str,
+    settings: EngineSettings,
+    hardware: Hardware,
+    on_progress: ProgressCallback | None = None,
+) -> LoadedModel:
+    """Load `folder` (already resolved) as `settings` and `hardware` say."""
+    config = check_model_folder(folder, name)
+    family = family_for(config, name)
+    placement = plan_placement(settings, hardware, weights_size(folder))
+    _report(on_progress, messages.STAGE_LOAD, 0.0)
+    try:
+        _set_threads(settings.threads or hardware.cores)
+        processor = _load_processor(folder, settings)
+        model = _load_weights(family, folder, placement)
+        if placement.quantization is Quantization.INT8:
+            _report(on_progress, messages.STAGE_QUANTIZE, 0.8)
+            model = quantize_dynamic_int8(model)
+        model.eval()
+    except IrisError:
+        raise
+    except MemoryError:
+        raise OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY.format(model=name)) from None
+    except Exception as error:
+        if type(error).__name__ == "OutOfMemoryError":
+            raise OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY.format(model=name)) from None
+        log.debug("loading %s failed", name, exc_info=True)
+        raise ModelError(messages.MODEL_BROKEN.format(model=name, reason=_reason(error))) from None
+    _report(on_progress, messages.STAGE_READY, 1.0)
+    return LoadedModel(name, folder, family, processor, model, placement)
+
+
+def _report(on_progress: ProgressCallback | None, stage: str, fraction: float) -> None:
+    if on_progress is not None:
+        on_progress(stage, fraction)
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return (text[0] if text else type(error).__name__)[:300]
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+
+    if threads > 0 and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
+def _load_processor(folder: Path, settings: EngineSettings) -> Any:
+    from transformers import AutoProcessor
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # progress goes through `on_progress`
+
+    processor = AutoProcessor.from_pretrained(folder, local_files_only=True)
+    image_processor: Any = getattr(processor, "image_processor", None)
+    if settings.split_image is not None and hasattr(image_processor, "do_image_splitting"):
+        image_processor.do_image_splitting = settings.split_image
+    size = getattr(image_processor, "size", None)
+    if settings.longest_edge is not None and _has_longest_edge(size):
+        # Idefics3/SmolVLM resize every image to this edge before tiling: it sets the tile count.
+        image_processor.size = {"longest_edge": settings.longest_edge}
+    return processor
+
+
+def _has_longest_edge(size: Any) -> bool:
+    try:
+        return size is not None and size["longest_edge"] is not None
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+def _load_weights(family: Family, folder: Path, placement: Placement) -> Any:
+    import torch
+
+    model_class = family.model_class()
+    options: dict[str, Any] = {
+        "dtype": getattr(torch, placement.dtype),
+        "local_files_only": True,
+        "use_safetensors": True,
+    }
+    if placement.device_map is not None:
+        options["device_map"] = placement.device_map
+    config = quantization_config(placement)
+    if config is not None:
+        options["quantization_config"] = config
+        options.setdefault("device_map", placement.device)
+    try:
+        model = model_class.from_pretrained(
+            folder, attn_implementation=placement.attention, **options
+        )
+    except ValueError as error:
+        if "attn" not in str(error) and "attention" not in str(error):
+            raise UnsupportedModelError(_reason(error)) from None
+        model = model_class.from_pretrained(folder, attn_implementation="eager", **options)
+    if "device_map" not in options and placement.device != "cpu":
+        model = model.to(placement.device)
+    return model

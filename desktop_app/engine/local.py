@@ -1,0 +1,244 @@
+"""The local backend: a transformers vision-language model on this computer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core import messages
+from desktop_app.core.errors import GenerationError, IrisError, OutOfMemoryError
+from desktop_app.core.types import (
+    Answer,
+    ProgressCallback,
+    Request,
+    StopReason,
+    TextCallback,
+    Timings,
+)
+from desktop_app.engine.backend import Backend
+from desktop_app.engine.choices import choice_constraint
+from desktop_app.engine.hub import resolve_model
+from desktop_app.engine.images import fit_longest_edge
+from desktop_app.engine.loading import LoadedModel, load_model
+from desktop_app.engine.precision import Hardware, detect_hardware
+from desktop_app.engine.streaming import CancelCriteria, PieceStreamer
+from desktop_app.settings import EngineSettings
+
+
+class LocalBackend(Backend):
+    """Runs a transformers model from a local folder or the Hugging Face cache."""
+
+    def __init__(
+        self,
+        settings: EngineSettings,
+        *,
+        hardware: Hardware | None = None,
+        allow_download: bool = True,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.settings = settings
+        self._hardware = hardware
+        self._allow_download = allow_download
+        self._clock = clock
+        self._loaded: LoadedModel | None = None
+        self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._active: threading.Event | None = None
+        self.load_seconds = 0.0
+
+    # -- loading -------------------------------------------------------------------------
+    def load(self, on_progress: ProgressCallback | None = None) -> None:
+        with self._load_lock:
+            if self._loaded is not None:
+                return
+            started = self._clock()
+            folder = resolve_model(
+                self.settings.model,
+                revision=self.settings.revision,
+                on_progress=on_progress,
+                allow_download=self._allow_download,
+            )
+            hardware = self._hardware or detect_hardware()
+            self._loaded = load_model(
+                folder, self._name(folder), self.settings, hardware, on_progress
+            )
+            self.load_seconds = self._clock() - started
+
+    def _name(self, folder: Path) -> str:
+        return (
+            folder.name if Path(self.settings.model).expanduser().exists() else self.settings.model
+        )
+
+    @property
+    def loaded(self) -> LoadedModel:
+        """The loaded model; loads it first if needed."""
+        if self._loaded is None:
+            self.load()
+        assert self._loaded is not None
+        return self._loaded
+
+    @property
+    def description(self) -> str:
+        if self._loaded is None:
+            return self.settings.model
+        return f"{self._loaded.name}, {self._loaded.placement.describe()}"
+
+    def close(self) -> None:
+        self.cancel()
+        with self._run_lock:
+            self._loaded = None
+
+    # -- answering -----------------------------------------------------------------------
+    def cancel(self) -> None:
+        with self._state_lock:
+            if self._active is not None:
+                self._active.set()
+
+    def start(self, request: Request, on_text: TextCallback) -> Answer:
+        cancelled = threading.Event()
+        with self._state_lock:
+            if self._active is not None:
+                self._active.set()
+            self._active = cancelled
+        try:
+            loaded = self.loaded
+            with self._run_lock:
+                if cancelled.is_set():
+                    return Answer("", 0, 0, Timings(load_s=self.load_seconds), StopReason.CANCELLED)
+                return self._generate(loaded, request, on_text, cancelled)
+        finally:
+            with self._state_lock:
+                if self._active is cancelled:
+                    self._active = None
+
+    def _generate(
+        self,
+        loaded: LoadedModel,
+        request: Request,
+        on_text: TextCallback,
+        cancelled: threading.Event,
+    ) -> Answer:
+        import torch
+        from transformers import StoppingCriteriaList
+
+        started = self._clock()
+        images = [fit_longest_edge(image, self.settings.longest_edge) for image in request.images]
+        try:
+            inputs = _to_model(
+                loaded.family.build_inputs(loaded.processor, request, images), loaded
+            )
+        except IrisError:
+            raise
+        except Exception as error:
+            raise GenerationError(
+                messages.GENERATION_FAILED.format(reason=_reason(error))
+            ) from None
+        preprocess_s = self._clock() - started
+        tokenizer = loaded.processor.tokenizer
+        callback_errors: list[BaseException] = []
+
+        def forward_text(piece: str) -> None:
+            try:
+                on_text(piece)
+            except BaseException as error:
+                callback_errors.append(error)
+                cancelled.set()
+
+        streamer = PieceStreamer(
+            lambda ids: tokenizer.decode(
+                ids, skip_special_tokens=True, clean_up_tokenization_spaces=False
+            ).lstrip(),
+            forward_text,
+            self._clock,
+        )
+        stop_ids = loaded.family.stop_token_ids(loaded.processor, loaded.model)
+        prompt_tokens = int(inputs["input_ids"].shape[1])
+        options: dict[str, Any] = {
+            "max_new_tokens": request.max_new_tokens,
+            "do_sample": False,
+            "streamer": streamer,
+            "stopping_criteria": StoppingCriteriaList([CancelCriteria(cancelled)]),
+            "eos_token_id": stop_ids or None,
+            "pad_token_id": tokenizer.pad_token_id
+            if tokenizer.pad_token_id is not None
+            else (stop_ids[0] if stop_ids else None),
+        }
+        banned = loaded.family.banned_token_ids(loaded.processor)
+        if banned:
+            options["bad_words_ids"] = banned
+        if request.choices:
+            options["prefix_allowed_tokens_fn"] = choice_constraint(
+                tokenizer, request.choices, prompt_tokens, stop_ids
+            )
+        try:
+            with torch.inference_mode():
+                loaded.model.generate(**inputs, **options)
+        except MemoryError:
+            raise OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY.format(model=loaded.name)) from None
+        except Exception as error:
+            if callback_errors:
+                raise callback_errors[0] from None
+            if type(error).__name__ == "OutOfMemoryError":
+                raise OutOfMemoryError(
+                    messages.MODEL_OUT_OF_MEMORY.format(model=loaded.name)
+                ) from None
+            raise GenerationError(
+                messages.GENERATION_FAILED.format(reason=_reason(error))
+            ) from error
+        if callback_errors:
+            raise callback_errors[0]
+        finished = self._clock()
+        timings = Timings(
+            load_s=self.load_seconds,
+            preprocess_s=preprocess_s,
+            first_token_s=None
+            if streamer.first_token_at is None
+            else streamer.first_token_at - started,
+            decode_ms_per_token=streamer.decode_ms_per_token(),
+            total_s=finished - started,
+        )
+        return Answer(
+            streamer.text,
+            prompt_tokens,
+            len(streamer.token_ids),
+            timings,
+            _stop_reason(cancelled, streamer.token_ids, stop_ids, request.max_new_tokens),
+        )
+
+
+def _stop_reason(
+    cancelled: threading.Event, token_ids: list[int], stop_ids: list[int], limit: int
+) -> StopReason:
+    if cancelled.is_set():
+        return StopReason.CANCELLED
+    if token_ids and token_ids[-1] in stop_ids:
+        return StopReason.END_OF_TURN
+    if len(token_ids) >= limit:
+        return StopReason.MAX_TOKENS
+    return StopReason.END_OF_TURN
+
+
+def _to_model(inputs: Any, loaded: LoadedModel) -> Any:
+    """Move inputs to the model's device; floating tensors take the model's dtype."""
+    import torch
+
+    model = loaded.model
+    device = getattr(model, "device", torch.device("cpu"))
+    dtype = getattr(model, "dtype", torch.float32)
+    moved = {}
+    for key, value in inputs.items():
+        if isinstance(value, torch.Tensor):
+            value = value.to(device)
+            if value.is_floating_point() and dtype in (torch.float16, torch.bfloat16):
+                value = value.to(dtype)
+        moved[key] = value
+    return moved
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return (text[0] if text else type(error).__name__)[:300]

@@ -1,0 +1,79 @@
+"""Prompt recipes: what Iris asks the model for each task.
+
+These are instructions to the model, not text shown to the user.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+DESCRIBE = (
+    "Describe this image for someone who cannot see it. Start with the most important thing. "
+    "Read out any visible text exactly. Do not begin with phrases like 'This image shows'. "
+    "If you are not sure about something, say so plainly."
+)
+READ = (
+    "Read all the text in this image exactly as written, in reading order: top to bottom, "
+    "left to right, keeping columns apart. Output only the text."
+)
+CLASSIFY = (
+    "Classify this image into exactly one of these categories: {labels}. "
+    "Answer with the category only."
+)
+FOLLOW_UP_NEEDS_QUESTION = "a follow-up needs a question"
+
+
+class Task(enum.Enum):
+    """What the user wants from the first turn."""
+
+    DESCRIBE = "describe"
+    ASK = "ask"
+    READ = "read"
+    CLASSIFY = "classify"
+    CUSTOM = "custom"
+
+
+def prompt_for(
+    task: Task,
+    *,
+    question: str | None = None,
+    labels: Sequence[str] = (),
+    instruction: str | None = None,
+) -> str:
+    """The text of a first turn for `task`."""
+    if task is Task.DESCRIBE:
+        return DESCRIBE
+    if task is Task.READ:
+        return READ
+    if task is Task.CLASSIFY:
+        cleaned = clean_labels(labels)
+        if len(cleaned) < 2:
+            raise ValueError("classify needs at least two labels")
+        return CLASSIFY.format(labels=", ".join(cleaned))
+    if task is Task.ASK:
+        if not question or not question.strip():
+            raise ValueError("ask needs a question")
+        return question.strip()
+    if not instruction or not instruction.strip():
+        raise ValueError("a custom task needs an instruction")
+    return instruction.strip()
+
+
+def clean_labels(labels: Sequence[str]) -> tuple[str, ...]:
+    """Labels stripped, empty ones dropped, duplicates removed (order kept)."""
+    seen: dict[str, None] = {}
+    for label in labels:
+        text = label.strip()
+        if text and text.casefold() not in {s.casefold() for s in seen}:
+            seen[text] = None
+    return tuple(seen)
+
+
+def match_label(answer: str, labels: Sequence[str]) -> str | None:
+    """The label an answer names (case and surrounding punctuation ignored), if any."""
+    wanted = answer.strip().strip(".!,;:\"'").casefold()
+    for label in labels:
+        if label.casefold() == wanted:
+            return label
+    return None

@@ -1,0 +1,1 @@
+"""The window (filled in by the desktop-app issue): the only package importing QtWidgets."""

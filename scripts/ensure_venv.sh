@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Create .venv if missing and (re)install Iris into it when pyproject.toml or the extras change.
+# Usage: scripts/ensure_venv.sh [EXTRAS]   e.g. scripts/ensure_venv.sh test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+python="${IRIS_PYTHON:-}"
+if [ -z "$python" ]; then
+  for candidate in python3.11 python3.12 python3.13 python3; do
+    if command -v "$candidate" >/dev/null 2>&1; then python="$candidate"; break; fi
+  done
+fi
+if [ -z "$python" ] || ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "Iris needs Python 3.11 or newer (python3.11 on Debian/Ubuntu)." >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  if ! "$python" -m venv .venv 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+      rm -rf .venv && "$python" -m venv .venv
+    else
+      echo "Cannot create a virtual environment: install python3-venv (sudo apt install python3-venv)." >&2
+      exit 1
+    fi
+  fi
+fi
+spec="."
+[ -n "$extras" ] && spec=".[$extras]"
+stamp="$(cat pyproject.toml | sha256sum | cut -c1-16)-$extras"
+if [ "$(cat .venv/.iris-installed 2>/dev/null)" != "$stamp" ]; then
+  echo "Installing Iris into .venv (first time: a few minutes)..." >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec" 2>&1 \
+    | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+  .venv/bin/python -c "import desktop_app, torch, transformers" \
+    || { echo "Installing Iris's dependencies failed." >&2; exit 1; }
+  echo "$stamp" > .venv/.iris-installed
+fi

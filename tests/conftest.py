@@ -1,0 +1,72 @@
+"""Shared fixtures. The whole suite runs offline, in a private Hugging Face cache."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before anything imports huggingface_hub (it reads these at import time).
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="iris-test-hf-")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from tests.helpers.logfail import LogFailHandler
+
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def fail_on_logged_errors(request: pytest.FixtureRequest) -> Iterator[LogFailHandler]:
+    """Unexpected ERROR log records fail the test (as qutebrowser's logfail)."""
+    handler = LogFailHandler.install()
+    yield handler
+    handler.uninstall()
+    if request.node.get_closest_marker("allow_error_log") is None:
+        handler.check()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "allow_error_log: the test expects ERROR log records")
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny random model folder of each family the seeds use."""
+    from desktop_app.testing.random_models import FAMILIES, build_tiny_model
+
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {family: build_tiny_model(family, root / family) for family in FAMILIES}
+
+
+def _screenshot_like(size: tuple[int, int]) -> Image.Image:
+    image = Image.new("RGB", size, (240, 240, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, size[0], 30), fill=(40, 60, 120))
+    draw.text((10, 8), "Inbox - Mail", fill=(255, 255, 255))
+    draw.rectangle((20, 60, size[0] // 2, size[1] - 20), outline=(0, 0, 0))
+    draw.text((30, 70), "Meeting at 10:30", fill=(0, 0, 0))
+    return image
+
+
+@pytest.fixture(scope="session")
+def screenshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1280x800 PNG that looks a little like a screen."""
+    path = tmp_path_factory.mktemp("images") / "screen.png"
+    _screenshot_like((1280, 800)).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small JPEG photo-like image."""
+    path = tmp_path_factory.mktemp("images") / "photo.jpg"
+    image = Image.linear_gradient("L").resize((320, 200)).convert("RGB")
+    image.save(path, quality=90)
+    return path

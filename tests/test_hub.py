@@ -1,0 +1,114 @@
+"""Finding models: local folders are checked; Hub ids go through the Hugging Face cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core.errors import ModelNotFoundError, ModelOfflineError, UnsafeModelError
+from desktop_app.engine.hub import (
+    cached_snapshot,
+    check_model_folder,
+    looks_like_path,
+    resolve_model,
+)
+
+
+def _folder(tmp_path: Path, files: dict[str, str | bytes], config: dict | None = None) -> Path:  # type: ignore[type-arg]
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(config or {"model_type": "idefics3"}))
+    for name, content in files.items():
+        target = folder / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    return folder
+
+
+def test_paths_and_hub_ids_are_told_apart(tmp_path: Path) -> None:
+    assert looks_like_path(str(tmp_path))
+    assert looks_like_path("./models/smol")
+    assert not looks_like_path("HuggingFaceTB/SmolVLM-256M-Instruct")
+
+
+def test_folder_without_weights_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="no weights"):
+        check_model_folder(_folder(tmp_path, {}))
+
+
+def test_pickle_only_weights_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnsafeModelError, match="pickle"):
+        check_model_folder(_folder(tmp_path, {"pytorch_model.bin": b"\x80\x04"}))
+
+
+def test_custom_code_is_refused(tmp_path: Path) -> None:
+    config = {"model_type": "x", "auto_map": {"AutoModel": "modeling_x.XModel"}}
+    folder = _folder(tmp_path, {"model.safetensors": b"{}"}, config)
+    with pytest.raises(UnsafeModelError, match="own Python code"):
+        check_model_folder(folder)
+
+
+def test_folder_without_config_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    with pytest.raises(ModelNotFoundError, match=r"config\.json"):
+        check_model_folder(tmp_path)
+
+
+def test_missing_folder_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError):
+        resolve_model(str(tmp_path / "nothing-here"))
+
+
+def _put_in_hub_cache(source: Path, repo_id: str) -> Path:
+    """Lay `source` out as huggingface_hub's cache does after a download."""
+    from huggingface_hub import constants
+
+    repo = Path(constants.HF_HUB_CACHE) / ("models--" + repo_id.replace("/", "--"))
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    snapshot = repo / "snapshots" / commit
+    shutil.copytree(source, snapshot)
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(commit)
+    return snapshot
+
+
+def test_hub_id_resolves_from_the_cache_offline(tiny_models: dict[str, Path]) -> None:
+    snapshot = _put_in_hub_cache(tiny_models["idefics3"], "iris-test/tiny-smolvlm")
+    assert cached_snapshot("iris-test/tiny-smolvlm") == snapshot
+    assert resolve_model("iris-test/tiny-smolvlm") == snapshot
+
+
+def test_unknown_hub_id_offline_says_so() -> None:
+    with pytest.raises(ModelOfflineError, match="internet"):
+        resolve_model("iris-test/not-downloaded")
+
+
+def test_download_attempt_without_network_exits_3(tmp_path: Path) -> None:
+    """The real download path runs until the network refuses (a closed loopback port)."""
+    env = dict(os.environ)
+    env.update(
+        HF_HUB_OFFLINE="0",
+        HF_ENDPOINT="http://127.0.0.1:9",
+        HF_HOME=str(tmp_path / "hf"),
+        HF_HUB_ETAG_TIMEOUT="2",
+        HF_HUB_DOWNLOAD_TIMEOUT="2",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "models", "download", "iris-test/unreachable"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "internet cannot be reached" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
