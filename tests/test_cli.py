@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from desktop_app.cli.main import main
+from desktop_app.testing.random_models import FAMILIES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -194,12 +195,14 @@ def test_model_problems_exit_3(
         model = str(_model_folder(tmp_path, {"pytorch_model.bin": b"\x80\x04K\x01."}))
     code, out, err = run_cli(capsys, "describe", str(photo), "--model", model)
     assert code == 3
+    assert out == ""
     assert words in err
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("family", FAMILIES)
 def test_batch_reports_a_bad_file_and_goes_on(
-    capsys: pytest.CaptureFixture[str], tiny_models: dict[str, Path], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tiny_models: dict[str, Path], tmp_path: Path, family: str
 ) -> None:
     folder = tmp_path / "pictures"
     folder.mkdir()
@@ -210,7 +213,7 @@ def test_batch_reports_a_bad_file_and_goes_on(
     out_csv = tmp_path / "alt-text.csv"
     code, out, err = run_cli(
         capsys, "batch", str(folder), "--out", str(out_csv),
-        "--model", str(tiny_models["idefics2"]), "--max-new-tokens", "4",
+        "--model", str(tiny_models[family]), "--max-new-tokens", "4",
     )  # fmt: skip
     assert code == 0, err
     with out_csv.open(newline="", encoding="utf-8") as table:

@@ -1,1 +1,1 @@
-"""Screen capture (filled in by the desktop-app issue): monitors, windows, regions; no Qt widgets."""
+"""Screen capture (the desktop-app issue fills this in): monitors, windows and regions."""

@@ -22,9 +22,10 @@ LLAVA_IMAGE_TOKENS = (VISION_IMAGE_SIZE // PATCH_SIZE) ** 2
 SPLIT_LONGEST_EDGE = 4 * VISION_IMAGE_SIZE
 """Idefics3/SmolVLM resize the longest edge to this before cutting 32 px crops (4 x 4 max)."""
 
+# Every Linear layer has at least 64 inputs: bitsandbytes' 4-bit CPU kernel packs 64-wide blocks.
 _TEXT: dict[str, Any] = {
-    "hidden_size": 32,
-    "intermediate_size": 64,
+    "hidden_size": 64,
+    "intermediate_size": 128,
     "num_hidden_layers": 2,
     "num_attention_heads": 4,
     "num_key_value_heads": 2,
@@ -32,8 +33,8 @@ _TEXT: dict[str, Any] = {
     "rms_norm_eps": 1e-5,
 }
 _VISION: dict[str, Any] = {
-    "hidden_size": 32,
-    "intermediate_size": 64,
+    "hidden_size": 64,
+    "intermediate_size": 128,
     "num_hidden_layers": 1,
     "num_attention_heads": 2,
     "image_size": VISION_IMAGE_SIZE,
@@ -131,7 +132,7 @@ def build_idefics2(family: str) -> tuple[Any, Any, int, int]:
         "resampler_n_latents": IDEFICS2_LATENTS,
         "resampler_depth": 1,
         "resampler_n_heads": 2,
-        "resampler_head_dim": 16,
+        "resampler_head_dim": 32,  # o_proj input 64: bitsandbytes 4-bit CPU needs >= 64
         "num_key_value_heads": 1,
     }
     config = Idefics2Config(
