@@ -27,8 +27,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
-stamp="$(cat pyproject.toml | sha256sum | cut -c1-16)-$extras"
-if [ "$(cat .venv/.iris-installed 2>/dev/null)" != "$stamp" ]; then
+# Reinstall when pyproject.toml changed, or when extras are asked for that are not installed
+# (a venv made by ./test.sh, with the test extras, also serves ./run.sh).
+digest="$(sha256sum pyproject.toml | cut -c1-16)"
+stamp="$digest-$extras"
+installed="$(cat .venv/.iris-installed 2>/dev/null || true)"
+if [ "$installed" != "$stamp" ] && { [ -n "$extras" ] || [ "${installed%%-*}" != "$digest" ]; }; then
   echo "Installing Iris into .venv (first time: a few minutes)..." >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec" 2>&1 \

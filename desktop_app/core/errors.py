@@ -53,3 +53,9 @@ class GenerationError(IrisError):
     """Generation failed after the model loaded."""
 
     exit_code = 3
+
+
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message (or its type's name), for one-line reports."""
+    lines = str(error).strip().splitlines()
+    return (lines[0] if lines else type(error).__name__)[:limit]

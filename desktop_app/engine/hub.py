@@ -19,6 +19,7 @@ from desktop_app.core.errors import (
     ModelNotFoundError,
     ModelOfflineError,
     UnsafeModelError,
+    first_line,
 )
 from desktop_app.core.types import ProgressCallback
 
@@ -109,21 +110,17 @@ def download(
         raise ModelNotFoundError(messages.MODEL_UNKNOWN.format(model=model)) from None
     except GatedRepoError as error:
         raise ModelError(
-            messages.MODEL_DOWNLOAD_FAILED.format(model=model, reason=_first_line(error))
+            messages.MODEL_DOWNLOAD_FAILED.format(model=model, reason=first_line(error))
         ) from None
     except (LocalEntryNotFoundError, OfflineModeIsEnabled, ConnectionError):
         raise ModelOfflineError(messages.MODEL_OFFLINE.format(model=model)) from None
     except OSError as error:
         raise ModelError(
-            messages.MODEL_DOWNLOAD_FAILED.format(model=model, reason=_first_line(error))
+            messages.MODEL_DOWNLOAD_FAILED.format(model=model, reason=first_line(error))
         ) from None
     if on_progress is not None:
         on_progress(messages.STAGE_DOWNLOAD, 1.0)
     return Path(str(folder))
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
 def _progress_class(on_progress: ProgressCallback | None) -> type[tqdm] | None:
@@ -161,7 +158,7 @@ def check_model_folder(folder: Path, model: str | None = None) -> dict[str, Any]
         config: dict[str, Any] = json.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ModelError(
-            messages.MODEL_BROKEN.format(model=name, reason=_first_line(error))
+            messages.MODEL_BROKEN.format(model=name, reason=first_line(error))
         ) from None
     if "auto_map" in config or any(folder.glob("*.py")):
         raise UnsafeModelError(messages.MODEL_CUSTOM_CODE.format(model=name))

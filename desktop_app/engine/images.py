@@ -10,7 +10,7 @@ from typing import IO
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop_app.core import messages
-from desktop_app.core.errors import ImageError
+from desktop_app.core.errors import ImageError, first_line
 
 MAX_PIXELS = 80_000_000
 """Images larger than this (about 80 megapixels, e.g. 10000x8000) are refused as likely bombs."""
@@ -73,15 +73,10 @@ def _decode(stream: IO[bytes], name: str) -> Image.Image:
             raise ImageError(messages.NOT_AN_IMAGE.format(path=name)) from None
         except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as error:
             raise ImageError(
-                messages.IMAGE_DAMAGED.format(path=name, reason=_reason(error))
+                messages.IMAGE_DAMAGED.format(path=name, reason=first_line(error))
             ) from None
         except MemoryError:
             raise ImageError(messages.IMAGE_BOMB.format(path=name)) from None
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0][:200]
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core import messages
-from desktop_app.core.errors import IrisError, ModelError, OutOfMemoryError, UnsupportedModelError
+from desktop_app.core.errors import (
+    IrisError,
+    ModelError,
+    OutOfMemoryError,
+    UnsupportedModelError,
+    first_line,
+)
 from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.families import Family, family_for
 from desktop_app.engine.hub import check_model_folder, weights_size
@@ -64,7 +70,9 @@ def load_model(
         if type(error).__name__ == "OutOfMemoryError":
             raise OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY.format(model=name)) from None
         log.debug("loading %s failed", name, exc_info=True)
-        raise ModelError(messages.MODEL_BROKEN.format(model=name, reason=_reason(error))) from None
+        raise ModelError(
+            messages.MODEL_BROKEN.format(model=name, reason=first_line(error))
+        ) from None
     _report(on_progress, messages.STAGE_READY, 1.0)
     return LoadedModel(name, folder, family, processor, model, placement)
 
@@ -72,11 +80,6 @@ def load_model(
 def _report(on_progress: ProgressCallback | None, stage: str, fraction: float) -> None:
     if on_progress is not None:
         on_progress(stage, fraction)
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return (text[0] if text else type(error).__name__)[:300]
 
 
 def _set_threads(threads: int) -> None:
@@ -131,7 +134,7 @@ def _load_weights(family: Family, folder: Path, placement: Placement) -> Any:
         )
     except ValueError as error:
         if "attn" not in str(error) and "attention" not in str(error):
-            raise UnsupportedModelError(_reason(error)) from None
+            raise UnsupportedModelError(first_line(error)) from None
         model = model_class.from_pretrained(folder, attn_implementation="eager", **options)
     if "device_map" not in options and placement.device != "cpu":
         model = model.to(placement.device)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core import messages
-from desktop_app.core.errors import GenerationError, IrisError, OutOfMemoryError
+from desktop_app.core.errors import GenerationError, IrisError, OutOfMemoryError, first_line
 from desktop_app.core.types import (
     Answer,
     ProgressCallback,
@@ -135,7 +135,7 @@ class LocalBackend(Backend):
             raise
         except Exception as error:
             raise GenerationError(
-                messages.GENERATION_FAILED.format(reason=_reason(error))
+                messages.GENERATION_FAILED.format(reason=first_line(error))
             ) from None
         preprocess_s = self._clock() - started
         tokenizer = loaded.processor.tokenizer
@@ -187,7 +187,7 @@ class LocalBackend(Backend):
                     messages.MODEL_OUT_OF_MEMORY.format(model=loaded.name)
                 ) from None
             raise GenerationError(
-                messages.GENERATION_FAILED.format(reason=_reason(error))
+                messages.GENERATION_FAILED.format(reason=first_line(error))
             ) from error
         if callback_errors:
             raise callback_errors[0]
@@ -237,8 +237,3 @@ def _to_model(inputs: Any, loaded: LoadedModel) -> Any:
                 value = value.to(dtype)
         moved[key] = value
     return moved
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return (text[0] if text else type(error).__name__)[:300]

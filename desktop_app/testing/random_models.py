@@ -160,6 +160,9 @@ def _save(folder: Path, model: Any, processor: Any, *, eos: int, pad: int) -> Pa
         eos_token_id=eos,
         pad_token_id=pad,
     )
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
     model.save_pretrained(folder)
     processor.save_pretrained(folder)
     _write_special_tokens_map(folder, tokenizer)
