@@ -59,3 +59,17 @@ def first_line(error: BaseException, limit: int = 300) -> str:
     """The first line of an exception's message (or its type's name), for one-line reports."""
     lines = str(error).strip().splitlines()
     return (lines[0] if lines else type(error).__name__)[:limit]
+
+
+class CaptureError(IrisError):
+    """The screen, a window or a region could not be captured (no display, no permission)."""
+
+    exit_code = 2
+
+
+class SpeechError(IrisError):
+    """The speech engine is missing or failed; Iris goes on silently and shows the text."""
+
+
+class HotkeyError(IrisError):
+    """A global hotkey could not be registered (taken by another program, or unsupported)."""

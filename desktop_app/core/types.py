@@ -128,3 +128,21 @@ class Answer:
     def cancelled(self) -> bool:
         """True when the user stopped the answer before it ended."""
         return self.stop_reason is StopReason.CANCELLED
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A rectangle on the screen, in physical pixels of the virtual desktop."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def __post_init__(self) -> None:
+        if self.width < 1 or self.height < 1:
+            raise ValueError("a rectangle needs a positive width and height")
+
+    def contains(self, x: int, y: int) -> bool:
+        """True when the point lies inside."""
+        return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height

@@ -1,0 +1,1 @@
+"""Global hotkeys that work while another program has focus (no Qt)."""

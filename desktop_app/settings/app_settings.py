@@ -1,0 +1,163 @@
+"""All of Iris's settings, and where they are kept on disk (atomically, corrupt files survived)."""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from desktop_app.settings.engine_settings import DeviceChoice, EngineSettings, Quantization
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOTKEYS: dict[str, str] = {
+    "describe_screen": "ctrl+alt+shift+d",
+    "describe_window": "ctrl+alt+shift+w",
+    "describe_region": "ctrl+alt+shift+r",
+    "ask_screen": "ctrl+alt+shift+a",
+    "stop": "ctrl+alt+shift+s",
+    "repeat": "ctrl+alt+shift+l",
+}
+"""Global hotkeys by action. Chosen to clash with no NVDA, JAWS, Orca or VoiceOver command."""
+
+
+class DescriptionStyle(enum.Enum):
+    """How long and in which manner descriptions are."""
+
+    SHORT = "short"
+    DETAILED = "detailed"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """Iris's own voice, or hand-off to the running screen reader."""
+
+    enabled: bool = True
+    voice: str | None = None
+    rate_wpm: int = 200
+    volume: float = 1.0
+    use_screen_reader: bool = False
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Everything the user can change in the Settings dialog."""
+
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
+    style: DescriptionStyle = DescriptionStyle.SHORT
+    custom_prompt: str = ""
+    answer_language: str = ""
+    all_monitors: bool = False
+    keep_in_tray: bool = True
+
+    def with_changes(self, **changes: Any) -> AppSettings:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def config_dir() -> Path:
+    """The platform's usual folder for Iris's settings."""
+    override = os.environ.get("IRIS_CONFIG_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming")) / "Iris"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "Iris"
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "iris"
+
+
+def settings_path() -> Path:
+    """The settings file."""
+    return config_dir() / "settings.json"
+
+
+def to_json(settings: AppSettings) -> dict[str, Any]:
+    """Plain JSON data for `settings`."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, enum.Enum):
+            return value.value
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        return value
+
+    return {key: plain(value) for key, value in asdict(settings).items()}
+
+
+def from_json(data: dict[str, Any]) -> AppSettings:
+    """Settings from JSON data; unknown keys are ignored, missing ones take defaults."""
+    engine_data = _known(EngineSettings, data.get("engine", {}))
+    if "device" in engine_data:
+        engine_data["device"] = DeviceChoice(engine_data["device"])
+    if "quantization" in engine_data:
+        engine_data["quantization"] = Quantization(engine_data["quantization"])
+    hotkeys = dict(DEFAULT_HOTKEYS)
+    hotkeys.update({str(k): str(v) for k, v in dict(data.get("hotkeys", {})).items()})
+    top = _known(AppSettings, data)
+    top.update(
+        engine=EngineSettings(**engine_data),
+        speech=SpeechSettings(**_known(SpeechSettings, data.get("speech", {}))),
+        hotkeys=hotkeys,
+    )
+    if "style" in top:
+        top["style"] = DescriptionStyle(top["style"])
+    return AppSettings(**top)
+
+
+def _known(cls: type, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object for {cls.__name__}")
+    names = {f.name for f in fields(cls)}
+    return {key: value for key, value in data.items() if key in names}
+
+
+def load_settings(path: Path | None = None) -> AppSettings:
+    """Saved settings, or defaults. A corrupt file is kept aside as `*.corrupt-TIME`."""
+    file = path or settings_path()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return AppSettings()
+    except OSError as error:
+        log.warning("cannot read %s: %s", file, error)
+        return AppSettings()
+    try:
+        return from_json(json.loads(text))
+    except (ValueError, TypeError, KeyError) as error:
+        backup = file.with_name(f"{file.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            file.replace(backup)
+        except OSError:
+            backup = file
+        log.warning("settings file %s is corrupt (%s); defaults used, copy kept", backup, error)
+        return AppSettings()
+
+
+def save_settings(settings: AppSettings, path: Path | None = None) -> Path:
+    """Write atomically: temporary file, flush, fsync, rename. Raises OSError on failure."""
+    file = path or settings_path()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(to_json(settings), indent=2, ensure_ascii=False)
+    handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return file
