@@ -10,6 +10,8 @@ os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="iris-test-hf-")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["IRIS_CONFIG_DIR"] = tempfile.mkdtemp(prefix="iris-test-config-")
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,3 +72,20 @@ def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     image = Image.linear_gradient("L").resize((320, 200)).convert("RGB")
     image.save(path, quality=90)
     return path
+
+
+@pytest.fixture(scope="session")
+def x_display() -> Iterator[str]:
+    """A private Xvfb display (1280x800); DISPLAY points at it for the whole session."""
+    from tests.helpers.xvfb import xvfb
+
+    with xvfb() as display:
+        previous = os.environ.get("DISPLAY")
+        os.environ["DISPLAY"] = display
+        try:
+            yield display
+        finally:
+            if previous is None:
+                os.environ.pop("DISPLAY", None)
+            else:
+                os.environ["DISPLAY"] = previous

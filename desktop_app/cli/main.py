@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from desktop_app.cli.output import print_error
 from desktop_app.cli.parser import build_parser
@@ -19,12 +20,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run `iris` with `argv` (default: the process arguments); return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     _configure_logging(args.debug)
     try:
-        return _dispatch(args)
+        return _open_window(args) if args.command is None else _dispatch(args)
     except IrisError as error:
         print_error(error.message)
         return error.exit_code
@@ -34,6 +32,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from desktop_app.core.errors import BadInputError
+
+    try:
+        from desktop_app.gui.app import display_available, run_app
+    except ImportError as error:
+        print_error(f"The window cannot start: {error}")
+        return 1
+    if not display_available():
+        raise BadInputError(messages.NO_DISPLAY_FOR_WINDOW)
+    speak_to = Path(args.speak_to_files).expanduser() if args.speak_to_files else None
+    return run_app(sys.argv[:1], model=args.window_model, speak_to_files=speak_to)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

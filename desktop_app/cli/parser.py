@@ -8,7 +8,15 @@ from desktop_app import __version__
 from desktop_app.core import messages
 from desktop_app.settings import DeviceChoice, Quantization
 
-EPILOG = """examples:
+EPILOG = """Without a command, Iris opens its window.
+
+global hotkeys (work while another program has focus; change them in Settings):
+  Ctrl+Alt+Shift+D  describe the screen     Ctrl+Alt+Shift+A  ask about the screen
+  Ctrl+Alt+Shift+W  describe the window     Ctrl+Alt+Shift+S  stop speaking
+  Ctrl+Alt+Shift+R  describe a region       Ctrl+Alt+Shift+L  repeat the last answer
+
+examples:
+  iris --model HuggingFaceTB/SmolVLM-256M-Instruct
   iris describe photo.png
   iris describe screen.png --ask "What does the error say?" --ask "Which button closes it?"
   iris describe letter.jpg --task read --format jsonl
@@ -31,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"iris {__version__}")
     parser.add_argument("--debug", action="store_true", help="log details to stderr")
+    parser.add_argument(
+        "--model", dest="window_model", metavar="ID_OR_PATH", help="the window's model"
+    )
+    parser.add_argument(
+        "--speak-to-files",
+        metavar="DIR",
+        help="write each spoken utterance as a WAV file in DIR instead of playing it",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     describe = commands.add_parser(

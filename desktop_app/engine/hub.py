@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +68,12 @@ def resolve_model(
             folder = download(model, revision=revision, on_progress=on_progress)
         else:
             raise ModelOfflineError(messages.MODEL_OFFLINE.format(model=model))
+        # Pickle files are never downloaded, so only the Hub's listing can show them.
+        listed = _listed_files(model, revision)
+        if not any(folder.glob("*.safetensors")) and any(
+            path.endswith(PICKLE_SUFFIXES) for path, _ in listed
+        ):
+            raise UnsafeModelError(messages.MODEL_PICKLE_ONLY.format(path=model))
     check_model_folder(folder, model)
     return folder
 
@@ -104,7 +112,7 @@ def download(
             model,
             revision=revision,
             allow_patterns=ALLOWED_PATTERNS,
-            tqdm_class=_progress_class(on_progress),
+            tqdm_class=_progress_class(on_progress, model, revision),
         )
     except (RepositoryNotFoundError, RevisionNotFoundError, HFValidationError):
         raise ModelNotFoundError(messages.MODEL_UNKNOWN.format(model=model)) from None
@@ -123,11 +131,34 @@ def download(
     return Path(str(folder))
 
 
-def _progress_class(on_progress: ProgressCallback | None) -> type[tqdm] | None:
-    """A silent tqdm class that reports byte progress through `on_progress`."""
+def _listed_files(model: str, revision: str | None) -> list[tuple[str, int]]:
+    """(path, size) of each file in the Hub listing that `snapshot_download` caches, if any."""
+    try:
+        from huggingface_hub import get_cached_repo_tree
+        from huggingface_hub.errors import CachedRepoTreeNotFoundError
+    except ImportError:  # huggingface_hub before 2.4 keeps no listing
+        return []
+    try:
+        files = get_cached_repo_tree(model, revision=revision)
+    except (CachedRepoTreeNotFoundError, OSError, ValueError):
+        return []
+    return [(f.path, f.size) for f in files]
+
+
+def _progress_class(
+    on_progress: ProgressCallback | None, model: str, revision: str | None
+) -> type[tqdm] | None:
+    """A silent tqdm class that reports byte progress through `on_progress`.
+
+    snapshot_download grows its byte bar's total as each file starts, so the fraction is taken
+    against the size of all allowed files in the listing (cached before any file is fetched),
+    and never reported lower than before.
+    """
     if on_progress is None:
         return None
     callback = on_progress
+    lock = threading.Lock()
+    state: dict[str, float] = {}
 
     class _Reporter(tqdm):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -137,9 +168,18 @@ def _progress_class(on_progress: ProgressCallback | None) -> type[tqdm] | None:
             super().__init__(*args, **kwargs)
 
         def update(self, n: float | None = 1) -> bool | None:
-            shown = super().update(n)
-            if self.unit == "B" and self.total:
-                callback(messages.STAGE_DOWNLOAD, min(1.0, self.n / self.total))
+            with lock:
+                shown = super().update(n)
+                if self.unit == "B" and self.total:
+                    if "expected" not in state:
+                        state["expected"] = sum(
+                            size
+                            for path, size in _listed_files(model, revision)
+                            if any(fnmatch(path, pattern) for pattern in ALLOWED_PATTERNS)
+                        )
+                    done = min(1.0, self.n / max(self.total, state["expected"]))
+                    state["done"] = max(state.get("done", 0.0), done)
+                    callback(messages.STAGE_DOWNLOAD, state["done"])
             return shown
 
     return _Reporter

@@ -8,6 +8,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
+from desktop_app.settings import DescriptionStyle
+
 DESCRIBE = (
     "Describe this image for someone who cannot see it. Start with the most important thing. "
     "Read out any visible text exactly. Do not begin with phrases like 'This image shows'. "
@@ -77,3 +79,20 @@ def match_label(answer: str, labels: Sequence[str]) -> str | None:
         if label.casefold() == wanted:
             return label
     return None
+
+
+DESCRIBE_DETAILED = (
+    DESCRIBE + " Then describe the rest in detail: layout, colours, people, objects and all text."
+)
+ANSWER_IN = " Answer in {language}."
+
+
+def describe_prompt(style: DescriptionStyle, custom_prompt: str = "", language: str = "") -> str:
+    """The describe instruction for the user's chosen style and answer language."""
+    if style is DescriptionStyle.CUSTOM and custom_prompt.strip():
+        text = custom_prompt.strip()
+    elif style is DescriptionStyle.DETAILED:
+        text = DESCRIBE_DETAILED
+    else:
+        text = DESCRIBE
+    return text + (ANSWER_IN.format(language=language.strip()) if language.strip() else "")

@@ -98,6 +98,8 @@ def to_json(settings: AppSettings) -> dict[str, Any]:
 
 def from_json(data: dict[str, Any]) -> AppSettings:
     """Settings from JSON data; unknown keys are ignored, missing ones take defaults."""
+    if not isinstance(data, dict):
+        raise ValueError("settings must be a JSON object")
     engine_data = _known(EngineSettings, data.get("engine", {}))
     if "device" in engine_data:
         engine_data["device"] = DeviceChoice(engine_data["device"])

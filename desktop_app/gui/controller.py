@@ -1,0 +1,340 @@
+"""What the window's actions do: capture, ask, stream, speak, stop, repeat, copy."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+
+from desktop_app.core import messages
+from desktop_app.core.errors import IrisError
+from desktop_app.core.types import Answer, Request, Turn
+from desktop_app.engine.images import load_image
+from desktop_app.engine.tasks import describe_prompt
+from desktop_app.gui.images import qimage_to_pil
+from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.worker import EngineWorker
+from desktop_app.settings import AppSettings
+
+log = logging.getLogger(__name__)
+
+HIDE_BEFORE_CAPTURE_MS = 250
+"""Time for the window manager to take Iris off the screen before a capture."""
+
+
+class Speaker(Protocol):
+    """What the controller needs of the speech layer."""
+
+    def say(self, text: str, *, interrupt: bool = False) -> None: ...
+    def stop(self) -> None: ...
+
+
+class StreamingSpeaker(Protocol):
+    """Speaks a streamed answer sentence by sentence."""
+
+    def feed(self, piece: str) -> None: ...
+    def finish(self) -> None: ...
+    def cancel(self) -> None: ...
+
+
+class Capturer(Protocol):
+    """Screen capture, passed in so tests can give a fake."""
+
+    def screen(self) -> Any: ...
+    def window(self) -> Any: ...
+
+
+class Controller(QObject):
+    """Connects the window's actions to the engine worker, capture and speech."""
+
+    model_ready = Signal(str)
+    model_failed = Signal(str)
+    answer_finished = Signal(object)
+    request_failed = Signal(str)
+    status_changed = Signal(str)
+
+    def __init__(
+        self,
+        window: MainWindow,
+        worker: EngineWorker,
+        speaker: Speaker,
+        streaming_speech: Callable[[], StreamingSpeaker],
+        capturer: Capturer,
+        settings: AppSettings,
+    ) -> None:
+        super().__init__()
+        self.window = window
+        self.worker = worker
+        self.speaker = speaker
+        self._streaming_speech = streaming_speech
+        self.capturer = capturer
+        self.settings = settings
+        self.history: tuple[Turn, ...] = ()
+        self.pending_images: list[Any] = []
+        self._in_flight: Request | None = None
+        self._active_id: int | None = None
+        self._stream: StreamingSpeaker | None = None
+        self._wire()
+
+    def _wire(self) -> None:
+        handlers: dict[str, Callable[[], object]] = {
+            "describe_screen": self.describe_screen,
+            "describe_window": self.describe_window,
+            "describe_region": self.describe_screen,
+            "open_image": self.open_image_dialog,
+            "paste_image": self.paste_image,
+            "ask": self.ask,
+            "stop": self.stop,
+            "repeat": self.repeat,
+            "copy_answer": self.copy_answer,
+            "new_conversation": self.new_conversation,
+            "quit": self.window.close,
+        }
+        for key, handler in handlers.items():
+            self.window.on(key, handler)
+        self.window.files_dropped.connect(self.add_image_files)
+        self.window.image_data_dropped.connect(self.add_image_data)
+        self.worker.piece.connect(self._on_piece)
+        self.worker.answered.connect(self._on_answered)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.loading.connect(self._on_loading)
+        self.worker.loaded.connect(self._on_loaded)
+        self.worker.load_failed.connect(self._on_load_failed)
+
+    # -- announcements ---------------------------------------------------------------------
+    def announce(self, text: str, *, speak: bool = True) -> None:
+        """Show `text` on the status line and, by default, speak it."""
+        self.window.show_status(text)
+        self.status_changed.emit(text)
+        if speak:
+            self.speaker.say(text, interrupt=True)
+
+    # -- model ---------------------------------------------------------------------------------
+    def load_model(self) -> None:
+        """Load the model in the background, with progress."""
+        self.worker.load()
+
+    def _on_loading(self, stage: str, fraction: float) -> None:
+        self.window.show_progress(fraction)
+        self.announce(messages.STATUS_LOADING.format(percent=int(fraction * 100)), speak=False)
+
+    def _on_loaded(self, description: str) -> None:
+        self.window.show_progress(None)
+        self.announce(messages.STATUS_READY.format(model=description), speak=False)
+        self.model_ready.emit(description)
+
+    def _on_load_failed(self, message: str) -> None:
+        self.window.show_progress(None)
+        self.announce(message)
+        self.model_failed.emit(message)
+
+    # -- images in -------------------------------------------------------------------------------
+    def describe_screen(self) -> None:
+        """Hide Iris, capture the monitor under the pointer, show Iris, describe it."""
+        self._capture_then_describe(self.capturer.screen, messages.STATUS_DESCRIBING_SCREEN)
+
+    def describe_window(self) -> None:
+        """Hide Iris, capture the active window, describe it."""
+        self._capture_then_describe(self.capturer.window, messages.STATUS_DESCRIBING_WINDOW)
+
+    def ask_about_screen(self) -> None:
+        """Capture the screen, attach it, and put focus in the question field."""
+
+        def attach(image: Any) -> None:
+            self.pending_images.append(image)
+            self.window.conversation.add_image("screen", *image.size)
+            self.window.question.setFocus()
+
+        self._capture(self.capturer.screen, attach)
+
+    def _capture_then_describe(self, grab: Callable[[], Any], status: str) -> None:
+        self.announce(status)
+        self._capture(grab, lambda image: self.describe_images([image], "screen"))
+
+    def _capture(self, grab: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        was_visible = self.window.isVisible()
+        if was_visible:
+            self.window.hide()
+
+        def take() -> None:
+            try:
+                image = grab()
+            except IrisError as error:
+                self._restore(was_visible)
+                self.announce(error.message)
+                return
+            self._restore(was_visible)
+            then(image)
+
+        QTimer.singleShot(HIDE_BEFORE_CAPTURE_MS if was_visible else 0, take)
+
+    def _restore(self, was_visible: bool) -> None:
+        if was_visible:
+            self.window.show()
+            self.window.raise_()
+            self.window.activateWindow()
+
+    def open_image_dialog(self) -> None:
+        """Let the user pick image files."""
+        from PySide6.QtWidgets import QFileDialog
+
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.window, messages.ACTION_OPEN_IMAGE, "", messages.OPEN_IMAGE_FILTER
+        )
+        if paths:
+            self.add_image_files(paths)
+
+    def add_image_files(self, paths: Sequence[str]) -> None:
+        """Load files (dropped or opened) and describe them; bad ones are announced."""
+        images = []
+        for path in paths:
+            try:
+                images.append(load_image(path))
+            except IrisError as error:
+                self.announce(error.message)
+        if images:
+            self.describe_images(images, Path(paths[0]).name)
+
+    def add_image_data(self, data: Any) -> None:
+        """Describe image data dropped or pasted."""
+        try:
+            image = qimage_to_pil(data)
+        except IrisError:
+            self.announce(messages.DROP_NOT_AN_IMAGE)
+            return
+        self.describe_images([image], "image")
+
+    def paste_image(self) -> None:
+        """Describe the image on the clipboard."""
+        clipboard = QGuiApplication.clipboard()
+        image = clipboard.image()
+        if image.isNull():
+            urls = clipboard.mimeData().urls() if clipboard.mimeData() else []
+            files = [url.toLocalFile() for url in urls if url.isLocalFile()]
+            if files:
+                self.add_image_files(files)
+                return
+            self.announce(messages.STATUS_NO_IMAGE_ON_CLIPBOARD)
+            return
+        self.add_image_data(image)
+
+    # -- conversation --------------------------------------------------------------------------
+    def describe_images(self, images: list[Any], name: str) -> None:
+        """Describe new images, in the running conversation if there is one."""
+        for image in images:
+            self.window.conversation.add_image(name, *image.size)
+        prompt = describe_prompt(
+            self.settings.style, self.settings.custom_prompt, self.settings.answer_language
+        )
+        self._send(prompt, [*self.pending_images, *images], show_question=False)
+
+    def ask(self) -> None:
+        """Ask the question in the field about the conversation's images."""
+        text = self.window.question.text().strip()
+        if not text:
+            self.announce(messages.STATUS_EMPTY_QUESTION)
+            return
+        if not self.history and not self.pending_images and self._in_flight is None:
+            self.announce(messages.STATUS_NEED_IMAGE)
+            return
+        self.window.question.clear()
+        self._send(text, list(self.pending_images), show_question=True)
+
+    def _send(self, text: str, images: list[Any], *, show_question: bool) -> None:
+        carried = self._cancel_running()
+        self.pending_images = []
+        if show_question:
+            self.window.conversation.add_question(text)
+        turn = Turn(text, (*carried, *images))
+        self._in_flight = Request((*self.history, turn), self.settings.engine.max_new_tokens)
+        self.window.conversation.start_answer()
+        self._stream = self._streaming_speech()
+        self._active_id = self.worker.submit(self._in_flight)
+
+    def _cancel_running(self) -> tuple[Any, ...]:
+        """Stop the running request; return its images so the next question keeps them."""
+        if self._in_flight is None:
+            return ()
+        self.worker.cancel()
+        if self._stream is not None:
+            self._stream.cancel()
+        self.window.conversation.finish_answer("", stopped=True)
+        images = self._in_flight.turns[-1].images
+        self._in_flight = None
+        self._active_id = None
+        return images
+
+    def _on_piece(self, request_id: int, piece: str) -> None:
+        if request_id != self._active_id:
+            return
+        self.window.conversation.append_to_answer(piece)
+        if self._stream is not None:
+            self._stream.feed(piece)
+
+    def _on_answered(self, request_id: int, answer: Answer) -> None:
+        if request_id != self._active_id or self._in_flight is None:
+            return
+        turns = self._in_flight.turns
+        self.history = (*turns[:-1], turns[-1].answered(answer.text))
+        self._in_flight = None
+        self._active_id = None
+        self.window.conversation.finish_answer(answer.text, stopped=answer.cancelled)
+        if self._stream is not None:
+            if answer.cancelled:
+                self._stream.cancel()
+            else:
+                self._stream.finish()
+        status = messages.STATUS_STOPPED if answer.cancelled else messages.STATUS_DONE
+        self.window.show_status(status)
+        self.answer_finished.emit(answer)
+
+    def _on_failed(self, request_id: int, message: str) -> None:
+        if request_id != self._active_id or self._in_flight is None:
+            return
+        self.pending_images = list(self._in_flight.turns[-1].images)
+        self._in_flight = None
+        self._active_id = None
+        self.window.conversation.finish_answer("", stopped=True)
+        if self._stream is not None:
+            self._stream.cancel()
+        self.announce(messages.STATUS_ERROR.format(message=message))
+        self.request_failed.emit(message)
+
+    # -- other actions -------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop generation and speech at once."""
+        self.worker.cancel()
+        if self._stream is not None:
+            self._stream.cancel()
+        self.speaker.stop()
+        self.window.show_status(messages.STATUS_STOPPED)
+
+    def repeat(self) -> None:
+        """Speak the last answer again."""
+        text = self.window.conversation.last_answer()
+        if text is None:
+            self.announce(messages.STATUS_NOTHING_TO_REPEAT)
+            return
+        self.speaker.say(text, interrupt=True)
+
+    def copy_answer(self) -> None:
+        """Put the last answer on the clipboard."""
+        text = self.window.conversation.last_answer()
+        if text is None:
+            self.announce(messages.STATUS_NOTHING_TO_COPY)
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.announce(messages.STATUS_COPIED)
+
+    def new_conversation(self) -> None:
+        """Forget the conversation and its images."""
+        self._cancel_running()
+        self.speaker.stop()
+        self.history = ()
+        self.pending_images = []
+        self.window.conversation.clear()
+        self.announce(messages.STATUS_NEW_CONVERSATION)

@@ -1,0 +1,158 @@
+"""The main window: conversation, question field, status line, progress bar and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core import messages
+from desktop_app.gui.conversation_view import ConversationView
+
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("describe_screen", messages.ACTION_DESCRIBE_SCREEN, "Ctrl+D"),
+    ("describe_window", messages.ACTION_DESCRIBE_WINDOW, "Ctrl+W"),
+    ("describe_region", messages.ACTION_DESCRIBE_REGION, "Ctrl+R"),
+    ("open_image", messages.ACTION_OPEN_IMAGE, "Ctrl+O"),
+    ("paste_image", messages.ACTION_PASTE_IMAGE, "Ctrl+V"),
+    ("ask", messages.ACTION_ASK, "Ctrl+Return"),
+    ("stop", messages.ACTION_STOP, "Escape"),
+    ("repeat", messages.ACTION_REPEAT, "Ctrl+L"),
+    ("copy_answer", messages.ACTION_COPY_ANSWER, "Ctrl+Shift+C"),
+    ("new_conversation", messages.ACTION_NEW_CONVERSATION, "Ctrl+N"),
+    ("settings", messages.ACTION_SETTINGS, "Ctrl+,"),
+    ("quit", messages.ACTION_QUIT, "Ctrl+Q"),
+)
+"""Action key, accessible name, keyboard shortcut."""
+
+_MENUS = (
+    (messages.MENU_FILE, ("open_image", "paste_image", "settings", "quit")),
+    (messages.MENU_DESCRIBE, ("describe_screen", "describe_window", "describe_region")),
+    (
+        messages.MENU_CONVERSATION,
+        ("ask", "stop", "repeat", "copy_answer", "new_conversation"),
+    ),
+)
+
+
+class MainWindow(QMainWindow):
+    """Widgets and actions only; what the actions do is the controller's business."""
+
+    files_dropped = Signal(list)
+    image_data_dropped = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle(messages.WINDOW_TITLE)
+        self.setAccessibleName(messages.APP_NAME)
+        self.setAcceptDrops(True)
+        self.actions_by_key: dict[str, QAction] = {}
+        for key, name, shortcut in ACTIONS:
+            action = QAction(name, self)
+            action.setObjectName(key)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setToolTip(f"{name} ({QKeySequence(shortcut).toString()})")
+            self.addAction(action)
+            self.actions_by_key[key] = action
+        for title, keys in _MENUS:
+            menu = self.menuBar().addMenu(title)
+            for key in keys:
+                menu.addAction(self.actions_by_key[key])
+
+        self.conversation = ConversationView()
+        self.question = QLineEdit()
+        self.question.setObjectName("question")
+        self.question.setAccessibleName(messages.QUESTION_NAME)
+        self.question.setPlaceholderText(messages.QUESTION_PLACEHOLDER)
+        self.question.returnPressed.connect(self.actions_by_key["ask"].trigger)
+        self.ask_button = self._button("ask")
+        self.describe_button = self._button("describe_screen")
+        self.stop_button = self._button("stop")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.progress.setAccessibleName(messages.PROGRESS_NAME)
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.status = QLabel(messages.STATUS_NO_MODEL_YET)
+        self.status.setObjectName("status")
+        self.status.setAccessibleName(messages.STATUS_NAME)
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+
+        layout = QVBoxLayout()
+        for widget in (
+            self.describe_button,
+            self.conversation,
+            self.question,
+            self.ask_button,
+            self.stop_button,
+            self.progress,
+            self.status,
+        ):
+            layout.addWidget(widget)
+        central = QWidget()
+        central.setLayout(layout)
+        self.setCentralWidget(central)
+        QWidget.setTabOrder(self.question, self.ask_button)
+        QWidget.setTabOrder(self.ask_button, self.conversation)
+        QWidget.setTabOrder(self.conversation, self.describe_button)
+        QWidget.setTabOrder(self.describe_button, self.stop_button)
+        QWidget.setTabOrder(self.stop_button, self.status)
+        self.resize(720, 560)
+        self.question.setFocus()
+
+    def _button(self, key: str) -> QPushButton:
+        action = self.actions_by_key[key]
+        button = QPushButton(action.text())
+        button.setObjectName(f"{key}_button")
+        button.setAccessibleName(action.text())
+        button.clicked.connect(action.trigger)
+        return button
+
+    def on(self, key: str, handler: Callable[[], object]) -> None:
+        """Run `handler` when the action `key` is triggered."""
+        self.actions_by_key[key].triggered.connect(lambda _checked=False: handler())
+
+    def show_status(self, text: str) -> None:
+        """Put `text` on the status line (screen readers read its name and text)."""
+        self.status.setText(text)
+
+    def show_progress(self, fraction: float | None) -> None:
+        """Show the progress bar at `fraction`, or hide it with None."""
+        if fraction is None:
+            self.progress.hide()
+            return
+        self.progress.setValue(int(fraction * 100))
+        self.progress.show()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        data = event.mimeData()
+        if data.hasUrls() or data.hasImage():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        data = event.mimeData()
+        if data.hasUrls():
+            paths = [url.toLocalFile() for url in data.urls() if url.isLocalFile()]
+            if paths:
+                self.files_dropped.emit(paths)
+                event.acceptProposedAction()
+                return
+        if data.hasImage():
+            self.image_data_dropped.emit(data.imageData())
+            event.acceptProposedAction()
+            return
+        event.ignore()

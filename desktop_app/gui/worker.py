@@ -1,0 +1,126 @@
+"""Running the engine off the GUI thread (after superqt's generator workers).
+
+The backend's blocking `load` and `start` run on one QThread; results come back as Qt
+signals, which Qt queues to the GUI thread. Cancelling is cooperative: `cancel` sets the
+backend's event and generation stops at the next decoding step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from desktop_app.core.errors import IrisError, first_line
+from desktop_app.core.types import Answer, Request
+from desktop_app.engine.backend import Backend
+
+log = logging.getLogger(__name__)
+
+
+class LoadCancelled(Exception):
+    """Raised from the progress callback to abandon loading."""
+
+
+class EngineWorker(QObject):
+    """Owns a backend and the thread it runs on."""
+
+    loading = Signal(str, float)
+    loaded = Signal(str)
+    load_failed = Signal(str)
+    load_cancelled = Signal()
+    piece = Signal(int, str)
+    answered = Signal(int, object)
+    failed = Signal(int, str)
+
+    _load_requested = Signal()
+    _run_requested = Signal(int, object)
+
+    def __init__(self, backend: Backend | Callable[[], Backend]) -> None:
+        """`backend` may be a factory, called on the worker thread so that torch and
+        transformers are imported there, after the window is already on screen."""
+        super().__init__()
+        self._factory = backend if callable(backend) and not isinstance(backend, Backend) else None
+        self.backend: Backend | None = backend if isinstance(backend, Backend) else None
+        self._ids = itertools.count(1)
+        self._cancel_load = False
+        self._thread = QThread()
+        self._thread.setObjectName("iris-engine")
+        self.moveToThread(self._thread)
+        self._load_requested.connect(self._load)
+        self._run_requested.connect(self._run)
+        self._thread.start()
+
+    # -- called from the GUI thread ---------------------------------------------------------
+    def load(self) -> None:
+        """Start loading the model in the background."""
+        self._cancel_load = False
+        self._load_requested.emit()
+
+    def cancel_load(self) -> None:
+        """Abandon loading at the next progress report."""
+        self._cancel_load = True
+
+    def submit(self, request: Request) -> int:
+        """Cancel whatever runs and queue `request`; returns its id for the signals."""
+        self.cancel()
+        request_id = next(self._ids)
+        self._run_requested.emit(request_id, request)
+        return request_id
+
+    def cancel(self) -> None:
+        """Stop the running request within one decoding step."""
+        if self.backend is not None:
+            self.backend.cancel()
+
+    def shutdown(self) -> None:
+        """Cancel, then stop the thread and wait for it."""
+        self._cancel_load = True
+        self.cancel()
+        self._thread.quit()
+        self._thread.wait()
+
+    # -- run on the worker thread ------------------------------------------------------------
+    def _backend(self) -> Backend:
+        if self.backend is None:
+            assert self._factory is not None
+            self.backend = self._factory()
+        return self.backend
+
+    @Slot()
+    def _load(self) -> None:
+        try:
+            backend = self._backend()
+            backend.load(self._report)
+        except LoadCancelled:
+            self.load_cancelled.emit()
+        except IrisError as error:
+            self.load_failed.emit(error.message)
+        except Exception as error:
+            log.warning("model loading failed", exc_info=True)
+            self.load_failed.emit(first_line(error))
+        else:
+            self.loaded.emit(backend.description)
+
+    def _report(self, stage: str, fraction: float) -> None:
+        if self._cancel_load:
+            raise LoadCancelled
+        self.loading.emit(stage, fraction)
+
+    @Slot(int, object)
+    def _run(self, request_id: int, request: Any) -> None:
+        def forward(text: str) -> None:
+            self.piece.emit(request_id, text)
+
+        try:
+            answer: Answer = self._backend().start(request, forward)
+        except IrisError as error:
+            self.failed.emit(request_id, error.message)
+        except Exception as error:
+            log.warning("generation failed", exc_info=True)
+            self.failed.emit(request_id, first_line(error))
+        else:
+            self.answered.emit(request_id, answer)

@@ -1,0 +1,288 @@
+"""The window with the real engine worker and a tiny model (offscreen Qt).
+
+Speech and capture are fakes passed in through the constructor; the engine is real.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core import messages
+from desktop_app.core.errors import CaptureError
+from desktop_app.core.types import Answer
+from desktop_app.engine.local import LocalBackend
+from desktop_app.gui.controller import Controller
+from desktop_app.gui.main_window import ACTIONS, MainWindow
+from desktop_app.gui.worker import EngineWorker
+from desktop_app.settings import AppSettings, EngineSettings
+
+TIMEOUT_MS = 60_000
+
+
+class FakeSpeaker:
+    def __init__(self) -> None:
+        self.said: list[tuple[str, bool]] = []
+        self.stopped = 0
+
+    def say(self, text: str, *, interrupt: bool = False) -> None:
+        self.said.append((text, interrupt))
+
+    def stop(self) -> None:
+        self.stopped += 1
+
+
+class FakeStream:
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.finished = False
+        self.cancelled = False
+
+    def feed(self, piece: str) -> None:
+        self.pieces.append(piece)
+
+    def finish(self) -> None:
+        self.finished = True
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class FakeCapturer:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.fail = False
+
+    def screen(self) -> Image.Image:
+        self.calls.append("screen")
+        if self.fail:
+            raise CaptureError("No display to capture.")
+        return Image.new("RGB", (1280, 800), (10, 120, 200))
+
+    def window(self) -> Image.Image:
+        self.calls.append("window")
+        return Image.new("RGB", (640, 480), (200, 120, 10))
+
+
+class Stopper(QObject):
+    """Presses Stop on the GUI thread when the first piece arrives."""
+
+    def __init__(self, rig: Rig) -> None:
+        super().__init__()
+        self.rig = rig
+
+    @Slot(int, str)
+    def on_piece(self, request_id: int, piece: str) -> None:
+        self.rig.trigger("stop")
+
+
+class Rig:
+    def __init__(self, qtbot: QtBot, model: Path, max_new_tokens: int = 6) -> None:
+        settings = AppSettings().with_changes(
+            engine=EngineSettings(model=str(model), max_new_tokens=max_new_tokens)
+        )
+        self.window = MainWindow()
+        qtbot.addWidget(self.window)
+        self.window.show()
+        self.speaker = FakeSpeaker()
+        self.streams: list[FakeStream] = []
+        self.capturer = FakeCapturer()
+        self.backend = LocalBackend(settings.engine)
+        self.worker = EngineWorker(self.backend)
+        self.controller = Controller(
+            self.window, self.worker, self.speaker, self._stream, self.capturer, settings
+        )
+
+    def _stream(self) -> FakeStream:
+        stream = FakeStream()
+        self.streams.append(stream)
+        return stream
+
+    def trigger(self, key: str) -> None:
+        self.window.actions_by_key[key].trigger()
+
+
+@pytest.fixture
+def rig(qtbot: QtBot, tiny_models: dict[str, Path]) -> Iterator[Rig]:
+    made = Rig(qtbot, tiny_models["idefics3"])
+    yield made
+    made.worker.shutdown()
+
+
+def test_controls_have_accessible_names_and_shortcuts(rig: Rig) -> None:
+    window = rig.window
+    assert window.conversation.accessibleName() == "Conversation"
+    assert window.question.accessibleName() == "Question"
+    assert window.status.accessibleName() == "Status"
+    names = {action.text() for action in window.actions_by_key.values()}
+    for expected in (
+        "Describe screen", "Describe window", "Describe region", "Open image", "Paste image",
+        "Ask", "Stop", "Repeat", "Copy answer", "New conversation", "Settings",
+    ):  # fmt: skip
+        assert expected in names
+    shortcuts = [window.actions_by_key[key].shortcut().toString() for key, _, _ in ACTIONS]
+    assert all(shortcuts) and len(set(shortcuts)) == len(shortcuts)
+    assert window.focusWidget() in (window.question, None)
+
+
+def test_model_loads_with_progress(qtbot: QtBot, rig: Rig) -> None:
+    fractions: list[float] = []
+    rig.worker.loading.connect(lambda stage, fraction: fractions.append(fraction))
+    with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+        rig.controller.load_model()
+    assert fractions and fractions[-1] == 1.0
+    assert rig.window.status.text().startswith("Ready.")
+    assert rig.window.progress.isHidden()
+
+
+def test_describe_screen_streams_into_the_conversation_and_speech(qtbot: QtBot, rig: Rig) -> None:
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as done:
+        rig.trigger("describe_screen")
+    answer: Answer = done.args[0]
+    assert rig.capturer.calls == ["screen"]
+    assert rig.window.isVisible()  # hidden for the capture, shown again
+    entries = rig.window.conversation.entries()
+    assert entries[0].startswith("Image: screen, 1280 by 800")
+    assert entries[-1] == messages.IRIS_PREFIX.format(text=answer.text)
+    stream = rig.streams[-1]
+    assert "".join(stream.pieces) == answer.text and stream.finished
+    assert (messages.STATUS_DESCRIBING_SCREEN, True) in rig.speaker.said
+
+
+def test_follow_up_question_keeps_the_conversation(qtbot: QtBot, rig: Rig) -> None:
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as first:
+        rig.trigger("describe_window")
+    rig.window.question.setText("What colour is it?")
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as second:
+        qtbot.keyClick(rig.window.question, Qt.Key.Key_Return)
+    assert second.args[0].prompt_tokens > first.args[0].prompt_tokens
+    assert "You: What colour is it?" in rig.window.conversation.entries()
+    assert len(rig.controller.history) == 2
+    assert rig.window.question.text() == ""
+
+
+def test_ask_without_an_image_explains(rig: Rig) -> None:
+    rig.window.question.setText("What is this?")
+    rig.trigger("ask")
+    assert rig.window.status.text() == messages.STATUS_NEED_IMAGE
+    assert rig.speaker.said[-1] == (messages.STATUS_NEED_IMAGE, True)
+
+
+def _drop(window: MainWindow, data: QMimeData) -> None:
+    event = QDropEvent(
+        QPointF(QPoint(20, 20)), Qt.DropAction.CopyAction, data,
+        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    window.dropEvent(event)
+
+
+def test_drop_files_and_image_data(qtbot: QtBot, rig: Rig, photo: Path) -> None:
+    files = QMimeData()
+    files.setUrls([QUrl.fromLocalFile(str(photo))])
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+        _drop(rig.window, files)
+    assert any(entry.startswith("Image: photo.jpg") for entry in rig.window.conversation.entries())
+    data = QMimeData()
+    image = QImage(50, 40, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.red)
+    data.setImageData(image)
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+        _drop(rig.window, data)
+    assert "Image: image, 50 by 40 pixels" in rig.window.conversation.entries()
+    assert len(rig.controller.history) == 2
+
+
+def test_dropped_non_image_is_reported(rig: Rig, tmp_path: Path) -> None:
+    text = tmp_path / "notes.png"
+    text.write_text("not a picture")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(text))])
+    _drop(rig.window, data)
+    assert "not an image" in rig.window.status.text()
+    assert rig.controller.history == ()
+
+
+def test_capture_failure_is_spoken_and_window_comes_back(qtbot: QtBot, rig: Rig) -> None:
+    rig.capturer.fail = True
+    with qtbot.waitSignal(rig.controller.status_changed, timeout=TIMEOUT_MS) as said:
+        rig.controller._capture(rig.capturer.screen, lambda image: None)
+    assert said.args[0] == "No display to capture."
+    assert rig.window.isVisible()
+
+
+def test_stop_cancels_generation_and_speech(qtbot: QtBot, tiny_models: dict[str, Path]) -> None:
+    rig = Rig(qtbot, tiny_models["llava"], max_new_tokens=2000)
+    try:
+        stopper = Stopper(rig)
+        rig.worker.piece.connect(stopper.on_piece)
+        with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as done:
+            rig.controller.describe_images([Image.new("RGB", (64, 64))], "test")
+        assert done.args[0].cancelled
+        assert done.args[0].generated_tokens < 2000
+        assert rig.speaker.stopped >= 1 and rig.streams[-1].cancelled
+        assert rig.window.conversation.entries()[-1].endswith(messages.UNFINISHED_SUFFIX)
+    finally:
+        rig.worker.shutdown()
+
+
+def test_event_loop_answers_within_100_ms_while_generating(
+    qtbot: QtBot, tiny_models: dict[str, Path]
+) -> None:
+    rig = Rig(qtbot, tiny_models["idefics2"], max_new_tokens=400)
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    try:
+        timer.start()
+        with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+            rig.controller.describe_images([Image.new("RGB", (640, 480))], "test")
+        timer.stop()
+        assert len(gaps) >= 5
+        print(f"event loop: {len(gaps)} ticks, longest gap {max(gaps) * 1000:.0f} ms")
+        assert max(gaps) < 0.1
+    finally:
+        rig.worker.shutdown()
+
+
+def test_repeat_copy_and_new_conversation(qtbot: QtBot, rig: Rig) -> None:
+    rig.trigger("repeat")
+    assert rig.speaker.said[-1] == (messages.STATUS_NOTHING_TO_REPEAT, True)
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as done:
+        rig.trigger("describe_screen")
+    text = done.args[0].text
+    rig.trigger("repeat")
+    assert rig.speaker.said[-1] == (text, True)
+    rig.trigger("copy_answer")
+    assert QGuiApplication.clipboard().text() == text
+    rig.trigger("new_conversation")
+    assert rig.window.conversation.count() == 0 and rig.controller.history == ()
+
+
+def test_broken_model_is_reported_and_window_stays_usable(qtbot: QtBot, tmp_path: Path) -> None:
+    rig = Rig(qtbot, tmp_path / "missing-model")
+    try:
+        with qtbot.waitSignal(rig.controller.model_failed, timeout=TIMEOUT_MS):
+            rig.controller.load_model()
+        assert "No model folder" in rig.window.status.text()
+        with qtbot.waitSignal(rig.controller.request_failed, timeout=TIMEOUT_MS):
+            rig.trigger("describe_screen")
+        assert rig.controller.pending_images  # the capture is kept for a retry
+        rig.trigger("new_conversation")
+        assert rig.window.status.text() == messages.STATUS_NEW_CONVERSATION
+    finally:
+        rig.worker.shutdown()
