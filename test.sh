@@ -3,7 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 # System packages the tests use; installed when running as root on Debian/Ubuntu.
-SYSTEM_PACKAGES=()
+SYSTEM_PACKAGES=(
+  # a real X display for capture, hotkeys and the window; Qt's xcb plugin needs these
+  xvfb xdotool x11-utils imagemagick libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0
+  libegl1 libfontconfig1 libdbus-1-3
+  # speech: pyttsx3 drives espeak-ng; sox measures the WAV files it writes
+  libespeak-ng1 espeak-ng-data alsa-utils sox
+  # reading the window back as a screen reader does (AT-SPI)
+  dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0
+)
 if [ "${#SYSTEM_PACKAGES[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
   for package in "${SYSTEM_PACKAGES[@]}"; do

@@ -286,3 +286,29 @@ def test_broken_model_is_reported_and_window_stays_usable(qtbot: QtBot, tmp_path
         assert rig.window.status.text() == messages.STATUS_NEW_CONVERSATION
     finally:
         rig.worker.shutdown()
+
+
+def test_first_run_asks_before_downloading(qtbot: QtBot) -> None:
+    """A Hub id that is not downloaded: Iris says so, with its size, and waits for a yes."""
+    questions: list[tuple[str, str]] = []
+
+    def decline(title: str, text: str) -> bool:
+        questions.append((title, text))
+        return False
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    speaker = FakeSpeaker()
+    settings = AppSettings()  # default model: SmolVLM-256M-Instruct, not in the test cache
+    worker = EngineWorker(LocalBackend(settings.engine))
+    try:
+        controller = Controller(
+            window, worker, speaker, FakeStream, FakeCapturer(), settings, confirm=decline
+        )
+        controller.load_model()
+        assert "SmolVLM-256M-Instruct" in questions[0][1] and "0.5 GB" in questions[0][1]
+        assert speaker.said[0][0] == questions[0][1]
+        assert window.status.text() == messages.FIRST_RUN_DECLINED
+        assert worker.backend is not None and worker.backend.description == settings.engine.model
+    finally:
+        worker.shutdown()

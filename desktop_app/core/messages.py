@@ -33,6 +33,10 @@ MODEL_PICKLE_ONLY = (
     "The model folder {path} holds only pickle (.bin/.pt) weights, which can run hidden code. "
     "Iris loads safetensors weights only."
 )
+MODEL_PICKLE_ONLY_HUB = (
+    "The model {model} on the Hub has only pickle (.bin/.pt) weights, which can run hidden code. "
+    "Iris loads safetensors weights only."
+)
 MODEL_CUSTOM_CODE = (
     "The model {model} needs its own Python code to run. Iris never runs code that comes "
     "with a model."
@@ -124,3 +128,14 @@ NO_DISPLAY_FOR_WINDOW = (
     "No display to open the window on. Run Iris from your desktop session, or use the "
     "command line: iris describe IMAGE"
 )
+FIRST_RUN_TITLE = "Download the model?"
+FIRST_RUN_DOWNLOAD = (
+    "Iris needs its model, {model}, to describe images. It is not on this computer yet. "
+    "Download it now ({size})? It is saved on this computer and used offline from then on."
+)
+FIRST_RUN_DECLINED = (
+    "Iris has no model yet, so it cannot describe images. Choose Settings to download it "
+    "later or to pick a model folder on this computer."
+)
+SIZE_UNKNOWN = "size unknown"
+SIZE_GB = "about {size:g} GB"

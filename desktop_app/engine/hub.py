@@ -73,7 +73,7 @@ def resolve_model(
         if not any(folder.glob("*.safetensors")) and any(
             path.endswith(PICKLE_SUFFIXES) for path, _ in listed
         ):
-            raise UnsafeModelError(messages.MODEL_PICKLE_ONLY.format(path=model))
+            raise UnsafeModelError(messages.MODEL_PICKLE_ONLY_HUB.format(model=model))
     check_model_folder(folder, model)
     return folder
 

@@ -13,6 +13,8 @@ from PySide6.QtGui import QGuiApplication
 from desktop_app.core import messages
 from desktop_app.core.errors import IrisError
 from desktop_app.core.types import Answer, Request, Turn
+from desktop_app.engine.catalogue import find as find_in_catalogue
+from desktop_app.engine.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.images import load_image
 from desktop_app.engine.tasks import describe_prompt
 from desktop_app.gui.images import qimage_to_pil
@@ -65,6 +67,7 @@ class Controller(QObject):
         streaming_speech: Callable[[], StreamingSpeaker],
         capturer: Capturer,
         settings: AppSettings,
+        confirm: Callable[[str, str], bool] | None = None,
     ) -> None:
         super().__init__()
         self.window = window
@@ -73,6 +76,7 @@ class Controller(QObject):
         self._streaming_speech = streaming_speech
         self.capturer = capturer
         self.settings = settings
+        self.confirm = confirm or _ask_yes_no(window)
         self.history: tuple[Turn, ...] = ()
         self.pending_images: list[Any] = []
         self._in_flight: Request | None = None
@@ -115,7 +119,18 @@ class Controller(QObject):
 
     # -- model ---------------------------------------------------------------------------------
     def load_model(self) -> None:
-        """Load the model in the background, with progress."""
+        """Load the model in the background, with progress; ask first if it must be downloaded."""
+        model = self.settings.engine.model
+        if needs_download(model):
+            entry = find_in_catalogue(model)
+            size = (
+                messages.SIZE_GB.format(size=entry.download_gb) if entry else messages.SIZE_UNKNOWN
+            )
+            question = messages.FIRST_RUN_DOWNLOAD.format(model=model, size=size)
+            self.speaker.say(question, interrupt=True)
+            if not self.confirm(messages.FIRST_RUN_TITLE, question):
+                self.announce(messages.FIRST_RUN_DECLINED)
+                return
         self.worker.load()
 
     def _on_loading(self, stage: str, fraction: float) -> None:
@@ -338,3 +353,18 @@ class Controller(QObject):
         self.pending_images = []
         self.window.conversation.clear()
         self.announce(messages.STATUS_NEW_CONVERSATION)
+
+
+def needs_download(model: str) -> bool:
+    """True for a Hub id that is not in the Hugging Face cache yet."""
+    return not looks_like_path(model) and cached_snapshot(model) is None
+
+
+def _ask_yes_no(parent: MainWindow) -> Callable[[str, str], bool]:
+    def ask(title: str, text: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(parent, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    return ask
