@@ -1,7 +1,6 @@
-"""Hotkey strings waiting to move into `desktop_app.core.messages` (then import them from there).
+"""User-facing hotkey strings, to move into `desktop_app.core.messages` (a "hotkeys" section).
 
-# --- hotkeys ------------------------------------------------------------------------------
-Each constant below goes under that heading in messages.py; fields are filled with `str.format`.
+Fields are filled with `str.format`. Once moved, import them from messages and delete this file.
 """
 
 from __future__ import annotations
