@@ -1,1 +1,27 @@
-"""Screen capture (the desktop-app issue fills this in): monitors, windows and regions."""
+"""Screen capture: the screen, the active window or a region, as in-memory RGB images.
+
+Works on X11 (also XWayland), Windows and macOS; every failure is a CaptureError whose
+message can be shown and spoken. Nothing is ever written to disk.
+"""
+
+from __future__ import annotations
+
+from desktop_app.capture._api import (
+    active_window_rect,
+    capture_region,
+    capture_screen,
+    capture_window,
+    monitors,
+    pointer_position,
+)
+from desktop_app.capture._screens import ORIGIN_KEY
+
+__all__ = [
+    "ORIGIN_KEY",
+    "active_window_rect",
+    "capture_region",
+    "capture_screen",
+    "capture_window",
+    "monitors",
+    "pointer_position",
+]

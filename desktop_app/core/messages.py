@@ -109,6 +109,10 @@ STATUS_LOADING = "Model loading, {percent} percent."
 STATUS_DESCRIBING_SCREEN = "Describing the screen."
 STATUS_DESCRIBING_WINDOW = "Describing the window."
 STATUS_DESCRIBING_REGION = "Describing the region."
+STATUS_CHOOSE_REGION = (
+    "Choose a region: arrow keys move it, Shift with arrows resizes it, Enter describes it, "
+    "Escape cancels. Or drag with the mouse."
+)
 STATUS_DESCRIBING_IMAGE = "Describing {name}."
 STATUS_THINKING = "Thinking."
 STATUS_STOPPED = "Stopped."
@@ -139,3 +143,188 @@ FIRST_RUN_DECLINED = (
 )
 SIZE_UNKNOWN = "size unknown"
 SIZE_GB = "about {size:g} GB"
+
+
+# --- global hotkeys --------------------------------------------------------------------------
+# Bad hotkey strings (parse_hotkey); {text} is the string as given.
+HOTKEY_EMPTY = "No hotkey given."
+HOTKEY_UNKNOWN_PART = "The hotkey {text} has a part Iris does not know: {part}."
+HOTKEY_NO_KEY = "The hotkey {text} has only modifiers; add a key, for example {text}+D."
+HOTKEY_TWO_KEYS = "The hotkey {text} has more than one key: {first} and {second}."
+HOTKEY_NEEDS_MODIFIER = (
+    "The hotkey {text} would stop you typing {key}. Add Control, Alt or Super to it."
+)
+# Registering (listener.start); {hotkey} is format_hotkey's readable form.
+HOTKEY_DUPLICATE = "{hotkey} is set for both {action} and {other}."
+HOTKEY_TAKEN = "{hotkey} is already used by another program. Choose another hotkey."
+HOTKEY_NO_SUCH_KEY = "{hotkey} cannot be used: the keyboard layout has no {key} key."
+HOTKEY_FAILED = "{hotkey} could not be set: {reason}"
+HOTKEY_NO_DISPLAY = (
+    "Global hotkeys are off: no desktop display was found. Use the Iris window's menus instead."
+)
+HOTKEY_DISPLAY_FAILED = "Global hotkeys are off: the display could not be opened ({reason})."
+HOTKEY_WAYLAND = (
+    "Global hotkeys are off: this Wayland desktop does not let programs set them. "
+    "Use the Iris window's menus, or add the hotkeys in your desktop's keyboard settings."
+)
+HOTKEY_NEEDS_PACKAGE = "Global hotkeys are off: the Python package {package} is not installed."
+HOTKEY_UNSUPPORTED_PLATFORM = "Global hotkeys are not supported on {platform}."
+HOTKEY_NOT_ANSWERING = "Global hotkeys are off: the hotkey listener stopped answering."
+HOTKEY_MACOS_PERMISSION = (
+    "Global hotkeys are off: macOS has not allowed Iris to see key presses. Open System "
+    "Settings, Privacy and Security, and turn Iris (or the terminal that runs it) on under "
+    "both Accessibility and Input Monitoring, then restart Iris."
+)
+
+# Readable names (format_hotkey), as screen readers should speak them.
+KEY_CONTROL = "Control"
+KEY_ALT = "Alt"
+KEY_OPTION = "Option"
+KEY_SHIFT = "Shift"
+KEY_SUPER = "Super"
+KEY_WINDOWS = "Windows"
+KEY_COMMAND = "Command"
+KEY_NAMES = {
+    "space": "Space",
+    "escape": "Escape",
+    "tab": "Tab",
+    "enter": "Enter",
+    "backspace": "Backspace",
+    "pause": "Pause",
+    "print": "Print Screen",
+    "home": "Home",
+    "end": "End",
+    "insert": "Insert",
+    "delete": "Delete",
+    "pageup": "Page Up",
+    "pagedown": "Page Down",
+    "up": "Up Arrow",
+    "down": "Down Arrow",
+    "left": "Left Arrow",
+    "right": "Right Arrow",
+}
+
+
+# --- screen capture --------------------------------------------------------------------------
+# No display, or one that cannot be used.
+CAPTURE_NO_DISPLAY = (
+    "Cannot capture the screen: no desktop display was found. Run Iris from your desktop "
+    "session, or describe an image file instead."
+)
+CAPTURE_DISPLAY_FAILED = (
+    "Cannot capture the screen: the display {display} could not be opened ({reason})."
+)
+CAPTURE_WAYLAND = (
+    "Cannot capture the screen: this Wayland desktop has no X11 (XWayland) display that Iris "
+    "can read. Choose an Xorg session at login, or describe an image file instead."
+)
+CAPTURE_FAILED = "Cannot capture the screen: {reason}"
+CAPTURE_NEEDS_PACKAGE = "Cannot capture the screen: the Python package {package} is not installed."
+CAPTURE_UNSUPPORTED_PLATFORM = "Screen capture is not supported on {platform}."
+CAPTURE_MACOS_PERMISSION = (
+    "Cannot capture the screen: macOS has not allowed Iris to record the screen. Open System "
+    "Settings, Privacy and Security, Screen Recording (on newer macOS: Screen and System Audio "
+    "Recording), turn Iris (or the terminal that runs it) on, then restart Iris."
+)
+# Windows and regions; {region} is format_region's readable form.
+CAPTURE_NO_ACTIVE_WINDOW = (
+    "There is no active window to capture. Switch to a window first, or describe the whole screen."
+)
+CAPTURE_WINDOW_OFF_SCREEN = (
+    "The active window is outside the screen, so there is nothing to capture."
+)
+CAPTURE_REGION_OFF_SCREEN = "The region {region} lies outside the screen; nothing to capture."
+CAPTURE_REGION_OFF_IMAGE = "The region {region} lies outside the screenshot; nothing to crop."
+# format_region: how a rectangle is read out.
+CAPTURE_REGION = "{width} by {height} pixels at {x}, {y}"
+
+
+# --- settings dialog, region chooser, tray ---------------------------------------------------
+# --- settings dialog ----------------------------------------------------------------------
+SETTINGS_TITLE = "Iris settings"
+SETTINGS_TABS_NAME = "Settings sections"
+TAB_GENERAL = "General"
+TAB_MODEL = "Model"
+TAB_HOTKEYS = "Hotkeys"
+TAB_SPEECH = "Speech"
+
+FIELD_ANSWER_LANGUAGE = "Answer language"
+FIELD_ANSWER_LANGUAGE_HINT = "Empty: the language of your question"
+FIELD_STYLE = "Description style"
+STYLE_SHORT = "Short"
+STYLE_DETAILED = "Detailed"
+STYLE_CUSTOM = "Custom"
+FIELD_CUSTOM_PROMPT = "Custom instructions"
+FIELD_CUSTOM_PROMPT_DESCRIPTION = "Used only when the description style is Custom."
+FIELD_KEEP_IN_TRAY = "Keep Iris in the tray when the window is closed"
+FIELD_ALL_MONITORS = "Describe all monitors"
+
+FIELD_MODEL = "Model"
+FIELD_MODEL_DESCRIPTION = "A Hugging Face model id or a model folder on this computer."
+CHOOSE_FOLDER = "Choose folder…"
+CHOOSE_FOLDER_NAME = "Choose model folder"
+CHOOSE_FOLDER_TITLE = "Choose a model folder"
+FIELD_QUANTIZATION = "Precision"
+QUANT_AUTO = "Automatic (best for this computer)"
+QUANT_NONE = "Full precision (most memory)"
+QUANT_INT8 = "8-bit, for the processor"
+QUANT_BNB_4BIT = "4-bit, for NVIDIA graphics cards (bitsandbytes)"
+QUANT_BNB_8BIT = "8-bit, for NVIDIA graphics cards (bitsandbytes)"
+QUANT_QUANTO_INT8 = "8-bit with Quanto"
+FIELD_DEVICE = "Run the model on"
+DEVICE_AUTO = "Automatic"
+DEVICE_CPU = "Processor (CPU)"
+DEVICE_CUDA = "NVIDIA graphics card (CUDA)"
+DEVICE_MPS = "Apple graphics (MPS)"
+FIELD_LONGEST_EDGE = "Image detail: longest edge in pixels"
+LONGEST_EDGE_DEFAULT = "Model default"
+FIELD_SPLIT_IMAGE = "Split large images into tiles"
+FIELD_MAX_TOKENS = "Maximum answer length in tokens"
+
+HOTKEY_FIELD = "Hotkey for {action}"
+HOTKEY_PLACEHOLDER = "for example ctrl+alt+shift+d"
+HOTKEY_ACTIONS = {
+    "describe_screen": "Describe screen",
+    "describe_window": "Describe window",
+    "describe_region": "Describe region",
+    "ask_screen": "Ask about the screen",
+    "stop": "Stop",
+    "repeat": "Repeat",
+}
+"""Readable names of the hotkey actions (unknown ones are spelled from their key)."""
+
+FIELD_SPEECH_ENABLED = "Speak answers"
+FIELD_VOICE = "Voice"
+FIELD_VOICE_HINT = "Empty: the system's default voice"
+FIELD_RATE = "Speaking rate in words per minute"
+FIELD_VOLUME = "Volume in percent"
+FIELD_USE_SCREEN_READER = "Use my screen reader instead of Iris's voice"
+
+PROBLEMS_NAME = "Problems"
+PROBLEM_HOTKEY_INVALID = "Hotkey for {action}: {reason}"
+PROBLEM_HOTKEY_NO_MODIFIER = (
+    "Hotkey for {action}: {text} needs at least one of Control, Alt, Shift or Super."
+)
+PROBLEM_HOTKEY_DUPLICATE = "Hotkey for {action}: {text} is already used for {other}."
+PROBLEM_LONGEST_EDGE = (
+    "Image detail: the longest edge must be 0 (model default) or at least 16 pixels."
+)
+PROBLEM_MODEL_EMPTY = "Model: give a model id or choose a model folder."
+PROBLEM_CUSTOM_PROMPT_EMPTY = "Custom instructions: write them, or choose another style."
+
+SAVE_READ_ONLY = "Iris cannot save its settings: {path} cannot be written ({reason})."
+SAVE_DISK_FULL = "Iris cannot save its settings: the disk holding {path} is full."
+SAVE_FAILED = "Iris cannot save its settings to {path}: {reason}"
+
+# --- region selector ----------------------------------------------------------------------
+REGION_NAME = "Choose a region"
+REGION_HELP = (
+    "Arrow keys move the rectangle by 10 pixels, with Control by 1 pixel. "
+    "Shift with the arrow keys changes its size. "
+    "Enter describes the region, Escape cancels. You can also drag with the mouse."
+)
+REGION_VALUE = "Region {width} by {height} at {x}, {y}"
+
+# --- tray ---------------------------------------------------------------------------------
+TRAY_TOOLTIP = "Iris"
+TRAY_SHOW = "Show Iris"

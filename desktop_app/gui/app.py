@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core import messages
-from desktop_app.gui.controller import Controller
+from desktop_app.gui.controller import Controller, _local_backend_factory
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, load_settings
@@ -48,17 +48,6 @@ class DesktopCapturer:
         return capture_window()
 
 
-def make_backend_factory(settings: AppSettings) -> Callable[[], Any]:
-    """A factory run on the engine thread, so torch is imported after the window shows."""
-
-    def factory() -> Any:
-        from desktop_app.engine.local import LocalBackend
-
-        return LocalBackend(settings.engine)
-
-    return factory
-
-
 def run_app(
     argv: Sequence[str],
     *,
@@ -77,7 +66,8 @@ def run_app(
     window = MainWindow()
     window.show()
     speaker = create_speaker(settings.speech, speak_to_files=speak_to_files)
-    worker = EngineWorker(make_backend_factory(settings))
+    # The backend is made on the engine thread, so torch is imported after the window shows.
+    worker = EngineWorker(_local_backend_factory(settings))
     controller = Controller(
         window,
         worker,

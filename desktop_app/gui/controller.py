@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 
 from desktop_app.core import messages
 from desktop_app.core.errors import IrisError
-from desktop_app.core.types import Answer, Request, Turn
+from desktop_app.core.types import Answer, Rect, Request, Turn
 from desktop_app.engine.catalogue import find as find_in_catalogue
 from desktop_app.engine.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.images import load_image
@@ -53,6 +53,7 @@ class Capturer(Protocol):
 class Controller(QObject):
     """Connects the window's actions to the engine worker, capture and speech."""
 
+    settings_changed = Signal(object)
     model_ready = Signal(str)
     model_failed = Signal(str)
     answer_finished = Signal(object)
@@ -68,6 +69,7 @@ class Controller(QObject):
         capturer: Capturer,
         settings: AppSettings,
         confirm: Callable[[str, str], bool] | None = None,
+        backend_factory: Callable[[AppSettings], Callable[[], Any]] | None = None,
     ) -> None:
         super().__init__()
         self.window = window
@@ -77,6 +79,9 @@ class Controller(QObject):
         self.capturer = capturer
         self.settings = settings
         self.confirm = confirm or _ask_yes_no(window)
+        self.backend_factory = backend_factory or _local_backend_factory
+        self._region_selector: Any = None
+        self._settings_dialog: Any = None
         self.history: tuple[Turn, ...] = ()
         self.pending_images: list[Any] = []
         self._in_flight: Request | None = None
@@ -88,7 +93,8 @@ class Controller(QObject):
         handlers: dict[str, Callable[[], object]] = {
             "describe_screen": self.describe_screen,
             "describe_window": self.describe_window,
-            "describe_region": self.describe_screen,
+            "describe_region": self.describe_region,
+            "settings": self.open_settings,
             "open_image": self.open_image_dialog,
             "paste_image": self.paste_image,
             "ask": self.ask,
@@ -155,6 +161,57 @@ class Controller(QObject):
     def describe_window(self) -> None:
         """Hide Iris, capture the active window, describe it."""
         self._capture_then_describe(self.capturer.window, messages.STATUS_DESCRIBING_WINDOW)
+
+    def describe_region(self) -> None:
+        """Capture the screen, let the user choose a region (keyboard or mouse), describe it."""
+        from desktop_app.gui.region_selector import RegionSelector
+
+        self.announce(messages.STATUS_CHOOSE_REGION)
+
+        def choose(screenshot: Any) -> None:
+            selector = RegionSelector(screenshot)
+            self._region_selector = selector
+
+            def chosen(rect: Rect) -> None:
+                selector.close()
+                box = (rect.x, rect.y, rect.x + rect.width, rect.y + rect.height)
+                self.announce(messages.STATUS_DESCRIBING_REGION)
+                self.describe_images([screenshot.crop(box)], "region")
+
+            def cancelled() -> None:
+                self.announce(messages.STATUS_STOPPED)
+
+            selector.selected.connect(chosen)
+            selector.cancelled.connect(cancelled)
+            selector.start()
+
+        self._capture(self.capturer.screen, choose)
+
+    def open_settings(self) -> None:
+        """Show the Settings dialog; saving applies hotkeys, speech and model at once."""
+        from desktop_app.gui.settings_dialog import SettingsDialog, save_from_dialog
+
+        dialog = SettingsDialog(self.settings, self.window)
+        self._settings_dialog = dialog
+
+        def accepted() -> None:
+            problem = save_from_dialog(dialog)
+            if problem is not None:
+                self.announce(problem)
+                return
+            self.apply_settings(dialog.result_settings())
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        """Use new settings now; a changed model is loaded afresh."""
+        engine_changed = settings.engine != self.settings.engine
+        self.settings = settings
+        self.settings_changed.emit(settings)
+        if engine_changed:
+            self.worker.replace_backend(self.backend_factory(settings))
+            self.load_model()
 
     def ask_about_screen(self) -> None:
         """Capture the screen, attach it, and put focus in the question field."""
@@ -368,3 +425,12 @@ def _ask_yes_no(parent: MainWindow) -> Callable[[str, str], bool]:
         return answer == QMessageBox.StandardButton.Yes
 
     return ask
+
+
+def _local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
+    def factory() -> Any:
+        from desktop_app.engine.local import LocalBackend
+
+        return LocalBackend(settings.engine)
+
+    return factory

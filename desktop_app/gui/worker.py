@@ -38,6 +38,7 @@ class EngineWorker(QObject):
 
     _load_requested = Signal()
     _run_requested = Signal(int, object)
+    _reset_requested = Signal(object)
 
     def __init__(self, backend: Backend | Callable[[], Backend]) -> None:
         """`backend` may be a factory, called on the worker thread so that torch and
@@ -52,6 +53,7 @@ class EngineWorker(QObject):
         self.moveToThread(self._thread)
         self._load_requested.connect(self._load)
         self._run_requested.connect(self._run)
+        self._reset_requested.connect(self._reset)
         self._thread.start()
 
     # -- called from the GUI thread ---------------------------------------------------------
@@ -59,6 +61,11 @@ class EngineWorker(QObject):
         """Start loading the model in the background."""
         self._cancel_load = False
         self._load_requested.emit()
+
+    def replace_backend(self, factory: Callable[[], Backend]) -> None:
+        """Use a new backend (new model settings); the old one is closed on the worker thread."""
+        self.cancel()
+        self._reset_requested.emit(factory)
 
     def cancel_load(self) -> None:
         """Abandon loading at the next progress report."""
@@ -84,6 +91,13 @@ class EngineWorker(QObject):
         self._thread.wait()
 
     # -- run on the worker thread ------------------------------------------------------------
+    @Slot(object)
+    def _reset(self, factory: Any) -> None:
+        if self.backend is not None:
+            self.backend.close()
+        self.backend = None
+        self._factory = factory
+
     def _backend(self) -> Backend:
         if self.backend is None:
             assert self._factory is not None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from desktop_app.core import messages
 from desktop_app.core.errors import first_line
-from desktop_app.hotkeys import _messages_to_add as messages
 from desktop_app.hotkeys._listener import HotkeyListener, UnavailableListener
 
 

@@ -6,8 +6,8 @@ import string
 import sys
 from dataclasses import dataclass
 
+from desktop_app.core import messages
 from desktop_app.core.errors import HotkeyError
-from desktop_app.hotkeys import _messages_to_add as messages
 
 MODIFIERS = ("ctrl", "alt", "shift", "super")
 """Canonical modifier names, in the order they are written and spoken."""

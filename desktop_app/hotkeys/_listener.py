@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from desktop_app.core import messages
 from desktop_app.core.errors import HotkeyError
-from desktop_app.hotkeys import _messages_to_add as messages
 from desktop_app.hotkeys._keys import Hotkey, format_hotkey, parse_hotkey
 
 

@@ -9,8 +9,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from desktop_app.core import messages
 from desktop_app.core.errors import first_line
-from desktop_app.hotkeys import _messages_to_add as messages
 from desktop_app.hotkeys._keys import MODIFIERS, Hotkey, format_hotkey
 from desktop_app.hotkeys._listener import check_bindings
 

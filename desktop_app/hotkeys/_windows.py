@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from ctypes import wintypes
 from typing import Any
 
-from desktop_app.hotkeys import _messages_to_add as messages
+from desktop_app.core import messages
 from desktop_app.hotkeys._keys import Hotkey, format_hotkey
 from desktop_app.hotkeys._listener import Request, check_bindings
 

@@ -6,8 +6,8 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 
+from desktop_app.core import messages
 from desktop_app.core.errors import first_line
-from desktop_app.hotkeys import _messages_to_add as messages
 from desktop_app.hotkeys._listener import Request, check_bindings
 from desktop_app.hotkeys._x11_session import REPLY_TIMEOUT_S, Session
 

@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from desktop_app.core import messages
 from desktop_app.core.errors import first_line
-from desktop_app.hotkeys import _messages_to_add as messages
 from desktop_app.hotkeys._keys import Hotkey, format_hotkey, key_name
 from desktop_app.hotkeys._listener import Request
 from desktop_app.hotkeys._x11_keys import ModifierMasks, keysym

@@ -1,0 +1,65 @@
+"""Pointer and frontmost window on macOS through pyobjc's Quartz. Untested in CI (Linux only).
+
+Coordinates are points (mss grabs at nominal resolution, so one point is one image pixel).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop_app.core import messages
+from desktop_app.core.errors import CaptureError
+from desktop_app.core.types import Rect
+
+
+def check_access() -> None:
+    """Screen Recording permission (macOS 10.15+); asking shows the system prompt once."""
+    quartz = _quartz()
+    preflight = getattr(quartz, "CGPreflightScreenCaptureAccess", None)
+    if preflight is None or preflight():
+        return
+    request = getattr(quartz, "CGRequestScreenCaptureAccess", None)
+    if request is not None:
+        request()
+    raise CaptureError(messages.CAPTURE_MACOS_PERMISSION)
+
+
+def pointer_position() -> tuple[int, int]:
+    """The pointer's location, in global display points."""
+    quartz = _quartz()
+    point = quartz.CGEventGetLocation(quartz.CGEventCreate(None))
+    return round(point.x), round(point.y)
+
+
+def active_window_rect() -> Rect:
+    """The frontmost application's frontmost normal window (layer 0)."""
+    quartz = _quartz()
+    options = quartz.kCGWindowListOptionOnScreenOnly | quartz.kCGWindowListExcludeDesktopElements
+    windows = quartz.CGWindowListCopyWindowInfo(options, quartz.kCGNullWindowID) or []
+    normal = [info for info in windows if info.get("kCGWindowLayer") == 0]
+    pid = _frontmost_pid()
+    ordered = [info for info in normal if info.get("kCGWindowOwnerPID") == pid] + normal
+    for info in ordered:
+        bounds = info.get("kCGWindowBounds") or {}
+        width, height = round(bounds.get("Width", 0)), round(bounds.get("Height", 0))
+        if width > 0 and height > 0:
+            return Rect(round(bounds.get("X", 0)), round(bounds.get("Y", 0)), width, height)
+    raise CaptureError(messages.CAPTURE_NO_ACTIVE_WINDOW)
+
+
+def _frontmost_pid() -> int | None:
+    try:
+        from AppKit import NSWorkspace
+    except ImportError:
+        return None
+    app = NSWorkspace.sharedWorkspace().frontmostApplication()
+    return None if app is None else int(app.processIdentifier())
+
+
+def _quartz() -> Any:
+    try:
+        import Quartz
+    except ImportError:
+        package = "pyobjc-framework-Quartz"
+        raise CaptureError(messages.CAPTURE_NEEDS_PACKAGE.format(package=package)) from None
+    return Quartz

@@ -1,0 +1,62 @@
+"""Pointer and foreground window on Windows (ctypes). Untested in CI (Linux only).
+
+Coordinates are physical pixels: mss makes the process per-monitor DPI aware, and so does Qt.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from ctypes import wintypes
+from typing import Any
+
+from desktop_app.core import messages
+from desktop_app.core.errors import CaptureError
+from desktop_app.core.types import Rect
+
+_DWMWA_EXTENDED_FRAME_BOUNDS = 9
+
+
+def check_access() -> None:
+    """Windows lets every desktop program read the screen."""
+
+
+def pointer_position() -> tuple[int, int]:
+    """GetCursorPos."""
+    point = wintypes.POINT()
+    if not _dll("user32").GetCursorPos(ctypes.byref(point)):
+        raise CaptureError(messages.CAPTURE_FAILED.format(reason="GetCursorPos failed"))
+    return int(point.x), int(point.y)
+
+
+def active_window_rect() -> Rect:
+    """The foreground window's visible frame (DWM bounds, without the invisible resize border)."""
+    user32 = _dll("user32")
+    hwnd = user32.GetForegroundWindow()
+    if not hwnd or user32.IsIconic(hwnd) or not user32.IsWindowVisible(hwnd):
+        raise CaptureError(messages.CAPTURE_NO_ACTIVE_WINDOW)
+    rect = wintypes.RECT()
+    found = _dwm_bounds(hwnd, rect) or user32.GetWindowRect(hwnd, ctypes.byref(rect))
+    if not found or rect.right <= rect.left or rect.bottom <= rect.top:
+        raise CaptureError(messages.CAPTURE_NO_ACTIVE_WINDOW)
+    return Rect(rect.left, rect.top, rect.right - rect.left, rect.bottom - rect.top)
+
+
+def _dwm_bounds(hwnd: int, rect: wintypes.RECT) -> bool:
+    try:
+        dwmapi = _dll("dwmapi")
+    except OSError:
+        return False
+    result = dwmapi.DwmGetWindowAttribute(
+        wintypes.HWND(hwnd),
+        wintypes.DWORD(_DWMWA_EXTENDED_FRAME_BOUNDS),
+        ctypes.byref(rect),
+        wintypes.DWORD(ctypes.sizeof(rect)),
+    )
+    return int(result) == 0  # S_OK
+
+
+def _dll(name: str) -> Any:
+    if sys.platform != "win32":
+        raise OSError(f"{name}.dll exists only on Windows")
+    return ctypes.WinDLL(name, use_last_error=True)

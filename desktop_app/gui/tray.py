@@ -1,0 +1,91 @@
+"""The notification-area (tray) icon and its menu of Iris's main actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QMenu, QStyle, QSystemTrayIcon, QWidget
+
+from desktop_app.core import messages as text
+
+TRAY_ACTIONS = ("describe_screen", "describe_window", "describe_region", "stop", "repeat")
+"""Window actions in the tray menu, in order; "Show Iris" and Quit follow."""
+
+ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "iris.svg"
+"""The application icon in a source checkout (an installed package may lack it)."""
+
+
+def tray_available() -> bool:
+    """True when the desktop has a notification area to put an icon in."""
+    return QSystemTrayIcon.isSystemTrayAvailable()
+
+
+def app_icon(widget: QWidget) -> QIcon:
+    """Iris's icon, or a standard one when the file is missing or unreadable."""
+    if ICON_PATH.is_file():
+        icon = QIcon(str(ICON_PATH))
+        if not icon.isNull():
+            return icon
+    return widget.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
+
+
+def tray_menu(
+    window_actions: dict[str, QAction], show_action: QAction, parent: QWidget | None = None
+) -> QMenu:
+    """The tray's menu: the main actions that exist, then Show Iris and Quit."""
+    menu = QMenu(parent)
+    menu.setAccessibleName(text.TRAY_TOOLTIP)
+    for key in TRAY_ACTIONS:
+        if key in window_actions:
+            menu.addAction(window_actions[key])
+    menu.addSeparator()
+    menu.addAction(show_action)
+    if "quit" in window_actions:
+        menu.addAction(window_actions["quit"])
+    return menu
+
+
+class TrayIcon(QObject):
+    """A tray icon whose click shows the window; does nothing where there is no tray."""
+
+    def __init__(self, window_actions: dict[str, QAction], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.window = parent
+        self.icon: QSystemTrayIcon | None = None
+        self.menu: QMenu | None = None
+        self.show_action = QAction(text.TRAY_SHOW, self)
+        self.show_action.setObjectName("show_window")
+        self.show_action.triggered.connect(lambda _checked=False: self.show_window())
+        if not tray_available():
+            return
+        self.menu = tray_menu(window_actions, self.show_action, parent)
+        self.icon = QSystemTrayIcon(app_icon(parent), self)
+        self.icon.setToolTip(text.TRAY_TOOLTIP)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.icon.show()
+
+    @property
+    def available(self) -> bool:
+        """True when the icon exists."""
+        return self.icon is not None
+
+    def show_window(self) -> None:
+        """Bring the window back, in front, with keyboard focus."""
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def hide(self) -> None:
+        """Take the icon out of the tray (before quitting)."""
+        if self.icon is not None:
+            self.icon.hide()
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.show_window()
