@@ -312,3 +312,25 @@ def test_first_run_asks_before_downloading(qtbot: QtBot) -> None:
         assert worker.backend is not None and worker.backend.description == settings.engine.model
     finally:
         worker.shutdown()
+
+
+def test_describe_region_by_keyboard(qtbot: QtBot, rig: Rig) -> None:
+    rig.controller.describe_region()
+    qtbot.waitUntil(lambda: rig.controller._region_selector is not None, timeout=TIMEOUT_MS)
+    selector = rig.controller._region_selector
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+        qtbot.keyClick(selector, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(selector, Qt.Key.Key_Return)
+    region = [e for e in rig.window.conversation.entries() if e.startswith("Image: region")]
+    assert region == ["Image: region, 650 by 400 pixels"]
+
+
+def test_settings_change_reloads_the_model(
+    qtbot: QtBot, rig: Rig, tiny_models: dict[str, Path]
+) -> None:
+    changed = rig.controller.settings.with_changes(
+        engine=rig.controller.settings.engine.with_changes(model=str(tiny_models["llava"]))
+    )
+    with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS) as ready:
+        rig.controller.apply_settings(changed)
+    assert ready.args[0].startswith("llava")

@@ -8,20 +8,48 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core import messages
 from desktop_app.gui.controller import Controller, _local_backend_factory
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.tray import TrayIcon
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, load_settings
 
 
 class HotkeyBridge(QObject):
-    """Carries a hotkey press from the listener's thread to the GUI thread."""
+    """Carries hotkey presses from the listener's thread to the controller on the GUI thread."""
 
     pressed = Signal(str)
+
+    def __init__(self, controller: Controller, listener: Any) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self.listener = listener
+        self.actions: dict[str, Callable[[], None]] = {
+            "describe_screen": controller.describe_screen,
+            "describe_window": controller.describe_window,
+            "describe_region": controller.describe_region,
+            "ask_screen": controller.ask_about_screen,
+            "stop": controller.stop,
+            "repeat": controller.repeat,
+        }
+        self.pressed.connect(self._dispatch)
+
+    @Slot(str)
+    def _dispatch(self, action: str) -> None:
+        handler = self.actions.get(action)
+        if handler is not None:
+            handler()
+
+    def bind(self, hotkeys: dict[str, str]) -> None:
+        """(Re)grab `hotkeys`; those another program holds are announced, the rest work."""
+        problems = self.listener.start(hotkeys, self.pressed.emit)
+        if problems:
+            details = "; ".join(f"{action}: {problem}" for action, problem in problems.items())
+            self.controller.announce(messages.STATUS_HOTKEYS_TAKEN.format(details=details))
 
 
 def display_available() -> bool:
@@ -55,6 +83,7 @@ def run_app(
     speak_to_files: Path | None = None,
 ) -> int:
     """Open the window and run until it is closed."""
+    from desktop_app.hotkeys import create_listener
     from desktop_app.speech import StreamingSpeech, create_speaker
 
     settings = load_settings()
@@ -76,35 +105,24 @@ def run_app(
         DesktopCapturer(settings),
         settings,
     )
-    listener = _start_hotkeys(controller, settings)
+    tray = TrayIcon(window.actions_by_key, window)
+    window.hide_on_close = tray.available and settings.keep_in_tray
+    window.actions_by_key["quit"].triggered.connect(app.quit)
+    listener = create_listener()
+    hotkeys = HotkeyBridge(controller, listener)
+    hotkeys.bind(settings.hotkeys)
+
+    def settings_changed(changed: AppSettings) -> None:
+        window.hide_on_close = tray.available and changed.keep_in_tray
+        hotkeys.bind(changed.hotkeys)
+
+    controller.settings_changed.connect(settings_changed)
     if speaker.problem:
         controller.announce(messages.STATUS_SPEECH_PROBLEM.format(details=speaker.problem))
     controller.load_model()
     try:
         return app.exec()
     finally:
-        if listener is not None:
-            listener.stop()
+        listener.stop()
         worker.shutdown()
         speaker.close()
-
-
-def _start_hotkeys(controller: Controller, settings: AppSettings) -> Any:
-    from desktop_app.hotkeys import create_listener
-
-    actions: dict[str, Callable[[], None]] = {
-        "describe_screen": controller.describe_screen,
-        "describe_window": controller.describe_window,
-        "describe_region": controller.describe_screen,
-        "ask_screen": controller.ask_about_screen,
-        "stop": controller.stop,
-        "repeat": controller.repeat,
-    }
-    bridge = HotkeyBridge(controller)
-    bridge.pressed.connect(lambda action: actions.get(action, lambda: None)())
-    listener = create_listener()
-    problems = listener.start(settings.hotkeys, bridge.pressed.emit)
-    if problems:
-        details = "; ".join(f"{action}: {problem}" for action, problem in problems.items())
-        controller.announce(messages.STATUS_HOTKEYS_TAKEN.format(details=details))
-    return listener

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.stop_button, self.status)
         self.resize(720, 560)
         self.question.setFocus()
+        self.hide_on_close = False
+        """When True (a tray icon exists and the user keeps Iris in it), closing only hides."""
 
     def _button(self, key: str) -> QPushButton:
         action = self.actions_by_key[key]
@@ -135,6 +137,13 @@ class MainWindow(QMainWindow):
             return
         self.progress.setValue(int(fraction * 100))
         self.progress.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.hide_on_close:
+            event.ignore()
+            self.hide()
+            return
+        super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         data = event.mimeData()
