@@ -8,6 +8,7 @@ window back with pyatspi, as Orca does, and presses keys with xdotool.
 from __future__ import annotations
 
 import json
+import shlex
 import os
 import subprocess
 import sys
@@ -40,7 +41,7 @@ def _run_iris_with_probe(
     iris = (
         f"{sys.executable} -m desktop_app --model {model} --speak-to-files {speech} "
         f"> {log} 2>&1 & app=$!; "
-        f"{SYSTEM_PYTHON} {PROBE} {out} {' '.join(probe_args)}; probe=$?; "
+        f"{SYSTEM_PYTHON} {PROBE} {out} {shlex.join(probe_args)}; probe=$?; "
         "kill $app; wait $app; exit $probe"
     )
     result = subprocess.run(

@@ -328,3 +328,11 @@ REGION_VALUE = "Region {width} by {height} at {x}, {y}"
 # --- tray ---------------------------------------------------------------------------------
 TRAY_TOOLTIP = "Iris"
 TRAY_SHOW = "Show Iris"
+
+# --- speech ------------------------------------------------------------------------------------
+SPEECH_ENGINE_MISSING = "no speech engine is installed ({reason}); answers are shown only."
+SPEECH_ENGINE_FAILED = "the speech engine stopped working ({reason}); answers are shown only."
+SPEECH_NO_AUDIO_PLAYER = "no audio player (aplay or paplay) was found; answers are shown only."
+SPEECH_SCREEN_READER_MISSING = (
+    "your screen reader cannot be reached ({reason}); Iris uses its own voice instead."
+)

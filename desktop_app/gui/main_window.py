@@ -127,8 +127,10 @@ class MainWindow(QMainWindow):
         self.actions_by_key[key].triggered.connect(lambda _checked=False: handler())
 
     def show_status(self, text: str) -> None:
-        """Put `text` on the status line (screen readers read its name and text)."""
+        """Put `text` on the status line; its accessible description carries it too, so a
+        screen reader reads "Status, <text>"."""
         self.status.setText(text)
+        self.status.setAccessibleDescription(text)
 
     def show_progress(self, fraction: float | None) -> None:
         """Show the progress bar at `fraction`, or hide it with None."""

@@ -52,12 +52,19 @@ def status_text(window: object) -> str:
     walk(window, nodes)
     for role, name, node in nodes:
         if name == "Status" and role == "label":
-            try:
-                text = node.queryText()
-                return str(text.getText(0, text.characterCount))
-            except NotImplementedError:
-                return str(node.description or "")
+            return str(node.description or "")
     return ""
+
+
+def wait_for_status(window: object, wanted: tuple[str, ...], seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    status = ""
+    while time.monotonic() < deadline:
+        status = status_text(window)
+        if status.startswith(wanted):
+            return status
+        time.sleep(0.2)
+    return status
 
 
 def main(argv: list[str]) -> int:
@@ -65,6 +72,9 @@ def main(argv: list[str]) -> int:
     errors: list[str] = []
     deadline = time.monotonic() + 60
     window = find_app(deadline)
+    ready = wait_for_status(window, ("Ready.",), 120)  # hotkeys are set before the model loads
+    if not ready.startswith("Ready."):
+        errors.append(f"the model did not become ready: {ready!r}")
     nodes: list[tuple[str, str, object]] = []
     walk(window, nodes)
     controls = [[role, name] for role, name, _ in nodes if name]

@@ -1,0 +1,146 @@
+"""Iris's own voice: pyttsx3 renders each utterance to a WAV file, an AudioOutput takes it.
+
+Rendering to a file and playing it with a process we own is how the end of an utterance is
+known (the player exits) and how stop is immediate (the player is killed): pyttsx3's own
+playback on Linux cannot be interrupted and prints to stdout.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import logging
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+from desktop_app.core.errors import SpeechError, first_line
+from desktop_app.settings import SpeechSettings
+from desktop_app.speech import _messages_to_add as messages
+from desktop_app.speech._audio import AudioOutput, wav_seconds, write_silence
+
+log = logging.getLogger(__name__)
+
+_PYTTSX3_LOCK = threading.Lock()
+"""pyttsx3 shares one engine per driver in a process, and espeak is initialised only once:
+every use of it, by any speaker, holds this lock."""
+
+
+class Synthesizer(Protocol):
+    """Turns text into a WAV file. Made, used and closed on the speaker's thread only."""
+
+    def render(self, text: str, path: Path) -> None:
+        """Write `text` spoken to `path`; raise on failure."""
+        ...
+
+    def close(self) -> None:
+        """Release the engine."""
+        ...
+
+
+class Pyttsx3Synthesizer:
+    """pyttsx3's `save_to_file`, with the voice, rate and volume of the settings."""
+
+    def __init__(self, settings: SpeechSettings) -> None:
+        try:
+            pyttsx3 = importlib.import_module("pyttsx3")
+        except ImportError as error:
+            raise SpeechError(messages.SPEECH_NEEDS_PACKAGE.format(package="pyttsx3")) from error
+        try:
+            with _PYTTSX3_LOCK:
+                self._engine: Any = pyttsx3.init()
+                _quieten(self._engine)
+                self._voice = _find_voice(self._engine, settings.voice)
+        except Exception as error:
+            if "espeak" in str(error).lower():
+                raise SpeechError(messages.SPEECH_NO_ESPEAK) from error
+            reason = first_line(error)
+            raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=reason)) from error
+        self._rate = settings.rate_wpm
+        self._volume = min(max(settings.volume, 0.0), 1.0)
+
+    def render(self, text: str, path: Path) -> None:
+        """One utterance per `runAndWait` (the espeak driver keeps only the last one queued)."""
+        with _PYTTSX3_LOCK:
+            self._engine.setProperty("rate", self._rate)
+            self._engine.setProperty("volume", self._volume)
+            if self._voice is not None:
+                self._engine.setProperty("voice", self._voice)
+            self._engine.save_to_file(text, str(path))
+            self._engine.runAndWait()
+
+    def close(self) -> None:
+        """pyttsx3 keeps its engine for the process (espeak cannot be initialised twice)."""
+        self._engine = None
+
+
+def _quieten(engine: Any) -> None:
+    """The espeak driver prints "Audio saved to ..." for each file; send that to the log."""
+    module = getattr(getattr(engine.proxy, "_driver", None), "__module__", "")
+    if module.endswith(".espeak"):
+        driver_module = importlib.import_module(module)
+        setattr(driver_module, "print", _log_print)  # noqa: B010 - shadows the builtin there only
+
+
+def _log_print(*args: object, **kwargs: object) -> None:
+    log.debug(" ".join(map(str, args)))
+
+
+def _find_voice(engine: Any, wanted: str | None) -> str | None:
+    """The id of the voice whose id or name is (or contains) `wanted`; None for the default."""
+    if not wanted:
+        return None
+    voices = list(engine.getProperty("voices") or [])
+    needle = wanted.casefold()
+    for exact in (True, False):
+        for voice in voices:
+            names = (str(voice.id).casefold(), str(voice.name).casefold())
+            if any(name == needle if exact else needle in name for name in names):
+                return str(voice.id)
+    log.warning("no voice called %r; using the default voice", wanted)
+    return None
+
+
+class RenderingBackend:
+    """Speaks by rendering with a Synthesizer, then handing the file to an AudioOutput."""
+
+    def __init__(self, synthesizer: Synthesizer, output: AudioOutput) -> None:
+        self.synthesizer = synthesizer
+        self.output = output
+        self._scratch = Path(tempfile.mkdtemp(prefix="iris-speech-"))
+        self._numbers = itertools.count(1)
+        try:
+            output.check(write_silence(self._scratch / "silence.part"))
+        except BaseException:
+            self.close()
+            raise
+
+    def speak(self, text: str, cancelled: threading.Event) -> None:
+        """Render, then play or keep; returns when the utterance is over."""
+        path = self._scratch / f"{next(self._numbers):06d}.part"
+        try:
+            self.synthesizer.render(text, path)
+            if cancelled.is_set():
+                return
+            if not path.exists():
+                reason = "no audio was made"
+                raise SpeechError(messages.SPEECH_FAILED.format(reason=reason))
+            if wav_seconds(path) <= 0.0 and path.stat().st_size <= 44:
+                log.debug("nothing to say in %r", text)
+                return
+            self.output.deliver(path, cancelled)
+        finally:
+            path.unlink(missing_ok=True)
+
+    def interrupt(self) -> None:
+        """Silence the output now."""
+        self.output.interrupt()
+
+    def close(self) -> None:
+        """Release the engine and the scratch folder."""
+        try:
+            self.synthesizer.close()
+        finally:
+            shutil.rmtree(self._scratch, ignore_errors=True)
