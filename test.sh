@@ -8,7 +8,7 @@ SYSTEM_PACKAGES=(
   xvfb xdotool x11-utils imagemagick libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0
   libegl1 libfontconfig1 libdbus-1-3
   # speech: pyttsx3 drives espeak-ng; sox measures the WAV files it writes
-  libespeak-ng1 espeak-ng-data alsa-utils sox
+  libespeak-ng1 espeak-ng-data alsa-utils sox speech-dispatcher speech-dispatcher-espeak-ng
   # reading the window back as a screen reader does (AT-SPI)
   dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0
 )

@@ -8,8 +8,8 @@ window back with pyatspi, as Orca does, and presses keys with xdotool.
 from __future__ import annotations
 
 import json
-import shlex
 import os
+import shlex
 import subprocess
 import sys
 import wave

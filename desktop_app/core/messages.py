@@ -336,3 +336,6 @@ SPEECH_NO_AUDIO_PLAYER = "no audio player (aplay or paplay) was found; answers a
 SPEECH_SCREEN_READER_MISSING = (
     "your screen reader cannot be reached ({reason}); Iris uses its own voice instead."
 )
+SPEECH_ENGINE_NOT_STARTED = "the speech engine could not start ({reason}); answers are shown only."
+SPEECH_NO_SOUND = "sound cannot be played ({reason}); answers are shown only."
+SPEECH_FILES_UNWRITABLE = "speech files cannot be written to {path} ({reason})."

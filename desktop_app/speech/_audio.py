@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from desktop_app.core import messages
+from desktop_app.core import messages as new_messages
 from desktop_app.core.errors import SpeechError, first_line
-from desktop_app.speech import _messages_to_add as messages
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class SubprocessPlayer:
 
     def deliver(self, wav: Path, cancelled: threading.Event) -> None:
         """Play `wav` and wait for the player to exit."""
-        self.run([str(wav)], cancelled, messages.SPEECH_NO_SOUND)
+        self.run([str(wav)], cancelled, new_messages.SPEECH_NO_SOUND)
 
     def run(
         self,
@@ -162,7 +163,9 @@ class FileWriter:
             probe.unlink()
         except OSError as error:
             reason = error.strerror or first_line(error)
-            message = messages.SPEECH_FILES_UNWRITABLE.format(path=self.directory, reason=reason)
+            message = new_messages.SPEECH_FILES_UNWRITABLE.format(
+                path=self.directory, reason=reason
+            )
             raise SpeechError(message) from error
         numbers = [int(p.stem) for p in self.directory.glob("*.wav") if p.stem.isdigit()]
         self._next = max(numbers, default=0) + 1
@@ -188,4 +191,4 @@ def default_player() -> AudioOutput:
     for command in PLAYERS.get(sys.platform, PLAYERS["linux"]):
         if shutil.which(command[0]):
             return SubprocessPlayer(command)
-    raise SpeechError(messages.SPEECH_NO_PLAYER)
+    raise SpeechError(messages.SPEECH_NO_AUDIO_PLAYER)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from desktop_app.core.errors import SpeechError
 from desktop_app.settings import SpeechSettings
@@ -21,7 +23,8 @@ def create_speaker(
     settings: SpeechSettings,
     *,
     speak_to_files: Path | None = None,
-    synthesizer_factory: Callable[[SpeechSettings], Synthesizer] = Pyttsx3Synthesizer,
+    synthesizer_factory: Callable[[SpeechSettings], Synthesizer] | None = None,
+    engine_factory: Callable[[], Any] | None = None,
     output_factory: Callable[[], AudioOutput] = default_player,
     screen_reader_factory: Callable[[], Backend] = screen_reader_backend,
 ) -> Speaker:
@@ -30,21 +33,25 @@ def create_speaker(
 
     `speak_to_files` writes each utterance to DIR/0001.wav, DIR/0002.wav... instead of playing
     it (the screen reader setting is then ignored). The factories are for tests and other
-    engines; each is called on the speaker's own thread.
+    engines (`engine_factory` makes a pyttsx3-like engine for the default synthesizer); each
+    is called on the speaker's own thread.
     """
     if not settings.enabled:
         return SilentSpeaker()
+    make_synthesizer = synthesizer_factory or partial(
+        Pyttsx3Synthesizer, engine_factory=engine_factory
+    )
 
     def make_backend() -> Backend:
         if speak_to_files is not None:
-            return RenderingBackend(synthesizer_factory(settings), FileWriter(speak_to_files))
+            return RenderingBackend(make_synthesizer(settings), FileWriter(speak_to_files))
         if settings.use_screen_reader:
             try:
                 return screen_reader_factory()
             except SpeechError as error:
                 log.warning("no screen reader to hand speech to (%s); Iris speaks", error.message)
         output = output_factory()
-        return RenderingBackend(synthesizer_factory(settings), output)
+        return RenderingBackend(make_synthesizer(settings), output)
 
     speaker = ThreadedSpeaker(make_backend)
     if speaker.problem is not None:

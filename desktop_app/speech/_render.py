@@ -13,12 +13,14 @@ import logging
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from desktop_app.core import messages
+from desktop_app.core import messages as new_messages
 from desktop_app.core.errors import SpeechError, first_line
 from desktop_app.settings import SpeechSettings
-from desktop_app.speech import _messages_to_add as messages
 from desktop_app.speech._audio import AudioOutput, wav_seconds, write_silence
 
 log = logging.getLogger(__name__)
@@ -43,21 +45,27 @@ class Synthesizer(Protocol):
 class Pyttsx3Synthesizer:
     """pyttsx3's `save_to_file`, with the voice, rate and volume of the settings."""
 
-    def __init__(self, settings: SpeechSettings) -> None:
-        try:
-            pyttsx3 = importlib.import_module("pyttsx3")
-        except ImportError as error:
-            raise SpeechError(messages.SPEECH_NEEDS_PACKAGE.format(package="pyttsx3")) from error
+    def __init__(
+        self, settings: SpeechSettings, engine_factory: Callable[[], Any] | None = None
+    ) -> None:
+        """`engine_factory` makes a pyttsx3-like engine; `pyttsx3.init` by default."""
+        if engine_factory is None:
+            try:
+                engine_factory = importlib.import_module("pyttsx3").init
+            except ImportError as error:
+                message = messages.SPEECH_ENGINE_MISSING.format(reason="pyttsx3")
+                raise SpeechError(message) from error
         try:
             with _PYTTSX3_LOCK:
-                self._engine: Any = pyttsx3.init()
+                self._engine: Any = engine_factory()
                 _quieten(self._engine)
                 self._voice = _find_voice(self._engine, settings.voice)
         except Exception as error:
-            if "espeak" in str(error).lower():
-                raise SpeechError(messages.SPEECH_NO_ESPEAK) from error
             reason = first_line(error)
-            raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=reason)) from error
+            if "espeak" in reason.lower():
+                raise SpeechError(messages.SPEECH_ENGINE_MISSING.format(reason=reason)) from error
+            message = new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason=reason)
+            raise SpeechError(message) from error
         self._rate = settings.rate_wpm
         self._volume = min(max(settings.volume, 0.0), 1.0)
 
@@ -78,7 +86,8 @@ class Pyttsx3Synthesizer:
 
 def _quieten(engine: Any) -> None:
     """The espeak driver prints "Audio saved to ..." for each file; send that to the log."""
-    module = getattr(getattr(engine.proxy, "_driver", None), "__module__", "")
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    module = getattr(driver, "__module__", "") or ""
     if module.endswith(".espeak"):
         driver_module = importlib.import_module(module)
         setattr(driver_module, "print", _log_print)  # noqa: B010 - shadows the builtin there only
@@ -126,7 +135,7 @@ class RenderingBackend:
                 return
             if not path.exists():
                 reason = "no audio was made"
-                raise SpeechError(messages.SPEECH_FAILED.format(reason=reason))
+                raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=reason))
             if wav_seconds(path) <= 0.0 and path.stat().st_size <= 44:
                 log.debug("nothing to say in %r", text)
                 return

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import messages
+from desktop_app.core import messages as new_messages
 from desktop_app.core.errors import SpeechError
-from desktop_app.speech import _messages_to_add as messages
 from desktop_app.speech._audio import SubprocessPlayer
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class SpeechDispatcherBackend:
     def __init__(self, command: str = "spd-say", env: Mapping[str, str] | None = None) -> None:
         program = shutil.which(command)
         if program is None:
-            raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=f"no {command}"))
+            raise SpeechError(new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason=f"no {command}"))
         self.program = program
         self.env = dict(env) if env is not None else None
         self._say = SubprocessPlayer([program, "--wait", "-N", "iris"], env=self.env)
@@ -54,16 +55,18 @@ class SpeechDispatcherBackend:
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             reason = f"speech-dispatcher: {error}"
-            raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=reason)) from error
+            raise SpeechError(
+                new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason=reason)
+            ) from error
         if probe.returncode != 0:
             lines = probe.stderr.decode(errors="replace").strip().splitlines()
             reason = lines[-1] if lines else f"spd-say exit status {probe.returncode}"
-            raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=reason[:300]))
+            raise SpeechError(new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason=reason[:300]))
 
     def speak(self, text: str, cancelled: threading.Event) -> None:
         """Queue `text` with speech-dispatcher and wait until it is spoken or discarded."""
         longest = 10.0 + 60.0 * len(text.split()) / SLOWEST_WPM
-        self._say.run(["--", text], cancelled, messages.SPEECH_FAILED, timeout=longest)
+        self._say.run(["--", text], cancelled, messages.SPEECH_ENGINE_FAILED, timeout=longest)
 
     def interrupt(self) -> None:
         """Stop waiting and cancel what speech-dispatcher is saying."""
@@ -92,10 +95,14 @@ class NvdaBackend:
 
     def __init__(self, dll_path: Path | None = None) -> None:
         if sys.platform != "win32":
-            raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason="NVDA needs Windows"))
+            raise SpeechError(
+                new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason="NVDA needs Windows")
+            )
         self._dll: Any = _load_nvda(dll_path)
         if self._dll.nvdaController_testIfRunning() != 0:
-            raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason="NVDA is not running"))
+            raise SpeechError(
+                new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason="NVDA is not running")
+            )
 
     def speak(self, text: str, cancelled: threading.Event) -> None:
         """Give `text` to NVDA."""
@@ -104,7 +111,7 @@ class NvdaBackend:
         result = self._dll.nvdaController_speakText(ctypes.c_wchar_p(text))
         if result != 0:
             reason = f"NVDA error {result}"
-            raise SpeechError(messages.SPEECH_FAILED.format(reason=reason))
+            raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=reason))
 
     def interrupt(self) -> None:
         """Tell NVDA to be quiet."""
@@ -127,7 +134,7 @@ def _load_nvda(dll_path: Path | None) -> Any:
             dll.nvdaController_speakText.argtypes = [ctypes.c_wchar_p]
             return dll
     reason = "nvdaControllerClient.dll not found"
-    raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=reason))
+    raise SpeechError(new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason=reason))
 
 
 def screen_reader_backend() -> SpeechDispatcherBackend | NvdaBackend:
@@ -136,4 +143,6 @@ def screen_reader_backend() -> SpeechDispatcherBackend | NvdaBackend:
         return NvdaBackend()
     if sys.platform.startswith("linux"):
         return SpeechDispatcherBackend()
-    raise SpeechError(messages.SPEECH_ENGINE_FAILED.format(reason=f"no hand-off on {sys.platform}"))
+    raise SpeechError(
+        new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason=f"no hand-off on {sys.platform}")
+    )

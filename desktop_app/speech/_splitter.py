@@ -12,11 +12,7 @@ OPENERS = "\"'([{\u201c\u2018\u00ab"
 ABBREVIATIONS = frozenset(
     ["mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "mt", "vs", "approx", "cf", "fig", "dept"]
 )
-"""Words that a full stop follows without ending the sentence ("Dr. Smith", "Fig. 3").
-
-Others ("etc.", "approx.") are usually followed by a lower-case word, which never starts a
-sentence here.
-"""
+"""Words that a full stop follows without ending the sentence ("Dr. Smith", "Fig. 3")."""
 
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 """e.g, i.e, U.S, a.m: letters with dots between them."""
@@ -26,7 +22,7 @@ class SentenceSplitter:
     """Feed text pieces, get back complete sentences; `flush` returns what is left.
 
     A sentence ends at a newline, or at '.', '!', '?' or '…' (closing quotes or brackets may
-    follow) when whitespace and then a character that is not a lower-case letter come after.
+    follow) when whitespace comes after.
     Abbreviations ("Dr.", "e.g."), initials ("J."), decimals ("3.5"), times ("10:30") and list
     numbers ("1. Open the file") do not end a sentence. A sentence longer than `max_chars`
     without an end is cut after a comma, semicolon or colon, or else at a space.
@@ -77,15 +73,7 @@ def _sentence_end(text: str) -> int | None:
         if not text[j].isspace():
             i = j  # "3.5", "e.g.x", "?!"
             continue
-        k = j
-        while k < len(text) and text[k] in " \t\r":
-            k += 1
-        if k == len(text):
-            return None  # the next word decides
-        if text[k] == "\n":
-            return j
-        single_dot = text[i:j].rstrip(CLOSERS) == "."
-        if text[k].islower() or (single_dot and _is_abbreviation(text[:i])):
+        if text[i:j].rstrip(CLOSERS) == "." and _is_abbreviation(text[:i]):
             i = j
             continue
         return j

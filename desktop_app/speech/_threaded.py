@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from desktop_app.core import messages
+from desktop_app.core import messages as new_messages
 from desktop_app.core.errors import SpeechError, first_line
-from desktop_app.speech import _messages_to_add as messages
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,11 @@ class ThreadedSpeaker:
         if isinstance(error, SpeechError):
             problem = error.message
         else:
-            template = messages.SPEECH_ENGINE_FAILED if starting else messages.SPEECH_FAILED
+            template = (
+                new_messages.SPEECH_ENGINE_NOT_STARTED
+                if starting
+                else messages.SPEECH_ENGINE_FAILED
+            )
             problem = template.format(reason=first_line(error))
         log.warning("speech is off: %s", problem, exc_info=not isinstance(error, SpeechError))
         with self._condition:
