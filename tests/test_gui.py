@@ -5,6 +5,7 @@ Speech and capture are fakes passed in through the constructor; the engine is re
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
 from desktop_app.core.errors import CaptureError
-from desktop_app.core.types import Answer
+from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
+from desktop_app.engine.backend import Backend
 from desktop_app.engine.local import LocalBackend
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import ACTIONS, MainWindow
@@ -334,3 +336,63 @@ def test_settings_change_reloads_the_model(
     with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS) as ready:
         rig.controller.apply_settings(changed)
     assert ready.args[0].startswith("llava")
+
+
+class SlowLoadingBackend(Backend):
+    """Reports loading progress in tenths, each step waiting for the test's go-ahead."""
+
+    def __init__(self) -> None:
+        self.step = threading.Semaphore(0)
+
+    def load(self, on_progress: ProgressCallback | None = None) -> None:
+        for tenth in range(11):
+            assert self.step.acquire(timeout=30)
+            if on_progress is not None:
+                on_progress("Loading model", tenth / 10)
+
+    def start(self, request: Request, on_text: TextCallback) -> Answer:
+        raise AssertionError("not used")
+
+    def cancel(self) -> None:
+        pass
+
+    @property
+    def description(self) -> str:
+        return "slow"
+
+
+def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: QtBot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    speaker = FakeSpeaker()
+    backend = SlowLoadingBackend()
+    worker = EngineWorker(backend)
+    try:
+        controller = Controller(
+            window,
+            worker,
+            speaker,
+            FakeStream,
+            FakeCapturer(),
+            AppSettings(),
+            confirm=lambda *a: True,
+        )
+        worker.load()
+        for _tenth in range(5):
+            with qtbot.waitSignal(controller.status_changed, timeout=TIMEOUT_MS):
+                backend.step.release()
+        spoken = [text for text, _ in speaker.said]
+        assert spoken == [f"Model loading, {p} percent." for p in (0, 20, 40)]
+        assert window.progress.value() == 40 and not window.progress.isHidden()
+        controller.stop()
+        with qtbot.waitSignal(
+            controller.status_changed,
+            timeout=TIMEOUT_MS,
+            check_params_cb=lambda text: text == messages.STATUS_LOADING_CANCELLED,
+        ):
+            backend.step.release()
+        assert window.progress.isHidden()
+    finally:
+        for _ in range(11):
+            backend.step.release()
+        worker.shutdown()

@@ -113,12 +113,19 @@ def run_app(
     hotkeys.bind(settings.hotkeys)
 
     def settings_changed(changed: AppSettings) -> None:
+        nonlocal speaker, settings
         window.hide_on_close = tray.available and changed.keep_in_tray
         hotkeys.bind(changed.hotkeys)
+        speech_changed = changed.speech != settings.speech
+        settings = changed
+        if speech_changed:
+            speaker.close()
+            speaker = create_speaker(changed.speech, speak_to_files=speak_to_files)
+            new_speaker = speaker
+            controller.replace_speaker(new_speaker, lambda: StreamingSpeech(new_speaker))
 
     controller.settings_changed.connect(settings_changed)
-    if speaker.problem:
-        controller.announce(messages.STATUS_SPEECH_PROBLEM.format(details=speaker.problem))
+    controller.replace_speaker(speaker, lambda: StreamingSpeech(speaker))
     controller.load_model()
     try:
         return app.exec()

@@ -24,6 +24,9 @@ from desktop_app.settings import AppSettings
 
 log = logging.getLogger(__name__)
 
+SPOKEN_PROGRESS_STEP = 20
+"""Loading progress is spoken every this many percent (and shown at every step)."""
+
 HIDE_BEFORE_CAPTURE_MS = 250
 """Time for the window manager to take Iris off the screen before a capture."""
 
@@ -81,6 +84,9 @@ class Controller(QObject):
         self.confirm = confirm or _ask_yes_no(window)
         self.backend_factory = backend_factory or _local_backend_factory
         self._region_selector: Any = None
+        self._loading = False
+        self._spoken_progress_step = -1
+        self._speech_problem_told: str | None = None
         self._settings_dialog: Any = None
         self.history: tuple[Turn, ...] = ()
         self.pending_images: list[Any] = []
@@ -114,6 +120,7 @@ class Controller(QObject):
         self.worker.loading.connect(self._on_loading)
         self.worker.loaded.connect(self._on_loaded)
         self.worker.load_failed.connect(self._on_load_failed)
+        self.worker.load_cancelled.connect(self._on_load_cancelled)
 
     # -- announcements ---------------------------------------------------------------------
     def announce(self, text: str, *, speak: bool = True) -> None:
@@ -140,15 +147,28 @@ class Controller(QObject):
         self.worker.load()
 
     def _on_loading(self, stage: str, fraction: float) -> None:
+        self._loading = True
         self.window.show_progress(fraction)
-        self.announce(messages.STATUS_LOADING.format(percent=int(fraction * 100)), speak=False)
+        percent = int(fraction * 100)
+        step = percent // SPOKEN_PROGRESS_STEP
+        speak = step != self._spoken_progress_step  # spoken every 20 percent, shown always
+        self._spoken_progress_step = step
+        self.announce(messages.STATUS_LOADING.format(percent=percent), speak=speak)
+
+    def _on_load_cancelled(self) -> None:
+        self._loading = False
+        self.window.show_progress(None)
+        self.announce(messages.STATUS_LOADING_CANCELLED)
 
     def _on_loaded(self, description: str) -> None:
+        self._loading = False
+        self._spoken_progress_step = -1
         self.window.show_progress(None)
         self.announce(messages.STATUS_READY.format(model=description), speak=False)
         self.model_ready.emit(description)
 
     def _on_load_failed(self, message: str) -> None:
+        self._loading = False
         self.window.show_progress(None)
         self.announce(message)
         self.model_failed.emit(message)
@@ -362,7 +382,23 @@ class Controller(QObject):
                 self._stream.finish()
         status = messages.STATUS_STOPPED if answer.cancelled else messages.STATUS_DONE
         self.window.show_status(status)
+        self._tell_speech_problem()
         self.answer_finished.emit(answer)
+
+    def replace_speaker(self, speaker: Speaker, streaming: Callable[[], StreamingSpeaker]) -> None:
+        """Use a new voice (speech settings changed)."""
+        self.speaker.stop()
+        self.speaker = speaker
+        self._streaming_speech = streaming
+        self._speech_problem_told = None
+        self._tell_speech_problem()
+
+    def _tell_speech_problem(self) -> None:
+        """Show (once) why speech went silent, if it did."""
+        problem = getattr(self.speaker, "problem", None)
+        if problem and problem != self._speech_problem_told:
+            self._speech_problem_told = problem
+            self.announce(messages.STATUS_SPEECH_PROBLEM.format(details=problem), speak=False)
 
     def _on_failed(self, request_id: int, message: str) -> None:
         if request_id != self._active_id or self._in_flight is None:
@@ -378,7 +414,9 @@ class Controller(QObject):
 
     # -- other actions -------------------------------------------------------------------------
     def stop(self) -> None:
-        """Stop generation and speech at once."""
+        """Stop generation and speech at once; while the model loads, stop loading too."""
+        if self._loading:
+            self.worker.cancel_load()
         self.worker.cancel()
         if self._stream is not None:
             self._stream.cancel()
