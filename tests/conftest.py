@@ -1,17 +1,23 @@
 """Shared fixtures. The whole suite runs offline, in a private Hugging Face cache."""
+# ruff: noqa: E402 - the environment is set before huggingface_hub and Qt are imported
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
+_SCRATCH = tempfile.mkdtemp(prefix="iris-test-")
+atexit.register(shutil.rmtree, _SCRATCH, True)
+
 # Before anything imports huggingface_hub (it reads these at import time).
-os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="iris-test-hf-")
+os.environ["HF_HOME"] = os.path.join(_SCRATCH, "hf")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["IRIS_CONFIG_DIR"] = tempfile.mkdtemp(prefix="iris-test-config-")
+os.environ["IRIS_CONFIG_DIR"] = os.path.join(_SCRATCH, "config")
 
 from collections.abc import Iterator
 from pathlib import Path
