@@ -84,3 +84,16 @@ def test_only_gui_imports_qtwidgets() -> None:
     ]
     assert offenders == []
     assert _imported_modules(Path(__file__)) >= {"ast", "subprocess"}  # the scanner sees imports
+
+
+def test_window_code_imports_no_torch() -> None:
+    """The window appears before torch and transformers load (they load on the engine thread)."""
+    code = (
+        "import sys\n"
+        "import desktop_app.gui.app, desktop_app.speech, desktop_app.capture, desktop_app.hotkeys\n"
+        "heavy = [m for m in ('torch', 'transformers', 'pyttsx3') if m in sys.modules]\n"
+        "print(heavy)\n"
+        "sys.exit(1 if heavy else 0)\n"
+    )
+    result = _run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stdout + result.stderr
