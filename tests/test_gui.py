@@ -155,6 +155,8 @@ def test_describe_screen_streams_into_the_conversation_and_speech(qtbot: QtBot, 
     assert entries[-1] == messages.IRIS_PREFIX.format(text=answer.text)
     stream = rig.streams[-1]
     assert "".join(stream.pieces) == answer.text and stream.finished
+    assert rig.window.answer_view.toPlainText() == answer.text  # readable line by line
+    assert rig.window.answer_view.accessibleName() == "Answer"
     assert (messages.STATUS_DESCRIBING_SCREEN, True) in rig.speaker.said
 
 
@@ -165,6 +167,9 @@ def test_follow_up_question_keeps_the_conversation(qtbot: QtBot, rig: Rig) -> No
     with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as second:
         qtbot.keyClick(rig.window.question, Qt.Key.Key_Return)
     assert second.args[0].prompt_tokens > first.args[0].prompt_tokens
+    conversation = rig.window.conversation
+    conversation.setCurrentRow(1)  # the first answer, selected again
+    assert rig.window.answer_view.toPlainText() == first.args[0].text
     assert "You: What colour is it?" in rig.window.conversation.entries()
     assert len(rig.controller.history) == 2
     assert rig.window.question.text() == ""

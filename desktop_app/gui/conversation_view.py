@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.core import messages
@@ -12,7 +12,13 @@ ROLE_TEXT = Qt.ItemDataRole.UserRole + 1
 
 
 class ConversationView(QListWidget):
-    """A list of entries: 'You: …', 'Image: …' and 'Iris: …', newest last."""
+    """A list of entries: 'You: …', 'Image: …' and 'Iris: …', newest last.
+
+    `answer_changed` carries the text of the answer being written, or of the answer the user
+    selects, for the Answer pane where it can be read line by line.
+    """
+
+    answer_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,6 +32,11 @@ class ConversationView(QListWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._answer: QListWidgetItem | None = None
+        self.currentItemChanged.connect(self._on_current_changed)
+
+    def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None and current.data(ROLE_KIND) == "answer":
+            self.answer_changed.emit(str(current.data(ROLE_TEXT)))
 
     def add_question(self, text: str) -> None:
         """Append the user's question."""
@@ -74,6 +85,7 @@ class ConversationView(QListWidget):
         label = messages.IRIS_PREFIX.format(text=shown if shown is not None else text)
         self._answer.setText(label)
         self._answer.setData(Qt.ItemDataRole.AccessibleTextRole, label)
+        self.answer_changed.emit(text)
 
     def _add(self, kind: str, shown: str, text: str) -> QListWidgetItem:
         item = QListWidgetItem(shown)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -71,6 +72,13 @@ class MainWindow(QMainWindow):
                 menu.addAction(self.actions_by_key[key])
 
         self.conversation = ConversationView()
+        self.answer_view = QTextBrowser()
+        self.answer_view.setObjectName("answer")
+        self.answer_view.setAccessibleName(messages.ANSWER_NAME)
+        self.answer_view.setAccessibleDescription(messages.ANSWER_DESCRIPTION)
+        self.answer_view.setOpenLinks(False)
+        self.answer_view.setMaximumHeight(140)
+        self.conversation.answer_changed.connect(self.answer_view.setPlainText)
         self.question = QLineEdit()
         self.question.setObjectName("question")
         self.question.setAccessibleName(messages.QUESTION_NAME)
@@ -94,6 +102,7 @@ class MainWindow(QMainWindow):
         for widget in (
             self.describe_button,
             self.conversation,
+            self.answer_view,
             self.question,
             self.ask_button,
             self.stop_button,
@@ -106,7 +115,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         QWidget.setTabOrder(self.question, self.ask_button)
         QWidget.setTabOrder(self.ask_button, self.conversation)
-        QWidget.setTabOrder(self.conversation, self.describe_button)
+        QWidget.setTabOrder(self.conversation, self.answer_view)
+        QWidget.setTabOrder(self.answer_view, self.describe_button)
         QWidget.setTabOrder(self.describe_button, self.stop_button)
         QWidget.setTabOrder(self.stop_button, self.status)
         self.resize(720, 560)
