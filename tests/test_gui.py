@@ -401,3 +401,29 @@ def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: 
         for _ in range(11):
             backend.step.release()
         worker.shutdown()
+
+
+def test_model_folder_deleted_while_running(
+    qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """The loaded model keeps answering; reloading it then says plainly what is missing."""
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_models["idefics2"], folder)
+    rig = Rig(qtbot, folder)
+    try:
+        with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+            rig.controller.load_model()
+        shutil.rmtree(folder)
+        with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+            rig.trigger("describe_screen")
+        changed = rig.controller.settings.with_changes(
+            engine=rig.controller.settings.engine.with_changes(max_new_tokens=3)
+        )
+        with qtbot.waitSignal(rig.controller.model_failed, timeout=TIMEOUT_MS) as failed:
+            rig.controller.apply_settings(changed)
+        assert "No model folder" in failed.args[0]
+        assert rig.window.status.text() == failed.args[0]
+    finally:
+        rig.worker.shutdown()
