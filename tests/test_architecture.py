@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -35,29 +36,38 @@ def test_mypy_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_core_needs_only_the_standard_library() -> None:
+def _loaded_by(statements: str, watched: tuple[str, ...]) -> tuple[list[str], str]:
+    """Run `statements` in a fresh interpreter; which `watched` modules got imported, and stdout."""
     code = (
-        "import sys, desktop_app.core, desktop_app.core.messages;"
-        "bad = [m for m in ('torch', 'transformers', 'PIL', 'numpy') if m in sys.modules];"
-        "print(bad); sys.exit(bool(bad))"
+        f"{statements}\n"
+        "import json, sys\n"
+        f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))\n"
     )
     result = _run(sys.executable, "-c", code)
-    assert result.returncode == 0, result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    *printed, loaded = result.stdout.splitlines()
+    return json.loads(loaded), "\n".join(printed)
+
+
+def test_core_needs_only_the_standard_library() -> None:
+    loaded, _ = _loaded_by(
+        "import desktop_app.core, desktop_app.core.messages",
+        ("torch", "transformers", "PIL", "numpy"),
+    )
+    assert loaded == []
 
 
 def test_cli_help_does_not_import_torch() -> None:
-    code = (
-        "import sys\n"
+    loaded, shown = _loaded_by(
         "from desktop_app.cli.main import main\n"
         "try:\n"
         "    main(['--help'])\n"
         "except SystemExit as done:\n"
-        "    assert done.code == 0\n"
-        "sys.exit(1 if 'torch' in sys.modules else 0)\n"
+        "    assert done.code == 0",
+        ("torch",),
     )
-    result = _run(sys.executable, "-c", code)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "describe" in result.stdout and "Ctrl+Alt+Shift+D" in result.stdout
+    assert loaded == []
+    assert "describe" in shown and "Ctrl+Alt+Shift+D" in shown
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -88,12 +98,8 @@ def test_only_gui_imports_qtwidgets() -> None:
 
 def test_window_code_imports_no_torch() -> None:
     """The window appears before torch and transformers load (they load on the engine thread)."""
-    code = (
-        "import sys\n"
-        "import desktop_app.gui.app, desktop_app.speech, desktop_app.capture, desktop_app.hotkeys\n"
-        "heavy = [m for m in ('torch', 'transformers', 'pyttsx3') if m in sys.modules]\n"
-        "print(heavy)\n"
-        "sys.exit(1 if heavy else 0)\n"
+    loaded, _ = _loaded_by(
+        "import desktop_app.gui.app, desktop_app.speech, desktop_app.capture, desktop_app.hotkeys",
+        ("torch", "transformers", "pyttsx3"),
     )
-    result = _run(sys.executable, "-c", code)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert loaded == []

@@ -22,9 +22,7 @@ CSV_COLUMNS = ("file", "alt_text", "error")
 def image_files(folder: Path, recursive: bool) -> list[Path]:
     """Image files in `folder` (by extension), sorted by path."""
     if not folder.is_dir():
-        raise BadInputError(
-            messages.MODEL_FOLDER_NOT_FOUND.format(path=folder).replace("model folder", "folder")
-        )
+        raise BadInputError(messages.FOLDER_NOT_FOUND.format(path=folder))
     pattern = "**/*" if recursive else "*"
     found = [p for p in folder.glob(pattern) if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
     if not found:

@@ -18,6 +18,7 @@ IMAGE_TOO_LARGE = (
 )
 IMAGE_BOMB = "{path} declares an enormous size and was refused to protect your memory."
 NO_IMAGES = "Give at least one image file."
+FOLDER_NOT_FOUND = "No folder at {path}."
 FOLDER_HAS_NO_IMAGES = "No image files in {path}."
 
 # --- models -------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def cached_snapshot(model: str, revision: str | None = None) -> Path | None:
     except (LocalEntryNotFoundError, HFValidationError, FileNotFoundError, OSError):
         return None
     path = Path(str(folder))
-    return path if any(path.glob("*.safetensors")) or any(path.iterdir()) else None
+    return path if any(path.iterdir()) else None
 
 
 def download(

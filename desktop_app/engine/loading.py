@@ -64,10 +64,8 @@ def load_model(
         model.eval()
     except IrisError:
         raise
-    except MemoryError:
-        raise OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY.format(model=name)) from None
     except Exception as error:
-        if type(error).__name__ == "OutOfMemoryError":
+        if is_out_of_memory(error):
             raise OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY.format(model=name)) from None
         log.debug("loading %s failed", name, exc_info=True)
         raise ModelError(
@@ -75,6 +73,11 @@ def load_model(
         ) from None
     _report(on_progress, messages.STAGE_READY, 1.0)
     return LoadedModel(name, folder, family, processor, model, placement)
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """True for host memory exhaustion and for torch's (CUDA/MPS) OutOfMemoryError."""
+    return isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError"
 
 
 def _report(on_progress: ProgressCallback | None, stage: str, fraction: float) -> None:

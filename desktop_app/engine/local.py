@@ -22,7 +22,7 @@ from desktop_app.engine.backend import Backend
 from desktop_app.engine.choices import choice_constraint
 from desktop_app.engine.hub import resolve_model
 from desktop_app.engine.images import fit_longest_edge
-from desktop_app.engine.loading import LoadedModel, load_model
+from desktop_app.engine.loading import LoadedModel, is_out_of_memory, load_model
 from desktop_app.engine.precision import Hardware, detect_hardware
 from desktop_app.engine.streaming import CancelCriteria, PieceStreamer
 from desktop_app.settings import EngineSettings
@@ -177,12 +177,10 @@ class LocalBackend(Backend):
         try:
             with torch.inference_mode():
                 loaded.model.generate(**inputs, **options)
-        except MemoryError:
-            raise OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY.format(model=loaded.name)) from None
         except Exception as error:
             if callback_errors:
                 raise callback_errors[0] from None
-            if type(error).__name__ == "OutOfMemoryError":
+            if is_out_of_memory(error):
                 raise OutOfMemoryError(
                     messages.MODEL_OUT_OF_MEMORY.format(model=loaded.name)
                 ) from None

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core import messages
-from desktop_app.gui.controller import Controller, _local_backend_factory
+from desktop_app.gui.controller import Controller, local_backend_factory
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.tray import TrayIcon
 from desktop_app.gui.worker import EngineWorker
@@ -96,7 +96,7 @@ def run_app(
     window.show()
     speaker = create_speaker(settings.speech, speak_to_files=speak_to_files)
     # The backend is made on the engine thread, so torch is imported after the window shows.
-    worker = EngineWorker(_local_backend_factory(settings))
+    worker = EngineWorker(local_backend_factory(settings))
     controller = Controller(
         window,
         worker,

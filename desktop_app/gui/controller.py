@@ -82,7 +82,7 @@ class Controller(QObject):
         self.capturer = capturer
         self.settings = settings
         self.confirm = confirm or _ask_yes_no(window)
-        self.backend_factory = backend_factory or _local_backend_factory
+        self.backend_factory = backend_factory or local_backend_factory
         self._region_selector: Any = None
         self._loading = False
         self._spoken_progress_step = -1
@@ -352,13 +352,20 @@ class Controller(QObject):
         if self._in_flight is None:
             return ()
         self.worker.cancel()
-        if self._stream is not None:
-            self._stream.cancel()
-        self.window.conversation.finish_answer("", stopped=True)
         images = self._in_flight.turns[-1].images
+        self._end_request("", stopped=True)
+        return images
+
+    def _end_request(self, text: str, *, stopped: bool) -> None:
+        """Forget the running request; show its final text; finish or silence its speech."""
         self._in_flight = None
         self._active_id = None
-        return images
+        self.window.conversation.finish_answer(text, stopped=stopped)
+        if self._stream is not None:
+            if stopped:
+                self._stream.cancel()
+            else:
+                self._stream.finish()
 
     def _on_piece(self, request_id: int, piece: str) -> None:
         if request_id != self._active_id:
@@ -372,14 +379,7 @@ class Controller(QObject):
             return
         turns = self._in_flight.turns
         self.history = (*turns[:-1], turns[-1].answered(answer.text))
-        self._in_flight = None
-        self._active_id = None
-        self.window.conversation.finish_answer(answer.text, stopped=answer.cancelled)
-        if self._stream is not None:
-            if answer.cancelled:
-                self._stream.cancel()
-            else:
-                self._stream.finish()
+        self._end_request(answer.text, stopped=answer.cancelled)
         status = messages.STATUS_STOPPED if answer.cancelled else messages.STATUS_DONE
         self.window.show_status(status)
         self._tell_speech_problem()
@@ -404,11 +404,7 @@ class Controller(QObject):
         if request_id != self._active_id or self._in_flight is None:
             return
         self.pending_images = list(self._in_flight.turns[-1].images)
-        self._in_flight = None
-        self._active_id = None
-        self.window.conversation.finish_answer("", stopped=True)
-        if self._stream is not None:
-            self._stream.cancel()
+        self._end_request("", stopped=True)
         self.announce(messages.STATUS_ERROR.format(message=message))
         self.request_failed.emit(message)
 
@@ -465,7 +461,9 @@ def _ask_yes_no(parent: MainWindow) -> Callable[[str, str], bool]:
     return ask
 
 
-def _local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
+def local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
+    """A maker of the local backend, called on the engine thread (torch loads there)."""
+
     def factory() -> Any:
         from desktop_app.engine.local import LocalBackend
 

@@ -44,8 +44,12 @@ class EngineWorker(QObject):
         """`backend` may be a factory, called on the worker thread so that torch and
         transformers are imported there, after the window is already on screen."""
         super().__init__()
-        self._factory = backend if callable(backend) and not isinstance(backend, Backend) else None
-        self.backend: Backend | None = backend if isinstance(backend, Backend) else None
+        self.backend: Backend | None = None
+        self._factory: Callable[[], Backend] | None = None
+        if isinstance(backend, Backend):
+            self.backend = backend
+        else:
+            self._factory = backend
         self._ids = itertools.count(1)
         self._cancel_load = False
         self._thread = QThread()
