@@ -171,6 +171,7 @@ def test_follow_up_question_keeps_the_conversation(qtbot: QtBot, rig: Rig) -> No
     conversation.setCurrentRow(1)  # the first answer, selected again
     assert rig.window.answer_view.toPlainText() == first.args[0].text
     assert "You: What colour is it?" in rig.window.conversation.entries()
+    assert rig.window.conversation.entries()[0] == "Image: window, 640 by 480 pixels"
     assert len(rig.controller.history) == 2
     assert rig.window.question.text() == ""
 

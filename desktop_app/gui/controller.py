@@ -176,11 +176,15 @@ class Controller(QObject):
     # -- images in -------------------------------------------------------------------------------
     def describe_screen(self) -> None:
         """Hide Iris, capture the monitor under the pointer, show Iris, describe it."""
-        self._capture_then_describe(self.capturer.screen, messages.STATUS_DESCRIBING_SCREEN)
+        self._capture_then_describe(
+            self.capturer.screen, messages.STATUS_DESCRIBING_SCREEN, "screen"
+        )
 
     def describe_window(self) -> None:
         """Hide Iris, capture the active window, describe it."""
-        self._capture_then_describe(self.capturer.window, messages.STATUS_DESCRIBING_WINDOW)
+        self._capture_then_describe(
+            self.capturer.window, messages.STATUS_DESCRIBING_WINDOW, "window"
+        )
 
     def describe_region(self) -> None:
         """Capture the screen, let the user choose a region (keyboard or mouse), describe it."""
@@ -243,9 +247,9 @@ class Controller(QObject):
 
         self._capture(self.capturer.screen, attach)
 
-    def _capture_then_describe(self, grab: Callable[[], Any], status: str) -> None:
+    def _capture_then_describe(self, grab: Callable[[], Any], status: str, name: str) -> None:
         self.announce(status)
-        self._capture(grab, lambda image: self.describe_images([image], "screen"))
+        self._capture(grab, lambda image: self.describe_images([image], name))
 
     def _capture(self, grab: Callable[[], Any], then: Callable[[Any], None]) -> None:
         was_visible = self.window.isVisible()
