@@ -9,6 +9,8 @@ SYSTEM_PACKAGES=(
   libegl1 libfontconfig1 libdbus-1-3
   # speech: pyttsx3 drives espeak-ng; sox measures the WAV files it writes
   libespeak-ng1 espeak-ng-data alsa-utils sox speech-dispatcher speech-dispatcher-espeak-ng
+  # the text reader: OpenCV loads libGL and GLib; its test screens use these fonts
+  libgl1 libglib2.0-0 fonts-dejavu-core fonts-liberation fontconfig
   # reading the window back as a screen reader does (AT-SPI)
   dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0
 )

@@ -21,10 +21,12 @@ from desktop_app.core.errors import CaptureError
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.reading.backend import ReaderBackend
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import ACTIONS, MainWindow
 from desktop_app.gui.worker import EngineWorker
-from desktop_app.settings import AppSettings, EngineSettings
+from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings
+from desktop_app.testing.text_screens import dialog
 
 TIMEOUT_MS = 60_000
 
@@ -61,12 +63,13 @@ class FakeCapturer:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.fail = False
+        self.screen_image = Image.new("RGB", (1280, 800), (10, 120, 200))
 
     def screen(self) -> Image.Image:
         self.calls.append("screen")
         if self.fail:
             raise CaptureError("No display to capture.")
-        return Image.new("RGB", (1280, 800), (10, 120, 200))
+        return self.screen_image
 
     def window(self) -> Image.Image:
         self.calls.append("window")
@@ -98,8 +101,15 @@ class Rig:
         self.capturer = FakeCapturer()
         self.backend = LocalBackend(settings.engine)
         self.worker = EngineWorker(self.backend)
+        self.reader = EngineWorker(ReaderBackend())
         self.controller = Controller(
-            self.window, self.worker, self.speaker, self._stream, self.capturer, settings
+            self.window,
+            self.worker,
+            self.speaker,
+            self._stream,
+            self.capturer,
+            settings,
+            reader=self.reader,
         )
 
     def _stream(self) -> FakeStream:
@@ -115,7 +125,7 @@ class Rig:
 def rig(qtbot: QtBot, tiny_models: dict[str, Path]) -> Iterator[Rig]:
     made = Rig(qtbot, tiny_models["idefics3"])
     yield made
-    made.worker.shutdown()
+    made.controller.shutdown()
 
 
 def test_controls_have_accessible_names_and_shortcuts(rig: Rig) -> None:
@@ -237,7 +247,7 @@ def test_stop_cancels_generation_and_speech(qtbot: QtBot, tiny_models: dict[str,
         assert rig.speaker.stopped >= 1 and rig.streams[-1].cancelled
         assert rig.window.conversation.entries()[-1].endswith(messages.UNFINISHED_SUFFIX)
     finally:
-        rig.worker.shutdown()
+        rig.controller.shutdown()
 
 
 def test_event_loop_answers_within_100_ms_while_generating(
@@ -264,7 +274,7 @@ def test_event_loop_answers_within_100_ms_while_generating(
         print(f"event loop: {len(gaps)} ticks, longest gap {max(gaps) * 1000:.0f} ms")
         assert max(gaps) < 0.1
     finally:
-        rig.worker.shutdown()
+        rig.controller.shutdown()
 
 
 def test_repeat_copy_and_new_conversation(qtbot: QtBot, rig: Rig) -> None:
@@ -293,7 +303,7 @@ def test_broken_model_is_reported_and_window_stays_usable(qtbot: QtBot, tmp_path
         rig.trigger("new_conversation")
         assert rig.window.status.text() == messages.STATUS_NEW_CONVERSATION
     finally:
-        rig.worker.shutdown()
+        rig.controller.shutdown()
 
 
 def test_first_run_asks_before_downloading(qtbot: QtBot) -> None:
@@ -319,7 +329,7 @@ def test_first_run_asks_before_downloading(qtbot: QtBot) -> None:
         assert window.status.text() == messages.FIRST_RUN_DECLINED
         assert worker.backend is not None and worker.backend.description == settings.engine.model
     finally:
-        worker.shutdown()
+        controller.shutdown()
 
 
 def test_describe_region_by_keyboard(qtbot: QtBot, rig: Rig) -> None:
@@ -401,7 +411,7 @@ def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: 
     finally:
         for _ in range(11):
             backend.step.release()
-        worker.shutdown()
+        controller.shutdown()
 
 
 def test_model_folder_deleted_while_running(
@@ -427,4 +437,59 @@ def test_model_folder_deleted_while_running(
         assert "No model folder" in failed.args[0]
         assert rig.window.status.text() == failed.args[0]
     finally:
-        rig.worker.shutdown()
+        rig.controller.shutdown()
+
+
+def test_read_screen_text_streams_lines_and_speaks_them(qtbot: QtBot, rig: Rig) -> None:
+    screen = dialog("dark", "DejaVu Sans", 13)
+    rig.capturer.screen_image = screen.image
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as done:
+        rig.trigger("read_screen")
+    answer = done.args[0]
+    assert answer.reading is not None and answer.generated_tokens == len(answer.reading.lines)
+    assert "Save changes?" in answer.text and "Don't Save" in answer.text
+    stream = rig.streams[-1]
+    assert len(stream.pieces) == answer.generated_tokens and stream.finished
+    assert "".join(stream.pieces) == answer.text
+    assert rig.window.conversation.entries()[-1] == messages.IRIS_PREFIX.format(text=answer.text)
+    assert rig.speaker.said[0] == (messages.STATUS_READING_SCREEN, True)
+    assert rig.backend.load_seconds == 0.0  # the model was never needed
+
+
+def test_read_image_text_of_the_conversation_and_nothing_found(qtbot: QtBot, rig: Rig) -> None:
+    rig.trigger("read_image")
+    assert rig.window.status.text() == messages.STATUS_NEED_IMAGE
+    rig.controller.pending_images.append(Image.new("RGB", (300, 200), "white"))
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as done:
+        rig.trigger("read_image")
+    assert done.args[0].text == messages.NO_TEXT_FOUND
+    assert rig.controller.history[-1].answer == messages.NO_TEXT_FOUND
+
+
+def test_describe_without_a_downloaded_model_reads_the_text(qtbot: QtBot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    speaker = FakeSpeaker()
+    capturer = FakeCapturer()
+    capturer.screen_image = dialog("light", "Liberation Sans", 14).image
+    model = EngineWorker(SlowLoadingBackend())  # its start() fails the test if called
+    controller = Controller(window, model, speaker, FakeStream, capturer, AppSettings())
+    try:
+        with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as done:
+            controller.describe_screen()
+        assert "Don't Save" in done.args[0].text and done.args[0].reading is not None
+        spoken = [text for text, _ in speaker.said]
+        assert messages.STATUS_READING_UNTIL_MODEL in spoken
+    finally:
+        controller.shutdown()
+
+
+def test_read_text_has_a_reassignable_global_hotkey_and_window_actions(rig: Rig) -> None:
+    from desktop_app.gui.app import HotkeyBridge
+
+    assert DEFAULT_HOTKEYS["read_screen"] == "ctrl+alt+shift+t"
+    bridge = HotkeyBridge(rig.controller, listener=None)
+    assert bridge.actions["read_screen"] == rig.controller.read_screen
+    shortcuts = {key: rig.window.actions_by_key[key].shortcut().toString() for key in (
+        "read_screen", "read_window", "read_region", "read_image")}  # fmt: skip
+    assert shortcuts["read_screen"] == "Ctrl+T" and len(set(shortcuts.values())) == 4

@@ -7,9 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from desktop_app.cli.output import ProgressPrinter
+from desktop_app.engine.backend import Backend
 from desktop_app.engine.images import load_image
 from desktop_app.engine.local import LocalBackend
 from desktop_app.engine.precision import detect_hardware
+from desktop_app.engine.reading.backend import GroundedBackend
+from desktop_app.engine.reading.reader import TextReader
 from desktop_app.settings import DeviceChoice, EngineSettings, Quantization
 
 
@@ -30,12 +33,16 @@ def settings_from(args: argparse.Namespace) -> EngineSettings:
         split_image=args.split,
         revision=args.revision,
         threads=args.threads,
+        ground_in_text=args.ground,
     )
 
 
-def loaded_backend(settings: EngineSettings) -> LocalBackend:
-    """A local backend with its model loaded, progress shown on a terminal's stderr."""
-    backend = LocalBackend(settings)
+def loaded_backend(settings: EngineSettings) -> Backend:
+    """The local model (grounded in the text reader unless turned off), loaded, progress
+    shown on a terminal's stderr."""
+    backend: Backend = LocalBackend(settings)
+    if settings.ground_in_text:
+        backend = GroundedBackend(backend, TextReader(threads=settings.threads))
     backend.load(ProgressPrinter())
     return backend
 

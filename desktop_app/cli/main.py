@@ -53,6 +53,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from desktop_app.cli.describe import run_describe
 
         return run_describe(args)
+    if args.command == "read":
+        from desktop_app.cli.read import run_read
+
+        return run_read(args)
     if args.command == "batch":
         from desktop_app.cli.batch import run_batch
 

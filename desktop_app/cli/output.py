@@ -30,8 +30,13 @@ class AnswerWriter:
         else:
             self._write(piece)
 
-    def answer(self, answer: Answer, question: str) -> None:
-        """The end of one turn."""
+    def heading(self, name: str) -> None:
+        """Name the image whose answer follows (text format only; jsonl names it in the answer)."""
+        if not self.json_lines:
+            self._write(messages.READ_HEADING.format(name=name) + "\n")
+
+    def answer(self, answer: Answer, question: str, extra: dict[str, Any] | None = None) -> None:
+        """The end of one turn; `extra` adds fields to the jsonl event."""
         self._turns += 1
         if self.json_lines:
             self._event(
@@ -44,6 +49,7 @@ class AnswerWriter:
                     "prompt_tokens": answer.prompt_tokens,
                     "stop_reason": answer.stop_reason.value,
                     "timings": answer.timings.as_dict(),
+                    **(extra or {}),
                 }
             )
             return

@@ -19,6 +19,7 @@ examples:
   iris --model HuggingFaceTB/SmolVLM-256M-Instruct
   iris describe photo.png
   iris describe screen.png --ask "What does the error say?" --ask "Which button closes it?"
+  iris read letter.jpg                 (text only; needs no model download)
   iris describe letter.jpg --task read --format jsonl
   iris describe pet.jpg --task classify --labels cat,dog,bird
   iris batch ~/Pictures --out alt-text.csv
@@ -77,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(describe)
     describe.add_argument("--format", choices=["text", "jsonl"], default="text")
 
+    read = commands.add_parser(
+        "read", help="read the text of images (works offline, no model download needed)"
+    )
+    read.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    read.add_argument("--format", choices=["text", "jsonl"], default="text")
+    read.add_argument("--threads", type=_positive, metavar="N", help="CPU threads")
+
     batch = commands.add_parser("batch", help="write alt text for every image in a folder")
     batch.add_argument("folder", metavar="FOLDER")
     batch.add_argument("--out", required=True, metavar="CSV", help="where to write the table")
@@ -111,6 +119,12 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     split.add_argument("--no-split", dest="split", action="store_false", help="one tile only")
     group.add_argument("--threads", type=_positive, metavar="N", help="CPU threads")
     group.add_argument("--revision", help="Hub revision (branch, tag or commit) to use")
+    group.add_argument(
+        "--no-ground",
+        dest="ground",
+        action="store_false",
+        help="do not give the model the text found on the image",
+    )
 
 
 def _positive(text: str) -> int:

@@ -51,6 +51,14 @@ MODEL_OUT_OF_MEMORY = (
 QUANT_UNAVAILABLE = "{quant} needs the package {package}, which is not installed."
 QUANT_UNSUPPORTED = "{quant} is not available for {device}."
 DEVICE_UNAVAILABLE = "The device {device} is not available on this computer."
+READER_MISSING = "The text reader is not installed properly ({reason}); reinstall Iris."
+READER_FAILED = "Reading the text failed: {reason}"
+NO_TEXT_FOUND = "No text found in this image."
+NO_TEXT_FOUND_IN = "No text found in {name}."
+UNCLEAR_WORD = "{word} (unclear)"
+CELL_SEPARATOR = "; "
+READER_DESCRIPTION = "text reader (PP-OCRv4, on this computer)"
+STAGE_READER = "Loading text reader"
 GENERATION_FAILED = "Generating the answer failed: {reason}"
 
 # --- progress -----------------------------------------------------------------------------
@@ -71,6 +79,7 @@ MODELS_DOWNLOADED = "Downloaded {model} to {path}."
 MODEL_IN_CACHE = "downloaded"
 MODEL_NOT_IN_CACHE = "not downloaded"
 LABELS_REQUIRED = "--task classify needs --labels, for example --labels cat,dog,car."
+READ_HEADING = "== {name} =="
 TURN_HEADER = "Q: {question}"
 
 # --- window: names read by screen readers ---------------------------------------------------
@@ -87,6 +96,10 @@ PROGRESS_NAME = "Model progress"
 ACTION_DESCRIBE_SCREEN = "Describe screen"
 ACTION_DESCRIBE_WINDOW = "Describe window"
 ACTION_DESCRIBE_REGION = "Describe region"
+ACTION_READ_SCREEN = "Read screen text"
+ACTION_READ_WINDOW = "Read window text"
+ACTION_READ_REGION = "Read region text"
+ACTION_READ_IMAGE = "Read image text"
 ACTION_OPEN_IMAGE = "Open image"
 ACTION_PASTE_IMAGE = "Paste image"
 ACTION_ASK = "Ask"
@@ -98,6 +111,7 @@ ACTION_SETTINGS = "Settings"
 ACTION_QUIT = "Quit"
 MENU_FILE = "&File"
 MENU_DESCRIBE = "&Describe"
+MENU_READ = "&Read text"
 MENU_CONVERSATION = "&Conversation"
 OPEN_IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff);;All files (*)"
 YOU_PREFIX = "You: {text}"
@@ -118,6 +132,14 @@ STATUS_CHOOSE_REGION = (
     "Escape cancels. Or drag with the mouse."
 )
 STATUS_DESCRIBING_IMAGE = "Describing {name}."
+STATUS_READING_SCREEN = "Reading the screen's text."
+STATUS_READING_WINDOW = "Reading the window's text."
+STATUS_READING_REGION = "Reading the region's text."
+STATUS_READING_IMAGE = "Reading the image's text."
+STATUS_READING_UNTIL_MODEL = (
+    "The description model is not downloaded yet, so here is the text Iris can read now. "
+    "Full descriptions need the model: choose Settings to download it."
+)
 STATUS_THINKING = "Thinking."
 STATUS_STOPPED = "Stopped."
 STATUS_DONE = "Done."
@@ -142,8 +164,9 @@ FIRST_RUN_DOWNLOAD = (
     "Download it now ({size})? It is saved on this computer and used offline from then on."
 )
 FIRST_RUN_DECLINED = (
-    "Iris has no model yet, so it cannot describe images. Choose Settings to download it "
-    "later or to pick a model folder on this computer."
+    "Iris has no model yet, so it cannot describe images; it can read their text now "
+    "(Read screen text, Control Alt Shift T). Choose Settings to download the model later "
+    "or to pick a model folder on this computer."
 )
 SIZE_UNKNOWN = "size unknown"
 SIZE_GB = "about {size:g} GB"
@@ -283,6 +306,7 @@ DEVICE_MPS = "Apple graphics (MPS)"
 FIELD_LONGEST_EDGE = "Image detail: longest edge in pixels"
 LONGEST_EDGE_DEFAULT = "Model default"
 FIELD_SPLIT_IMAGE = "Split large images into tiles"
+FIELD_GROUND_IN_TEXT = "Give the model the text found on the image"
 FIELD_MAX_TOKENS = "Maximum answer length in tokens"
 
 HOTKEY_FIELD = "Hotkey for {action}"
@@ -292,6 +316,7 @@ HOTKEY_ACTIONS = {
     "describe_window": "Describe window",
     "describe_region": "Describe region",
     "ask_screen": "Ask about the screen",
+    "read_screen": "Read screen text",
     "stop": "Stop",
     "repeat": "Repeat",
 }

@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop_app.core.reading import TextReading
 
 TextCallback = Callable[[str], None]
 """Receives each new piece of an answer as it is generated."""
@@ -123,6 +126,8 @@ class Answer:
     generated_tokens: int
     timings: Timings = field(default_factory=Timings)
     stop_reason: StopReason = StopReason.END_OF_TURN
+    reading: TextReading | None = None
+    """For the text reader's answers: the lines and blocks found, with boxes."""
 
     @property
     def cancelled(self) -> bool:

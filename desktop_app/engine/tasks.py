@@ -23,6 +23,10 @@ CLASSIFY = (
     "Classify this image into exactly one of these categories: {labels}. "
     "Answer with the category only."
 )
+GROUNDING = (
+    "A text reader found this text on the image (rough position: text). Use it for exact "
+    "names, numbers and labels:\n{text}\n\n{prompt}"
+)
 FOLLOW_UP_NEEDS_QUESTION = "a follow-up needs a question"
 
 

@@ -33,6 +33,7 @@ class HotkeyBridge(QObject):
             "describe_window": controller.describe_window,
             "describe_region": controller.describe_region,
             "ask_screen": controller.ask_about_screen,
+            "read_screen": controller.read_screen,
             "stop": controller.stop,
             "repeat": controller.repeat,
         }
@@ -131,5 +132,5 @@ def run_app(
         return app.exec()
     finally:
         listener.stop()
-        worker.shutdown()
+        controller.shutdown()
         speaker.close()

@@ -16,7 +16,7 @@ from desktop_app.core.types import Answer, Rect, Request, Turn
 from desktop_app.engine.catalogue import find as find_in_catalogue
 from desktop_app.engine.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.images import load_image
-from desktop_app.engine.tasks import describe_prompt
+from desktop_app.engine.tasks import READ, describe_prompt
 from desktop_app.gui.images import qimage_to_pil
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
@@ -73,7 +73,9 @@ class Controller(QObject):
         settings: AppSettings,
         confirm: Callable[[str, str], bool] | None = None,
         backend_factory: Callable[[AppSettings], Callable[[], Any]] | None = None,
+        reader: EngineWorker | None = None,
     ) -> None:
+        """`reader` runs the text reader (made here when not given); `worker` the model."""
         super().__init__()
         self.window = window
         self.worker = worker
@@ -83,6 +85,8 @@ class Controller(QObject):
         self.settings = settings
         self.confirm = confirm or _ask_yes_no(window)
         self.backend_factory = backend_factory or local_backend_factory
+        self.reader = reader or EngineWorker(reader_backend_factory(settings))
+        self._active_worker = worker
         self._region_selector: Any = None
         self._loading = False
         self._spoken_progress_step = -1
@@ -100,6 +104,10 @@ class Controller(QObject):
             "describe_screen": self.describe_screen,
             "describe_window": self.describe_window,
             "describe_region": self.describe_region,
+            "read_screen": self.read_screen,
+            "read_window": self.read_window,
+            "read_region": self.read_region,
+            "read_image": self.read_image,
             "settings": self.open_settings,
             "open_image": self.open_image_dialog,
             "paste_image": self.paste_image,
@@ -114,9 +122,10 @@ class Controller(QObject):
             self.window.on(key, handler)
         self.window.files_dropped.connect(self.add_image_files)
         self.window.image_data_dropped.connect(self.add_image_data)
-        self.worker.piece.connect(self._on_piece)
-        self.worker.answered.connect(self._on_answered)
-        self.worker.failed.connect(self._on_failed)
+        for worker in (self.worker, self.reader):
+            worker.piece.connect(self._on_piece)
+            worker.answered.connect(self._on_answered)
+            worker.failed.connect(self._on_failed)
         self.worker.loading.connect(self._on_loading)
         self.worker.loaded.connect(self._on_loaded)
         self.worker.load_failed.connect(self._on_load_failed)
@@ -186,8 +195,36 @@ class Controller(QObject):
             self.capturer.window, messages.STATUS_DESCRIBING_WINDOW, "window"
         )
 
-    def describe_region(self) -> None:
-        """Capture the screen, let the user choose a region (keyboard or mouse), describe it."""
+    def read_screen(self) -> None:
+        """Hide Iris, capture the monitor under the pointer, read its text aloud."""
+        self._capture_then_describe(
+            self.capturer.screen, messages.STATUS_READING_SCREEN, "screen", read=True
+        )
+
+    def read_window(self) -> None:
+        """Hide Iris, capture the active window, read its text aloud."""
+        self._capture_then_describe(
+            self.capturer.window, messages.STATUS_READING_WINDOW, "window", read=True
+        )
+
+    def read_region(self) -> None:
+        """Let the user choose a region of the screen, then read its text aloud."""
+        self.describe_region(read=True)
+
+    def read_image(self) -> None:
+        """Read the text of the conversation's newest image."""
+        images = [*(image for turn in self.history for image in turn.images), *self.pending_images]
+        if self._in_flight is not None:
+            images.extend(self._in_flight.turns[-1].images)
+        if not images:
+            self.announce(messages.STATUS_NEED_IMAGE)
+            return
+        self.announce(messages.STATUS_READING_IMAGE)
+        self._send(READ, [images[-1]], show_question=False, read=True, carry=False)
+
+    def describe_region(self, read: bool = False) -> None:
+        """Capture the screen, let the user choose a region (keyboard or mouse), describe it
+        (or read its text)."""
         from desktop_app.gui.region_selector import RegionSelector
 
         self.announce(messages.STATUS_CHOOSE_REGION)
@@ -199,8 +236,10 @@ class Controller(QObject):
             def chosen(rect: Rect) -> None:
                 selector.close()
                 box = (rect.x, rect.y, rect.x + rect.width, rect.y + rect.height)
-                self.announce(messages.STATUS_DESCRIBING_REGION)
-                self.describe_images([screenshot.crop(box)], "region")
+                self.announce(
+                    messages.STATUS_READING_REGION if read else messages.STATUS_DESCRIBING_REGION
+                )
+                self.describe_images([screenshot.crop(box)], "region", read=read)
 
             def cancelled() -> None:
                 self.announce(messages.STATUS_STOPPED)
@@ -247,9 +286,11 @@ class Controller(QObject):
 
         self._capture(self.capturer.screen, attach)
 
-    def _capture_then_describe(self, grab: Callable[[], Any], status: str, name: str) -> None:
+    def _capture_then_describe(
+        self, grab: Callable[[], Any], status: str, name: str, read: bool = False
+    ) -> None:
         self.announce(status)
-        self._capture(grab, lambda image: self.describe_images([image], name))
+        self._capture(grab, lambda image: self.describe_images([image], name, read=read))
 
     def _capture(self, grab: Callable[[], Any], then: Callable[[Any], None]) -> None:
         was_visible = self.window.isVisible()
@@ -319,10 +360,19 @@ class Controller(QObject):
         self.add_image_data(image)
 
     # -- conversation --------------------------------------------------------------------------
-    def describe_images(self, images: list[Any], name: str) -> None:
-        """Describe new images, in the running conversation if there is one."""
+    def describe_images(self, images: list[Any], name: str, read: bool = False) -> None:
+        """Describe new images (or read their text), in the running conversation if any.
+
+        Until the model is downloaded, descriptions fall back to reading the text.
+        """
         for image in images:
             self.window.conversation.add_image(name, *image.size)
+        if not read and needs_download(self.settings.engine.model):
+            self.announce(messages.STATUS_READING_UNTIL_MODEL)
+            read = True
+        if read:
+            self._send(READ, [*self.pending_images, *images], show_question=False, read=True)
+            return
         prompt = describe_prompt(
             self.settings.style, self.settings.custom_prompt, self.settings.answer_language
         )
@@ -340,22 +390,33 @@ class Controller(QObject):
         self.window.question.clear()
         self._send(text, list(self.pending_images), show_question=True)
 
-    def _send(self, text: str, images: list[Any], *, show_question: bool) -> None:
+    def _send(
+        self,
+        text: str,
+        images: list[Any],
+        *,
+        show_question: bool,
+        read: bool = False,
+        carry: bool = True,
+    ) -> None:
+        """Start a request: the model's, or with `read` the text reader's. `carry` keeps
+        the images of a request this one interrupts."""
         carried = self._cancel_running()
         self.pending_images = []
         if show_question:
             self.window.conversation.add_question(text)
-        turn = Turn(text, (*carried, *images))
+        turn = Turn(text, (*(carried if carry else ()), *images))
         self._in_flight = Request((*self.history, turn), self.settings.engine.max_new_tokens)
         self.window.conversation.start_answer()
         self._stream = self._streaming_speech()
-        self._active_id = self.worker.submit(self._in_flight)
+        self._active_worker = self.reader if read else self.worker
+        self._active_id = self._active_worker.submit(self._in_flight)
 
     def _cancel_running(self) -> tuple[Any, ...]:
         """Stop the running request; return its images so the next question keeps them."""
         if self._in_flight is None:
             return ()
-        self.worker.cancel()
+        self._active_worker.cancel()
         images = self._in_flight.turns[-1].images
         self._end_request("", stopped=True)
         return images
@@ -418,6 +479,7 @@ class Controller(QObject):
         if self._loading:
             self.worker.cancel_load()
         self.worker.cancel()
+        self.reader.cancel()
         if self._stream is not None:
             self._stream.cancel()
         self.speaker.stop()
@@ -449,6 +511,11 @@ class Controller(QObject):
         self.window.conversation.clear()
         self.announce(messages.STATUS_NEW_CONVERSATION)
 
+    def shutdown(self) -> None:
+        """Stop both engine threads (the model's and the text reader's)."""
+        self.worker.shutdown()
+        self.reader.shutdown()
+
 
 def needs_download(model: str) -> bool:
     """True for a Hub id that is not in the Hugging Face cache yet."""
@@ -471,6 +538,24 @@ def local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
     def factory() -> Any:
         from desktop_app.engine.local import LocalBackend
 
-        return LocalBackend(settings.engine)
+        backend = LocalBackend(settings.engine)
+        if not settings.engine.ground_in_text:
+            return backend
+        from desktop_app.engine.reading.backend import GroundedBackend
+        from desktop_app.engine.reading.reader import TextReader
+
+        return GroundedBackend(backend, TextReader(threads=settings.engine.threads))
+
+    return factory
+
+
+def reader_backend_factory(settings: AppSettings) -> Callable[[], Any]:
+    """A maker of the text reader's backend, called on its own engine thread."""
+
+    def factory() -> Any:
+        from desktop_app.engine.reading.backend import ReaderBackend
+        from desktop_app.engine.reading.reader import TextReader
+
+        return ReaderBackend(TextReader(threads=settings.engine.threads))
 
     return factory

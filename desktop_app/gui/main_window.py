@@ -24,6 +24,10 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("describe_screen", messages.ACTION_DESCRIBE_SCREEN, "Ctrl+D"),
     ("describe_window", messages.ACTION_DESCRIBE_WINDOW, "Ctrl+W"),
     ("describe_region", messages.ACTION_DESCRIBE_REGION, "Ctrl+R"),
+    ("read_screen", messages.ACTION_READ_SCREEN, "Ctrl+T"),
+    ("read_window", messages.ACTION_READ_WINDOW, "Ctrl+Shift+W"),
+    ("read_region", messages.ACTION_READ_REGION, "Ctrl+Shift+R"),
+    ("read_image", messages.ACTION_READ_IMAGE, "Ctrl+Shift+T"),
     ("open_image", messages.ACTION_OPEN_IMAGE, "Ctrl+O"),
     ("paste_image", messages.ACTION_PASTE_IMAGE, "Ctrl+V"),
     ("ask", messages.ACTION_ASK, "Ctrl+Return"),
@@ -39,6 +43,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 _MENUS = (
     (messages.MENU_FILE, ("open_image", "paste_image", "settings", "quit")),
     (messages.MENU_DESCRIBE, ("describe_screen", "describe_window", "describe_region")),
+    (messages.MENU_READ, ("read_screen", "read_window", "read_region", "read_image")),
     (
         messages.MENU_CONVERSATION,
         ("ask", "stop", "repeat", "copy_answer", "new_conversation"),

@@ -174,6 +174,8 @@ class SettingsDialog(QDialog):
         self._row(form, text.FIELD_LONGEST_EDGE, self.longest_edge)
         self.split_image = self._check(form, text.FIELD_SPLIT_IMAGE, bool(engine.split_image))
         self.split_image.setObjectName("split_image")
+        self.ground_in_text = self._check(form, text.FIELD_GROUND_IN_TEXT, engine.ground_in_text)
+        self.ground_in_text.setObjectName("ground_in_text")
         self.max_new_tokens = QSpinBox()
         self.max_new_tokens.setObjectName("max_new_tokens")
         self.max_new_tokens.setRange(1, 32768)
@@ -307,6 +309,7 @@ class SettingsDialog(QDialog):
             device=list(DEVICE_LABELS)[self.device.currentIndex()],
             longest_edge=self.longest_edge.value() or None,
             split_image=split,
+            ground_in_text=self.ground_in_text.isChecked(),
             max_new_tokens=self.max_new_tokens.value(),
         )
         speech = SpeechSettings(

@@ -20,6 +20,9 @@ from desktop_app.engine.backend import Backend
 
 log = logging.getLogger(__name__)
 
+_REQUEST_IDS = itertools.count(1)
+"""Request ids unique across workers, so one controller can listen to several."""
+
 
 class LoadCancelled(Exception):
     """Raised from the progress callback to abandon loading."""
@@ -50,7 +53,6 @@ class EngineWorker(QObject):
             self.backend = backend
         else:
             self._factory = backend
-        self._ids = itertools.count(1)
         self._cancel_load = False
         self._thread = QThread()
         self._thread.setObjectName("iris-engine")
@@ -78,7 +80,7 @@ class EngineWorker(QObject):
     def submit(self, request: Request) -> int:
         """Cancel whatever runs and queue `request`; returns its id for the signals."""
         self.cancel()
-        request_id = next(self._ids)
+        request_id = next(_REQUEST_IDS)
         self._run_requested.emit(request_id, request)
         return request_id
 

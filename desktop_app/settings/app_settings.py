@@ -22,6 +22,7 @@ DEFAULT_HOTKEYS: dict[str, str] = {
     "describe_window": "ctrl+alt+shift+w",
     "describe_region": "ctrl+alt+shift+r",
     "ask_screen": "ctrl+alt+shift+a",
+    "read_screen": "ctrl+alt+shift+t",
     "stop": "ctrl+alt+shift+s",
     "repeat": "ctrl+alt+shift+l",
 }

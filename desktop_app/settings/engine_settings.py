@@ -46,6 +46,8 @@ class EngineSettings:
     split_image: bool | None = None
     revision: str | None = None
     threads: int | None = None
+    ground_in_text: bool = True
+    """Give the model the text the text reader found on the image, with rough positions."""
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:

@@ -1,0 +1,73 @@
+"""Text found on an image by the text reader: words, lines and blocks in reading order."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from desktop_app.core.types import Rect
+
+
+@dataclass(frozen=True)
+class TextWord:
+    """One word and how sure the reader is of it (0.0-1.0)."""
+
+    text: str
+    confidence: float
+
+
+class LineEnd(enum.Enum):
+    """What follows a line in reading order."""
+
+    CELL = "cell"
+    """The next cell of the same row."""
+    LINE = "line"
+    """The next line of the same block."""
+    BLOCK = "block"
+    """A new block (or the end)."""
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line (or one table cell) of text with its box on the image."""
+
+    words: tuple[TextWord, ...]
+    box: Rect
+    confidence: float
+
+    @property
+    def text(self) -> str:
+        """The words, separated by spaces."""
+        return " ".join(word.text for word in self.words)
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Lines that belong together: a paragraph, a table row, a row of buttons."""
+
+    lines: tuple[TextLine, ...]
+    box: Rect
+    is_row: bool = False
+    """True when the lines sit side by side (cells of one row), not one under another."""
+
+
+@dataclass(frozen=True)
+class TextReading:
+    """Everything the reader found on one image, blocks in reading order."""
+
+    blocks: tuple[TextBlock, ...]
+    width: int
+    height: int
+    rotated: int = 0
+    """Degrees the image was turned (clockwise) to make its text upright; boxes are in
+    the upright image's pixels."""
+
+    @property
+    def lines(self) -> list[TextLine]:
+        """Every line, in reading order."""
+        return [line for block in self.blocks for line in block.lines]
+
+    @property
+    def empty(self) -> bool:
+        """True when no text was found."""
+        return not self.blocks

@@ -1,0 +1,119 @@
+"""Reading order: lines → blocks (paragraphs, table rows) → top to bottom, left to right.
+
+A recursive XY-cut. Lines close under one another merge into paragraph blocks first; then
+each region is cut at its widest empty band. A vertical band between cells that line up
+row by row on both sides (a table, a form, a row of buttons) is not a column gutter: such
+regions are cut into rows, and each row is read left to right as one `is_row` block.
+Pure Python over boxes; no image needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from desktop_app.core.reading import TextBlock, TextLine
+from desktop_app.core.types import Rect
+
+PARAGRAPH_GAP = 0.8
+"""Lines merge into one block when the space between them is under this x their height."""
+PARAGRAPH_LINE = 10.0
+"""…and one of them is at least this many heights wide (prose, not a table column)."""
+ROW_PARTNERS = 0.6
+"""A vertical cut is a table's when this share of cells on each side has a partner in line."""
+
+
+def reading_order(lines: Sequence[TextLine]) -> tuple[TextBlock, ...]:
+    """Group `lines` into blocks and put the blocks in reading order."""
+    return tuple(_cut(_paragraphs(lines)))
+
+
+def _paragraphs(lines: Sequence[TextLine]) -> list[TextBlock]:
+    blocks: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda line: (line.box.y, line.box.x)):
+        for block in blocks:
+            if _continues(block[-1], line):
+                block.append(line)
+                break
+        else:
+            blocks.append([line])
+    return [TextBlock(tuple(block), _union([line.box for line in block])) for block in blocks]
+
+
+def _continues(above: TextLine, below: TextLine) -> bool:
+    a, b = above.box, below.box
+    height = min(a.height, b.height)
+    gap = b.y - (a.y + a.height)
+    return (
+        -0.5 * height <= gap < PARAGRAPH_GAP * height
+        and max(a.height, b.height) < 1.6 * height
+        and abs(a.x - b.x) < 1.5 * height
+        and max(a.width, b.width) >= PARAGRAPH_LINE * height
+    )
+
+
+def _cut(blocks: list[TextBlock]) -> list[TextBlock]:
+    if len(blocks) <= 1:
+        return blocks
+    rows = _bands(blocks, vertical=False)
+    columns = [
+        (gap, left, right)
+        for gap, left, right in _bands(blocks, vertical=True)
+        if not _is_table_cut(left, right)
+    ]
+    widest_row = max(rows, default=None, key=lambda band: band[0])
+    widest_column = max(columns, default=None, key=lambda band: band[0])
+    if widest_column and (not widest_row or widest_column[0] > widest_row[0]):
+        return _cut(widest_column[1]) + _cut(widest_column[2])
+    if widest_row:
+        return _cut(widest_row[1]) + _cut(widest_row[2])
+    return [_row(blocks)]
+
+
+def _bands(
+    blocks: list[TextBlock], vertical: bool
+) -> list[tuple[int, list[TextBlock], list[TextBlock]]]:
+    """Every empty band across the region: (its width, blocks before it, blocks after it)."""
+
+    def span(block: TextBlock) -> tuple[int, int]:
+        box = block.box
+        return (box.x, box.x + box.width) if vertical else (box.y, box.y + box.height)
+
+    ordered = sorted(blocks, key=span)
+    bands = []
+    reach = span(ordered[0])[1]
+    for index in range(1, len(ordered)):
+        start, end = span(ordered[index])
+        if start > reach:
+            bands.append((start - reach, ordered[:index], ordered[index:]))
+        reach = max(reach, end)
+    return bands
+
+
+def _is_table_cut(left: list[TextBlock], right: list[TextBlock]) -> bool:
+    if any(len(block.lines) > 1 for block in (*left, *right)):
+        return False
+    return _partnered(left, right) >= ROW_PARTNERS and _partnered(right, left) >= ROW_PARTNERS
+
+
+def _partnered(blocks: list[TextBlock], others: list[TextBlock]) -> float:
+    def in_line(a: Rect, b: Rect) -> bool:
+        overlap = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
+        return overlap >= 0.5 * min(a.height, b.height)
+
+    found = sum(any(in_line(block.box, other.box) for other in others) for block in blocks)
+    return found / len(blocks)
+
+
+def _row(blocks: list[TextBlock]) -> TextBlock:
+    """Blocks side by side with no empty band under them: one row, read left to right."""
+    ordered = sorted(blocks, key=lambda block: block.box.x)
+    lines = tuple(line for block in ordered for line in block.lines)
+    return TextBlock(lines, _union([block.box for block in ordered]), is_row=len(ordered) > 1)
+
+
+def _union(boxes: Sequence[Rect]) -> Rect:
+    left = min(box.x for box in boxes)
+    top = min(box.y for box in boxes)
+    right = max(box.x + box.width for box in boxes)
+    bottom = max(box.y + box.height for box in boxes)
+    return Rect(left, top, right - left, bottom - top)

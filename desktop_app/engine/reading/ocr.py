@@ -1,0 +1,149 @@
+"""PP-OCRv4 detection, orientation and recognition (the ONNX models inside rapidocr's wheel).
+
+Only rapidocr's model files and its pre/post-processing are used; recognition is decoded
+here so that each character keeps its position and probability (for word confidences and
+for putting back spaces the model drops). numpy, OpenCV and onnxruntime load lazily.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core import messages
+from desktop_app.core.errors import ModelError
+
+REC_HEIGHT = 48
+"""PP-OCRv4's recognition input height."""
+REC_MIN_WIDTH = 48
+"""Narrow crops are not padded to rapidocr's 320 columns: same accuracy, less work."""
+REC_STRIDE = 8
+"""Input pixels per output time step of the recognition model."""
+DETECTION_MAX_SIDE = 2000
+"""Larger images are scaled down for detection; crops still come from full resolution."""
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """A decoded character, where it is in its crop (pixels) and its probability."""
+
+    char: str
+    left: float
+    right: float
+    probability: float
+
+
+class OcrModels:
+    """The three ONNX sessions and rapidocr's processing around them. Thread-safe."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            import rapidocr_onnxruntime
+            from rapidocr_onnxruntime.ch_ppocr_cls import TextClassifier
+            from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+            from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+            from rapidocr_onnxruntime.utils import read_yaml, update_model_path
+        except ImportError as error:  # pragma: no cover - a broken install
+            raise ModelError(messages.READER_MISSING.format(reason=error)) from None
+        package = Path(rapidocr_onnxruntime.__file__).parent
+        config = update_model_path(read_yaml(str(package / "config.yaml")))
+        for part in ("Det", "Cls", "Rec"):
+            config[part]["intra_op_num_threads"] = threads or -1
+        config["Det"]["limit_type"] = "max"
+        config["Det"]["limit_side_len"] = DETECTION_MAX_SIDE
+        self.detector = TextDetector(config["Det"])
+        self.classifier = TextClassifier(config["Cls"])
+        self.recognizer = TextRecognizer(config["Rec"])
+        self.characters: list[str] = list(self.recognizer.postprocess_op.character)
+        self._detect_lock = threading.Lock()
+
+    def detect(self, image: Any) -> list[Any]:
+        """Quadrilaterals (4x2 float arrays, image pixels) around each piece of text."""
+        import numpy as np
+
+        with self._detect_lock:  # rapidocr keeps per-call state on the detector
+            boxes, _ = self.detector(image)
+        if boxes is None:
+            return []
+        return [np.asarray(box, dtype="float32") for box in boxes]
+
+    def upside_down(self, crops: list[Any]) -> list[float]:
+        """For each crop, the probability that its text is upside down."""
+        if not crops:
+            return []
+        _, results, _ = self.classifier(crops)
+        return [score if label == "180" else 1.0 - score for label, score in results]
+
+    def recognize(self, crops: list[Any], squeeze: list[float]) -> list[list[Glyph]]:
+        """Characters of each crop (a horizontal line of text), in one batch.
+
+        `squeeze` narrows each crop (1.0 keeps its shape): large text reads as well at
+        0.7 of its width, for 0.7 of the work.
+        """
+        import numpy as np
+
+        ratios = [
+            factor * crop.shape[1] / crop.shape[0]
+            for crop, factor in zip(crops, squeeze, strict=True)
+        ]
+        widest = max(REC_MIN_WIDTH / REC_HEIGHT, *ratios)
+        batch_width = int(REC_HEIGHT * widest)
+        batch = np.zeros((len(crops), 3, REC_HEIGHT, batch_width), dtype="float32")
+        used_widths = []
+        for index, crop in enumerate(crops):
+            width = min(batch_width, int(np.ceil(REC_HEIGHT * ratios[index])))
+            batch[index, :, :, :width] = _normalise(crop, width)
+            used_widths.append(width)
+        probabilities = self.recognizer.session(batch)[0]
+        return [
+            _decode(probabilities[index], self.characters, crop.shape[1] / used_widths[index])
+            for index, crop in enumerate(crops)
+        ]
+
+
+def _normalise(crop: Any, width: int) -> Any:
+    import cv2
+    import numpy as np
+
+    resized = cv2.resize(crop, (width, REC_HEIGHT)).astype("float32")
+    return (np.transpose(resized, (2, 0, 1)) / 255.0 - 0.5) / 0.5
+
+
+def _decode(steps: Any, characters: list[str], scale: float) -> list[Glyph]:
+    """Greedy CTC decoding that keeps each character's span and probability.
+
+    `scale` turns recognition-input pixels back into crop pixels.
+    """
+    best = steps.argmax(axis=1)
+    best_probability = steps.max(axis=1)
+    glyphs: list[Glyph] = []
+    previous = 0
+    for step, index in enumerate(best.tolist()):
+        if index != 0 and index != previous:
+            glyphs.append(
+                Glyph(
+                    characters[index],
+                    step * REC_STRIDE * scale,
+                    (step + 1) * REC_STRIDE * scale,
+                    float(best_probability[step]),
+                )
+            )
+        elif index != 0 and glyphs:
+            last = glyphs[-1]
+            glyphs[-1] = Glyph(
+                last.char,
+                last.left,
+                (step + 1) * REC_STRIDE * scale,
+                max(last.probability, float(best_probability[step])),
+            )
+        previous = index
+    return glyphs
+
+
+@cache
+def shared_models(threads: int | None = None) -> OcrModels:
+    """One set of OCR sessions per process (about 20 MB), made on first use."""
+    return OcrModels(threads)

@@ -1,0 +1,50 @@
+"""Reading order from boxes alone: columns kept apart, tables and forms read row by row."""
+
+from __future__ import annotations
+
+from desktop_app.core.reading import TextLine, TextWord
+from desktop_app.core.types import Rect
+from desktop_app.engine.reading.layout import reading_order
+
+
+def line(name: str, x: int, y: int, width: int, height: int = 16) -> TextLine:
+    return TextLine((TextWord(name, 1.0),), Rect(x, y, width, height), 1.0)
+
+
+def names(lines: list[TextLine]) -> list[str]:
+    return [" ".join(block_line.text for block_line in block.lines) for block in
+            reading_order(lines)]  # fmt: skip
+
+
+def test_two_columns_of_prose_are_read_one_after_the_other() -> None:
+    lines = [line("title", 40, 10, 900, 24)]
+    for row in range(6):
+        lines.append(line(f"L{row}", 40, 60 + row * 22, 420))
+        lines.append(line(f"R{row}", 520, 60 + row * 22, 420))
+    assert names(lines) == ["title", "L0 L1 L2 L3 L4 L5", "R0 R1 R2 R3 R4 R5"]
+
+
+def test_a_table_is_read_row_by_row() -> None:
+    lines = [
+        line(f"{column}{row}", 40 + column_index * 200, 40 + row * 40, 90)
+        for row in range(4)
+        for column_index, column in enumerate("abc")
+    ]
+    blocks = reading_order(lines)
+    assert [[cell.text for cell in block.lines] for block in blocks] == [
+        [f"a{row}", f"b{row}", f"c{row}"] for row in range(4)
+    ]
+    assert all(block.is_row for block in blocks)
+
+
+def test_a_sidebar_is_read_before_the_form_beside_it() -> None:
+    sidebar = [line(f"section{index}", 20, 40 + index * 90, 80) for index in range(5)]
+    form = [
+        cell
+        for row in range(8)
+        for cell in (line(f"label{row}", 300, 40 + row * 60, 150),
+                     line(f"value{row}", 700, 40 + row * 60, 90))
+    ]  # fmt: skip
+    order = names(sidebar[::-1] + form[::-1])
+    assert order[:5] == [f"section{index}" for index in range(5)]
+    assert order[5:] == [f"label{row} value{row}" for row in range(8)]
