@@ -15,6 +15,8 @@ import sys
 import wave
 from pathlib import Path
 
+from PIL import Image
+
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = Path(__file__).parent / "helpers" / "atspi_probe.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -99,3 +101,30 @@ def test_accessibility_tree_and_press_describe_screen(
     assert any(name == "Conversation" for _, name in controls)
     assert any(item.startswith("Iris: ") for item in probe["conversation"])
     assert probe["status"] == "Done."
+
+
+def test_hotkey_reads_the_screen_text_aloud(
+    x_display: str, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """Ctrl+Alt+Shift+T anywhere: the text on the screen, line by line, shown and spoken."""
+    from desktop_app.testing.text_screens import dialog
+
+    picture, blank = tmp_path / "dialog.png", tmp_path / "blank.png"
+    dialog("light", "DejaVu Sans", 14).image.save(picture)
+    Image.new("RGB", (1280, 800), (0, 0, 0)).save(blank)
+    show = ["display", "-window", "root"]
+    subprocess.run([*show, str(picture)], env={**os.environ, "DISPLAY": x_display}, timeout=30)
+    try:
+        probe, wavs, details = _run_iris_with_probe(
+            x_display, tiny_models["idefics3"], tmp_path,
+            ["--hotkey", "ctrl+alt+shift+t", "--wait-answer"],
+        )  # fmt: skip
+    finally:
+        subprocess.run([*show, str(blank)], env={**os.environ, "DISPLAY": x_display}, timeout=30)
+    assert probe["errors"] == [], details
+    answer = [item for item in probe["conversation"] if item.startswith("Iris: ")][-1]
+    assert answer.startswith("Iris: Save changes?") and "Save; Don't Save; Cancel" in answer
+    durations = [_seconds(path) for path in wavs]
+    print(f"speech: {len(wavs)} WAV files, {sum(durations):.2f} s in all")
+    lines = [line for line in answer.splitlines() if line.strip()]
+    assert len(wavs) >= len(lines) and all(seconds > 0 for seconds in durations)

@@ -56,7 +56,7 @@ class ReaderBackend(Backend):
                     break
                 readings.append(self.reader.read(image, stream.line, cancelled))
                 stream.end_image()
-        except IrisError:
+        except (IrisError, BrokenPipeError):
             raise
         except Exception as error:
             raise GenerationError(
