@@ -97,6 +97,7 @@ def main(argv: list[str]) -> int:
             conversation = conversation_items(window)
             answers = [item for item in conversation if item.startswith("Iris: ")]
             if answers and status_text(window) in ("Done.", "Stopped."):
+                conversation = conversation_items(window)  # the answer may have grown meanwhile
                 break
             time.sleep(0.2)
         else:
