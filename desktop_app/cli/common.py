@@ -9,10 +9,8 @@ from typing import Any
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.images import load_image
-from desktop_app.engine.local import LocalBackend
 from desktop_app.engine.precision import detect_hardware
-from desktop_app.engine.reading.backend import GroundedBackend
-from desktop_app.engine.reading.reader import TextReader
+from desktop_app.engine.reading.backend import grounded_if_asked
 from desktop_app.settings import DeviceChoice, EngineSettings, Quantization
 
 
@@ -39,10 +37,10 @@ def settings_from(args: argparse.Namespace) -> EngineSettings:
 
 def loaded_backend(settings: EngineSettings) -> Backend:
     """The local model (grounded in the text reader unless turned off), loaded, progress
-    shown on a terminal's stderr."""
-    backend: Backend = LocalBackend(settings)
-    if settings.ground_in_text:
-        backend = GroundedBackend(backend, TextReader(threads=settings.threads))
+    shown on a terminal's stderr. torch is imported here, not when this module is."""
+    from desktop_app.engine.local import LocalBackend
+
+    backend = grounded_if_asked(LocalBackend(settings), settings)
     backend.load(ProgressPrinter())
     return backend
 

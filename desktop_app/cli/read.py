@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from desktop_app.cli.common import load_images
 from desktop_app.cli.output import AnswerWriter, print_error
 from desktop_app.core.errors import IrisError
 from desktop_app.core.reading import TextReading
 from desktop_app.core.types import Request
-from desktop_app.engine.images import load_image
 from desktop_app.engine.reading.backend import ReaderBackend
 from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.tasks import READ
@@ -20,7 +20,7 @@ def run_read(args: argparse.Namespace) -> int:
     """Read each image in turn; its lines stream as they are found."""
     writer = AnswerWriter(json_lines=args.format == "jsonl")
     try:
-        images = [load_image(path) for path in args.images]
+        images = load_images(args.images)
         backend = ReaderBackend(TextReader(threads=args.threads))
         for path, image in zip(args.images, images, strict=True):
             if len(images) > 1:

@@ -537,14 +537,9 @@ def local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
 
     def factory() -> Any:
         from desktop_app.engine.local import LocalBackend
+        from desktop_app.engine.reading.backend import grounded_if_asked
 
-        backend = LocalBackend(settings.engine)
-        if not settings.engine.ground_in_text:
-            return backend
-        from desktop_app.engine.reading.backend import GroundedBackend
-        from desktop_app.engine.reading.reader import TextReader
-
-        return GroundedBackend(backend, TextReader(threads=settings.engine.threads))
+        return grounded_if_asked(LocalBackend(settings.engine), settings.engine)
 
     return factory
 

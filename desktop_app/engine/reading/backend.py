@@ -25,6 +25,7 @@ from desktop_app.engine.reading.grounding import grounding_text
 from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.reading.render import line_text, separator
 from desktop_app.engine.tasks import GROUNDING
+from desktop_app.settings import EngineSettings
 
 
 class ReaderBackend(Backend):
@@ -77,7 +78,7 @@ class ReaderBackend(Backend):
             stream.lines,
             timings,
             StopReason.CANCELLED if cancelled.is_set() else StopReason.END_OF_TURN,
-            readings[0] if len(readings) == 1 else _joined(readings),
+            _joined(readings),
         )
 
     def cancel(self) -> None:
@@ -119,6 +120,13 @@ def _joined(readings: list[TextReading]) -> TextReading | None:
     first = readings[0]
     blocks = tuple(block for reading in readings for block in reading.blocks)
     return TextReading(blocks, first.width, first.height, first.rotated)
+
+
+def grounded_if_asked(backend: Backend, settings: EngineSettings) -> Backend:
+    """`backend` grounded in the text reader, unless `settings` turn grounding off."""
+    if not settings.ground_in_text:
+        return backend
+    return GroundedBackend(backend, TextReader(threads=settings.threads))
 
 
 class GroundedBackend(Backend):

@@ -1,8 +1,9 @@
 """Putting back the spaces the recognition model drops, from the gaps in the ink.
 
 PP-OCR's recognizer often runs short words together ("Savechanges?"). Each crop's columns
-without ink are measured; a blank run wider than a fraction of the text's height between
-two characters is a word space. Pure numpy; the same numbers give each word a confidence.
+without ink are measured; a blank run wider than a share of the line's mean character
+advance between two characters is a word space. Pure numpy; each word's confidence is its
+least certain character's.
 """
 
 from __future__ import annotations
@@ -45,11 +46,10 @@ def measure_ink(crop: Any) -> Ink:
     return Ink(ink.any(axis=0), height)
 
 
-def blank_runs(ink: Ink, minimum: float) -> list[tuple[int, int]]:
-    """(start, end) columns of blank runs at least `minimum` wide, inside the ink."""
+def _blank_runs(columns: Any, minimum: float) -> list[tuple[int, int]]:
+    """(start, end) of blank runs at least `minimum` wide between inked `columns` (indices)."""
     import numpy as np
 
-    columns = np.flatnonzero(ink.columns)
     if columns.size < 2:
         return []
     gaps = np.diff(columns)
@@ -63,7 +63,7 @@ def words_from_glyphs(glyphs: list[Glyph], ink: Ink) -> list[tuple[str, float]]:
 
     columns = np.flatnonzero(ink.columns)
     advance = (columns[-1] - columns[0] + 1) / len(glyphs) if glyphs and columns.size else 0
-    gaps = blank_runs(ink, SPACE_GAP * advance) if advance else []
+    gaps = _blank_runs(columns, SPACE_GAP * advance) if advance else []
     words: list[tuple[str, float]] = []
     current: list[Glyph] = []
 
