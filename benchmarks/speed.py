@@ -1,11 +1,13 @@
 """Iris's model pipeline against the guides' plain transformers recipe, on this CPU.
 
-    .venv/bin/python benchmarks/speed.py [--runs N] [--tokens N]
+    .venv/bin/python benchmarks/speed.py [--runs N] [--tokens N] [--shapes 256M,500M]
 
-Random weights with SmolVLM-256M-Instruct's published layer sizes (built offline). Each
-figure is the median of N runs after a warm-up. The plain recipe is the guides': AutoProcessor
-defaults (image splitting on), full precision, `generate` on a thread feeding a
-TextIteratorStreamer. Iris: its LocalBackend with its defaults for this computer.
+Random weights with the published layer sizes of SmolVLM-256M-Instruct and -500M-Instruct
+(built offline). Each figure is the median of N runs after a warm-up run; every run shows a
+slightly different screenshot, so no run finds the previous one's keys and values. The plain
+recipe is the guides': AutoProcessor defaults (image splitting on), full precision,
+`generate` on a thread feeding a TextIteratorStreamer, the whole conversation encoded again
+for a follow-up. Iris: its LocalBackend with its defaults for this computer.
 Prints a Markdown section; `benchmarks/report.py` puts it into docs/performance.md.
 """
 
@@ -17,6 +19,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +32,55 @@ from desktop_app.core.types import Request  # noqa: E402
 from desktop_app.testing.text_screens import dialog  # noqa: E402
 
 PROMPT = "Describe this image."
+QUESTION = "What colour is the button?"
+SHAPES = {"256M": "SmolVLM-256M-Instruct", "500M": "SmolVLM-500M-Instruct"}
 
 
-def images() -> dict[str, Any]:
+def screenshot(size: tuple[int, int] = (1280, 800), run: int = 0) -> Any:
+    """The dialog test screen at `size`; `run` changes a few pixels (a new screenshot)."""
+    image = dialog("light", "DejaVu Sans", 14).image.resize(size)
+    image.putpixel((run % size[0], 0), (run % 256, 0, 0))
+    return image
+
+
+def photo(run: int = 0) -> Any:
     from PIL import Image
 
-    photo = Image.effect_mandelbrot((1280, 800), (-2.0, -1.2, 1.0, 1.2), 80).convert("RGB")
-    return {
-        "screenshot 1280x800": dialog("light", "DejaVu Sans", 14).image,
-        "photo 1280x800": photo,
-    }
+    image = Image.effect_mandelbrot((1280, 800), (-2.0, -1.2, 1.0, 1.2), 80).convert("RGB")
+    image.putpixel((run, 0), (run % 256, 0, 0))
+    return image
+
+
+PICTURES: dict[str, Callable[[int], Any]] = {
+    "screenshot 1280x800": lambda run: screenshot(run=run),
+    "photo 1280x800": photo,
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One run's figures (seconds unless named otherwise)."""
+
+    preprocess: float
+    first_token: float
+    decode_ms: float
+    prompt_tokens: int
+    follow_up_first_token: float = 0.0
+    follow_up_cached: int = 0
+
+
+def median_figures(samples: list[Figures]) -> Figures:
+    def middle(name: str) -> Any:
+        return statistics.median(getattr(sample, name) for sample in samples)
+
+    return Figures(
+        middle("preprocess"),
+        middle("first_token"),
+        middle("decode_ms"),
+        samples[0].prompt_tokens,
+        middle("follow_up_first_token"),
+        samples[0].follow_up_cached,
+    )
 
 
 class PlainRecipe:
@@ -47,21 +91,26 @@ class PlainRecipe:
         from transformers import AutoModelForImageTextToText, AutoProcessor
 
         self.processor = AutoProcessor.from_pretrained(folder)
-        self.model = AutoModelForImageTextToText.from_pretrained(folder, dtype=torch.float32)
+        self.model: Any = AutoModelForImageTextToText.from_pretrained(folder, dtype=torch.float32)
 
-    def run(self, image: Any, tokens: int) -> tuple[float, float, int]:
-        """(seconds to the first streamed text, ms per later token, prompt tokens)."""
+    def answer(
+        self, messages: list[dict[str, Any]], image: Any, tokens: int
+    ) -> tuple[Figures, str]:
         from transformers import TextIteratorStreamer
 
-        messages = [
-            {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": PROMPT}]}
-        ]
         started = time.perf_counter()
         prompt = self.processor.apply_chat_template(messages, add_generation_prompt=True)
         inputs = self.processor(text=prompt, images=[image], return_tensors="pt")
-        streamer = TextIteratorStreamer(self.processor.tokenizer, skip_prompt=True)
+        preprocess = time.perf_counter() - started
+        streamer = TextIteratorStreamer(
+            self.processor.tokenizer, skip_prompt=True, skip_special_tokens=True
+        )
         output: list[Any] = []
-        options = {"max_new_tokens": tokens, "min_new_tokens": tokens, "do_sample": False}
+        options: dict[str, Any] = {
+            "max_new_tokens": tokens,
+            "min_new_tokens": tokens,
+            "do_sample": False,
+        }
         worker = threading.Thread(
             target=lambda: output.append(
                 self.model.generate(**inputs, streamer=streamer, **options)
@@ -69,7 +118,9 @@ class PlainRecipe:
         )
         worker.start()
         first = None
-        for _piece in streamer:
+        pieces = []
+        for piece in streamer:
+            pieces.append(piece)
             if first is None:
                 first = time.perf_counter() - started
         worker.join()
@@ -77,93 +128,164 @@ class PlainRecipe:
         prompt_tokens = int(inputs["input_ids"].shape[1])
         generated = int(output[0].shape[1]) - prompt_tokens
         first = first if first is not None else total
-        return first, 1000 * (total - first) / max(1, generated - 1), prompt_tokens
+        decode = 1000 * (total - first) / max(1, generated - 1)
+        return Figures(preprocess, first, decode, prompt_tokens), "".join(pieces)
+
+    def run(self, image: Any, tokens: int, follow_up: bool) -> Figures:
+        asked = [_user(PROMPT, with_image=True)]
+        figures, text = self.answer(asked, image, tokens)
+        if not follow_up:
+            return figures
+        conversation = [*asked, _assistant(text), _user(QUESTION, with_image=False)]
+        again, _ = self.answer(conversation, image, tokens)
+        return Figures(*_firsts(figures), again.first_token, 0)
 
 
-def iris_run(backend: Any, image: Any, tokens: int) -> tuple[float, float, int]:
-    answer = backend.start(Request.single(PROMPT, [image], max_new_tokens=tokens), lambda p: None)
-    timings = answer.timings
-    return timings.first_token_s or 0.0, timings.decode_ms_per_token or 0.0, answer.prompt_tokens
+def _user(text: str, *, with_image: bool) -> dict[str, Any]:
+    content: list[dict[str, str]] = [{"type": "image"}] if with_image else []
+    return {"role": "user", "content": [*content, {"type": "text", "text": text}]}
 
 
-def follow_up_first_token(backend: Any, image: Any, tokens: int) -> float:
+def _assistant(text: str) -> dict[str, Any]:
+    return {"role": "assistant", "content": [{"type": "text", "text": text}]}
+
+
+def _firsts(figures: Figures) -> tuple[float, float, float, int]:
+    return figures.preprocess, figures.first_token, figures.decode_ms, figures.prompt_tokens
+
+
+def iris_run(backend: Any, image: Any, tokens: int, follow_up: bool) -> Figures:
     first = Request.single(PROMPT, [image], max_new_tokens=tokens)
-    answer = backend.start(first, lambda p: None)
-    follow = first.follow_up(answer.text, "What colour is the button?")
-    return backend.start(follow, lambda p: None).timings.first_token_s or 0.0
-
-
-def medians(samples: list[tuple[float, float, int]]) -> tuple[float, float, int]:
-    return (
-        statistics.median(s[0] for s in samples),
-        statistics.median(s[1] for s in samples),
-        samples[0][2],
+    answer = backend.start(first, lambda piece: None)
+    timings = answer.timings
+    figures = Figures(
+        timings.preprocess_s,
+        timings.first_token_s or 0.0,
+        timings.decode_ms_per_token or 0.0,
+        answer.prompt_tokens,
     )
+    if not follow_up:
+        return figures
+    again = backend.start(first.follow_up(answer.text, QUESTION), lambda piece: None)
+    return Figures(*_firsts(figures), again.timings.first_token_s or 0.0, again.cached_tokens)
 
 
-def section(runs: int, tokens: int) -> list[str]:
-    from desktop_app.engine.local import LocalBackend
-    from desktop_app.settings import EngineSettings
+@contextmanager
+def shape_models(shapes: list[str]) -> Iterator[dict[str, Path]]:
+    """Random-weight models of the named published shapes, built offline into a temp dir."""
     from desktop_app.testing.random_models import build_real_shape_model
 
+    with tempfile.TemporaryDirectory() as root:
+        yield {shape: build_real_shape_model(SHAPES[shape], Path(root) / shape) for shape in shapes}
+
+
+def iris_backend(folder: Path, tokens: int) -> Any:
+    from desktop_app.engine.local import LocalBackend
+    from desktop_app.settings import EngineSettings
+
+    backend = LocalBackend(
+        EngineSettings(model=str(folder), max_new_tokens=tokens, ground_in_text=False)
+    )
+    backend.load()
+    backend.warm_up()
+    return backend
+
+
+def compare(
+    shape: str, folder: Path, runs: int, tokens: int, results: dict[str, float]
+) -> list[str]:
+    """Rows of the comparison table for one model shape, and the ratio lines.
+
+    The 256M screenshot's figures also go into `results` (for the targets table).
+    """
+    plain = PlainRecipe(folder)
+    iris = iris_backend(folder, tokens)
+    pictures = PICTURES if shape == "256M" else dict(list(PICTURES.items())[:1])
+    rows: list[str] = []
+    ratios: list[str] = []
+    plain.run(screenshot(run=999), 2, follow_up=False)  # warm-up
+    for name, picture in pictures.items():
+        follow = name.startswith("screenshot")
+        plain_figures = median_figures(
+            [plain.run(picture(run), tokens, follow) for run in range(runs)]
+        )
+        iris_figures = median_figures(
+            [iris_run(iris, picture(run), tokens, follow) for run in range(runs)]
+        )
+        if shape == "256M" and follow:
+            results["first_token_s"] = iris_figures.first_token
+            results["decode_ms"] = iris_figures.decode_ms
+            results["follow_up_s"] = iris_figures.follow_up_first_token
+            results["preprocess_s"] = iris_figures.preprocess
+        for label, figures in (("plain recipe", plain_figures), ("Iris", iris_figures)):
+            follow_text = (
+                f"{figures.follow_up_first_token:.2f} ({figures.follow_up_cached} cached)"
+                if follow
+                else "-"
+            )
+            rows.append(
+                f"| {shape} | {name} | {label} | {figures.prompt_tokens} | "
+                f"{figures.preprocess:.3f} | {figures.first_token:.2f} | "
+                f"{figures.decode_ms:.1f} | {follow_text} |"
+            )
+        ratio = (
+            f"- {shape}, {name}: Iris reaches the first token "
+            f"{plain_figures.first_token / iris_figures.first_token:.1f}x sooner and decodes "
+            f"{plain_figures.decode_ms / iris_figures.decode_ms:.1f}x faster"
+        )
+        if follow:
+            ratio += (
+                "; a follow-up's first token comes "
+                f"{plain_figures.follow_up_first_token / iris_figures.follow_up_first_token:.1f}x"
+                " sooner"
+            )
+        ratios.append(ratio + ".")
+    del plain
+    iris.close()
+    return [*rows, "", *ratios, ""]
+
+
+def section(
+    runs: int,
+    tokens: int,
+    shapes: list[str] | None = None,
+    results: dict[str, float] | None = None,
+) -> list[str]:
+    shapes = shapes or list(SHAPES)
+    results = {} if results is None else results
     lines = [
         "## Model pipeline: Iris against the plain recipe",
         "",
-        "Random weights with SmolVLM-256M-Instruct's shapes; "
-        f"{tokens} new tokens; medians of {runs} runs after a warm-up. Plain: AutoProcessor "
-        "defaults (image splitting), float32, `generate` + TextIteratorStreamer on a thread.",
+        "Random weights with the published shapes of SmolVLM-256M-Instruct and "
+        f"SmolVLM-500M-Instruct; {tokens} new tokens; medians of {runs} runs after a warm-up. "
+        "Plain: AutoProcessor defaults (image splitting), float32, `generate` + "
+        "TextIteratorStreamer on a thread, the whole conversation encoded again for a "
+        "follow-up. Iris: int8, one tile (its CPU default), warmed up after loading, "
+        "follow-ups continue from the conversation's kept keys and values; without text "
+        "grounding (its cost is measured above). Preprocessing is part of the first token's "
+        "time.",
         "",
+        "| model | image | pipeline | prompt tokens | preprocess s | first token s | "
+        "decode ms/token | follow-up first token s |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    with tempfile.TemporaryDirectory() as folder:
-        model = build_real_shape_model("SmolVLM-256M-Instruct", Path(folder) / "smolvlm-256m")
-        plain = PlainRecipe(model)
-        iris = LocalBackend(EngineSettings(model=str(model), max_new_tokens=tokens))
-        iris.load()
-        lines += [
-            f"Iris runs as: {iris.description}, one tile (its CPU default), without text "
-            "grounding (whose cost is measured above).",
-            "",
-            "| image | pipeline | prompt tokens | first token s | decode ms/token |",
-            "|---|---|---|---|---|",
-        ]
-        ratios = []
-        for name, image in images().items():
-            plain.run(image, 2)
-            iris_run(iris, image, 2)
-            plain_figures = medians([plain.run(image, tokens) for _ in range(runs)])
-            iris_figures = medians([iris_run(iris, image, tokens) for _ in range(runs)])
-            for label, (first, decode, prompt_tokens) in (
-                ("plain recipe", plain_figures),
-                ("Iris", iris_figures),
-            ):
-                lines.append(f"| {name} | {label} | {prompt_tokens} | {first:.2f} | {decode:.1f} |")
-            ratios.append(
-                (name, plain_figures[0] / iris_figures[0], plain_figures[1] / iris_figures[1])
-            )
-        follow = statistics.median(
-            follow_up_first_token(iris, images()["screenshot 1280x800"], tokens)
-            for _ in range(runs)
-        )
-        lines.append("")
-        for name, first_ratio, decode_ratio in ratios:
-            lines.append(
-                f"- {name}: Iris reaches the first token {first_ratio:.1f}x sooner and decodes "
-                f"{decode_ratio:.1f}x faster than the plain recipe."
-            )
-        lines += [
-            f"- A follow-up question's first token (Iris, screenshot): {follow:.2f} s "
-            "(the whole conversation is encoded again: no key/value reuse yet).",
-            "",
-        ]
-    return lines
+    ratios: list[str] = []
+    with shape_models(shapes) as folders:
+        for shape, folder in folders.items():
+            rows = compare(shape, folder, runs, tokens, results)
+            split = rows.index("")
+            lines += rows[:split]
+            ratios += rows[split + 1 :]
+    return [*lines, "", *[line for line in ratios if line], ""]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tokens", type=int, default=24)
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="e.g. 256M or 256M,500M")
     args = parser.parse_args()
-    print("\n".join(section(args.runs, args.tokens)))
+    print("\n".join(section(args.runs, args.tokens, args.shapes.split(","))))
     return 0
 
 

@@ -18,6 +18,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["IRIS_CONFIG_DIR"] = os.path.join(_SCRATCH, "config")
+os.environ["IRIS_CACHE_DIR"] = os.path.join(_SCRATCH, "int8-cache")
 
 from collections.abc import Iterator
 from pathlib import Path

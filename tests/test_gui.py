@@ -18,10 +18,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
 from desktop_app.core.errors import CaptureError
-from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
+from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback, Turn
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local import LocalBackend
 from desktop_app.engine.reading.backend import ReaderBackend
+from desktop_app.engine.tasks import MORE_DETAIL
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import ACTIONS, MainWindow
 from desktop_app.gui.worker import EngineWorker
@@ -184,6 +185,37 @@ def test_follow_up_question_keeps_the_conversation(qtbot: QtBot, rig: Rig) -> No
     assert rig.window.conversation.entries()[0] == "Image: window, 640 by 480 pixels"
     assert len(rig.controller.history) == 2
     assert rig.window.question.text() == ""
+
+
+def test_more_detail_looks_again_tile_by_tile_and_follow_ups_reuse_the_cache(
+    qtbot: QtBot, rig: Rig
+) -> None:
+    rig.trigger("more_detail")
+    assert rig.speaker.said[-1] == (messages.STATUS_NEED_IMAGE, True)
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as quick:
+        rig.trigger("describe_screen")
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as detailed:
+        rig.trigger("more_detail")
+    assert (messages.STATUS_MORE_DETAIL, True) in rig.speaker.said
+    assert "You: More detail" in rig.window.conversation.entries()
+    history = rig.controller.history
+    assert len(history) == 2 and history[-1].text == MORE_DETAIL
+    same_without_detail = Request((*history[:-1], Turn(MORE_DETAIL)), 2)
+    quick_tokens = rig.backend.start(same_without_detail, lambda piece: None).prompt_tokens
+    assert detailed.args[0].prompt_tokens > quick_tokens  # the screenshot's tiles were added
+    assert detailed.args[0].cached_tokens == 0
+    rig.window.question.setText("And the title?")
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as follow:
+        rig.trigger("ask")
+    assert follow.args[0].prompt_tokens > detailed.args[0].prompt_tokens
+    assert follow.args[0].cached_tokens == 0  # the direct run above took the kept cache
+    rig.window.question.setText("And the buttons?")
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as again:
+        rig.trigger("ask")
+    assert again.args[0].cached_tokens >= follow.args[0].prompt_tokens - 1
+    assert quick.args[0].prompt_tokens < detailed.args[0].prompt_tokens
+    rig.trigger("new_conversation")
+    assert rig.controller.detail is False
 
 
 def test_ask_without_an_image_explains(rig: Rig) -> None:

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -437,4 +437,48 @@ def test_engine_crash_mid_utterance_goes_silent(tmp_path: Path) -> None:
     speaker.say("Two.")
     assert speaker.wait_idle(10)
     assert speaker.problem is not None and "driver crashed" in speaker.problem
+    speaker.close()
+
+
+def test_an_engine_that_writes_after_run_and_wait_returns_is_waited_for(tmp_path: Path) -> None:
+    """pyttsx3's espeak driver: a new engine's first runAndWait returns before the file exists."""
+
+    class LateWriter:
+        def __init__(self) -> None:
+            self.callbacks: dict[str, list[Callable[..., None]]] = {}
+            self.path = ""
+
+        def connect(self, topic: str, callback: Callable[..., None]) -> dict[str, object]:
+            self.callbacks.setdefault(topic, []).append(callback)
+            return {"topic": topic, "cb": callback}
+
+        def disconnect(self, token: dict[str, object]) -> None:
+            self.callbacks[str(token["topic"])].remove(token["cb"])
+
+        def setProperty(self, name: str, value: object) -> None:
+            pass
+
+        def save_to_file(self, text: str, path: str) -> None:
+            self.path = path
+
+        def runAndWait(self) -> None:
+            returned = threading.Event()
+
+            def synthesise(path: Path) -> None:
+                assert returned.wait(10)
+                write_silence(path, 0.2)
+                for callback in self.callbacks.get("finished-utterance", []):
+                    callback(name=None, completed=True)
+
+            for callback in self.callbacks.get("started-utterance", []):
+                callback(name=None)
+            threading.Thread(target=synthesise, args=(Path(self.path),)).start()
+            returned.set()
+
+    speaker = create_speaker(SpeechSettings(), speak_to_files=tmp_path, engine_factory=LateWriter)
+    speaker.say("One.")
+    speaker.say("Two.")
+    assert speaker.wait_idle(10)
+    assert speaker.problem is None
+    assert [_seconds(path) for path in sorted(tmp_path.glob("*.wav"))] == [0.2, 0.2]
     speaker.close()

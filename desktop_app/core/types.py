@@ -50,6 +50,8 @@ class Request:
     examples: tuple[Example, ...] = ()
     choices: tuple[str, ...] = ()
     """When given, the answer is constrained to exactly one of these strings."""
+    detail: bool = False
+    """Look closer: split images into tiles where the model can (slower, finer)."""
 
     def __post_init__(self) -> None:
         if not self.turns:
@@ -70,14 +72,16 @@ class Request:
         return found
 
     @classmethod
-    def single(cls, text: str, images: Sequence[Any], max_new_tokens: int = 256) -> Request:
+    def single(
+        cls, text: str, images: Sequence[Any], max_new_tokens: int = 256, *, detail: bool = False
+    ) -> Request:
         """A one-turn request."""
-        return cls((Turn(text, tuple(images)),), max_new_tokens)
+        return cls((Turn(text, tuple(images)),), max_new_tokens, detail=detail)
 
     def follow_up(self, answer: str, text: str, images: Sequence[Any] = ()) -> Request:
         """The next request of this conversation: `answer` fills the last turn, `text` asks on."""
         turns = (*self.turns[:-1], self.turns[-1].answered(answer), Turn(text, tuple(images)))
-        return Request(turns, self.max_new_tokens, self.examples)
+        return Request(turns, self.max_new_tokens, self.examples, detail=self.detail)
 
 
 class StopReason(enum.Enum):
@@ -128,6 +132,8 @@ class Answer:
     stop_reason: StopReason = StopReason.END_OF_TURN
     reading: TextReading | None = None
     """For the text reader's answers: the lines and blocks found, with boxes."""
+    cached_tokens: int = 0
+    """Prompt tokens taken from the conversation's kept cache instead of encoded again."""
 
     @property
     def cancelled(self) -> bool:

@@ -36,5 +36,8 @@ class Backend(ABC):
     def description(self) -> str:
         """Which model runs where, for the status line (e.g. 'SmolVLM-256M-Instruct, cpu, int8')."""
 
+    def warm_up(self) -> None:  # noqa: B027 - optional hook
+        """Run once, after `load`, what makes a first request slow (the window does this idle)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the model's memory."""

@@ -34,6 +34,8 @@ class Family(ABC):
     """How one kind of model is loaded and prompted."""
 
     model_type: str
+    reuses_cache = True
+    """Follow-ups may continue from the conversation's kept keys and values."""
 
     def __init__(self, model_type: str) -> None:
         self.model_type = model_type
@@ -44,7 +46,16 @@ class Family(ABC):
 
     @abstractmethod
     def build_inputs(self, processor: Any, request: Request, images: list[Any]) -> Any:
-        """Tokenized text and pixel values for `request`, its images already prepared."""
+        """Tokenized text and pixel values for `request`, its images already prepared.
+
+        With `request.detail`, images are split into tiles where the processor can.
+        """
+
+    def image_token_ids(self, model: Any) -> set[int]:
+        """The placeholder tokens whose embeddings the model replaces by image features."""
+        config = getattr(model, "config", None)
+        ids = {getattr(config, name, None) for name in ("image_token_id", "image_token_index")}
+        return {int(i) for i in ids if isinstance(i, int)}
 
     def stop_token_ids(self, processor: Any, model: Any) -> list[int]:
         """Tokens that end the assistant's turn."""
@@ -76,7 +87,35 @@ class ChatTemplateFamily(Family):
         if not images:
             return processor(text=prompt, return_tensors="pt")
         grouped: Any = [images] if self.model_type in NESTED_IMAGE_TYPES else images
-        return processor(text=prompt, images=grouped, return_tensors="pt")
+        options = detail_options(processor.image_processor, images) if request.detail else {}
+        return processor(text=prompt, images=grouped, return_tensors="pt", **options)
+
+
+def detail_options(image_processor: Any, images: list[Any]) -> dict[str, Any]:
+    """Processor options that split images into tiles at their own resolution.
+
+    SmolVLM enlarges every image to 2048 pixels before cutting 512-pixel tiles (13 tiles for
+    any screenshot); Iris stops at the tile multiple that holds the largest image, so a
+    1280x800 screenshot makes 7 tiles and nothing is enlarged beyond its pixels.
+    """
+    if not hasattr(image_processor, "do_image_splitting"):
+        return {}
+    options: dict[str, Any] = {"do_image_splitting": True}
+    tile = _longest_edge(getattr(image_processor, "max_image_size", None))
+    cap = _longest_edge(getattr(image_processor, "size", None))
+    if tile and cap and images:
+        longest = max(max(image.size) for image in images)
+        edge = min(cap, max(tile, -(-longest // tile) * tile))
+        options["size"] = {"longest_edge": edge}
+    return options
+
+
+def _longest_edge(size: Any) -> int | None:
+    try:
+        value = size["longest_edge"]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return int(value) if value else None
 
 
 def chat_messages(request: Request) -> list[dict[str, Any]]:
@@ -104,7 +143,13 @@ def _assistant_message(text: str) -> dict[str, Any]:
 
 
 class IdeficsFamily(Family):
-    """The first IDEFICS (Flamingo-style): prompts are lists of strings and images."""
+    """The first IDEFICS (Flamingo-style): prompts are lists of strings and images.
+
+    Its text attends to the images through cross-attention at every step, so it encodes
+    the whole conversation each time rather than continuing from a kept cache.
+    """
+
+    reuses_cache = False
 
     def model_class(self) -> Any:
         from transformers import IdeficsForVisionText2Text

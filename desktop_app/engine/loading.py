@@ -18,6 +18,7 @@ from desktop_app.core.errors import (
 from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.families import Family, family_for
 from desktop_app.engine.hub import check_model_folder, weights_size
+from desktop_app.engine.int8_cache import load_int8_cached, release_free_memory, save_int8
 from desktop_app.engine.precision import (
     Hardware,
     Placement,
@@ -57,10 +58,10 @@ def load_model(
     try:
         _set_threads(settings.threads or hardware.cores)
         processor = _load_processor(folder, settings, placement.device)
-        model = _load_weights(family, folder, placement)
         if placement.quantization is Quantization.INT8:
-            _report(on_progress, messages.STAGE_QUANTIZE, 0.8)
-            model = quantize_dynamic_int8(model)
+            model = _load_int8(family, folder, placement, on_progress)
+        else:
+            model = _load_weights(family, folder, placement)
         model.eval()
     except IrisError:
         raise
@@ -122,6 +123,20 @@ def _has_longest_edge(size: Any) -> bool:
         return size is not None and size["longest_edge"] is not None
     except (KeyError, TypeError, AttributeError):
         return False
+
+
+def _load_int8(
+    family: Family, folder: Path, placement: Placement, on_progress: ProgressCallback | None
+) -> Any:
+    """From the int8 cache; on a miss float32 weights quantized, then kept in the cache."""
+    model = load_int8_cached(family, folder, placement.attention)
+    if model is None:
+        model = _load_weights(family, folder, placement)
+        _report(on_progress, messages.STAGE_QUANTIZE, 0.8)
+        model = quantize_dynamic_int8(model)
+        release_free_memory()  # the float32 weights' memory
+        save_int8(model, folder, placement.attention)
+    return model
 
 
 def _load_weights(family: Family, folder: Path, placement: Placement) -> Any:

@@ -158,7 +158,7 @@ def quantization_config(placement: Placement) -> object | None:
 
 
 def quantize_dynamic_int8(model: object) -> object:
-    """Replace Linear layers by int8 dynamically quantized ones (CPU)."""
+    """Replace `model`'s Linear layers, in place, by int8 dynamically quantized ones (CPU)."""
     import warnings
 
     import torch
@@ -170,4 +170,5 @@ def quantize_dynamic_int8(model: object) -> object:
         warnings.simplefilter("ignore", UserWarning)
         from torch.ao.quantization import quantize_dynamic
 
-        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        # In place: a copy would hold the float32 weights twice at the peak.
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)

@@ -89,6 +89,10 @@ DESCRIBE_DETAILED = (
     DESCRIBE + " Then describe the rest in detail: layout, colours, people, objects and all text."
 )
 ANSWER_IN = " Answer in {language}."
+MORE_DETAIL = (
+    "Look again more closely and describe the image in more detail: layout, colours, "
+    "people, objects and all text."
+)
 
 
 def describe_prompt(style: DescriptionStyle, custom_prompt: str = "", language: str = "") -> str:

@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core import messages
+from desktop_app.gui import startup_probe
 from desktop_app.gui.controller import Controller, local_backend_factory
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.tray import TrayIcon
@@ -95,6 +96,7 @@ def run_app(
     app.setApplicationName(messages.APP_NAME)
     window = MainWindow()
     window.show()
+    startup_probe.install(window, lambda: app.exit(0))  # IRIS_REPORT_READY, for benchmarks
     speaker = create_speaker(settings.speech, speak_to_files=speak_to_files)
     # The backend is made on the engine thread, so torch is imported after the window shows.
     worker = EngineWorker(local_backend_factory(settings))
@@ -127,7 +129,8 @@ def run_app(
 
     controller.settings_changed.connect(settings_changed)
     controller.replace_speaker(speaker, lambda: StreamingSpeech(speaker))
-    controller.load_model()
+    # From the event loop: a first-run question then runs inside app.exec(), which can quit.
+    QTimer.singleShot(0, controller.load_model)
     try:
         return app.exec()
     finally:

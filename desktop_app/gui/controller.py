@@ -16,7 +16,7 @@ from desktop_app.core.types import Answer, Rect, Request, Turn
 from desktop_app.engine.catalogue import find as find_in_catalogue
 from desktop_app.engine.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.images import load_image
-from desktop_app.engine.tasks import READ, describe_prompt
+from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
 from desktop_app.gui.images import qimage_to_pil
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
@@ -94,6 +94,8 @@ class Controller(QObject):
         self._settings_dialog: Any = None
         self.history: tuple[Turn, ...] = ()
         self.pending_images: list[Any] = []
+        self.detail = False
+        """Whether this conversation looks at its images tile by tile ("More detail")."""
         self._in_flight: Request | None = None
         self._active_id: int | None = None
         self._stream: StreamingSpeaker | None = None
@@ -104,6 +106,7 @@ class Controller(QObject):
             "describe_screen": self.describe_screen,
             "describe_window": self.describe_window,
             "describe_region": self.describe_region,
+            "more_detail": self.more_detail,
             "read_screen": self.read_screen,
             "read_window": self.read_window,
             "read_region": self.read_region,
@@ -390,6 +393,24 @@ class Controller(QObject):
         self.window.question.clear()
         self._send(text, list(self.pending_images), show_question=True)
 
+    def more_detail(self) -> None:
+        """Look at the conversation's images again, tile by tile, and describe them fully."""
+        turns = (*self.history, *(self._in_flight.turns if self._in_flight else ()))
+        if not self.pending_images and not any(turn.images for turn in turns):
+            self.announce(messages.STATUS_NEED_IMAGE)
+            return
+        if needs_download(self.settings.engine.model):
+            self.announce(messages.STATUS_DETAIL_NEEDS_MODEL)
+            return
+        self.detail = True
+        self.announce(messages.STATUS_MORE_DETAIL)
+        self._send(
+            MORE_DETAIL,
+            list(self.pending_images),
+            show_question=True,
+            shown_as=messages.ACTION_MORE_DETAIL,
+        )
+
     def _send(
         self,
         text: str,
@@ -398,15 +419,18 @@ class Controller(QObject):
         show_question: bool,
         read: bool = False,
         carry: bool = True,
+        shown_as: str | None = None,
     ) -> None:
         """Start a request: the model's, or with `read` the text reader's. `carry` keeps
-        the images of a request this one interrupts."""
+        the images of a request this one interrupts; `shown_as` is the question as shown."""
         carried = self._cancel_running()
         self.pending_images = []
         if show_question:
-            self.window.conversation.add_question(text)
+            self.window.conversation.add_question(shown_as or text)
         turn = Turn(text, (*(carried if carry else ()), *images))
-        self._in_flight = Request((*self.history, turn), self.settings.engine.max_new_tokens)
+        self._in_flight = Request(
+            (*self.history, turn), self.settings.engine.max_new_tokens, detail=self.detail
+        )
         self.window.conversation.start_answer()
         self._stream = self._streaming_speech()
         self._active_worker = self.reader if read else self.worker
@@ -508,6 +532,7 @@ class Controller(QObject):
         self.speaker.stop()
         self.history = ()
         self.pending_images = []
+        self.detail = False
         self.window.conversation.clear()
         self.announce(messages.STATUS_NEW_CONVERSATION)
 

@@ -24,6 +24,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("describe_screen", messages.ACTION_DESCRIBE_SCREEN, "Ctrl+D"),
     ("describe_window", messages.ACTION_DESCRIBE_WINDOW, "Ctrl+W"),
     ("describe_region", messages.ACTION_DESCRIBE_REGION, "Ctrl+R"),
+    ("more_detail", messages.ACTION_MORE_DETAIL, "Ctrl+M"),
     ("read_screen", messages.ACTION_READ_SCREEN, "Ctrl+T"),
     ("read_window", messages.ACTION_READ_WINDOW, "Ctrl+Shift+W"),
     ("read_region", messages.ACTION_READ_REGION, "Ctrl+Shift+R"),
@@ -42,7 +43,10 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 
 _MENUS = (
     (messages.MENU_FILE, ("open_image", "paste_image", "settings", "quit")),
-    (messages.MENU_DESCRIBE, ("describe_screen", "describe_window", "describe_region")),
+    (
+        messages.MENU_DESCRIBE,
+        ("describe_screen", "describe_window", "describe_region", "more_detail"),
+    ),
     (messages.MENU_READ, ("read_screen", "read_window", "read_region", "read_image")),
     (
         messages.MENU_CONVERSATION,

@@ -124,6 +124,14 @@ class EngineWorker(QObject):
             self.load_failed.emit(first_line(error))
         else:
             self.loaded.emit(backend.description)
+            self._warm_up(backend)
+
+    def _warm_up(self, backend: Backend) -> None:
+        """Spend idle time now on what would slow the first request."""
+        try:
+            backend.warm_up()
+        except Exception:
+            log.warning("warming the model up failed", exc_info=True)
 
     def _report(self, stage: str, fraction: float) -> None:
         if self._cancel_load:

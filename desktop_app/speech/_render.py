@@ -29,6 +29,9 @@ _PYTTSX3_LOCK = threading.Lock()
 """pyttsx3 shares one engine per driver in a process, and espeak is initialised only once:
 every use of it, by any speaker, holds this lock."""
 
+RENDER_TIMEOUT_S = 30.0
+"""Longest wait for an engine that started an utterance to say it has finished it."""
+
 
 class Synthesizer(Protocol):
     """Turns text into a WAV file. Made, used and closed on the speaker's thread only."""
@@ -68,20 +71,45 @@ class Pyttsx3Synthesizer:
             raise SpeechError(message) from error
         self._rate = settings.rate_wpm
         self._volume = min(max(settings.volume, 0.0), 1.0)
+        self._started, self._finished = threading.Event(), threading.Event()
+        self._tokens = _listen(self._engine, self._started, self._finished)
 
     def render(self, text: str, path: Path) -> None:
-        """One utterance per `runAndWait` (the espeak driver keeps only the last one queued)."""
+        """One utterance per `runAndWait` (the espeak driver keeps only the last one queued).
+
+        espeak synthesises on a thread of its own, and a new engine's first `runAndWait`
+        returns before the file is written (pyttsx3 2.99): an utterance that started is
+        waited for until the engine says it finished.
+        """
         with _PYTTSX3_LOCK:
+            self._started.clear()
+            self._finished.clear()
             self._engine.setProperty("rate", self._rate)
             self._engine.setProperty("volume", self._volume)
             if self._voice is not None:
                 self._engine.setProperty("voice", self._voice)
             self._engine.save_to_file(text, str(path))
             self._engine.runAndWait()
+            if self._started.is_set() and not self._finished.wait(RENDER_TIMEOUT_S):
+                log.warning("the speech engine did not finish within %.0f s", RENDER_TIMEOUT_S)
 
     def close(self) -> None:
         """pyttsx3 keeps its engine for the process (espeak cannot be initialised twice)."""
+        if self._engine is not None:
+            for token in self._tokens:
+                self._engine.disconnect(token)
         self._engine = None
+
+
+def _listen(engine: Any, started: threading.Event, finished: threading.Event) -> list[Any]:
+    """Set the events on the engine's utterance notifications; the tokens to disconnect."""
+    connect = getattr(engine, "connect", None)
+    if connect is None:  # a pyttsx3-like engine without notifications
+        return []
+    return [
+        connect("started-utterance", lambda **_: started.set()),
+        connect("finished-utterance", lambda **_: finished.set()),
+    ]
 
 
 def _quieten(engine: Any) -> None:

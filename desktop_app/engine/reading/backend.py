@@ -188,6 +188,9 @@ class GroundedBackend(Backend):
                 self._found.popitem(last=False)
         return text
 
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
     def cancel(self) -> None:
         self._active.set()
         self.inner.cancel()

@@ -1,0 +1,97 @@
+"""Keeping a conversation's keys and values so that a follow-up encodes only what is new.
+
+After each answer the model's cache (every token of the prompt and the answer) is kept with
+the token ids it holds and a fingerprint of the images it saw. The next request reuses the
+longest shared start of its token ids, provided it shows the same images the same way and
+everything after that start is text: then neither the images nor the history are encoded
+again. Anything else (new images, "more detail", another model) starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PIXEL_INPUTS = frozenset(
+    {"pixel_values", "pixel_attention_mask", "pixel_mask", "image_sizes", "image_grid_thw"}
+)
+"""Inputs that carry the images; a request that reuses the cache leaves them out."""
+
+
+def image_fingerprint(images: Sequence[Any], detail: bool) -> tuple[str, ...]:
+    """Identifies the images (their pixels, in order) and how finely they are looked at."""
+    prints = [
+        hashlib.blake2b(
+            f"{image.mode}{image.size}".encode() + image.tobytes(), digest_size=16
+        ).hexdigest()
+        for image in images
+    ]
+    return (f"detail={detail}", *prints)
+
+
+@dataclass
+class _Kept:
+    token_ids: list[int]
+    cache: Any
+    images: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """How a request starts: `inputs` for `generate` and how many tokens came from the cache."""
+
+    inputs: dict[str, Any]
+    cached_tokens: int
+
+
+class ConversationCache:
+    """The keys and values of the last conversation, kept between requests."""
+
+    def __init__(self) -> None:
+        self._kept: _Kept | None = None
+
+    def clear(self) -> None:
+        """Forget the kept conversation (after a failure, or when the model goes)."""
+        self._kept = None
+
+    def start(
+        self, inputs: dict[str, Any], images: tuple[str, ...], image_token_ids: set[int]
+    ) -> Reuse:
+        """`inputs` with the kept cache when their start matches it, else a fresh cache.
+
+        The cache is cut back to the shared start, so it no longer holds the kept
+        conversation afterwards; `keep` stores the new one once it is answered.
+        """
+        kept, self._kept = self._kept, None
+        fresh = Reuse(dict(inputs), 0)
+        if kept is None or kept.images != images:
+            return fresh
+        new_ids = [int(i) for i in inputs["input_ids"][0].tolist()]
+        shared = _shared_start(kept.token_ids, new_ids)
+        shared = min(shared, len(new_ids) - 1)  # the model must see at least one new token
+        if shared <= 0 or any(i in image_token_ids for i in new_ids[shared:]):
+            return fresh
+        if shared < len(kept.token_ids):
+            kept.cache.crop(shared - len(kept.token_ids))
+        reused = {key: value for key, value in inputs.items() if key not in PIXEL_INPUTS}
+        reused["past_key_values"] = kept.cache
+        return Reuse(reused, shared)
+
+    def keep(self, sequence: Any, cache: Any, images: tuple[str, ...]) -> None:
+        """Store `cache` after an answer; `sequence` holds the prompt and the answer's ids."""
+        if cache is None:
+            return
+        length = int(cache.get_seq_length())
+        self._kept = _Kept([int(i) for i in sequence[:length].tolist()], cache, images)
+
+
+def _shared_start(first: list[int], second: list[int]) -> int:
+    """How many leading tokens `first` and `second` have in common."""
+    count = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count

@@ -1,0 +1,335 @@
+"""A local cache of int8 weights, so later loads never hold the float32 model in memory.
+
+The first int8 load quantizes the float32 model (`quantize_dynamic_int8`); `save_int8` then
+writes every quantized Linear's int8 weight, scale and zero point, and every other tensor as
+it is (buffers that are not saved with the model included), into one safetensors file beside
+a JSON manifest. `load_int8_cached` builds the model on the meta device (no memory), puts the
+int8 Linear layers in place one at a time and assigns the other tensors, so memory grows only
+to the int8 model's size.
+
+Nothing is pickled. A cache that is missing, stale (other torch, transformers or quantized
+engine) or damaged is a miss: the caller takes the slow path and writes it again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desktop_app.engine.families import Family
+from desktop_app.engine.tensor_file import TensorFile, TensorSpec, spec_of, write_tensor_file
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+WEIGHTS = "weights.safetensors"
+STAGING_MAX_AGE_S = 24 * 3600
+"""A half-written cache folder older than this was left by a process that died."""
+_QWEIGHT, _SCALE, _ZERO_POINT, _BIAS = ".qweight", ".scale", ".zero_point", ".bias"
+
+
+def cache_root() -> Path:
+    """`IRIS_CACHE_DIR`, else `$XDG_CACHE_HOME/iris/int8`, else `~/.cache/iris/int8`."""
+    override = os.environ.get("IRIS_CACHE_DIR")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "iris" / "int8"
+
+
+def cache_key(folder: Path) -> str:
+    """Model id and commit for a Hugging Face snapshot; else a digest of the weights' files."""
+    folder = folder.resolve()
+    if folder.parent.name == "snapshots" and folder.parent.parent.name.startswith("models--"):
+        return f"{folder.parent.parent.name.removeprefix('models--')}--{folder.name}"
+    digest = hashlib.sha256(str(folder).encode())
+    for path in sorted(folder.glob("*.safetensors")):
+        stat = path.stat()
+        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    for name in ("config.json", "generation_config.json"):
+        if (folder / name).is_file():
+            digest.update((folder / name).read_bytes())
+    return f"{folder.name}--{digest.hexdigest()[:20]}"
+
+
+def cache_folder(folder: Path) -> Path:
+    """Where the int8 weights of the model in `folder` are kept."""
+    return cache_root() / cache_key(folder)
+
+
+def load_int8_cached(family: Family, folder: Path, attention: str) -> Any | None:
+    """The int8 model from the cache, built without float32 weights; None on a miss."""
+    cached = cache_folder(folder)
+    manifest = _read_manifest(cached, attention)
+    if manifest is None:
+        log.debug("no usable int8 cache at %s", cached)
+        return None
+    try:
+        with warnings.catch_warnings():
+            # torch deprecates creating quantized tensors (torch.ao); see quantize_dynamic_int8.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            return _build(family, folder, cached / WEIGHTS, manifest)
+    except MemoryError:
+        raise
+    except Exception:
+        log.warning("int8 cache at %s is damaged; it will be written again", cached, exc_info=True)
+        return None
+
+
+def save_int8(model: Any, folder: Path, attention: str) -> bool:
+    """Write `model`'s (quantized) weights into the cache; False, logged, if that fails."""
+    target = cache_folder(folder)
+    try:
+        specs, manifest = _specs(model, attention)
+        manifest["source"] = str(folder.resolve())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(target, specs, manifest)
+        _remove_orphans(target.parent)
+    except Exception:
+        log.warning("could not write the int8 cache at %s", target, exc_info=True)
+        return False
+    finally:
+        _trim_heap()
+    return True
+
+
+def release_free_memory() -> None:
+    """Collect garbage cycles and give freed heap pages back to the system.
+
+    After quantization the float32 Linear layers live on in reference cycles (torch gives
+    each layer a quantization config whose closure holds the layer), and freed memory stays
+    in glibc's heap: about 0.25 GB for SmolVLM-256M.
+    """
+    import gc
+
+    gc.collect()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """glibc's malloc_trim(0); nothing elsewhere."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc
+    return trim
+
+
+def _versions() -> dict[str, Any]:
+    import torch
+    import transformers
+
+    return {
+        "format": FORMAT_VERSION,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "engine": torch.backends.quantized.engine,
+    }
+
+
+def _read_manifest(cached: Path, attention: str) -> dict[str, Any] | None:
+    try:
+        manifest: dict[str, Any] = json.loads((cached / MANIFEST).read_text(encoding="utf-8"))
+        size = (cached / WEIGHTS).stat().st_size
+    except (OSError, ValueError):
+        return None
+    current = {**_versions(), "attention": attention, "weights_bytes": size}
+    if not isinstance(manifest, dict) or any(manifest.get(k) != v for k, v in current.items()):
+        return None
+    return manifest
+
+
+def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]]:
+    """What to write (int8 weights made one at a time) and the manifest describing it."""
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    specs: list[TensorSpec] = []
+    quantized: dict[str, list[int]] = {}
+    for name, module in model.named_modules():
+        if not isinstance(module, DynamicLinear):
+            continue
+        weight, bias = module._weight_bias()
+        if weight.dtype != torch.qint8 or weight.qscheme() != torch.per_tensor_affine:
+            raise ValueError(f"{name}: {weight.dtype} {weight.qscheme()} is not stored")
+        quantized[name] = [module.in_features, module.out_features]
+        shape = (module.out_features, module.in_features)
+        specs.append(
+            TensorSpec(name + _QWEIGHT, "int8", shape, functools.partial(_int8_weight, module))
+        )
+        specs.append(spec_of(name + _SCALE, torch.tensor(weight.q_scale(), dtype=torch.float64)))
+        specs.append(spec_of(name + _ZERO_POINT, torch.tensor(weight.q_zero_point())))
+        if bias is not None:
+            specs.append(spec_of(name + _BIAS, bias))
+    aliases: dict[str, str] = {}
+    first_name: dict[int, str] = {}
+    named = [*model.named_parameters(remove_duplicate=False)]
+    named += model.named_buffers(remove_duplicate=False)
+    for name, tensor in named:
+        if id(tensor) in first_name:
+            aliases[name] = first_name[id(tensor)]  # tied weights
+        else:
+            first_name[id(tensor)] = name
+            specs.append(spec_of(name, tensor))
+    manifest = {
+        **_versions(),
+        "attention": attention,
+        "attn_implementation": model.config._attn_implementation,
+        "model_class": type(model).__name__,
+        "quantized": quantized,
+        "aliases": aliases,
+    }
+    return specs, manifest
+
+
+def _int8_weight(module: Any) -> Any:
+    """The layer's int8 weight values: a view of the unpacked weight (int_repr would copy)."""
+    import torch
+
+    weight = module._weight_bias()[0]
+    if not weight.is_contiguous():
+        return weight.int_repr()
+    values = torch.empty(0, dtype=torch.int8)
+    storage = weight.untyped_storage()
+    return values.set_(storage, weight.storage_offset(), weight.shape, weight.stride())
+
+
+def _write_atomically(target: Path, specs: list[TensorSpec], manifest: dict[str, Any]) -> None:
+    """Write into a temporary folder beside `target`, then rename it into place."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        write_tensor_file(staging / WEIGHTS, specs, {"format": "pt"})
+        manifest["weights_bytes"] = (staging / WEIGHTS).stat().st_size
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_orphans(root: Path) -> None:
+    """Remove caches of model folders that are gone and old half-written caches."""
+    for entry in root.iterdir():
+        if _is_orphan(entry):
+            log.debug("removing the int8 cache %s", entry)
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _is_orphan(entry: Path) -> bool:
+    try:
+        if entry.name.startswith("."):
+            return time.time() - entry.stat().st_mtime > STAGING_MAX_AGE_S
+        manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+        return not Path(manifest["source"]).exists()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # being written or removed by another process, or not ours
+
+
+def _skeleton(family: Family, folder: Path, manifest: dict[str, Any]) -> Any:
+    """The model with every weight on the meta device, configured as from_pretrained does."""
+    import torch
+    from transformers import AutoConfig, GenerationConfig
+
+    config = AutoConfig.from_pretrained(folder, local_files_only=True)
+    model_class = family.model_class()
+    mapping = getattr(model_class, "_model_mapping", None)  # an Auto class
+    concrete = mapping[type(config)] if mapping is not None else model_class
+    if concrete.__name__ != manifest["model_class"]:
+        raise ValueError(f"cache holds {manifest['model_class']}, not {concrete.__name__}")
+    with torch.device("meta"):
+        model = concrete._from_config(
+            config, attn_implementation=manifest["attn_implementation"], dtype=torch.float32
+        )
+    if (folder / "generation_config.json").is_file():
+        model.generation_config = GenerationConfig.from_pretrained(folder, local_files_only=True)
+    return model
+
+
+def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]) -> Any:
+    model = _skeleton(family, folder, manifest)
+    quantized: dict[str, list[int]] = manifest["quantized"]
+    with TensorFile(weights) as stored:
+        for name, (in_features, out_features) in quantized.items():
+            model.set_submodule(name, _int8_linear(stored, name, in_features, out_features))
+            _trim_heap()  # each layer's copies are freed; do not let the heap keep them
+        inside = tuple(name + "." for name in quantized)
+        for name in stored.names:
+            if not name.startswith(inside):
+                _assign(model, name, stored.get(name))
+    for alias, name in manifest["aliases"].items():
+        _assign(model, alias, _tensor(model, name))
+    left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
+    if left:
+        raise ValueError(f"not in the cache: {left[:5]}")
+    return model.eval()
+
+
+def _int8_linear(stored: TensorFile, name: str, in_features: int, out_features: int) -> Any:
+    """A dynamic int8 Linear holding the stored weight, as quantize_dynamic makes it."""
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    has_bias = name + _BIAS in stored.names
+    # Made 1x1 and then given its weight: at full size it would pack a zero weight first.
+    layer = DynamicLinear(1, 1, bias_=has_bias, dtype=torch.qint8)
+    layer.in_features, layer.out_features = in_features, out_features
+    weight = torch._make_per_tensor_quantized_tensor(
+        stored.get(name + _QWEIGHT),
+        float(stored.get(name + _SCALE)),
+        int(stored.get(name + _ZERO_POINT)),
+    )
+    if tuple(weight.shape) != (out_features, in_features):
+        raise ValueError(f"{name}: weight of shape {tuple(weight.shape)}")
+    layer.set_weight_bias(weight, stored.get(name + _BIAS) if has_bias else None)
+    return layer
+
+
+def _tensor(model: Any, name: str) -> Any:
+    """The parameter or buffer `name` (persistent or not)."""
+    owner_name, _, attr = name.rpartition(".")
+    owner = model.get_submodule(owner_name)
+    return owner._parameters[attr] if attr in owner._parameters else owner._buffers[attr]
+
+
+def _assign(model: Any, name: str, tensor: Any) -> None:
+    """Put `tensor` in place of the parameter or buffer `name` (persistent or not)."""
+    import torch
+
+    owner_name, _, attr = name.rpartition(".")
+    owner = model.get_submodule(owner_name)
+    current = _tensor(model, name) if attr in owner._parameters or attr in owner._buffers else None
+    if current is not None and current.shape != tensor.shape:
+        raise ValueError(f"{name}: shape {tuple(tensor.shape)}, not {tuple(current.shape)}")
+    if attr in owner._parameters:
+        if not isinstance(tensor, torch.nn.Parameter):
+            tensor = torch.nn.Parameter(tensor, requires_grad=tensor.is_floating_point())
+        owner._parameters[attr] = tensor
+    elif attr in owner._buffers:
+        owner._buffers[attr] = tensor
+    else:
+        raise ValueError(f"{name} is neither a parameter nor a buffer of the model")

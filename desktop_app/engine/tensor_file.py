@@ -1,0 +1,147 @@
+"""Safetensors files written and read one tensor at a time, never whole in memory.
+
+`safetensors.safe_open` maps the whole file and hands out views of the mapping: every page
+read stays in the process's resident memory until the last view is gone; `save_file` makes
+a bytes copy of every tensor before writing. Here each tensor is read into memory of its
+own, and written as soon as it is made, so only the tensors kept count. The files follow
+the safetensors format (8-byte header length, JSON header, data), so any reader opens them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+_DTYPES: dict[str, tuple[str, int]] = {
+    "BOOL": ("bool", 1),
+    "U8": ("uint8", 1),
+    "I8": ("int8", 1),
+    "I16": ("int16", 2),
+    "I32": ("int32", 4),
+    "I64": ("int64", 8),
+    "F16": ("float16", 2),
+    "BF16": ("bfloat16", 2),
+    "F32": ("float32", 4),
+    "F64": ("float64", 8),
+}
+"""safetensors dtype: torch dtype and bytes per element."""
+_CODES = {name: code for code, (name, _size) in _DTYPES.items()}
+_MAX_HEADER = 100 * 2**20
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """A tensor to write: its name, dtype ('int8', 'float32', ...) and shape, and how to make it.
+
+    `make` is called once, when the tensor's bytes are written.
+    """
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    make: Callable[[], Any]
+
+    @property
+    def size(self) -> int:
+        """Bytes of data."""
+        return math.prod(self.shape) * _DTYPES[_CODES[self.dtype]][1]
+
+
+def spec_of(name: str, tensor: Any) -> TensorSpec:
+    """The spec of a tensor that already exists."""
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    return TensorSpec(name, dtype, tuple(tensor.shape), lambda: tensor)
+
+
+def write_tensor_file(path: Path, specs: list[TensorSpec], metadata: dict[str, str]) -> None:
+    """Write `specs` to a new safetensors file at `path`, making each tensor in turn."""
+    import torch
+
+    header: dict[str, Any] = {"__metadata__": metadata}
+    offset = 0
+    for spec in specs:
+        header[spec.name] = {
+            "dtype": _CODES[spec.dtype],
+            "shape": list(spec.shape),
+            "data_offsets": [offset, offset + spec.size],
+        }
+        offset += spec.size
+    encoded = json.dumps(header, separators=(",", ":")).encode()
+    encoded += b" " * (-len(encoded) % 8)  # data starts 8-byte aligned, as safetensors writes
+    with path.open("xb") as file:
+        file.write(len(encoded).to_bytes(8, "little") + encoded)
+        for spec in specs:
+            tensor = spec.make().detach().contiguous()
+            if str(tensor.dtype).removeprefix("torch.") != spec.dtype or (
+                tuple(tensor.shape) != spec.shape
+            ):
+                raise ValueError(f"{spec.name}: made {tensor.dtype} {tuple(tensor.shape)}")
+            file.write(tensor.reshape(-1).view(torch.uint8).numpy().data)
+            del tensor
+        file.flush()
+        os.fsync(file.fileno())  # on disk before anything points to it
+
+
+class TensorFile:
+    """An open safetensors file; ValueError when its header does not fit its contents."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("rb")
+        try:
+            self._entries = self._read_header()
+            self.names = frozenset(self._entries)
+            """The names of the stored tensors."""
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _read_header(self) -> dict[str, Any]:
+        length = int.from_bytes(self._file.read(8), "little")
+        if not 0 < length <= _MAX_HEADER:
+            raise ValueError("not a safetensors file")
+        header: dict[str, Any] = json.loads(self._file.read(length))
+        header.pop("__metadata__", None)
+        self._start = 8 + length
+        data_size = self._file.seek(0, 2) - self._start
+        for name, entry in header.items():
+            begin, end = entry["data_offsets"]
+            size = math.prod(entry["shape"]) * _DTYPES[entry["dtype"]][1]
+            if not 0 <= begin <= end <= data_size or end - begin != size:
+                raise ValueError(f"{name}: offsets do not fit the file")
+        return header
+
+    def get(self, name: str) -> Any:
+        """Tensor `name`, in memory of its own."""
+        import torch
+
+        entry = self._entries[name]
+        dtype = getattr(torch, _DTYPES[entry["dtype"]][0])
+        begin, end = entry["data_offsets"]
+        if end == begin:
+            return torch.empty(entry["shape"], dtype=dtype)
+        data = bytearray(end - begin)
+        self._file.seek(self._start + begin)
+        if self._file.readinto(data) != len(data):
+            raise ValueError(f"{name}: the file ends early")
+        return torch.frombuffer(data, dtype=dtype).reshape(entry["shape"])
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+
+    def __enter__(self) -> TensorFile:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
