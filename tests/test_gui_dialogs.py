@@ -101,17 +101,19 @@ def test_every_field_has_an_accessible_name(dialog: SettingsDialog) -> None:
 def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None:
     assert dialog.focusWidget() is dialog.answer_language
     order = []
-    for _ in range(8):
+    for _ in range(9):
         widget = dialog.focusWidget()
         assert widget is not None
         order.append(widget.objectName() or type(widget).__name__)
         qtbot.keyClick(widget, Qt.Key.Key_Tab)
-    # the disabled custom prompt is skipped; OK, Cancel and the tab bar close the circle
+    # the disabled custom prompt and Clear history (no controller here) are skipped;
+    # OK, Cancel and the tab bar close the circle
     assert order == [
         "answer_language",
         "style",
         "keep_in_tray",
         "all_monitors",
+        "keep_history",
         "QPushButton",
         "QPushButton",
         "qt_tabwidget_tabbar",

@@ -11,6 +11,10 @@ headers the real Hub sends:
 - errors as 404s carrying `X-Error-Code` (`RepoNotFound`, `RevisionNotFound`,
   `EntryNotFound`), which huggingface_hub turns into its typed errors.
 
+The listing carries the hashes Iris checks downloads against: each file's git blob id
+(`oid`) and, for LFS files, the content's sha256 (`lfs.oid`). `FakeHub.tamper` names files
+whose served bytes are changed on the way (same length), while the listing stays true.
+
 No Xet headers are ever sent, so the plain HTTP download path is the one exercised.
 """
 
@@ -34,9 +38,10 @@ import pytest
 from PIL import Image
 
 from desktop_app.core import messages
-from desktop_app.core.errors import ModelNotFoundError, UnsafeModelError
+from desktop_app.core.errors import ModelIntegrityError, ModelNotFoundError, UnsafeModelError
 from desktop_app.core.types import Answer, Request
 from desktop_app.engine.hub import resolve_model
+from desktop_app.engine.revisions import Pin, RevisionRecord
 
 REPO = "iris-test/tiny-smolvlm"
 PICKLE_REPO = "iris-test/pickle-only"
@@ -186,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if name.endswith(LFS_SUFFIXES):
             digest = hashlib.sha256(content).hexdigest()
-            self.server.hub.blobs[digest] = content
+            self.server.hub.blobs[digest] = self.server.hub.served(name, content)
             headers = {
                 "Location": f"{self.server.hub.cdn_url}/blobs/{digest}",
                 "X-Linked-Etag": f'"{digest}"',
@@ -199,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"X-Repo-Commit": sha, "ETag": f'"{_git_blob_id(content)}"'}
         if with_body:
             self.server.hub.hold_back(name)
-        self._send(200, content, headers=headers, with_body=with_body)
+        self._send(200, self.server.hub.served(name, content), headers=headers, with_body=with_body)
 
     # -- replies -------------------------------------------------------------------------
     def _error(
@@ -240,6 +245,8 @@ class FakeHub:
         self.blobs: dict[str, bytes] = {}
         self.requests: list[tuple[str, str, str]] = []
         self.serve_first: str | None = None
+        self.tamper: set[str] = set()
+        """Files whose bytes are changed on the way (the listing's hashes stay true)."""
         """When set, the download of every other file waits until `release()`."""
         self._released = threading.Event()
         self._lock = threading.Lock()
@@ -258,6 +265,12 @@ class FakeHub:
     def hold_back(self, name: str) -> None:
         if self.serve_first is not None and name != self.serve_first:
             assert self._released.wait(timeout=10), f"{name} was held back for good"
+
+    def served(self, name: str, content: bytes) -> bytes:
+        """`content` as sent: the same length, the last byte flipped when `name` is tampered."""
+        if name not in self.tamper or not content:
+            return content
+        return content[:-1] + bytes([content[-1] ^ 0xFF])
 
     def release(self) -> None:
         self._released.set()
@@ -318,15 +331,17 @@ def hf_cache(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def hub(
-    repos: dict[str, FakeRepo], hf_cache: Path, monkeypatch: pytest.MonkeyPatch
+    repos: dict[str, FakeRepo], hf_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[FakeHub]:
-    """A running fake Hub, with huggingface_hub pointed at it (online) and a fresh cache.
+    """A running fake Hub, with huggingface_hub pointed at it (online), a fresh cache and a
+    fresh record of downloaded revisions (in IRIS_CONFIG_DIR).
 
     huggingface_hub copies `HF_ENDPOINT`, `HF_HUB_OFFLINE` and `HF_HOME` into its
     `constants` module at import time and reads them from there at call time.
     """
     from huggingface_hub import constants
 
+    monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path / "config"))
     with FakeHub(repos) as fake:
         template = fake.url + "/{repo_id}/resolve/{revision}/{filename}"
         monkeypatch.setattr(constants, "ENDPOINT", fake.url)
@@ -343,6 +358,7 @@ def _cli_download(hub: FakeHub, tmp_path: Path, *args: str) -> subprocess.Comple
         HF_HUB_OFFLINE="0",
         HF_ENDPOINT=hub.url,
         HF_HOME=str(tmp_path / "cli-hf"),
+        IRIS_CONFIG_DIR=str(tmp_path / "cli-config"),
         HF_HUB_ETAG_TIMEOUT="10",
         HF_HUB_DOWNLOAD_TIMEOUT="10",
     )
@@ -372,7 +388,7 @@ def test_download_fetches_safetensors_into_the_cache_then_works_offline(
     folder = resolve_model(REPO, on_progress=on_progress)
 
     assert folder == hf_cache / "models--iris-test--tiny-smolvlm" / "snapshots" / MAIN_SHA
-    assert (hf_cache / "models--iris-test--tiny-smolvlm" / "refs" / "main").read_text() == MAIN_SHA
+    assert RevisionRecord().get(REPO) == Pin("main", MAIN_SHA)  # main, resolved once
     names = {p.name for p in folder.iterdir()}
     assert {"model.safetensors", "config.json", "tokenizer.json", "chat_template.jinja"} <= names
     assert not any(name.endswith(".bin") for name in names)
@@ -466,6 +482,7 @@ def test_pickle_only_repo_is_refused(hub: FakeHub) -> None:
     with pytest.raises(UnsafeModelError, match="pickle"):
         resolve_model(PICKLE_REPO)
     assert not [p for p in hub.paths() if p.endswith(".bin")]
+    assert not [p for p in hub.paths() if "/resolve/" in p]  # refused from the listing alone
 
 
 def test_pickle_only_repo_from_the_cli_exits_3(hub: FakeHub, tmp_path: Path) -> None:
@@ -475,3 +492,84 @@ def test_pickle_only_repo_from_the_cli_exits_3(hub: FakeHub, tmp_path: Path) -> 
     assert len(lines) == 1, result.stderr
     assert "pickle" in lines[0]
     assert not [p for p in hub.paths() if p.endswith(".bin")]
+
+
+# -- checking downloads against the Hub's hashes, and pinning the revision -----------------
+def _snapshots(hf_cache: Path) -> Path:
+    return hf_cache / "models--iris-test--tiny-smolvlm" / "snapshots"
+
+
+def _blobs(hf_cache: Path) -> Path:
+    return hf_cache / "models--iris-test--tiny-smolvlm" / "blobs"
+
+
+@pytest.mark.parametrize(
+    ("name", "hash_kind"),
+    [("model.safetensors", "LFS sha256"), ("tokenizer.json", "git blob id")],
+)
+def test_tampered_file_is_refused_deleted_and_fetched_again(
+    hub: FakeHub, hf_cache: Path, name: str, hash_kind: str
+) -> None:
+    """A file whose bytes differ from the listing's hash: refused with the reason, deleted
+    (its cached blob too, so it is not reused), nothing recorded; a clean retry loads."""
+    files = hub.repos[REPO].commits[MAIN_SHA]
+    hub.tamper = {name}
+    with pytest.raises(ModelIntegrityError) as caught:
+        resolve_model(REPO)
+    assert caught.value.message == messages.MODEL_HASH_MISMATCH.format(model=REPO, files=name)
+    assert caught.value.exit_code == 3
+    assert not (_snapshots(hf_cache) / MAIN_SHA).exists()
+    tampered = hub.served(name, files[name])
+    assert tampered != files[name] and len(tampered) == len(files[name])
+    assert not [p for p in _blobs(hf_cache).iterdir() if p.read_bytes() == tampered]
+    assert RevisionRecord().get(REPO) is None
+    print(f"tampered {name} ({hash_kind}): refused, {len(files[name])} bytes deleted")
+
+    hub.tamper = set()
+    count = len(hub.requests)
+    folder = resolve_model(REPO)
+    assert (folder / name).read_bytes() == files[name]
+    assert RevisionRecord().get(REPO) == Pin("main", MAIN_SHA)
+    fetched = [path for _, method, path in hub.requests[count:] if method == "GET"]
+    if name.endswith(LFS_SUFFIXES):
+        body = f"/blobs/{hashlib.sha256(files[name]).hexdigest()}"
+    else:
+        body = f"/{REPO}/resolve/{MAIN_SHA}/{name}"
+    assert body in fetched
+    assert len([path for path in fetched if "/api/" not in path]) == 1  # the good files kept
+
+
+def test_recorded_commit_is_reused_after_the_branch_moves(
+    hub: FakeHub, hf_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main is resolved once; when it later points elsewhere Iris keeps loading the commit
+    it checked, offline, until a download with an explicit --revision looks main up again."""
+    from desktop_app.cli.main import main
+
+    first = resolve_model(REPO)
+    assert first.name == MAIN_SHA
+    repo = hub.repos[REPO]
+    repo.branches["main"] = OLD_SHA  # upstream pushes: main moves
+    try:
+        count = len(hub.requests)
+        assert resolve_model(REPO) == first
+        assert resolve_model(REPO, revision="main") == first  # the recorded resolution of main
+        assert len(hub.requests) == count  # not even a look at the Hub
+
+        assert main(["models", "download", REPO, "--revision", "main"]) == 0
+        assert str(_snapshots(hf_cache) / OLD_SHA) in capsys.readouterr().out
+        assert f"/api/models/{REPO}/revision/main" in hub.paths()[count:]
+        assert RevisionRecord().get(REPO) == Pin("main", OLD_SHA)
+        assert resolve_model(REPO).name == OLD_SHA
+    finally:
+        repo.branches["main"] = MAIN_SHA
+
+
+def test_a_recorded_commit_missing_from_the_cache_is_fetched_exactly(hub: FakeHub) -> None:
+    """The record names a commit whose files were removed from the cache: the download asks
+    for that commit, not for whatever main is now."""
+    RevisionRecord().put(REPO, Pin("main", OLD_SHA))
+    folder = resolve_model(REPO)
+    assert folder.name == OLD_SHA
+    assert not [p for p in hub.paths() if "/revision/" in p]  # main was not looked up
+    assert all(f"/resolve/{OLD_SHA}/" in p for p in hub.paths() if "/resolve/" in p)

@@ -20,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run `iris` with `argv` (default: the process arguments); return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.debug)
+    _configure_logging(debug_requested(args.debug))
     try:
         return _open_window(args) if args.command is None else _dispatch(args)
     except IrisError as error:
@@ -66,11 +66,22 @@ def _dispatch(args: argparse.Namespace) -> int:
     return run_models(args)
 
 
+DEBUG_VARIABLE = "IRIS_DEBUG"
+
+
+def debug_requested(flag: bool) -> bool:
+    """`--debug`, or IRIS_DEBUG=1 in the environment (for the window started from a menu)."""
+    import os
+
+    return flag or os.environ.get(DEBUG_VARIABLE, "").strip().lower() in ("1", "true", "yes")
+
+
 def _configure_logging(debug: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    """Warnings and errors to stderr; with `debug`, details too, questions and answers
+    included. Without it nothing logged holds an answer, a question or image data."""
+    level = logging.DEBUG if debug else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)  # also when a handler was already installed
     if debug:
         return
     import os

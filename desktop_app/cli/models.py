@@ -17,7 +17,13 @@ def run_models(args: argparse.Namespace) -> int:
     if args.models_command == "list":
         print(catalogue_table())
         return 0
-    folder = resolve_model(args.model_id, revision=args.revision, on_progress=ProgressPrinter())
+    # An explicit --revision is looked up on the Hub again; without it the recorded commit stays.
+    folder = resolve_model(
+        args.model_id,
+        revision=args.revision,
+        on_progress=ProgressPrinter(),
+        refresh=args.revision is not None,
+    )
     print(messages.MODELS_DOWNLOADED.format(model=args.model_id, path=folder))
     return 0
 

@@ -41,6 +41,10 @@ class UnsafeModelError(ModelError):
     """The model would need pickle weights or custom code, which Iris refuses to run."""
 
 
+class ModelIntegrityError(UnsafeModelError):
+    """A downloaded file does not match the checksum the Hub lists; it was deleted."""
+
+
 class UnsupportedModelError(ModelError):
     """The model's architecture or the requested precision is not supported here."""
 

@@ -17,6 +17,9 @@ IMAGE_TOO_LARGE = (
     "Crop or scale it down first."
 )
 IMAGE_BOMB = "{path} declares an enormous size and was refused to protect your memory."
+# Reasons for IMAGE_DAMAGED, in place of the decoder's own words (issue 6: bad input, fuzzed).
+IMAGE_ENDS_EARLY = "the file ends before the whole picture"
+IMAGE_DATA_CORRUPT = "its picture data is corrupt"
 NO_IMAGES = "Give at least one image file."
 FOLDER_NOT_FOUND = "No folder at {path}."
 FOLDER_HAS_NO_IMAGES = "No image files in {path}."
@@ -343,9 +346,31 @@ PROBLEM_LONGEST_EDGE = (
 PROBLEM_MODEL_EMPTY = "Model: give a model id or choose a model folder."
 PROBLEM_CUSTOM_PROMPT_EMPTY = "Custom instructions: write them, or choose another style."
 
-SAVE_READ_ONLY = "Iris cannot save its settings: {path} cannot be written ({reason})."
-SAVE_DISK_FULL = "Iris cannot save its settings: the disk holding {path} is full."
-SAVE_FAILED = "Iris cannot save its settings to {path}: {reason}"
+# --- saving settings and history (nothing lost) ------------------------------------------
+# {what} is SAVE_WHAT_SETTINGS or SAVE_WHAT_HISTORY.
+SAVE_READ_ONLY = "Iris cannot save {what}: {path} cannot be written ({reason})."
+SAVE_DISK_FULL = "Iris cannot save {what}: the disk holding {path} is full. Free some space."
+SAVE_FAILED = "Iris cannot save {what} to {path}: {reason}"
+SAVE_WHAT_SETTINGS = "its settings"
+SAVE_WHAT_HISTORY = "the conversation history"
+SAVE_SETTINGS_USED_UNSAVED = (
+    "{problem} The new settings are used until Iris closes; the saved ones are unchanged."
+)
+SAVE_HISTORY_KEPT = (
+    "{problem} Earlier history is unchanged, and Iris saves it again after the next answer."
+)
+FIELD_KEEP_HISTORY = "Keep a history of conversations (text only)"
+FIELD_KEEP_HISTORY_DESCRIPTION = (
+    "Questions and answers are saved as text on this computer, never images. "
+    "Turning this off deletes the saved history."
+)
+ACTION_CLEAR_HISTORY = "Clear history"
+CLEAR_HISTORY_NAME = "Clear conversation history"
+HISTORY_RESULT_NAME = "History"
+HISTORY_CLEARED = "Conversation history cleared. Conversations deleted: {count}."
+HISTORY_TURNED_OFF = "Conversation history is off. Saved conversations deleted: {count}."
+HISTORY_TURNED_ON = "Conversation history is on: questions and answers are saved as text."
+HISTORY_CLEAR_FAILED = "Iris cannot delete the conversation history at {path}: {reason}"
 
 # --- region selector ----------------------------------------------------------------------
 REGION_NAME = "Choose a region"
@@ -370,3 +395,23 @@ SPEECH_SCREEN_READER_MISSING = (
 SPEECH_ENGINE_NOT_STARTED = "the speech engine could not start ({reason}); answers are shown only."
 SPEECH_NO_SOUND = "sound cannot be played ({reason}); answers are shown only."
 SPEECH_FILES_UNWRITABLE = "speech files cannot be written to {path} ({reason})."
+
+# --- faults survived: damaged weights, a model too big for memory --------------------------
+MODEL_WEIGHTS_DAMAGED = (
+    "The model {model} cannot be loaded: its weights file {file} is damaged or incomplete. "
+    "Download or copy the model again, or choose another model."
+)
+MODEL_OUT_OF_MEMORY_TRY_SMALLER = (
+    "The model {model} does not fit in this computer's memory. Choose a smaller model, "
+    "such as {smaller}, which needs about {memory:g} GB."
+)
+MODEL_OUT_OF_MEMORY_NO_SMALLER = (
+    "The model {model} does not fit in this computer's memory, and Iris knows no smaller "
+    "model. Close other programs to free memory, then try again."
+)
+
+# --- privacy and supply chain: hashes of downloads, the debug switch -----------------------
+MODEL_HASH_MISMATCH = (
+    "The download of {model} is damaged or was changed on the way: {files} did not match the "
+    "checksums the Hugging Face Hub lists, so Iris deleted them. Download the model again."
+)

@@ -22,6 +22,11 @@ class CatalogueEntry:
     memory_gb: float
     licence: str
     note: str
+    revision: str | None = None
+    """A Hub commit to load instead of the newest on `main`: set it to the commit Iris was
+    tested with. None (every entry so far: the commits could not be looked up where this
+    catalogue was written) pins the commit of `main` at the time of the first download, which
+    Iris then records and keeps using (see engine/revisions.py)."""
 
     @property
     def name(self) -> str:
@@ -129,6 +134,17 @@ def find(hub_id: str) -> CatalogueEntry | None:
     """The catalogue entry for a Hub id (case-insensitive), if Iris knows it."""
     wanted = hub_id.casefold()
     return next((e for e in CATALOGUE if e.hub_id.casefold() == wanted), None)
+
+
+def smallest() -> CatalogueEntry:
+    """The model that needs the least memory (the first listed, where several tie)."""
+    return min(CATALOGUE, key=lambda entry: entry.memory_gb)
+
+
+def pinned_revision(hub_id: str) -> str | None:
+    """The commit the catalogue pins for `hub_id`, if it knows the model and pins one."""
+    entry = find(hub_id)
+    return entry.revision if entry is not None else None
 
 
 def default_model(gpu_free_gb: float | None) -> str:

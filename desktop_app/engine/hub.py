@@ -1,6 +1,7 @@
 """Finding a model: a local folder, or a Hub id fetched into the standard Hugging Face cache.
 
-Only safetensors weights and configuration files are ever downloaded, and a folder that
+Only safetensors weights and configuration files are ever downloaded, each checked against
+the hash the Hub lists for it, at a commit that is then recorded and reused; a folder that
 needs pickle weights or custom Python code is refused.
 """
 
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import threading
-from fnmatch import fnmatch
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +21,22 @@ from tqdm.auto import tqdm
 from desktop_app.core import messages
 from desktop_app.core.errors import (
     ModelError,
+    ModelIntegrityError,
     ModelNotFoundError,
     ModelOfflineError,
     UnsafeModelError,
     first_line,
 )
 from desktop_app.core.types import ProgressCallback
+from desktop_app.engine.catalogue import pinned_revision
+from desktop_app.engine.integrity import ListedFile, discard, mismatched
+from desktop_app.engine.revisions import (
+    DEFAULT_REVISION,
+    Pin,
+    RevisionRecord,
+    choose_commit,
+    is_commit,
+)
 
 ALLOWED_PATTERNS = [
     "*.json",
@@ -54,32 +67,44 @@ def resolve_model(
     revision: str | None = None,
     on_progress: ProgressCallback | None = None,
     allow_download: bool = True,
+    refresh: bool = False,
 ) -> Path:
-    """Return a checked local folder for `model`, downloading a Hub id when needed."""
+    """Return a checked local folder for `model`, downloading a Hub id when needed.
+
+    A Hub id loads the commit `revisions.choose_commit` picks; with `refresh`, a branch or
+    tag in `revision` is looked up on the Hub again (an explicit download).
+    """
     if looks_like_path(model):
         folder = Path(model).expanduser()
         if not folder.is_dir():
             raise ModelNotFoundError(messages.MODEL_FOLDER_NOT_FOUND.format(path=folder))
     else:
-        cached = cached_snapshot(model, revision)
+        cached = None if refresh else cached_snapshot(model, revision)
         if cached is not None:
             folder = cached
         elif allow_download:
-            folder = download(model, revision=revision, on_progress=on_progress)
+            commit = revision if refresh else _pinned_commit(model, revision)
+            folder = download(model, revision=commit or revision, on_progress=on_progress)
         else:
             raise ModelOfflineError(messages.MODEL_OFFLINE.format(model=model))
-        # Pickle files are never downloaded, so only the Hub's listing can show them.
-        listed = _listed_files(model, revision)
-        if not any(folder.glob("*.safetensors")) and any(
-            path.endswith(PICKLE_SUFFIXES) for path, _ in listed
-        ):
-            raise UnsafeModelError(messages.MODEL_PICKLE_ONLY_HUB.format(model=model))
     check_model_folder(folder, model)
     return folder
 
 
+def _pinned_commit(model: str, revision: str | None) -> str | None:
+    return choose_commit(revision, pinned_revision(model), RevisionRecord().get(model))
+
+
 def cached_snapshot(model: str, revision: str | None = None) -> Path | None:
-    """The folder of `model` in the Hugging Face cache, or None when it is not downloaded."""
+    """The folder of `model` in the Hugging Face cache, or None when it is not downloaded.
+
+    When a commit is pinned (by `revision`, the catalogue or Iris's record) only that commit
+    counts; otherwise whatever the cache's own refs name (a download made by another program).
+    """
+    return _snapshot(model, _pinned_commit(model, revision) or revision)
+
+
+def _snapshot(model: str, revision: str | None) -> Path | None:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
@@ -96,10 +121,62 @@ def cached_snapshot(model: str, revision: str | None = None) -> Path | None:
 def download(
     model: str, *, revision: str | None = None, on_progress: ProgressCallback | None = None
 ) -> Path:
-    """Download `model`'s safetensors weights and configuration into the Hugging Face cache."""
-    from huggingface_hub import snapshot_download
+    """Download `model`'s safetensors weights and configuration into the Hugging Face cache.
+
+    A branch or tag is resolved to the Hub's current commit first; the files of that commit
+    are listed, fetched, checked against the listing's hashes, and the commit is recorded.
+    Pickle-only repos are refused before anything is fetched.
+    """
+    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub.utils import filter_repo_objects
+
+    api = HfApi()
+    requested = revision or DEFAULT_REVISION
+    with _hub_errors(model):
+        commit = (
+            requested if is_commit(requested) else str(api.repo_info(model, revision=requested).sha)
+        )
+        listing = {
+            entry.path: ListedFile.from_repo_file(entry)
+            for entry in api.list_repo_tree(model, revision=commit, recursive=True)
+            if hasattr(entry, "blob_id")  # files, not folders
+        }
+    wanted = list(filter_repo_objects(listing, allow_patterns=ALLOWED_PATTERNS))
+    if not any(name.endswith(".safetensors") for name in wanted) and any(
+        name.endswith(PICKLE_SUFFIXES) for name in listing
+    ):
+        raise UnsafeModelError(messages.MODEL_PICKLE_ONLY_HUB.format(model=model))
+    expected_bytes = sum(listing[name].size for name in wanted)
+    with _hub_errors(model):
+        folder = Path(
+            str(
+                snapshot_download(
+                    model,
+                    revision=commit,
+                    allow_patterns=ALLOWED_PATTERNS,
+                    tqdm_class=_progress_class(on_progress, expected_bytes),
+                )
+            )
+        )
+    bad = mismatched(folder, listing, wanted)
+    if bad:
+        discard(folder, bad)
+        shutil.rmtree(folder, ignore_errors=True)  # links to the good blobs, kept for a retry
+        raise ModelIntegrityError(
+            messages.MODEL_HASH_MISMATCH.format(model=model, files=", ".join(bad))
+        )
+    RevisionRecord().put(model, Pin(requested, commit))
+    if on_progress is not None:
+        on_progress(messages.STAGE_DOWNLOAD, 1.0)
+    return folder
+
+
+@contextmanager
+def _hub_errors(model: str) -> Iterator[None]:
+    """Turn huggingface_hub's and the network's errors into Iris's, with one-line reasons."""
     from huggingface_hub.errors import (
         GatedRepoError,
+        HfHubHTTPError,
         HFValidationError,
         LocalEntryNotFoundError,
         OfflineModeIsEnabled,
@@ -108,51 +185,36 @@ def download(
     )
 
     try:
-        folder = snapshot_download(
-            model,
-            revision=revision,
-            allow_patterns=ALLOWED_PATTERNS,
-            tqdm_class=_progress_class(on_progress, model, revision),
-        )
+        yield
+    except GatedRepoError as error:  # before RepositoryNotFoundError, its base class
+        raise ModelError(
+            messages.MODEL_DOWNLOAD_FAILED.format(model=model, reason=first_line(error))
+        ) from None
     except (RepositoryNotFoundError, RevisionNotFoundError, HFValidationError):
         raise ModelNotFoundError(messages.MODEL_UNKNOWN.format(model=model)) from None
-    except GatedRepoError as error:
-        raise ModelError(
-            messages.MODEL_DOWNLOAD_FAILED.format(model=model, reason=first_line(error))
-        ) from None
-    except (LocalEntryNotFoundError, OfflineModeIsEnabled, ConnectionError):
+    except (LocalEntryNotFoundError, OfflineModeIsEnabled, ConnectionError, TimeoutError):
         raise ModelOfflineError(messages.MODEL_OFFLINE.format(model=model)) from None
-    except OSError as error:
+    except (HfHubHTTPError, OSError) as error:
         raise ModelError(
             messages.MODEL_DOWNLOAD_FAILED.format(model=model, reason=first_line(error))
         ) from None
-    if on_progress is not None:
-        on_progress(messages.STAGE_DOWNLOAD, 1.0)
-    return Path(str(folder))
+    except Exception as error:
+        if not _is_network_error(error):
+            raise
+        raise ModelOfflineError(messages.MODEL_OFFLINE.format(model=model)) from None
 
 
-def _listed_files(model: str, revision: str | None) -> list[tuple[str, int]]:
-    """(path, size) of each file in the Hub listing that `snapshot_download` caches, if any."""
-    try:
-        from huggingface_hub import get_cached_repo_tree
-        from huggingface_hub.errors import CachedRepoTreeNotFoundError
-    except ImportError:  # huggingface_hub before 2.4 keeps no listing
-        return []
-    try:
-        files = get_cached_repo_tree(model, revision=revision)
-    except (CachedRepoTreeNotFoundError, OSError, ValueError):
-        return []
-    return [(f.path, f.size) for f in files]
+def _is_network_error(error: BaseException) -> bool:
+    """True for the HTTP client's connection and timeout errors (httpx's TransportError)."""
+    return any(kind.__name__ == "TransportError" for kind in type(error).__mro__)
 
 
-def _progress_class(
-    on_progress: ProgressCallback | None, model: str, revision: str | None
-) -> type[tqdm] | None:
+def _progress_class(on_progress: ProgressCallback | None, expected: int) -> type[tqdm] | None:
     """A silent tqdm class that reports byte progress through `on_progress`.
 
     snapshot_download grows its byte bar's total as each file starts, so the fraction is taken
-    against the size of all allowed files in the listing (cached before any file is fetched),
-    and never reported lower than before.
+    against `expected`, the size of all files to fetch in the Hub's listing, and never
+    reported lower than before.
     """
     if on_progress is None:
         return None
@@ -171,13 +233,7 @@ def _progress_class(
             with lock:
                 shown = super().update(n)
                 if self.unit == "B" and self.total:
-                    if "expected" not in state:
-                        state["expected"] = sum(
-                            size
-                            for path, size in _listed_files(model, revision)
-                            if any(fnmatch(path, pattern) for pattern in ALLOWED_PATTERNS)
-                        )
-                    done = min(1.0, self.n / max(self.total, state["expected"]))
+                    done = min(1.0, self.n / max(self.total, expected))
                     state["done"] = max(state.get("done", 0.0), done)
                     callback(messages.STAGE_DOWNLOAD, state["done"])
             return shown

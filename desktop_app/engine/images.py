@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from pathlib import Path
 from typing import IO
@@ -10,12 +11,20 @@ from typing import IO
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop_app.core import messages
-from desktop_app.core.errors import ImageError, first_line
+from desktop_app.core.errors import ImageError
 
 MAX_PIXELS = 80_000_000
 """Images larger than this (about 80 megapixels, e.g. 10000x8000) are refused as likely bombs."""
+MAX_PIXELS_PER_BYTE = 10_000
+"""No real compressor packs more pixels in a byte (deflate at one bit a pixel: about 8000):
+a file declaring more is a decompression bomb (a 100-byte GIF can declare 8000x10000)."""
+RATIO_CHECK_PIXELS = 16_000_000
+"""Images up to this size (64 MB decoded) are never refused for their compression ratio."""
 
 _WHITE = (255, 255, 255)
+_ENDS_EARLY_WORDS = ("truncat", "eof", "not enough", "end of file")
+"""Words in a decoder's error that mean the file stops too soon."""
+_LOG = logging.getLogger(__name__)
 
 
 def load_image(path: str | Path) -> Image.Image:
@@ -50,7 +59,10 @@ def load_image_bytes(data: bytes, name: str = "image") -> Image.Image:
 
 
 def _decode(stream: IO[bytes], name: str) -> Image.Image:
+    file_bytes = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on damaged metadata
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(stream)
@@ -59,6 +71,8 @@ def _decode(stream: IO[bytes], name: str) -> Image.Image:
                 raise ImageError(
                     messages.IMAGE_TOO_LARGE.format(path=name, width=width, height=height)
                 )
+            if width * height > max(RATIO_CHECK_PIXELS, MAX_PIXELS_PER_BYTE * file_bytes):
+                raise ImageError(messages.IMAGE_BOMB.format(path=name))
             if width < 1 or height < 1:
                 raise ImageError(messages.NOT_AN_IMAGE.format(path=name))
             image.seek(0)
@@ -71,12 +85,21 @@ def _decode(stream: IO[bytes], name: str) -> Image.Image:
             raise ImageError(messages.IMAGE_BOMB.format(path=name)) from None
         except UnidentifiedImageError:
             raise ImageError(messages.NOT_AN_IMAGE.format(path=name)) from None
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as error:
-            raise ImageError(
-                messages.IMAGE_DAMAGED.format(path=name, reason=first_line(error))
-            ) from None
         except MemoryError:
             raise ImageError(messages.IMAGE_BOMB.format(path=name)) from None
+        except Exception as error:  # a damaged file can make a decoder raise anything
+            _LOG.debug("Cannot decode %s: %r", name, error)
+            raise ImageError(
+                messages.IMAGE_DAMAGED.format(path=name, reason=_damage(error))
+            ) from None
+
+
+def _damage(error: Exception) -> str:
+    """A plain reason for a decoder's error (its own words are jargon or raw bytes)."""
+    text = str(error).lower()
+    if isinstance(error, EOFError) or any(word in text for word in _ENDS_EARLY_WORDS):
+        return messages.IMAGE_ENDS_EARLY
+    return messages.IMAGE_DATA_CORRUPT
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

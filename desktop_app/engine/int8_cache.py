@@ -255,7 +255,7 @@ def _skeleton(family: Family, folder: Path, manifest: dict[str, Any]) -> Any:
     import torch
     from transformers import AutoConfig, GenerationConfig
 
-    config = AutoConfig.from_pretrained(folder, local_files_only=True)
+    config = AutoConfig.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
     model_class = family.model_class()
     mapping = getattr(model_class, "_model_mapping", None)  # an Auto class
     concrete = mapping[type(config)] if mapping is not None else model_class

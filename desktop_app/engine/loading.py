@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from desktop_app.core.errors import (
     first_line,
 )
 from desktop_app.core.types import ProgressCallback
+from desktop_app.engine.catalogue import smallest
 from desktop_app.engine.families import Family, family_for
 from desktop_app.engine.hub import check_model_folder, weights_size
 from desktop_app.engine.int8_cache import load_int8_cached, release_free_memory, save_int8
@@ -26,9 +28,14 @@ from desktop_app.engine.precision import (
     quantization_config,
     quantize_dynamic_int8,
 )
+from desktop_app.engine.tensor_file import check_whole
 from desktop_app.settings import EngineSettings, Quantization
 
 log = logging.getLogger(__name__)
+
+SMALLER_BY = 1.2
+"""A catalogue model is offered as smaller when the failing model's weights are this many
+times its download."""
 
 
 @dataclass
@@ -53,7 +60,9 @@ def load_model(
     """Load `folder` (already resolved) as `settings` and `hardware` say."""
     config = check_model_folder(folder, name)
     family = family_for(config, name)
-    placement = plan_placement(settings, hardware, weights_size(folder))
+    check_weights(folder, name)
+    size = weights_size(folder)
+    placement = plan_placement(settings, hardware, size)
     _report(on_progress, messages.STAGE_LOAD, 0.0)
     try:
         _set_threads(settings.threads or hardware.cores)
@@ -67,7 +76,7 @@ def load_model(
         raise
     except Exception as error:
         if is_out_of_memory(error):
-            raise OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY.format(model=name)) from None
+            raise out_of_memory(name, size) from None
         log.debug("loading %s failed", name, exc_info=True)
         raise ModelError(
             messages.MODEL_BROKEN.format(model=name, reason=first_line(error))
@@ -76,9 +85,43 @@ def load_model(
     return LoadedModel(name, folder, family, processor, model, placement)
 
 
+def check_weights(folder: Path, name: str) -> None:
+    """Refuse a truncated or damaged weights file before loading it (or its int8 cache)."""
+    for path in sorted(folder.glob("*.safetensors")):
+        try:
+            check_whole(path)
+        except ValueError as error:
+            log.debug("%s: %s", path, error)
+            message = messages.MODEL_WEIGHTS_DAMAGED.format(model=name, file=path.name)
+            raise ModelError(message) from None
+
+
+def out_of_memory(name: str, weights_bytes: int) -> OutOfMemoryError:
+    """The error for a model that does not fit; it names a smaller one where Iris knows one."""
+    smaller = smallest()
+    if weights_bytes > SMALLER_BY * smaller.download_gb * 1e9:
+        return OutOfMemoryError(
+            messages.MODEL_OUT_OF_MEMORY_TRY_SMALLER.format(
+                model=name, smaller=smaller.hub_id, memory=smaller.memory_gb
+            )
+        )
+    return OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY_NO_SMALLER.format(model=name))
+
+
+_OUT_OF_MEMORY_WORDS = ("cannot allocate memory", "can't allocate memory", "out of memory")
+"""How torch says so for host memory: its CPU allocator and its file mapping raise
+RuntimeError ("DefaultCPUAllocator: can't allocate memory", "unable to mmap ...: Cannot
+allocate memory (12)")."""
+
+
 def is_out_of_memory(error: BaseException) -> bool:
     """True for host memory exhaustion and for torch's (CUDA/MPS) OutOfMemoryError."""
-    return isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError"
+    if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
+        return True
+    if isinstance(error, OSError) and error.errno == errno.ENOMEM:
+        return True
+    text = str(error).casefold()
+    return any(words in text for words in _OUT_OF_MEMORY_WORDS)
 
 
 def _report(on_progress: ProgressCallback | None, stage: str, fraction: float) -> None:
@@ -104,7 +147,9 @@ def _load_processor(folder: Path, settings: EngineSettings, device: str) -> Any:
 
     transformers_logging.disable_progress_bar()  # progress goes through `on_progress`
 
-    processor = AutoProcessor.from_pretrained(folder, local_files_only=True)
+    processor = AutoProcessor.from_pretrained(
+        folder, local_files_only=True, trust_remote_code=False
+    )
     image_processor: Any = getattr(processor, "image_processor", None)
     split = settings.split_image
     if split is None and device == "cpu":
@@ -146,7 +191,7 @@ def _load_weights(family: Family, folder: Path, placement: Placement) -> Any:
     options: dict[str, Any] = {
         "dtype": getattr(torch, placement.dtype),
         "local_files_only": True,
-        "use_safetensors": True,
+        "use_safetensors": True,  # never a pickle .bin, even beside the safetensors
     }
     if placement.device_map is not None:
         options["device_map"] = placement.device_map
@@ -156,12 +201,14 @@ def _load_weights(family: Family, folder: Path, placement: Placement) -> Any:
         options.setdefault("device_map", placement.device)
     try:
         model = model_class.from_pretrained(
-            folder, attn_implementation=placement.attention, **options
+            folder, attn_implementation=placement.attention, trust_remote_code=False, **options
         )
     except ValueError as error:
         if "attn" not in str(error) and "attention" not in str(error):
             raise UnsupportedModelError(first_line(error)) from None
-        model = model_class.from_pretrained(folder, attn_implementation="eager", **options)
+        model = model_class.from_pretrained(
+            folder, attn_implementation="eager", trust_remote_code=False, **options
+        )
     if "device_map" not in options and placement.device != "cpu":
         model = model.to(placement.device)
     return model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,9 @@ from desktop_app.engine.precision import Hardware, detect_hardware
 from desktop_app.engine.streaming import CancelCriteria, PieceStreamer
 from desktop_app.engine.tasks import DESCRIBE
 from desktop_app.settings import EngineSettings
+
+log = logging.getLogger(__name__)
+"""Questions and answers are logged at DEBUG only (`--debug` or IRIS_DEBUG=1), never above."""
 
 
 class LocalBackend(Backend):
@@ -222,6 +226,7 @@ class LocalBackend(Backend):
         if loaded.family.reuses_cache:
             self._conversation.keep(output.sequences[0], output.past_key_values, seen)
         finished = self._clock()
+        log.debug("asked %r; answered %r", request.turns[-1].text, streamer.text)
         timings = Timings(
             load_s=self.load_seconds,
             preprocess_s=preprocess_s,

@@ -88,6 +88,24 @@ def write_tensor_file(path: Path, specs: list[TensorSpec], metadata: dict[str, s
         os.fsync(file.fileno())  # on disk before anything points to it
 
 
+def check_whole(path: Path) -> None:
+    """ValueError unless `path` is a whole safetensors file: a header that parses, and data
+    exactly as long as the header says (a truncated or damaged copy is not). The data itself
+    is not read: safetensors keeps no checksum of it."""
+    with path.open("rb") as file:
+        length = int.from_bytes(file.read(8), "little")
+        if not 0 < length <= _MAX_HEADER:
+            raise ValueError("not a safetensors file")
+        try:
+            header = json.loads(file.read(length))
+            header.pop("__metadata__", None)
+            end = max((int(entry["data_offsets"][1]) for entry in header.values()), default=0)
+        except (AttributeError, KeyError, IndexError, TypeError) as error:
+            raise ValueError(f"not a safetensors header: {error}") from None
+        if end != file.seek(0, 2) - 8 - length:
+            raise ValueError("the data is not as long as the header says")
+
+
 class TensorFile:
     """An open safetensors file; ValueError when its header does not fit its contents."""
 

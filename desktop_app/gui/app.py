@@ -50,15 +50,57 @@ class HotkeyBridge(QObject):
         """(Re)grab `hotkeys`; those another program holds are announced, the rest work."""
         problems = self.listener.start(hotkeys, self.pressed.emit)
         if problems:
-            details = "; ".join(f"{action}: {problem}" for action, problem in problems.items())
-            self.controller.announce(messages.STATUS_HOTKEYS_TAKEN.format(details=details))
+            self.controller.announce(hotkey_problems_message(problems, len(hotkeys)))
+
+
+def hotkey_problems_message(problems: dict[str, str], bound: int) -> str:
+    """One announcement: each failed hotkey by its action's name, or, when every hotkey
+    failed for the same reason (no display, Wayland), that reason once."""
+    from desktop_app.gui.settings_dialog import action_name
+
+    reasons = set(problems.values())
+    if len(problems) == bound and len(reasons) == 1:
+        return reasons.pop()
+    details = " ".join(f"{action_name(action)}: {problem}" for action, problem in problems.items())
+    return messages.STATUS_HOTKEYS_TAKEN.format(details=details)
+
+
+_DISPLAY_VARIABLES = {
+    "xcb": "DISPLAY",
+    "wayland": "WAYLAND_DISPLAY",
+    "wayland-egl": "WAYLAND_DISPLAY",
+}
+"""Qt platforms that need a display, and the variable naming it; others (offscreen) need none."""
 
 
 def display_available() -> bool:
-    """False on Linux without X11 or Wayland (Qt would abort instead of failing politely)."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+    """False on Linux when no Qt platform asked for (QT_QPA_PLATFORM, default X11 or Wayland)
+    has its display: Qt would abort instead of failing politely."""
+    if not sys.platform.startswith("linux"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    asked = os.environ.get("QT_QPA_PLATFORM", "").split(";")
+    platforms = [name.split(":")[0].strip() for name in asked if name.strip()] or ["xcb", "wayland"]
+    for platform in platforms:
+        variable = _DISPLAY_VARIABLES.get(platform)
+        if variable is None:
+            return True
+        name = os.environ.get(variable)
+        if name and (platform != "xcb" or _x11_display_opens(name)):
+            return True
+    return False
+
+
+def _x11_display_opens(name: str) -> bool:
+    """Whether the X display `name` answers (a stale DISPLAY would make Qt abort)."""
+    try:
+        from Xlib import display as xdisplay
+    except ImportError:
+        return True  # Qt will tell
+    try:
+        xdisplay.Display(name).close()
+    except Exception:
+        return False
+    return True
 
 
 class DesktopCapturer:
@@ -97,7 +139,13 @@ def run_app(
     window = MainWindow()
     window.show()
     startup_probe.install(window, lambda: app.exit(0))  # IRIS_REPORT_READY, for benchmarks
-    speaker = create_speaker(settings.speech, speak_to_files=speak_to_files)
+
+    def speech_went_silent(problem: str) -> None:  # on the speaker's thread, once it has spoken
+        controller.speech_went_silent(problem)
+
+    speaker = create_speaker(
+        settings.speech, speak_to_files=speak_to_files, on_problem=speech_went_silent
+    )
     # The backend is made on the engine thread, so torch is imported after the window shows.
     worker = EngineWorker(local_backend_factory(settings))
     controller = Controller(
@@ -123,7 +171,9 @@ def run_app(
         settings = changed
         if speech_changed:
             speaker.close()
-            speaker = create_speaker(changed.speech, speak_to_files=speak_to_files)
+            speaker = create_speaker(
+                changed.speech, speak_to_files=speak_to_files, on_problem=speech_went_silent
+            )
             new_speaker = speaker
             controller.replace_speaker(new_speaker, lambda: StreamingSpeech(new_speaker))
 

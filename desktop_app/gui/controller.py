@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
 from desktop_app.core import messages
@@ -20,7 +20,7 @@ from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
 from desktop_app.gui.images import qimage_to_pil
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
-from desktop_app.settings import AppSettings
+from desktop_app.settings import AppSettings, ConversationHistory, Opener, save_error_message
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,10 @@ class Controller(QObject):
     answer_finished = Signal(object)
     request_failed = Signal(str)
     status_changed = Signal(str)
+    history_saved = Signal(object)
+    """After each save of the conversation history: None, or the OSError it failed with."""
+    _history_written = Signal(object)
+    _speech_went_silent = Signal()
 
     def __init__(
         self,
@@ -74,8 +78,12 @@ class Controller(QObject):
         confirm: Callable[[str, str], bool] | None = None,
         backend_factory: Callable[[AppSettings], Callable[[], Any]] | None = None,
         reader: EngineWorker | None = None,
+        history: ConversationHistory | None = None,
+        opener: Opener | None = None,
     ) -> None:
-        """`reader` runs the text reader (made here when not given); `worker` the model."""
+        """`reader` runs the text reader (made here when not given); `worker` the model.
+        `history` keeps the conversations' text (made here when not given); `opener` opens
+        the settings' temporary file when saving (tests pass one that fails)."""
         super().__init__()
         self.window = window
         self.worker = worker
@@ -99,6 +107,11 @@ class Controller(QObject):
         self._in_flight: Request | None = None
         self._active_id: int | None = None
         self._stream: StreamingSpeaker | None = None
+        self._opener = opener
+        self.kept_history = history or ConversationHistory(
+            enabled=settings.keep_history, opener=opener
+        )
+        self._history_problem_told: str | None = None
         self._wire()
 
     def _wire(self) -> None:
@@ -119,6 +132,7 @@ class Controller(QObject):
             "repeat": self.repeat,
             "copy_answer": self.copy_answer,
             "new_conversation": self.new_conversation,
+            "clear_history": self.clear_history,
             "quit": self.window.close,
         }
         for key, handler in handlers.items():
@@ -133,6 +147,8 @@ class Controller(QObject):
         self.worker.loaded.connect(self._on_loaded)
         self.worker.load_failed.connect(self._on_load_failed)
         self.worker.load_cancelled.connect(self._on_load_cancelled)
+        self._speech_went_silent.connect(self._tell_speech_problem)
+        self._history_written.connect(self._on_history_written)
 
     # -- announcements ---------------------------------------------------------------------
     def announce(self, text: str, *, speak: bool = True) -> None:
@@ -257,15 +273,14 @@ class Controller(QObject):
         """Show the Settings dialog; saving applies hotkeys, speech and model at once."""
         from desktop_app.gui.settings_dialog import SettingsDialog, save_from_dialog
 
-        dialog = SettingsDialog(self.settings, self.window)
+        dialog = SettingsDialog(self.settings, self.window, on_clear_history=self.clear_history)
         self._settings_dialog = dialog
 
         def accepted() -> None:
-            problem = save_from_dialog(dialog)
-            if problem is not None:
-                self.announce(problem)
-                return
+            problem = save_from_dialog(dialog, opener=self._opener)
             self.apply_settings(dialog.result_settings())
+            if problem is not None:  # not saved, but used: Iris goes on as the user asked
+                self.announce(messages.SAVE_SETTINGS_USED_UNSAVED.format(problem=problem))
 
         dialog.accepted.connect(accepted)
         dialog.open()
@@ -275,6 +290,8 @@ class Controller(QObject):
         engine_changed = settings.engine != self.settings.engine
         self.settings = settings
         self.settings_changed.emit(settings)
+        if settings.keep_history != self.kept_history.enabled:
+            self._switch_history(settings.keep_history)
         if engine_changed:
             self.worker.replace_backend(self.backend_factory(settings))
             self.load_model()
@@ -473,6 +490,7 @@ class Controller(QObject):
         self.window.show_status(status)
         self._tell_speech_problem()
         self.answer_finished.emit(answer)
+        self._keep_history()
 
     def replace_speaker(self, speaker: Speaker, streaming: Callable[[], StreamingSpeaker]) -> None:
         """Use a new voice (speech settings changed)."""
@@ -482,6 +500,11 @@ class Controller(QObject):
         self._speech_problem_told = None
         self._tell_speech_problem()
 
+    def speech_went_silent(self, problem: str = "") -> None:
+        """From any thread (the speaker's `on_problem`): tell the user, on the GUI thread."""
+        self._speech_went_silent.emit()
+
+    @Slot()
     def _tell_speech_problem(self) -> None:
         """Show (once) why speech went silent, if it did."""
         problem = getattr(self.speaker, "problem", None)
@@ -536,8 +559,56 @@ class Controller(QObject):
         self.window.conversation.clear()
         self.announce(messages.STATUS_NEW_CONVERSATION)
 
+    # -- conversation history ----------------------------------------------------------------
+    def _keep_history(self) -> None:
+        """Save the conversation's text on the history's own thread (no stall here)."""
+        saving = self.kept_history.record(self.history)
+        if saving is not None:
+            saving.add_done_callback(lambda done: self._history_written.emit(done.exception()))
+
+    @Slot(object)
+    def _on_history_written(self, error: BaseException | None) -> None:
+        """Tell (once, after the answer is spoken) that the history cannot be saved."""
+        if isinstance(error, OSError):
+            problem = save_error_message(error, self.kept_history.path, messages.SAVE_WHAT_HISTORY)
+            if problem != self._history_problem_told:
+                self._history_problem_told = problem
+                text = messages.SAVE_HISTORY_KEPT.format(problem=problem)
+                self.window.show_status(text)
+                self.status_changed.emit(text)
+                self.speaker.say(text)  # queued behind the answer, not cutting it off
+        elif error is None:
+            self._history_problem_told = None
+        self.history_saved.emit(error)
+
+    def clear_history(self) -> str:
+        """Delete the saved conversation history at once, and say so (shown and spoken)."""
+        try:
+            count = self.kept_history.clear()
+        except OSError as error:
+            done = messages.HISTORY_CLEAR_FAILED.format(
+                path=self.kept_history.path, reason=error.strerror or error
+            )
+        else:
+            done = messages.HISTORY_CLEARED.format(count=count)
+        self.announce(done)
+        return done
+
+    def _switch_history(self, keep: bool) -> None:
+        try:
+            count = self.kept_history.set_enabled(keep)
+        except OSError as error:
+            done = messages.HISTORY_CLEAR_FAILED.format(
+                path=self.kept_history.path, reason=error.strerror or error
+            )
+        else:
+            off = messages.HISTORY_TURNED_OFF.format(count=count)
+            done = messages.HISTORY_TURNED_ON if keep else off
+        self.announce(done)
+
     def shutdown(self) -> None:
-        """Stop both engine threads (the model's and the text reader's)."""
+        """Stop both engine threads (the model's and the text reader's); finish saving."""
+        self.kept_history.close()
         self.worker.shutdown()
         self.reader.shutdown()
 

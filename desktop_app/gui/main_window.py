@@ -36,6 +36,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("repeat", messages.ACTION_REPEAT, "Ctrl+L"),
     ("copy_answer", messages.ACTION_COPY_ANSWER, "Ctrl+Shift+C"),
     ("new_conversation", messages.ACTION_NEW_CONVERSATION, "Ctrl+N"),
+    ("clear_history", messages.ACTION_CLEAR_HISTORY, "Ctrl+Shift+Delete"),
     ("settings", messages.ACTION_SETTINGS, "Ctrl+,"),
     ("quit", messages.ACTION_QUIT, "Ctrl+Q"),
 )
@@ -50,7 +51,7 @@ _MENUS = (
     (messages.MENU_READ, ("read_screen", "read_window", "read_region", "read_image")),
     (
         messages.MENU_CONVERSATION,
-        ("ask", "stop", "repeat", "copy_answer", "new_conversation"),
+        ("ask", "stop", "repeat", "copy_answer", "new_conversation", "clear_history"),
     ),
 )
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import errno
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,8 +33,10 @@ from desktop_app.settings import (
     DescriptionStyle,
     DeviceChoice,
     EngineSettings,
+    Opener,
     Quantization,
     SpeechSettings,
+    save_error_message,
     save_settings,
     settings_path,
 )
@@ -70,11 +71,21 @@ def action_name(action: str) -> str:
 
 
 class SettingsDialog(QDialog):
-    """Edit a copy of the settings; `result_settings()` gives the edited settings."""
+    """Edit a copy of the settings; `result_settings()` gives the edited settings.
 
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    `on_clear_history` clears the conversation history and returns what it did (shown beside
+    the Clear history button); without it the button is disabled.
+    """
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        parent: QWidget | None = None,
+        on_clear_history: Callable[[], str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._original = settings
+        self._on_clear_history = on_clear_history
         self._flagged: list[QWidget] = []
         self._descriptions: dict[QWidget, str] = {}
         self.setWindowTitle(text.SETTINGS_TITLE)
@@ -145,6 +156,21 @@ class SettingsDialog(QDialog):
         self.keep_in_tray.setObjectName("keep_in_tray")
         self.all_monitors = self._check(form, text.FIELD_ALL_MONITORS, settings.all_monitors)
         self.all_monitors.setObjectName("all_monitors")
+        self.keep_history = self._check(form, text.FIELD_KEEP_HISTORY, settings.keep_history)
+        self.keep_history.setObjectName("keep_history")
+        self.keep_history.setAccessibleDescription(text.FIELD_KEEP_HISTORY_DESCRIPTION)
+        self.clear_history = QPushButton(text.ACTION_CLEAR_HISTORY)
+        self.clear_history.setObjectName("clear_history")
+        self.clear_history.setAccessibleName(text.CLEAR_HISTORY_NAME)
+        self.clear_history.setEnabled(self._on_clear_history is not None)
+        self.clear_history.clicked.connect(self._clear_history)
+        form.addRow("", self.clear_history)
+        self.history_result = QLabel()
+        self.history_result.setObjectName("history_result")
+        self.history_result.setAccessibleName(text.HISTORY_RESULT_NAME)
+        self.history_result.setWordWrap(True)
+        self.history_result.hide()
+        form.addRow(self.history_result)
         return page
 
     def _build_model(self, engine: EngineSettings) -> QWidget:
@@ -243,6 +269,14 @@ class SettingsDialog(QDialog):
     def _update_custom_prompt(self) -> None:
         self.custom_prompt.setEnabled(self._style() is DescriptionStyle.CUSTOM)
 
+    def _clear_history(self) -> None:
+        if self._on_clear_history is None:
+            return
+        done = self._on_clear_history()
+        self.history_result.setText(done)
+        self.history_result.setAccessibleDescription(done)
+        self.history_result.show()
+
     def _choose_model_folder(self) -> None:
         start = self.model.text() if Path(self.model.text()).is_dir() else ""
         folder = QFileDialog.getExistingDirectory(self, text.CHOOSE_FOLDER_TITLE, start)
@@ -328,6 +362,7 @@ class SettingsDialog(QDialog):
             answer_language=self.answer_language.text().strip(),
             all_monitors=self.all_monitors.isChecked(),
             keep_in_tray=self.keep_in_tray.isChecked(),
+            keep_history=self.keep_history.isChecked(),
         )
 
     def show_problems(self) -> bool:
@@ -361,20 +396,18 @@ class SettingsDialog(QDialog):
             super().accept()
 
 
-def save_from_dialog(dialog: SettingsDialog, path: Path | None = None) -> str | None:
-    """Save the dialog's settings; None on success, else a message fit to show and speak."""
+def save_from_dialog(
+    dialog: SettingsDialog, path: Path | None = None, *, opener: Opener | None = None
+) -> str | None:
+    """Save the dialog's settings; None on success, else a message fit to show and speak.
+    `opener` opens the save's temporary file (tests pass one that fails)."""
     target = path or settings_path()
     try:
         settings = dialog.result_settings()
     except ValueError as error:
         return str(error)
     try:
-        save_settings(settings, target)
+        save_settings(settings, target, opener=opener)
     except OSError as error:
-        reason = error.strerror or str(error)
-        if error.errno == errno.ENOSPC:
-            return text.SAVE_DISK_FULL.format(path=target.parent)
-        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR):
-            return text.SAVE_READ_ONLY.format(path=target, reason=reason)
-        return text.SAVE_FAILED.format(path=target, reason=reason)
+        return save_error_message(error, target, text.SAVE_WHAT_SETTINGS)
     return None

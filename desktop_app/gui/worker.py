@@ -1,8 +1,10 @@
 """Running the engine off the GUI thread (after superqt's generator workers).
 
 The backend's blocking `load` and `start` run on one QThread; results come back as Qt
-signals, which Qt queues to the GUI thread. Cancelling is cooperative: `cancel` sets the
-backend's event and generation stops at the next decoding step.
+signals, which Qt queues to the GUI thread. Every submitted request ends with exactly one
+`answered` (possibly cancelled) or `failed`. Cancelling is cooperative: `cancel` sets the
+backend's event and generation stops at the next decoding step; a request cancelled or
+replaced before it starts ends as cancelled without running.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop_app.core.errors import IrisError, first_line
-from desktop_app.core.types import Answer, Request
+from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.backend import Backend
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,9 @@ class EngineWorker(QObject):
         else:
             self._factory = backend
         self._cancel_load = False
+        self._latest_id = 0
+        self._cancelled_through = 0
+        """Requests with ids up to this one were cancelled or replaced (set on the GUI thread)."""
         self._thread = QThread()
         self._thread.setObjectName("iris-engine")
         self.moveToThread(self._thread)
@@ -78,16 +83,17 @@ class EngineWorker(QObject):
         self._cancel_load = True
 
     def submit(self, request: Request) -> int:
-        """Cancel whatever runs and queue `request`; returns its id for the signals."""
+        """Cancel whatever runs or waits and queue `request`; returns its id for the signals."""
         self.cancel()
         request_id = next(_REQUEST_IDS)
+        self._latest_id = request_id
         self._run_requested.emit(request_id, request)
         return request_id
 
     def cancel(self) -> None:
-        """Stop the running request within one decoding step."""
-        if self.backend is not None:
-            self.backend.cancel()
+        """Stop the running request within one decoding step, and any still waiting to run."""
+        self._cancelled_through = self._latest_id
+        self._cancel_backend()
 
     def shutdown(self) -> None:
         """Cancel, then stop the thread and wait for it."""
@@ -95,6 +101,11 @@ class EngineWorker(QObject):
         self.cancel()
         self._thread.quit()
         self._thread.wait()
+
+    def _cancel_backend(self) -> None:
+        """Stop the backend's running request (it may be called from any thread)."""
+        if self.backend is not None:
+            self.backend.cancel()
 
     # -- run on the worker thread ------------------------------------------------------------
     @Slot(object)
@@ -138,9 +149,19 @@ class EngineWorker(QObject):
             raise LoadCancelled
         self.loading.emit(stage, fraction)
 
+    def _cancelled(self, request_id: int) -> bool:
+        return request_id <= self._cancelled_through
+
     @Slot(int, object)
     def _run(self, request_id: int, request: Any) -> None:
+        if self._cancelled(request_id):  # stopped or replaced while it waited
+            self.answered.emit(request_id, Answer("", 0, 0, stop_reason=StopReason.CANCELLED))
+            return
+
         def forward(text: str) -> None:
+            if self._cancelled(request_id):  # cancelled before the backend could see it
+                self._cancel_backend()
+                return
             self.piece.emit(request_id, text)
 
         try:

@@ -10,24 +10,42 @@ from desktop_app.settings.app_settings import (
     save_settings,
     settings_path,
 )
+from desktop_app.settings.atomic import Opener, save_error_message, write_atomically
 from desktop_app.settings.engine_settings import (
     DEFAULT_MODEL,
     DeviceChoice,
     EngineSettings,
     Quantization,
 )
+from desktop_app.settings.history import (
+    Conversation,
+    ConversationHistory,
+    Exchange,
+    history_path,
+    load_history,
+    write_history,
+)
 
 __all__ = [
     "DEFAULT_HOTKEYS",
     "DEFAULT_MODEL",
     "AppSettings",
+    "Conversation",
+    "ConversationHistory",
     "DescriptionStyle",
     "DeviceChoice",
     "EngineSettings",
+    "Exchange",
+    "Opener",
     "Quantization",
     "SpeechSettings",
     "config_dir",
+    "history_path",
+    "load_history",
     "load_settings",
+    "save_error_message",
     "save_settings",
     "settings_path",
+    "write_atomically",
+    "write_history",
 ]

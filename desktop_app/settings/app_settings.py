@@ -7,12 +7,16 @@ import json
 import logging
 import os
 import sys
-import tempfile
-import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from desktop_app.settings.atomic import (
+    Opener,
+    keep_corrupt_copy,
+    remove_leftovers,
+    write_atomically,
+)
 from desktop_app.settings.engine_settings import DeviceChoice, EngineSettings, Quantization
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,8 @@ class AppSettings:
     answer_language: str = ""
     all_monitors: bool = False
     keep_in_tray: bool = True
+    keep_history: bool = True
+    """Save the text of conversations (never images) in the config folder."""
 
     def with_changes(self, **changes: Any) -> AppSettings:
         """A copy with some fields changed."""
@@ -127,8 +133,10 @@ def _known(cls: type, data: Any) -> dict[str, Any]:
 
 
 def load_settings(path: Path | None = None) -> AppSettings:
-    """Saved settings, or defaults. A corrupt file is kept aside as `*.corrupt-TIME`."""
+    """Saved settings, or defaults. A corrupt file is kept aside as `*.corrupt-TIME`;
+    temporary files of saves that were killed are removed."""
     file = path or settings_path()
+    remove_leftovers(file)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -139,28 +147,17 @@ def load_settings(path: Path | None = None) -> AppSettings:
     try:
         return from_json(json.loads(text))
     except (ValueError, TypeError, KeyError) as error:
-        backup = file.with_name(f"{file.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        try:
-            file.replace(backup)
-        except OSError:
-            backup = file
+        backup = keep_corrupt_copy(file)
         log.warning("settings file %s is corrupt (%s); defaults used, copy kept", backup, error)
         return AppSettings()
 
 
-def save_settings(settings: AppSettings, path: Path | None = None) -> Path:
-    """Write atomically: temporary file, flush, fsync, rename. Raises OSError on failure."""
+def save_settings(
+    settings: AppSettings, path: Path | None = None, *, opener: Opener | None = None
+) -> Path:
+    """Write atomically (see `write_atomically`); the old file stays whole on failure.
+    Raises OSError."""
     file = path or settings_path()
-    file.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(to_json(settings), indent=2, ensure_ascii=False)
-    handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, file)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(file, text, opener=opener)
     return file

@@ -27,6 +27,7 @@ def create_speaker(
     engine_factory: Callable[[], Any] | None = None,
     output_factory: Callable[[], AudioOutput] = default_player,
     screen_reader_factory: Callable[[], Backend] = screen_reader_backend,
+    on_problem: Callable[[str], None] | None = None,
 ) -> Speaker:
     """The speaker for `settings`; never raises. A speaker that cannot start is a SilentSpeaker
     whose `problem` says why; `enabled=False` gives one without a problem.
@@ -34,7 +35,8 @@ def create_speaker(
     `speak_to_files` writes each utterance to DIR/0001.wav, DIR/0002.wav... instead of playing
     it (the screen reader setting is then ignored). The factories are for tests and other
     engines (`engine_factory` makes a pyttsx3-like engine for the default synthesizer); each
-    is called on the speaker's own thread.
+    is called on the speaker's own thread. `on_problem(problem)` is called, on that thread,
+    if the speaker goes silent after it started (a failure at the start is in `problem`).
     """
     if not settings.enabled:
         return SilentSpeaker()
@@ -53,7 +55,7 @@ def create_speaker(
         output = output_factory()
         return RenderingBackend(make_synthesizer(settings), output)
 
-    speaker = ThreadedSpeaker(make_backend)
+    speaker = ThreadedSpeaker(make_backend, on_problem=on_problem)
     if speaker.problem is not None:
         speaker.close()
         return SilentSpeaker(speaker.problem)

@@ -42,7 +42,8 @@ class ThreadedSpeaker:
     """Queues utterances for a Backend made and used on the speaker's own thread.
 
     If the backend cannot be made, or fails while speaking, the speaker goes silent: `problem`
-    says why, and every later call does nothing. Callers never see an exception.
+    says why, and every later call does nothing. Callers never see an exception. A failure
+    after a good start is also passed to `on_problem`, on the speaker's thread.
     """
 
     def __init__(
@@ -51,8 +52,10 @@ class ThreadedSpeaker:
         *,
         name: str = "iris-speech",
         start_timeout: float = 10.0,
+        on_problem: Callable[[str], None] | None = None,
     ) -> None:
         self.problem: str | None = None
+        self._on_problem = on_problem
         self._condition = threading.Condition()
         self._queue: deque[_Utterance] = deque()
         self._current: _Utterance | None = None
@@ -174,3 +177,8 @@ class ThreadedSpeaker:
                 utterance.cancelled.set()
             self._queue.clear()
             self._condition.notify_all()
+        if not starting and self._on_problem is not None:
+            try:
+                self._on_problem(problem)
+            except Exception:
+                log.warning("reporting that speech is off failed", exc_info=True)

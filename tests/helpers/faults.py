@@ -1,0 +1,57 @@
+"""Faults and measurements for tests of the generation path under stress."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import threading
+from collections.abc import Callable
+from typing import Any
+
+
+class ForwardFault:
+    """Makes one model's forward raise, once, after it is armed.
+
+    It is a forward pre-hook on that model object only (no global patch): `generate` calls
+    the model's forward at every decoding step, on whatever thread runs the generation.
+    """
+
+    def __init__(self, model: Any, error: Callable[[], BaseException]) -> None:
+        """`error` makes a fresh exception each time (one raised again keeps every frame)."""
+        self.armed = threading.Event()
+        self.raised_on: list[int] = []
+        """The ident of each thread it raised on."""
+        self._error = error
+        self._handle = model.register_forward_pre_hook(self._before_forward)
+
+    def _before_forward(self, module: Any, args: Any) -> None:
+        if self.armed.is_set():
+            self.armed.clear()
+            self.raised_on.append(threading.get_ident())
+            raise self._error()
+
+    def remove(self) -> None:
+        """Detach from the model."""
+        self._handle.remove()
+
+
+def _status_field(name: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(name + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {name} in /proc/self/status")
+
+
+def rss_mb() -> float:
+    """Resident memory after a full collection and giving freed heap back (glibc)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return _status_field("VmRSS") / 1024
+
+
+def os_threads() -> int:
+    """Threads of this process as the kernel counts them (Qt's and torch's included)."""
+    return _status_field("Threads")
