@@ -34,7 +34,8 @@ from desktop_app.hotkeys import create_listener
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings, SpeechSettings
 from desktop_app.speech import SilentSpeaker, StreamingSpeech, create_speaker
 from desktop_app.speech._audio import write_silence
-from tests.test_gui import TIMEOUT_MS, FakeCapturer, FakeSpeaker, FakeStream
+from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
+from tests.test_gui import TIMEOUT_MS
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY")

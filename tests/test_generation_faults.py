@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, EngineSettings
+from tests.helpers.fakes import FakeSpeaker, FakeStream, NoCapture
 from tests.helpers.faults import ForwardFault, os_threads
 
 FAULT = "simulated fault in the model"
@@ -71,41 +72,7 @@ def test_fault_midway_raises_a_typed_error_and_the_kept_cache_is_dropped(
     assert again.cached_tokens >= retry.prompt_tokens - 1  # reuse works again after the failure
 
 
-class FakeSpeaker:
-    def __init__(self) -> None:
-        self.said: list[tuple[str, bool]] = []
-
-    def say(self, text: str, *, interrupt: bool = False) -> None:
-        self.said.append((text, interrupt))
-
-    def stop(self) -> None:
-        pass
-
-
 @dataclass
-class FakeStream:
-    pieces: list[str] = field(default_factory=list)
-    finished: bool = False
-    cancelled: bool = False
-
-    def feed(self, piece: str) -> None:
-        self.pieces.append(piece)
-
-    def finish(self) -> None:
-        self.finished = True
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-class NoCapture:
-    def screen(self) -> Image.Image:
-        raise AssertionError("not used")
-
-    def window(self) -> Image.Image:
-        raise AssertionError("not used")
-
-
 class Rig:
     """The window's controller and the real engine worker around an already loaded backend."""
 
@@ -213,4 +180,4 @@ def test_no_thread_is_left_behind_by_faults(qtbot: QtBot, backend: LocalBackend)
     for _ in range(3):
         _fail_once_on_a_new_worker(qtbot, backend)
     # torch's helper threads of a finished engine thread end soon after it, not at once
-    qtbot.waitUntil(lambda: os_threads() == before, timeout=PROMPT_MS)
+    qtbot.waitUntil(lambda: os_threads() <= before, timeout=PROMPT_MS)

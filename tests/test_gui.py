@@ -17,7 +17,6 @@ from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
-from desktop_app.core.errors import CaptureError
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback, Turn
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local import LocalBackend
@@ -28,53 +27,9 @@ from desktop_app.gui.main_window import ACTIONS, MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings
 from desktop_app.testing.text_screens import dialog
+from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
 
 TIMEOUT_MS = 60_000
-
-
-class FakeSpeaker:
-    def __init__(self) -> None:
-        self.said: list[tuple[str, bool]] = []
-        self.stopped = 0
-
-    def say(self, text: str, *, interrupt: bool = False) -> None:
-        self.said.append((text, interrupt))
-
-    def stop(self) -> None:
-        self.stopped += 1
-
-
-class FakeStream:
-    def __init__(self) -> None:
-        self.pieces: list[str] = []
-        self.finished = False
-        self.cancelled = False
-
-    def feed(self, piece: str) -> None:
-        self.pieces.append(piece)
-
-    def finish(self) -> None:
-        self.finished = True
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-class FakeCapturer:
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-        self.fail = False
-        self.screen_image = Image.new("RGB", (1280, 800), (10, 120, 200))
-
-    def screen(self) -> Image.Image:
-        self.calls.append("screen")
-        if self.fail:
-            raise CaptureError("No display to capture.")
-        return self.screen_image
-
-    def window(self) -> Image.Image:
-        self.calls.append("window")
-        return Image.new("RGB", (640, 480), (200, 120, 10))
 
 
 class Stopper(QObject):

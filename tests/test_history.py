@@ -35,6 +35,7 @@ from desktop_app.settings import (
 )
 from desktop_app.settings.history import MAX_CHARACTERS, MAX_CONVERSATIONS, bounded
 from tests.helpers.disk_faults import Fault, FaultyOpener
+from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
 
 TIMEOUT_MS = 60_000
 FILE_KEYS = {"format", "version", "conversations", "started", "exchanges", "question", "answer"}
@@ -165,34 +166,6 @@ def test_older_settings_files_load_with_history_on(tmp_path: Path) -> None:
 
 
 # -- in the window -----------------------------------------------------------------------------
-class FakeSpeaker:
-    def __init__(self) -> None:
-        self.said: list[tuple[str, bool]] = []
-
-    def say(self, text: str, *, interrupt: bool = False) -> None:
-        self.said.append((text, interrupt))
-
-    def stop(self) -> None:
-        pass
-
-
-class FakeStream:
-    def feed(self, piece: str) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-    def cancel(self) -> None:
-        pass
-
-
-class FakeCapturer:
-    def screen(self) -> Image.Image:
-        return Image.new("RGB", (320, 200), (10, 120, 200))
-
-    def window(self) -> Image.Image:
-        return self.screen()
 
 
 class Rig:

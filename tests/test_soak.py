@@ -30,6 +30,7 @@ from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, EngineSettings
+from tests.helpers.fakes import FakeSpeaker, FakeStream, NoCapture
 from tests.helpers.faults import ForwardFault, os_threads, rss_mb
 
 REQUESTS = 300
@@ -45,47 +46,6 @@ ANSWER, STOP, REPLACE_RUNNING, REPLACE_WAITING, FAIL = (
     "answer", "stop", "replace running", "replace waiting", "fail",
 )  # fmt: skip
 STEP_WEIGHTS = {ANSWER: 42, STOP: 34, REPLACE_RUNNING: 10, REPLACE_WAITING: 8, FAIL: 6}
-
-
-class FakeSpeaker:
-    def __init__(self) -> None:
-        self.said = 0
-
-    def say(self, text: str, *, interrupt: bool = False) -> None:
-        self.said += 1
-
-    def stop(self) -> None:
-        pass
-
-
-class FakeStream:
-    """Speech of one answer; remembers how it ended."""
-
-    def __init__(self) -> None:
-        self.finished = False
-        self.cancelled = False
-        self.pieces = 0
-        self.pieces_after_finish = 0
-        self.pieces_after_cancel = 0
-
-    def feed(self, piece: str) -> None:
-        self.pieces += 1
-        self.pieces_after_finish += self.finished
-        self.pieces_after_cancel += self.cancelled
-
-    def finish(self) -> None:
-        self.finished = True
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-class NoCapture:
-    def screen(self) -> Image.Image:
-        raise AssertionError("not used")
-
-    def window(self) -> Image.Image:
-        raise AssertionError("not used")
 
 
 class Ledger(QObject):
@@ -210,7 +170,7 @@ class Soak:
         request_id = self._start()
         stream = self.streams[-1]
         self.qtbot.waitUntil(  # held, and its first piece is heard
-            lambda: self.ledger.held is not None and stream.pieces > 0, timeout=STEP_MS
+            lambda: self.ledger.held is not None and len(stream.pieces) > 0, timeout=STEP_MS
         )
         assert self.ledger.held == request_id
         act()
