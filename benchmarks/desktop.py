@@ -22,8 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from desktop_app.core.types import Request  # noqa: E402
 from desktop_app.testing.text_screens import dialog  # noqa: E402
-from tests.helpers.xvfb import xvfb  # noqa: E402
+from tests.helpers.xvfb import xvfb_display as display  # noqa: E402
 
 IDLE_AFTER_S = 3.0
 """How long the launched app idles before its memory is read again."""
@@ -167,21 +165,6 @@ def memory_steps() -> list[tuple[str, float, list[str]]]:
 
 
 # -- displays and capture -------------------------------------------------------------------
-@contextmanager
-def display(width: int, height: int) -> Iterator[str]:
-    """A private Xvfb display (ready when it announces its number); DISPLAY points at it."""
-    previous = os.environ.get("DISPLAY")
-    with xvfb(width, height) as name:
-        os.environ["DISPLAY"] = name
-        try:
-            yield name
-        finally:
-            if previous is None:
-                os.environ.pop("DISPLAY", None)
-            else:
-                os.environ["DISPLAY"] = previous
-
-
 def show(picture: Any, folder: Path) -> None:
     """Put `picture` on the root window (ImageMagick's `display`, which then exits)."""
     path = folder / "screen.png"

@@ -84,15 +84,7 @@ def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def x_display() -> Iterator[str]:
     """A private Xvfb display (1280x800); DISPLAY points at it for the whole session."""
-    from tests.helpers.xvfb import xvfb
+    from tests.helpers.xvfb import xvfb_display
 
-    with xvfb() as display:
-        previous = os.environ.get("DISPLAY")
-        os.environ["DISPLAY"] = display
-        try:
-            yield display
-        finally:
-            if previous is None:
-                os.environ.pop("DISPLAY", None)
-            else:
-                os.environ["DISPLAY"] = previous
+    with xvfb_display() as display:
+        yield display

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.settings import config_dir
+from desktop_app.settings import config_dir, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +73,9 @@ class RevisionRecord:
         """Record `pin` for `model` (written atomically; a failure is logged, not raised)."""
         data = self._read()
         data[model] = {"revision": pin.revision, "commit": pin.commit}
-        temporary: str | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
-                prefix=".revisions-", suffix=".tmp", dir=self.path.parent
-            )
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, indent=2, sort_keys=True)
-            os.replace(temporary, self.path)
+            write_atomically(self.path, json.dumps(data, indent=2, sort_keys=True))
         except OSError as error:
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
             log.warning("could not record the revision of %s in %s: %s", model, self.path, error)
 
     def _read(self) -> dict[str, object]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 _DTYPES: dict[str, tuple[str, int]] = {
     "BOOL": ("bool", 1),
@@ -93,17 +93,31 @@ def check_whole(path: Path) -> None:
     exactly as long as the header says (a truncated or damaged copy is not). The data itself
     is not read: safetensors keeps no checksum of it."""
     with path.open("rb") as file:
-        length = int.from_bytes(file.read(8), "little")
-        if not 0 < length <= _MAX_HEADER:
-            raise ValueError("not a safetensors file")
-        try:
-            header = json.loads(file.read(length))
-            header.pop("__metadata__", None)
-            end = max((int(entry["data_offsets"][1]) for entry in header.values()), default=0)
-        except (AttributeError, KeyError, IndexError, TypeError) as error:
-            raise ValueError(f"not a safetensors header: {error}") from None
-        if end != file.seek(0, 2) - 8 - length:
+        entries, start = _read_header(file)
+        end = max((int(entry["data_offsets"][1]) for entry in entries.values()), default=0)
+        if end != file.seek(0, 2) - start:
             raise ValueError("the data is not as long as the header says")
+
+
+def _read_header(file: BinaryIO) -> tuple[dict[str, Any], int]:
+    """The tensors' entries and where their data starts; ValueError unless the header parses
+    and every tensor's data lies within the file, as long as its dtype and shape make it."""
+    length = int.from_bytes(file.read(8), "little")
+    if not 0 < length <= _MAX_HEADER:
+        raise ValueError("not a safetensors file")
+    try:
+        entries: dict[str, Any] = json.loads(file.read(length))
+        entries.pop("__metadata__", None)
+        data_size = file.seek(0, 2) - 8 - length
+        for name, entry in entries.items():
+            begin, end = (int(offset) for offset in entry["data_offsets"])
+            known = _DTYPES.get(entry["dtype"])  # other dtypes (fp8...): their offsets only
+            size = end - begin if known is None else math.prod(entry["shape"]) * known[1]
+            if not 0 <= begin <= end <= data_size or end - begin != size:
+                raise ValueError(f"{name}: offsets do not fit the file")
+    except (AttributeError, KeyError, IndexError, TypeError) as error:
+        raise ValueError(f"not a safetensors header: {error!r}") from None
+    return entries, 8 + length
 
 
 class TensorFile:
@@ -112,27 +126,12 @@ class TensorFile:
     def __init__(self, path: Path) -> None:
         self._file = path.open("rb")
         try:
-            self._entries = self._read_header()
+            self._entries, self._start = _read_header(self._file)
             self.names = frozenset(self._entries)
             """The names of the stored tensors."""
         except BaseException:
             self._file.close()
             raise
-
-    def _read_header(self) -> dict[str, Any]:
-        length = int.from_bytes(self._file.read(8), "little")
-        if not 0 < length <= _MAX_HEADER:
-            raise ValueError("not a safetensors file")
-        header: dict[str, Any] = json.loads(self._file.read(length))
-        header.pop("__metadata__", None)
-        self._start = 8 + length
-        data_size = self._file.seek(0, 2) - self._start
-        for name, entry in header.items():
-            begin, end = entry["data_offsets"]
-            size = math.prod(entry["shape"]) * _DTYPES[entry["dtype"]][1]
-            if not 0 <= begin <= end <= data_size or end - begin != size:
-                raise ValueError(f"{name}: offsets do not fit the file")
-        return header
 
     def get(self, name: str) -> Any:
         """Tensor `name`, in memory of its own."""

@@ -151,12 +151,13 @@ class Controller(QObject):
         self._history_written.connect(self._on_history_written)
 
     # -- announcements ---------------------------------------------------------------------
-    def announce(self, text: str, *, speak: bool = True) -> None:
-        """Show `text` on the status line and, by default, speak it."""
+    def announce(self, text: str, *, speak: bool = True, interrupt: bool = True) -> None:
+        """Show `text` on the status line and, by default, speak it at once (`interrupt`)
+        or after what is being spoken."""
         self.window.show_status(text)
         self.status_changed.emit(text)
         if speak:
-            self.speaker.say(text, interrupt=True)
+            self.speaker.say(text, interrupt=interrupt)
 
     # -- model ---------------------------------------------------------------------------------
     def load_model(self) -> None:
@@ -574,37 +575,38 @@ class Controller(QObject):
             if problem != self._history_problem_told:
                 self._history_problem_told = problem
                 text = messages.SAVE_HISTORY_KEPT.format(problem=problem)
-                self.window.show_status(text)
-                self.status_changed.emit(text)
-                self.speaker.say(text)  # queued behind the answer, not cutting it off
+                self.announce(text, interrupt=False)  # after the answer, not cutting it off
         elif error is None:
             self._history_problem_told = None
         self.history_saved.emit(error)
 
     def clear_history(self) -> str:
         """Delete the saved conversation history at once, and say so (shown and spoken)."""
-        try:
-            count = self.kept_history.clear()
-        except OSError as error:
-            done = messages.HISTORY_CLEAR_FAILED.format(
-                path=self.kept_history.path, reason=error.strerror or error
-            )
-        else:
-            done = messages.HISTORY_CLEARED.format(count=count)
-        self.announce(done)
-        return done
+        return self._change_history(
+            lambda: messages.HISTORY_CLEARED.format(count=self.kept_history.clear())
+        )
 
     def _switch_history(self, keep: bool) -> None:
-        try:
+        def switch() -> str:
             count = self.kept_history.set_enabled(keep)
+            return (
+                messages.HISTORY_TURNED_ON
+                if keep
+                else messages.HISTORY_TURNED_OFF.format(count=count)
+            )
+
+        self._change_history(switch)
+
+    def _change_history(self, change: Callable[[], str]) -> str:
+        """Run `change` (it says what it did) and announce that, or why the file stayed."""
+        try:
+            done = change()
         except OSError as error:
             done = messages.HISTORY_CLEAR_FAILED.format(
                 path=self.kept_history.path, reason=error.strerror or error
             )
-        else:
-            off = messages.HISTORY_TURNED_OFF.format(count=count)
-            done = messages.HISTORY_TURNED_ON if keep else off
         self.announce(done)
+        return done
 
     def shutdown(self) -> None:
         """Stop both engine threads (the model's and the text reader's); finish saving."""

@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.settings import write_atomically
 
 READY_VARIABLE = "IRIS_REPORT_READY"
 IDLE_AFTER_VARIABLE = "IRIS_REPORT_IDLE_AFTER"
@@ -82,6 +83,4 @@ def _idle_after_s() -> float:
 
 def _write(path: Path, report: dict[str, Any]) -> None:
     """Whole or not at all: a reader never sees half a file."""
-    part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(report), encoding="utf-8")
-    os.replace(part, path)
+    write_atomically(path, json.dumps(report))

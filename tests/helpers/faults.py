@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from desktop_app.engine.int8_cache import release_free_memory
 
 
 class ForwardFault:
@@ -46,9 +45,7 @@ def _status_field(name: str) -> int:
 
 def rss_mb() -> float:
     """Resident memory after a full collection and giving freed heap back (glibc)."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    release_free_memory()
     return _status_field("VmRSS") / 1024
 
 

@@ -37,3 +37,18 @@ def xvfb(width: int = 1280, height: int = 800) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@contextmanager
+def xvfb_display(width: int = 1280, height: int = 800) -> Iterator[str]:
+    """`xvfb`, with DISPLAY pointing at it until the block ends (then as it was)."""
+    previous = os.environ.get("DISPLAY")
+    with xvfb(width, height) as name:
+        os.environ["DISPLAY"] = name
+        try:
+            yield name
+        finally:
+            if previous is None:
+                os.environ.pop("DISPLAY", None)
+            else:
+                os.environ["DISPLAY"] = previous
