@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/report.py [--runs N] [--quick]
 
 All of it takes about half an hour on two cores (the plain recipe's 13-tile prefill alone takes
-about half a minute a run). `--quick` measures text reading and the desktop (launch, idle memory,
-capture, first spoken sentence) and leaves out the model comparisons, sweeps, trials and load
-memory: about two minutes.
+about half a minute a run). `--quick` measures text reading, the desktop (launch, idle memory,
+capture, first spoken sentence) and the server backend, and leaves out the model comparisons,
+sweeps, trials and load memory: a few minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import desktop  # noqa: E402
 import memory  # noqa: E402
 import reading  # noqa: E402
+import server  # noqa: E402
 import speed  # noqa: E402
 import sweeps  # noqa: E402
 import trials  # noqa: E402
@@ -82,7 +83,9 @@ def targets(results: dict[str, float]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="reading and the desktop only")
+    parser.add_argument(
+        "--quick", action="store_true", help="reading, the desktop and the server backend only"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     command = "benchmarks/report.py" + (" --quick" if args.quick else "")
@@ -90,6 +93,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as cache:
         os.environ["IRIS_CACHE_DIR"] = cache  # leave the user's int8 cache alone
         body = [*reading.section(args.runs), *desktop.section(args.runs, results=results)]
+        body += server.section(args.runs, tokens=24)
         if not args.quick:
             body += speed.section(args.runs, tokens=24, results=results)
             body += memory.section(args.runs, results=results)

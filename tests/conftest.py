@@ -27,6 +27,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.helpers.logfail import LogFailHandler
+from tests.helpers.model_server import RunningServer
 
 pytest_plugins: list[str] = []
 
@@ -88,3 +89,14 @@ def x_display() -> Iterator[str]:
 
     with xvfb_display() as display:
         yield display
+
+
+@pytest.fixture(scope="session")
+def model_server(
+    tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """`transformers serve` on 127.0.0.1 with the tiny Idefics3 model, for the whole session."""
+    from tests.helpers.model_server import transformers_serve
+
+    with transformers_serve(tiny_models["idefics3"], tmp_path_factory.mktemp("serve")) as server:
+        yield server

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
@@ -15,18 +14,9 @@ from PIL import Image
 
 from desktop_app.cli.main import main
 from desktop_app.testing.random_models import FAMILIES
+from tests.helpers.cli import events, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def events(stdout: str) -> list[dict]:  # type: ignore[type-arg]
-    return [json.loads(line) for line in stdout.splitlines()]
 
 
 def test_describe_streams_text(

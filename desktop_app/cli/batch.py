@@ -37,7 +37,7 @@ def run_batch(args: argparse.Namespace) -> int:
     folder = Path(args.folder).expanduser()
     files = image_files(folder, args.recursive)
     settings = settings_from(args)
-    backend = loaded_backend(settings)
+    backend = loaded_backend(settings, args)
     prompt = prompt_for(Task.READ if args.task == "read" else Task.DESCRIBE)
     failed = 0
     out = Path(args.out).expanduser()

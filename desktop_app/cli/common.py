@@ -9,18 +9,21 @@ from typing import Any
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.images import load_image
-from desktop_app.engine.precision import detect_hardware
 from desktop_app.engine.reading.backend import grounded_if_asked
-from desktop_app.settings import DeviceChoice, EngineSettings, Quantization
+from desktop_app.settings import DEFAULT_MODEL, DeviceChoice, EngineSettings, Quantization
 
 
 def settings_from(args: argparse.Namespace) -> EngineSettings:
-    """EngineSettings from the model options; without --model, the default for this computer."""
-    hardware = detect_hardware()
+    """EngineSettings from the model options; without --model, the default for this computer
+    (with --server no local model is chosen: torch is not even imported)."""
     model = args.model
-    if model is None:
+    if model is None and uses_server(args):
+        model = DEFAULT_MODEL
+    elif model is None:
         from desktop_app.engine.catalogue import default_model
+        from desktop_app.engine.precision import detect_hardware
 
+        hardware = detect_hardware()
         model = default_model(hardware.cuda_free_bytes / 2**30 if hardware.cuda else None)
     return EngineSettings(
         model=model,
@@ -35,12 +38,25 @@ def settings_from(args: argparse.Namespace) -> EngineSettings:
     )
 
 
-def loaded_backend(settings: EngineSettings) -> Backend:
-    """The local model (grounded in the text reader unless turned off), loaded, progress
-    shown on a terminal's stderr. torch is imported here, not when this module is."""
-    from desktop_app.engine.local import LocalBackend
+def uses_server(args: argparse.Namespace) -> bool:
+    """True when --server names a model server to use instead of this computer."""
+    return bool(getattr(args, "server", None))
 
-    backend = grounded_if_asked(LocalBackend(settings), settings)
+
+def loaded_backend(settings: EngineSettings, args: argparse.Namespace | None = None) -> Backend:
+    """The model (grounded in the text reader unless turned off), loaded, progress shown on a
+    terminal's stderr: on the server of --server, else on this computer. torch is imported
+    here for the local model, not when this module is."""
+    model: Backend
+    if args is not None and uses_server(args):
+        from desktop_app.cli.server import server_backend
+
+        model = server_backend(args)
+    else:
+        from desktop_app.engine.local import LocalBackend
+
+        model = LocalBackend(settings)
+    backend = grounded_if_asked(model, settings)
     backend.load(ProgressPrinter())
     return backend
 

@@ -7,7 +7,7 @@ import argparse
 from desktop_app.cli.common import load_images, loaded_backend, settings_from
 from desktop_app.cli.output import AnswerWriter, print_error
 from desktop_app.core import messages
-from desktop_app.core.errors import BadInputError, IrisError
+from desktop_app.core.errors import BadInputError, IrisError, ServerError
 from desktop_app.core.types import Answer, Example, Request, Turn
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.images import load_image
@@ -38,7 +38,7 @@ def run_describe(args: argparse.Namespace) -> int:
         images = load_images(args.images)
         examples = tuple(Example(load_image(path), answer) for path, answer in args.example)
         settings = settings_from(args)
-        backend = loaded_backend(settings)
+        backend = loaded_backend(settings, args)
         request = Request(
             (Turn(first_text, tuple(images)),),
             settings.max_new_tokens,
@@ -53,7 +53,7 @@ def run_describe(args: argparse.Namespace) -> int:
             writer.question(question)
             answer = _answer(backend, request, writer, question)
     except IrisError as error:
-        writer.error(error.message)
+        writer.error(error.message, error.partial if isinstance(error, ServerError) else None)
         print_error(error.message)
         return error.exit_code
     return 0

@@ -15,7 +15,7 @@ HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
 def run_models(args: argparse.Namespace) -> int:
     """List the catalogue or download one model."""
     if args.models_command == "list":
-        print(catalogue_table())
+        print(server_models(args) if getattr(args, "server", None) else catalogue_table())
         return 0
     # An explicit --revision is looked up on the Hub again; without it the recorded commit stays.
     folder = resolve_model(
@@ -53,4 +53,17 @@ def catalogue_table() -> str:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines)
+
+
+def server_models(args: argparse.Namespace) -> str:
+    """The models the server of --server offers, one a line, and its round-trip time."""
+    from desktop_app.cli.server import server_endpoint
+    from desktop_app.engine.remote import check_server
+
+    endpoint = server_endpoint(args)
+    check = check_server(endpoint)
+    label = endpoint.address.label
+    lines = list(check.models) or [messages.SERVER_NO_MODELS.format(server=label)]
+    lines.append(messages.SERVER_MODELS_LATENCY.format(server=label, latency_ms=check.latency_ms))
     return "\n".join(lines)

@@ -17,6 +17,8 @@ class AnswerWriter:
         self.json_lines = json_lines
         self.stream = stream or sys.stdout
         self._turns = 0
+        self._streamed = False
+        """True while a turn's text is on the stream without its ending."""
 
     def question(self, text: str) -> None:
         """Announce a follow-up question (text format only; jsonl carries it in the answer)."""
@@ -29,6 +31,7 @@ class AnswerWriter:
             self._event({"event": "token", "text": piece})
         else:
             self._write(piece)
+            self._streamed = self._streamed or bool(piece)
 
     def heading(self, name: str) -> None:
         """Name the image whose answer follows (text format only; jsonl names it in the answer)."""
@@ -38,6 +41,7 @@ class AnswerWriter:
     def answer(self, answer: Answer, question: str, extra: dict[str, Any] | None = None) -> None:
         """The end of one turn; `extra` adds fields to the jsonl event."""
         self._turns += 1
+        self._streamed = False
         if self.json_lines:
             self._event(
                 {
@@ -57,10 +61,18 @@ class AnswerWriter:
             self._write(" " + messages.CLI_ANSWER_CANCELLED)
         self._write("\n")
 
-    def error(self, message: str) -> None:
-        """An error, as an event in jsonl (the caller also writes it to stderr)."""
+    def error(self, message: str, partial: str | None = None) -> None:
+        """An error, as an event in jsonl (the caller also writes it to stderr). `partial` is
+        the text of the answer it broke off (a model server's fault); in text format the
+        streamed part stays and is marked unfinished."""
         if self.json_lines:
-            self._event({"event": "error", "message": message})
+            event: dict[str, Any] = {"event": "error", "message": message}
+            if partial is not None:
+                event["partial"] = partial
+            self._event(event)
+        elif self._streamed:
+            self._streamed = False
+            self._write(" " + messages.SERVER_ANSWER_UNFINISHED + "\n")
 
     def _event(self, event: dict[str, Any]) -> None:
         self._write(json.dumps(event, ensure_ascii=False) + "\n")

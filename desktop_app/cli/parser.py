@@ -8,6 +8,9 @@ from desktop_app import __version__
 from desktop_app.core import messages
 from desktop_app.settings import DeviceChoice, Quantization
 
+API_KEY_VARIABLE = "IRIS_SERVER_API_KEY"
+"""Where the command line finds a model server's API key (never in its arguments)."""
+
 EPILOG = """Without a command, Iris opens its window.
 
 global hotkeys (work while another program has focus; change them in Settings):
@@ -24,10 +27,15 @@ examples:
   iris describe pet.jpg --task classify --labels cat,dog,bird
   iris batch ~/Pictures --out alt-text.csv
   iris models list
+  iris describe photo.png --server http://gpu-box:8000 --server-model Qwen/Qwen2.5-VL-7B-Instruct
+  iris models list --server http://gpu-box:8000
 
 The first real run downloads the model (about 0.5 GB for the default) into the standard
 Hugging Face cache; after that Iris works offline and nothing leaves your computer.
-exit codes: 0 done, 2 bad input (file, image, arguments), 3 model problem."""
+With --server the model runs on that server instead: the images and questions go there
+(Iris asks once per server). Its API key comes from IRIS_SERVER_API_KEY or the system
+keyring, never from the command line.
+exit codes: 0 done, 2 bad input (file, image, arguments), 3 model problem, 4 server problem."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a worked example for few-shot prompting; repeatable",
     )
     _add_model_options(describe)
+    _add_server_options(describe)
     describe.add_argument("--format", choices=["text", "jsonl"], default="text")
 
     read = commands.add_parser(
@@ -91,10 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--task", choices=["describe", "read"], default="describe")
     batch.add_argument("--recursive", action="store_true", help="include sub-folders")
     _add_model_options(batch)
+    _add_server_options(batch)
 
     models = commands.add_parser("models", help="list or download models")
     model_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    model_commands.add_parser("list", help="the models Iris knows, and which are downloaded")
+    listing = model_commands.add_parser(
+        "list", help="the models Iris knows and which are downloaded, or a server's models"
+    )
+    _add_server_options(listing, sends_images=False)
     download = model_commands.add_parser("download", help="download a model from the Hub")
     download.add_argument("model_id", metavar="ID")
     download.add_argument("--revision", help="a branch, tag or commit to pin")
@@ -127,6 +140,33 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_server_options(parser: argparse.ArgumentParser, sends_images: bool = True) -> None:
+    """--server and its companions (the key comes from the environment or the keyring)."""
+    group = parser.add_argument_group(
+        "model server",
+        f"use a model on an OpenAI-compatible server; its API key comes from {API_KEY_VARIABLE} "
+        "or the system keyring",
+    )
+    group.add_argument("--server", metavar="URL", help="the server, e.g. http://gpu-box:8000")
+    if sends_images:
+        group.add_argument("--server-model", metavar="NAME", help="the model's name on the server")
+    group.add_argument(
+        "--server-ca", metavar="FILE", help="certificate authority file of a private server"
+    )
+    group.add_argument(
+        "--server-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="give up when the server sends nothing for this long",
+    )
+    if sends_images:
+        group.add_argument(
+            "--allow-remote",
+            action="store_true",
+            help="agree that images go to a server that is not this computer",
+        )
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -134,4 +174,14 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
     return value

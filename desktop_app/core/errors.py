@@ -65,6 +65,47 @@ def first_line(error: BaseException, limit: int = 300) -> str:
     return (lines[0] if lines else type(error).__name__)[:limit]
 
 
+class ServerError(IrisError):
+    """The model server cannot be reached, refuses, or breaks off an answer.
+
+    `partial` is the text that had arrived before the fault (kept, marked unfinished).
+    """
+
+    exit_code = 4
+
+    def __init__(self, message: str, partial: str = "") -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+class ServerUnreachableError(ServerError):
+    """Nothing answers at the server's address (down, wrong host or port, TLS refused)."""
+
+
+class ServerAuthError(ServerError):
+    """The server refused the API key (401 or 403)."""
+
+
+class ServerModelError(ServerError):
+    """The server does not have the model asked for."""
+
+
+class ServerBusyError(ServerError):
+    """429 or 5xx. `retry_after_s` is how long the server asked to wait, if it said."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ServerStreamError(ServerError):
+    """The answer's stream was cut, malformed, or stopped arriving."""
+
+
+class ServerConsentError(ServerError):
+    """Images would go to a host the user has not agreed to send them to."""
+
+
 class CaptureError(IrisError):
     """The screen, a window or a region could not be captured (no display, no permission)."""
 

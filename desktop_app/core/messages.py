@@ -63,11 +63,125 @@ READER_DESCRIPTION = "text reader (PP-OCRv4, on this computer)"
 STAGE_READER = "Loading text reader"
 GENERATION_FAILED = "Generating the answer failed: {reason}"
 
+# --- a model server the user controls (issue 7) -----------------------------------------------
+# {server} is "host:port" as the user wrote it.
+LOCATION_THIS_COMPUTER = "on this computer"
+LOCATION_SERVER = "on the server {server}"
+LOCATION_SERVER_PLAIN = "on the server {server}, not encrypted"
+LOCATION_LINE = "Model runs {location}."
+LOCAL_DESCRIPTION = "{model}, {placement}, on this computer"
+SERVER_DESCRIPTION = "{model} on the server {server}"
+SERVER_URL_MISSING = (
+    "No server address is set. Enter it in Settings, for example http://gpu-box:8000."
+)
+SERVER_URL_BAD = "{url} is not a server address Iris understands. Use one like http://gpu-box:8000."
+SERVER_UNREACHABLE = (
+    "Cannot reach the model server at {server}: nothing answers there. "
+    "Check that the server is running and that the address and port are right."
+)
+SERVER_UNKNOWN_HOST = (
+    "Cannot find the model server {server}: no computer has that name. Check the address."
+)
+SERVER_TIMEOUT_CONNECT = "The model server {server} did not answer within {seconds:g} seconds."
+SERVER_TLS_FAILED = (
+    "The secure connection to {server} failed: {reason}. If the server uses its own "
+    "certificate, give its certificate authority file in Settings."
+)
+SERVER_AUTH = (
+    "The model server {server} refused Iris ({status}): the API key is missing or wrong. "
+    "Enter the right key in Settings."
+)
+SERVER_MODEL_MISSING = "The server {server} has no model called {model}. It has: {models}."
+SERVER_MODEL_MISSING_NONE = "The server {server} has no model called {model}."
+SERVER_MODEL_NOT_SET = "Choose which of the server's models to use in Settings. It has: {models}."
+SERVER_NO_MODELS = "The server {server} lists no models."
+SERVER_BUSY = "The model server {server} is busy ({status}). Try again in a moment."
+SERVER_BUSY_WAIT = "The model server {server} is busy ({status}). Try again in {seconds:g} seconds."
+SERVER_RETRYING = "The model server is busy; trying again in {seconds:g} seconds."
+SERVER_FAILED = "The model server {server} could not answer ({status}): {reason}"
+SERVER_NOT_OPENAI = (
+    "{server} answered, but not as an OpenAI-compatible model server ({reason}). "
+    "Check the address and port."
+)
+SERVER_STREAM_CUT = "The connection to the model server broke off before the answer was finished."
+SERVER_STREAM_MALFORMED = "The model server sent an answer Iris cannot read ({reason})."
+SERVER_STALLED = (
+    "The model server stopped sending for {seconds:g} seconds, so Iris gave up waiting."
+)
+SERVER_ANSWER_ERROR = "The model server reported an error: {reason}"
+SERVER_CONSENT_TITLE = "Send images to the server?"
+SERVER_CONSENT_QUESTION = (
+    "Iris is set to use the model server {server}. To describe or answer, your screenshots, "
+    "images and questions will be sent to that computer. Do you agree? Iris asks only once "
+    "for this server."
+)
+SERVER_CONSENT_PLAIN_HTTP = (
+    " Warning: the address starts with http, not https, so anyone on the network between "
+    "here and there could see them."
+)
+SERVER_CONSENT_DECLINED = (
+    "Nothing was sent. Iris will not use {server} until you agree; choose Settings to "
+    "change where the model runs."
+)
+SERVER_CONSENT_NEEDED_CLI = (
+    "Images would go to {server}, which is not this computer. Run once at a terminal to "
+    "answer the question, or add --allow-remote to agree."
+)
+SERVER_CONSENT_PROMPT_CLI = "{question} [y/N] "
+SERVER_PLAIN_HTTP_WARNING = (
+    "Warning: {server} is reached over plain http, not encrypted. Images and questions "
+    "can be read on the way."
+)
+SERVER_CHECK_OK = "Connected to {server} in {latency_ms:.0f} milliseconds. Models: {models}."
+SERVER_CHECK_RUNNING = "Testing the connection to {server}."
+SERVER_KEY_SESSION_ONLY = (
+    "No system keyring is available, so the API key is kept only until Iris closes."
+)
+SERVER_ANSWER_UNFINISHED = "(unfinished)"
+# The window's side of a model server: the Settings group, the location line, faults.
+UNFINISHED_FAULT_SUFFIX = " " + SERVER_ANSWER_UNFINISHED
+"""Marks an answer a fault broke off (its text so far is kept)."""
+LOCATION_NAME = "Model location"
+SERVER_GROUP_TITLE = "Where the model runs"
+SERVER_RUNS_HERE = "On this computer"
+SERVER_RUNS_ON_SERVER = "On a server I control"
+LOCAL_GROUP_TITLE = "The model on this computer"
+FIELD_SERVER_URL = "Server address"
+FIELD_SERVER_URL_HINT = "for example http://gpu-box:8000"
+FIELD_SERVER_MODEL = "Model on the server"
+FIELD_SERVER_MODEL_DESCRIPTION = (
+    "The model's name as the server lists it. Empty: the server's only model. "
+    "Test connection fills the list."
+)
+FIELD_SERVER_API_KEY = "API key"
+FIELD_SERVER_API_KEY_HINT = "Empty: the server needs none"
+FIELD_SERVER_API_KEY_DESCRIPTION = "Kept in the system keyring, never in Iris's settings file."
+FIELD_SERVER_VERIFY_TLS = "Check the server's certificate"
+FIELD_SERVER_CA_FILE = "Certificate authority file"
+FIELD_SERVER_CA_FILE_HINT = "Empty: the system's certificates"
+CHOOSE_CA_FILE = "Browse…"
+CHOOSE_CA_FILE_NAME = "Choose certificate authority file"
+CHOOSE_CA_FILE_TITLE = "Choose the server's certificate authority file"
+CA_FILE_FILTER = "Certificates (*.pem *.crt *.cer);;All files (*)"
+FIELD_SERVER_CONNECT_TIMEOUT = "Connect timeout in seconds"
+FIELD_SERVER_STALL_TIMEOUT = "Give up when the server is silent for, in seconds"
+ACTION_TEST_CONNECTION = "Test connection"
+SERVER_CHECK_RESULT_NAME = "Connection test result"
+SERVER_CHECK_NO_MODELS = (
+    "Connected to {server} in {latency_ms:.0f} milliseconds, but it lists no models."
+)
+PROBLEM_SERVER_URL = "Server address: {reason}"
+PROBLEM_SERVER_CA_FILE = "Certificate authority file: {path} does not exist."
+SERVER_CONSENT_DECLINED_CLI = "Nothing was sent: you did not agree to send images to {server}."
+SERVER_MODELS_LATENCY = "{server} answered in {latency_ms:.0f} milliseconds."
+SERVER_EDGE_TOO_SMALL = "With --server, --longest-edge must be at least {pixels} pixels."
+
 # --- progress -----------------------------------------------------------------------------
 STAGE_DOWNLOAD = "Downloading model"
 STAGE_LOAD = "Loading model"
 STAGE_QUANTIZE = "Preparing model for this computer"
 STAGE_READY = "Model ready"
+STAGE_CONNECT = "Connecting to the model server"
 
 # --- command line -------------------------------------------------------------------------
 CLI_DESCRIPTION = (
@@ -126,6 +240,7 @@ UNFINISHED_SUFFIX = " (stopped)"
 STATUS_READY = "Ready. Model: {model}."
 STATUS_NO_MODEL_YET = "Model not loaded yet."
 STATUS_LOADING = "Model loading, {percent} percent."
+STATUS_CONNECTING = "Connecting to the model server."
 STATUS_LOADING_CANCELLED = "Model loading cancelled. Choose Settings to try again."
 STATUS_DESCRIBING_SCREEN = "Describing the screen."
 STATUS_DESCRIBING_WINDOW = "Describing the window."

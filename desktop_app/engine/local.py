@@ -93,7 +93,9 @@ class LocalBackend(Backend):
     def description(self) -> str:
         if self._loaded is None:
             return self.settings.model
-        return f"{self._loaded.name}, {self._loaded.placement.describe()}"
+        return messages.LOCAL_DESCRIPTION.format(
+            model=self._loaded.name, placement=self._loaded.placement.describe()
+        )
 
     def warm_up(self) -> None:
         """Answer a one-token question about a blank image, then forget it.

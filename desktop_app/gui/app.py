@@ -12,8 +12,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core import messages
+from desktop_app.engine.backend import Backend
 from desktop_app.gui import startup_probe
-from desktop_app.gui.controller import Controller, local_backend_factory
+from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.tray import TrayIcon
 from desktop_app.gui.worker import EngineWorker
@@ -146,8 +147,14 @@ def run_app(
     speaker = create_speaker(
         settings.speech, speak_to_files=speak_to_files, on_problem=speech_went_silent
     )
-    # The backend is made on the engine thread, so torch is imported after the window shows.
-    worker = EngineWorker(local_backend_factory(settings))
+
+    def make_backend() -> Backend:
+        """The local model's or the server's backend, made on the engine thread at the first
+        load (so torch is imported after the window shows), when the controller exists."""
+        made: Backend = controller.backend_factory(controller.settings)()
+        return made
+
+    worker = EngineWorker(make_backend)
     controller = Controller(
         window,
         worker,

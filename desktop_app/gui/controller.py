@@ -11,16 +11,32 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
 from desktop_app.core import messages
-from desktop_app.core.errors import IrisError
+from desktop_app.core.errors import BadInputError, IrisError
 from desktop_app.core.types import Answer, Rect, Request, Turn
 from desktop_app.engine.catalogue import find as find_in_catalogue
 from desktop_app.engine.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.images import load_image
 from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
+from desktop_app.gui.backends import (
+    backend_settings,
+    local_backend_factory,
+    location_line,
+    reader_backend_factory,
+    server_backend_factory,
+)
 from desktop_app.gui.images import qimage_to_pil
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
-from desktop_app.settings import AppSettings, ConversationHistory, Opener, save_error_message
+from desktop_app.settings import (
+    ApiKeys,
+    AppSettings,
+    ConversationHistory,
+    Opener,
+    ServerAddress,
+    save_error_message,
+    save_settings,
+    settings_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +82,7 @@ class Controller(QObject):
     """After each save of the conversation history: None, or the OSError it failed with."""
     _history_written = Signal(object)
     _speech_went_silent = Signal()
+    _server_notice = Signal(str)
 
     def __init__(
         self,
@@ -80,10 +97,13 @@ class Controller(QObject):
         reader: EngineWorker | None = None,
         history: ConversationHistory | None = None,
         opener: Opener | None = None,
+        api_keys: ApiKeys | None = None,
     ) -> None:
         """`reader` runs the text reader (made here when not given); `worker` the model.
         `history` keeps the conversations' text (made here when not given); `opener` opens
-        the settings' temporary file when saving (tests pass one that fails)."""
+        the settings' temporary file when saving (tests pass one that fails). `api_keys`
+        holds model servers' API keys (the system keyring when not given).
+        `backend_factory` defaults to `backend_for`: the local model, or the server."""
         super().__init__()
         self.window = window
         self.worker = worker
@@ -92,7 +112,8 @@ class Controller(QObject):
         self.capturer = capturer
         self.settings = settings
         self.confirm = confirm or _ask_yes_no(window)
-        self.backend_factory = backend_factory or local_backend_factory
+        self.api_keys = api_keys or ApiKeys()
+        self.backend_factory = backend_factory or self.backend_for
         self.reader = reader or EngineWorker(reader_backend_factory(settings))
         self._active_worker = worker
         self._region_selector: Any = None
@@ -107,12 +128,15 @@ class Controller(QObject):
         self._in_flight: Request | None = None
         self._active_id: int | None = None
         self._stream: StreamingSpeaker | None = None
+        self._streamed = ""
+        """The running request's answer so far (a fault may keep it)."""
         self._opener = opener
         self.kept_history = history or ConversationHistory(
             enabled=settings.keep_history, opener=opener
         )
         self._history_problem_told: str | None = None
         self._wire()
+        self.window.show_location(location_line(settings.server))
 
     def _wire(self) -> None:
         handlers: dict[str, Callable[[], object]] = {
@@ -149,6 +173,7 @@ class Controller(QObject):
         self.worker.load_cancelled.connect(self._on_load_cancelled)
         self._speech_went_silent.connect(self._tell_speech_problem)
         self._history_written.connect(self._on_history_written)
+        self._server_notice.connect(self._tell_server_notice)
 
     # -- announcements ---------------------------------------------------------------------
     def announce(self, text: str, *, speak: bool = True, interrupt: bool = True) -> None:
@@ -160,8 +185,31 @@ class Controller(QObject):
             self.speaker.say(text, interrupt=interrupt)
 
     # -- model ---------------------------------------------------------------------------------
+    def backend_for(self, settings: AppSettings) -> Callable[[], Any]:
+        """A maker of the backend `settings` ask for (the server's when it is enabled, else
+        the local model's), called on the engine thread."""
+        if settings.server.enabled:
+            return server_backend_factory(settings, self.api_keys, self._server_notice.emit)
+        return local_backend_factory(settings)
+
+    @Slot(str)
+    def _tell_server_notice(self, text: str) -> None:
+        """What the server backend says while the user waits (a busy server's retry)."""
+        self.announce(text)
+
     def load_model(self) -> None:
-        """Load the model in the background, with progress; ask first if it must be downloaded."""
+        """Load the model in the background, with progress; ask first if it must be
+        downloaded, or, for a server not on this computer, whether images may go there."""
+        if self.settings.server.enabled:
+            try:
+                address = ServerAddress.parse(self.settings.server.url)
+            except BadInputError as error:
+                self.announce(error.message)
+                self.model_failed.emit(error.message)
+                return
+            if self._server_agreed(address):
+                self.worker.load()
+            return
         model = self.settings.engine.model
         if needs_download(model):
             entry = find_in_catalogue(model)
@@ -175,8 +223,48 @@ class Controller(QObject):
                 return
         self.worker.load()
 
+    def _server_agreed(self, address: ServerAddress) -> bool:
+        """True when images may go to `address`: this computer, a host agreed to before, or
+        one the user agrees to now (asked once per host; the answer is saved)."""
+        server = self.settings.server
+        if server.approved(address):
+            return True
+        question = messages.SERVER_CONSENT_QUESTION.format(server=address.label)
+        if address.plain_http_to_other_host:
+            question += messages.SERVER_CONSENT_PLAIN_HTTP
+        self.speaker.say(question, interrupt=True)
+        if not self.confirm(messages.SERVER_CONSENT_TITLE, question):
+            self.announce(messages.SERVER_CONSENT_DECLINED.format(server=address.label))
+            return False
+        self.settings = self.settings.with_changes(server=server.approving(address))
+        self.worker.replace_backend(self.backend_factory(self.settings))
+        path = settings_path()
+        try:
+            save_settings(self.settings, path, opener=self._opener)
+        except OSError as error:  # agreed for now; asked again after a restart
+            problem = save_error_message(error, path, messages.SAVE_WHAT_SETTINGS)
+            self.announce(messages.SAVE_SETTINGS_USED_UNSAVED.format(problem=problem))
+        return True
+
+    def _plain_http_warning(self) -> str | None:
+        """The warning for a server reached unencrypted across a network, if that is so."""
+        server = self.settings.server
+        if not server.enabled:
+            return None
+        try:
+            address = ServerAddress.parse(server.url)
+        except BadInputError:
+            return None
+        if not address.plain_http_to_other_host:
+            return None
+        return messages.SERVER_PLAIN_HTTP_WARNING.format(server=address.label)
+
     def _on_loading(self, stage: str, fraction: float) -> None:
         self._loading = True
+        if stage == messages.STAGE_CONNECT:  # a server: one quick check, not a percentage
+            if fraction == 0.0:
+                self.announce(messages.STATUS_CONNECTING)
+            return
         self.window.show_progress(fraction)
         percent = int(fraction * 100)
         step = percent // SPOKEN_PROGRESS_STEP
@@ -194,6 +282,9 @@ class Controller(QObject):
         self._spoken_progress_step = -1
         self.window.show_progress(None)
         self.announce(messages.STATUS_READY.format(model=description), speak=False)
+        warning = self._plain_http_warning()
+        if warning is not None:  # after the loading progress, which interrupts speech
+            self.announce(warning, interrupt=False)
         self.model_ready.emit(description)
 
     def _on_load_failed(self, message: str) -> None:
@@ -274,26 +365,36 @@ class Controller(QObject):
         """Show the Settings dialog; saving applies hotkeys, speech and model at once."""
         from desktop_app.gui.settings_dialog import SettingsDialog, save_from_dialog
 
-        dialog = SettingsDialog(self.settings, self.window, on_clear_history=self.clear_history)
+        dialog = SettingsDialog(
+            self.settings,
+            self.window,
+            on_clear_history=self.clear_history,
+            api_keys=self.api_keys,
+            speak=self.announce,
+        )
         self._settings_dialog = dialog
 
         def accepted() -> None:
             problem = save_from_dialog(dialog, opener=self._opener)
-            self.apply_settings(dialog.result_settings())
+            new_key = dialog.server_panel.key_changed
+            self.apply_settings(dialog.result_settings(), new_backend=new_key)
             if problem is not None:  # not saved, but used: Iris goes on as the user asked
                 self.announce(messages.SAVE_SETTINGS_USED_UNSAVED.format(problem=problem))
 
         dialog.accepted.connect(accepted)
         dialog.open()
 
-    def apply_settings(self, settings: AppSettings) -> None:
-        """Use new settings now; a changed model is loaded afresh."""
-        engine_changed = settings.engine != self.settings.engine
+    def apply_settings(self, settings: AppSettings, *, new_backend: bool = False) -> None:
+        """Use new settings now; a changed model (or server) is loaded afresh, and so is
+        the same one with `new_backend` (the server's API key changed)."""
+        backend_changed = backend_settings(settings) != backend_settings(self.settings)
+        backend_changed |= new_backend and settings.server.enabled
         self.settings = settings
         self.settings_changed.emit(settings)
+        self.window.show_location(location_line(settings.server))
         if settings.keep_history != self.kept_history.enabled:
             self._switch_history(settings.keep_history)
-        if engine_changed:
+        if backend_changed:
             self.worker.replace_backend(self.backend_factory(settings))
             self.load_model()
 
@@ -388,7 +489,7 @@ class Controller(QObject):
         """
         for image in images:
             self.window.conversation.add_image(name, *image.size)
-        if not read and needs_download(self.settings.engine.model):
+        if not read and self._local_model_missing():
             self.announce(messages.STATUS_READING_UNTIL_MODEL)
             read = True
         if read:
@@ -417,7 +518,7 @@ class Controller(QObject):
         if not self.pending_images and not any(turn.images for turn in turns):
             self.announce(messages.STATUS_NEED_IMAGE)
             return
-        if needs_download(self.settings.engine.model):
+        if self._local_model_missing():
             self.announce(messages.STATUS_DETAIL_NEEDS_MODEL)
             return
         self.detail = True
@@ -440,7 +541,10 @@ class Controller(QObject):
         shown_as: str | None = None,
     ) -> None:
         """Start a request: the model's, or with `read` the text reader's. `carry` keeps
-        the images of a request this one interrupts; `shown_as` is the question as shown."""
+        the images of a request this one interrupts; `shown_as` is the question as shown.
+        Nothing goes to a server the user has not agreed to (they are asked now)."""
+        if not read and not self._may_send(text, images, retype=show_question and not shown_as):
+            return
         carried = self._cancel_running()
         self.pending_images = []
         if show_question:
@@ -451,8 +555,30 @@ class Controller(QObject):
         )
         self.window.conversation.start_answer()
         self._stream = self._streaming_speech()
+        self._streamed = ""
         self._active_worker = self.reader if read else self.worker
         self._active_id = self._active_worker.submit(self._in_flight)
+
+    def _local_model_missing(self) -> bool:
+        """True while the local model is to be used and is not downloaded yet."""
+        return not self.settings.server.enabled and needs_download(self.settings.engine.model)
+
+    def _may_send(self, text: str, images: list[Any], *, retype: bool) -> bool:
+        """Whether the model's request may go out: always to this computer's model; to a
+        server once the user agreed. Declined, the images wait and a typed question goes
+        back to its field (`retype`)."""
+        if not self.settings.server.enabled:
+            return True
+        try:
+            address = ServerAddress.parse(self.settings.server.url)
+        except BadInputError:
+            return True  # the request fails with the reason, shown and spoken
+        if self._server_agreed(address):
+            return True
+        self.pending_images = list(images)  # the pending ones and the new
+        if retype:
+            self.window.question.setText(text)
+        return False
 
     def _cancel_running(self) -> tuple[Any, ...]:
         """Stop the running request; return its images so the next question keeps them."""
@@ -463,11 +589,12 @@ class Controller(QObject):
         self._end_request("", stopped=True)
         return images
 
-    def _end_request(self, text: str, *, stopped: bool) -> None:
-        """Forget the running request; show its final text; finish or silence its speech."""
+    def _end_request(self, text: str, *, stopped: bool, suffix: str | None = None) -> None:
+        """Forget the running request; show its final text (a stopped one marked with
+        `suffix`, by default as stopped); finish or silence its speech."""
         self._in_flight = None
         self._active_id = None
-        self.window.conversation.finish_answer(text, stopped=stopped)
+        self.window.conversation.finish_answer(text, stopped=stopped, suffix=suffix)
         if self._stream is not None:
             if stopped:
                 self._stream.cancel()
@@ -477,6 +604,7 @@ class Controller(QObject):
     def _on_piece(self, request_id: int, piece: str) -> None:
         if request_id != self._active_id:
             return
+        self._streamed += piece
         self.window.conversation.append_to_answer(piece)
         if self._stream is not None:
             self._stream.feed(piece)
@@ -513,13 +641,24 @@ class Controller(QObject):
             self._speech_problem_told = problem
             self.announce(messages.STATUS_SPEECH_PROBLEM.format(details=problem), speak=False)
 
-    def _on_failed(self, request_id: int, message: str) -> None:
+    def _on_failed(self, request_id: int, message: str, partial: str = "") -> None:
+        """Tell the fault. When it keeps the answer so far (`partial`: a server's stream
+        broke off), that text stays, marked unfinished, as the turn's answer, so a follow-up
+        can go on from it; otherwise the images wait for a retry."""
         if request_id != self._active_id or self._in_flight is None:
             return
-        self.pending_images = list(self._in_flight.turns[-1].images)
-        self._end_request("", stopped=True)
+        turns = self._in_flight.turns
+        kept = self._streamed if partial else ""
+        if kept:
+            self.history = (*turns[:-1], turns[-1].answered(kept))
+            self._end_request(kept, stopped=True, suffix=messages.UNFINISHED_FAULT_SUFFIX)
+        else:
+            self.pending_images = list(turns[-1].images)
+            self._end_request("", stopped=True)
         self.announce(messages.STATUS_ERROR.format(message=message))
         self.request_failed.emit(message)
+        if kept:
+            self._keep_history()
 
     # -- other actions -------------------------------------------------------------------------
     def stop(self) -> None:
@@ -628,27 +767,3 @@ def _ask_yes_no(parent: MainWindow) -> Callable[[str, str], bool]:
         return answer == QMessageBox.StandardButton.Yes
 
     return ask
-
-
-def local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
-    """A maker of the local backend, called on the engine thread (torch loads there)."""
-
-    def factory() -> Any:
-        from desktop_app.engine.local import LocalBackend
-        from desktop_app.engine.reading.backend import grounded_if_asked
-
-        return grounded_if_asked(LocalBackend(settings.engine), settings.engine)
-
-    return factory
-
-
-def reader_backend_factory(settings: AppSettings) -> Callable[[], Any]:
-    """A maker of the text reader's backend, called on its own engine thread."""
-
-    def factory() -> Any:
-        from desktop_app.engine.reading.backend import ReaderBackend
-        from desktop_app.engine.reading.reader import TextReader
-
-        return ReaderBackend(TextReader(threads=settings.engine.threads))
-
-    return factory

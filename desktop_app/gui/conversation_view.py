@@ -59,11 +59,13 @@ class ConversationView(QListWidget):
         text = str(self._answer.data(ROLE_TEXT)) + piece
         self._set_answer_text(text)
 
-    def finish_answer(self, text: str, *, stopped: bool = False) -> None:
-        """Set the final text; a stopped answer is marked so."""
+    def finish_answer(self, text: str, *, stopped: bool = False, suffix: str | None = None) -> None:
+        """Set the final text; a stopped answer is marked with `suffix` (by default
+        UNFINISHED_SUFFIX; a fault's broken-off answer has UNFINISHED_FAULT_SUFFIX)."""
         if self._answer is None:
             self.start_answer()
-        shown = text + (messages.UNFINISHED_SUFFIX if stopped else "")
+        mark = messages.UNFINISHED_SUFFIX if suffix is None else suffix
+        shown = text + (mark if stopped else "")
         self._set_answer_text(text, shown)
         self._answer = None
 

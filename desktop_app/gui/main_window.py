@@ -107,6 +107,14 @@ class MainWindow(QMainWindow):
         self.status.setAccessibleName(messages.STATUS_NAME)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.status.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reached with Tab, read aloud
+        self.location = QLabel()
+        self.location.setObjectName("location")
+        self.location.setAccessibleName(messages.LOCATION_NAME)
+        self.location.setWordWrap(True)
+        self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.location.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.show_location(messages.LOCATION_LINE.format(location=messages.LOCATION_THIS_COMPUTER))
 
         layout = QVBoxLayout()
         for widget in (
@@ -118,6 +126,7 @@ class MainWindow(QMainWindow):
             self.stop_button,
             self.progress,
             self.status,
+            self.location,
         ):
             layout.addWidget(widget)
         central = QWidget()
@@ -129,6 +138,7 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.answer_view, self.describe_button)
         QWidget.setTabOrder(self.describe_button, self.stop_button)
         QWidget.setTabOrder(self.stop_button, self.status)
+        QWidget.setTabOrder(self.status, self.location)
         self.resize(720, 560)
         self.question.setFocus()
         self.hide_on_close = False
@@ -151,6 +161,11 @@ class MainWindow(QMainWindow):
         screen reader reads "Status, <text>"."""
         self.status.setText(text)
         self.status.setAccessibleDescription(text)
+
+    def show_location(self, text: str) -> None:
+        """Say under the status line where the model runs ("Model runs on this computer.")."""
+        self.location.setText(text)
+        self.location.setAccessibleDescription(text)
 
     def show_progress(self, fraction: float | None) -> None:
         """Show the progress bar at `fraction`, or hide it with None."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -26,9 +27,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import messages as text
 from desktop_app.core.errors import HotkeyError
+from desktop_app.gui.server_panel import ServerPanel, Speak
 from desktop_app.hotkeys import parse_hotkey
 from desktop_app.settings import (
     DEFAULT_HOTKEYS,
+    ApiKeys,
     AppSettings,
     DescriptionStyle,
     DeviceChoice,
@@ -74,7 +77,9 @@ class SettingsDialog(QDialog):
     """Edit a copy of the settings; `result_settings()` gives the edited settings.
 
     `on_clear_history` clears the conversation history and returns what it did (shown beside
-    the Clear history button); without it the button is disabled.
+    the Clear history button); without it the button is disabled. `api_keys` keeps the model
+    server's API key (the system keyring when None); `speak` tells the user what Test
+    connection found, and that a key is kept only for this session.
     """
 
     def __init__(
@@ -82,10 +87,13 @@ class SettingsDialog(QDialog):
         settings: AppSettings,
         parent: QWidget | None = None,
         on_clear_history: Callable[[], str] | None = None,
+        api_keys: ApiKeys | None = None,
+        speak: Speak | None = None,
     ) -> None:
         super().__init__(parent)
         self._original = settings
         self._on_clear_history = on_clear_history
+        self._speak = speak
         self._flagged: list[QWidget] = []
         self._descriptions: dict[QWidget, str] = {}
         self.setWindowTitle(text.SETTINGS_TITLE)
@@ -95,7 +103,7 @@ class SettingsDialog(QDialog):
         self.tabs.setObjectName("tabs")
         self.tabs.setAccessibleName(text.SETTINGS_TABS_NAME)
         self.general_page = self._build_general(settings)
-        self.model_page = self._build_model(settings.engine)
+        self.model_page = self._build_model(settings, api_keys)
         self.hotkeys_page = self._build_hotkeys(settings.hotkeys)
         self.speech_page = self._build_speech(settings.speech)
         for page, title in (
@@ -173,9 +181,20 @@ class SettingsDialog(QDialog):
         form.addRow(self.history_result)
         return page
 
-    def _build_model(self, engine: EngineSettings) -> QWidget:
+    def _build_model(self, settings: AppSettings, api_keys: ApiKeys | None) -> QWidget:
+        engine: EngineSettings = settings.engine
         page = QWidget()
-        form = QFormLayout(page)
+        layout = QVBoxLayout(page)
+        self.server_panel = ServerPanel(settings.server, api_keys, self._speak)
+        layout.addWidget(self.server_panel)
+        local_group = QGroupBox(text.LOCAL_GROUP_TITLE)
+        local_group.setObjectName("local_group")
+        local_group.setAccessibleName(text.LOCAL_GROUP_TITLE)
+        form = QFormLayout(local_group)
+        layout.addWidget(local_group)
+        both = QFormLayout()  # used wherever the model runs
+        layout.addLayout(both)
+        layout.addStretch(1)
         self.model = QLineEdit(engine.model)
         self.model.setObjectName("model")
         self.model.setAccessibleDescription(text.FIELD_MODEL_DESCRIPTION)
@@ -200,14 +219,14 @@ class SettingsDialog(QDialog):
         self._row(form, text.FIELD_LONGEST_EDGE, self.longest_edge)
         self.split_image = self._check(form, text.FIELD_SPLIT_IMAGE, bool(engine.split_image))
         self.split_image.setObjectName("split_image")
-        self.ground_in_text = self._check(form, text.FIELD_GROUND_IN_TEXT, engine.ground_in_text)
+        self.ground_in_text = self._check(both, text.FIELD_GROUND_IN_TEXT, engine.ground_in_text)
         self.ground_in_text.setObjectName("ground_in_text")
         self.max_new_tokens = QSpinBox()
         self.max_new_tokens.setObjectName("max_new_tokens")
         self.max_new_tokens.setRange(1, 32768)
         self.max_new_tokens.setSingleStep(32)
         self.max_new_tokens.setValue(engine.max_new_tokens)
-        self._row(form, text.FIELD_MAX_TOKENS, self.max_new_tokens)
+        self._row(both, text.FIELD_MAX_TOKENS, self.max_new_tokens)
         return page
 
     def _build_hotkeys(self, hotkeys: dict[str, str]) -> QWidget:
@@ -292,6 +311,7 @@ class SettingsDialog(QDialog):
             and self._style() is DescriptionStyle.CUSTOM
         ):
             found.append((self.custom_prompt, text.PROBLEM_CUSTOM_PROMPT_EMPTY))
+        found.extend(self.server_panel.problems())
         if not self.model.text().strip():
             found.append((self.model, text.PROBLEM_MODEL_EMPTY))
         if 0 < self.longest_edge.value() < _MIN_LONGEST_EDGE:
@@ -355,6 +375,7 @@ class SettingsDialog(QDialog):
         )
         return original.with_changes(
             engine=engine,
+            server=self.server_panel.result(original.server),
             speech=speech,
             hotkeys=hotkeys,
             style=self._style(),
@@ -391,9 +412,13 @@ class SettingsDialog(QDialog):
         return False
 
     def accept(self) -> None:
-        """Close with OK only when every field is valid; otherwise say what is wrong."""
-        if self.show_problems():
-            super().accept()
+        """Close with OK only when every field is valid; otherwise say what is wrong.
+        The server's API key goes to the keyring then, never to the settings file."""
+        if not self.show_problems():
+            return
+        if not self.server_panel.save_api_key() and self._speak is not None:
+            self._speak(text.SERVER_KEY_SESSION_ONLY)
+        super().accept()
 
 
 def save_from_dialog(

@@ -2,9 +2,10 @@
 
 The backend's blocking `load` and `start` run on one QThread; results come back as Qt
 signals, which Qt queues to the GUI thread. Every submitted request ends with exactly one
-`answered` (possibly cancelled) or `failed`. Cancelling is cooperative: `cancel` sets the
-backend's event and generation stops at the next decoding step; a request cancelled or
-replaced before it starts ends as cancelled without running.
+`answered` (possibly cancelled) or `failed`; `failed` carries the message and the answer's
+text so far when the fault keeps it (a server's stream broke off), else "". Cancelling
+is cooperative: `cancel` sets the backend's event and generation stops at the next decoding
+step; a request cancelled or replaced before it starts ends as cancelled without running.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from desktop_app.core.errors import IrisError, first_line
+from desktop_app.core.errors import IrisError, ServerError, first_line
 from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.backend import Backend
 
@@ -39,7 +40,8 @@ class EngineWorker(QObject):
     load_cancelled = Signal()
     piece = Signal(int, str)
     answered = Signal(int, object)
-    failed = Signal(int, str)
+    failed = Signal(int, str, str)
+    """Request id, the message to tell, and the partial answer the fault keeps ("" for none)."""
 
     _load_requested = Signal()
     _run_requested = Signal(int, object)
@@ -167,9 +169,10 @@ class EngineWorker(QObject):
         try:
             answer: Answer = self._backend().start(request, forward)
         except IrisError as error:
-            self.failed.emit(request_id, error.message)
+            partial = error.partial if isinstance(error, ServerError) else ""
+            self.failed.emit(request_id, error.message, partial)
         except Exception as error:
             log.warning("generation failed", exc_info=True)
-            self.failed.emit(request_id, first_line(error))
+            self.failed.emit(request_id, first_line(error), "")
         else:
             self.answered.emit(request_id, answer)

@@ -25,10 +25,13 @@ from desktop_app.settings.history import (
     load_history,
     write_history,
 )
+from desktop_app.settings.secrets import ApiKeys
+from desktop_app.settings.server_settings import ServerAddress, ServerSettings
 
 __all__ = [
     "DEFAULT_HOTKEYS",
     "DEFAULT_MODEL",
+    "ApiKeys",
     "AppSettings",
     "Conversation",
     "ConversationHistory",
@@ -38,6 +41,8 @@ __all__ = [
     "Exchange",
     "Opener",
     "Quantization",
+    "ServerAddress",
+    "ServerSettings",
     "SpeechSettings",
     "config_dir",
     "history_path",

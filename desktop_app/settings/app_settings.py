@@ -18,6 +18,7 @@ from desktop_app.settings.atomic import (
     write_atomically,
 )
 from desktop_app.settings.engine_settings import DeviceChoice, EngineSettings, Quantization
+from desktop_app.settings.server_settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class AppSettings:
     """Everything the user can change in the Settings dialog."""
 
     engine: EngineSettings = field(default_factory=EngineSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    """Used instead of the local model when `server.enabled`."""
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
     style: DescriptionStyle = DescriptionStyle.SHORT
@@ -114,9 +117,13 @@ def from_json(data: dict[str, Any]) -> AppSettings:
         engine_data["quantization"] = Quantization(engine_data["quantization"])
     hotkeys = dict(DEFAULT_HOTKEYS)
     hotkeys.update({str(k): str(v) for k, v in dict(data.get("hotkeys", {})).items()})
+    server_data = _known(ServerSettings, data.get("server", {}))
+    if "approved_hosts" in server_data:
+        server_data["approved_hosts"] = tuple(str(h) for h in server_data["approved_hosts"])
     top = _known(AppSettings, data)
     top.update(
         engine=EngineSettings(**engine_data),
+        server=ServerSettings(**server_data),
         speech=SpeechSettings(**_known(SpeechSettings, data.get("speech", {}))),
         hotkeys=hotkeys,
     )
