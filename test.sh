@@ -13,6 +13,11 @@ SYSTEM_PACKAGES=(
   libgl1 libglib2.0-0 fonts-dejavu-core fonts-liberation fontconfig
   # reading the window back as a screen reader does (AT-SPI)
   dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0
+  # the launcher and AppStream files are validated as distributions do; GLib (python3-gi) reads
+  # back the autostart entry's command as GNOME does
+  desktop-file-utils appstream python3-gi
+  # PyInstaller (the one-folder app's test, tests/test_packaging.py) runs objdump
+  binutils
 )
 if [ "${#SYSTEM_PACKAGES[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()

@@ -56,6 +56,7 @@ CUSTOM = AppSettings(
     answer_language="French",
     all_monitors=True,
     keep_in_tray=False,
+    start_at_login=True,
 )
 
 
@@ -101,7 +102,7 @@ def test_every_field_has_an_accessible_name(dialog: SettingsDialog) -> None:
 def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None:
     assert dialog.focusWidget() is dialog.answer_language
     order = []
-    for _ in range(9):
+    for _ in range(10):
         widget = dialog.focusWidget()
         assert widget is not None
         order.append(widget.objectName() or type(widget).__name__)
@@ -112,6 +113,7 @@ def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None
         "answer_language",
         "style",
         "keep_in_tray",
+        "start_at_login",
         "all_monitors",
         "keep_history",
         "QPushButton",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.gui import startup_probe
 from desktop_app.gui.main_window import MainWindow
+from tests.helpers.app_process import offscreen_app_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,17 +55,7 @@ def test_reports_ready_then_idle_then_quits(
 def test_the_real_app_is_ready_without_torch_and_quits_cleanly(tmp_path: Path) -> None:
     """`python -m desktop_app` with no model anywhere: window, first-run question, no torch."""
     report = tmp_path / "ready.json"
-    env = {
-        key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")
-    }
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        IRIS_CONFIG_DIR=str(tmp_path / "config"),
-        HF_HOME=str(tmp_path / "hf"),
-        HF_HUB_OFFLINE="1",
-        IRIS_REPORT_READY=str(report),
-        IRIS_REPORT_IDLE_AFTER="0.5",
-    )
+    env = offscreen_app_env(tmp_path, report)
     command = [sys.executable, "-m", "desktop_app", "--speak-to-files", str(tmp_path / "speech")]
     started = time.time()
     process = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -8,23 +8,21 @@ from typing import Any
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.engine.backend import Backend
+from desktop_app.engine.bundled import bundled_default
 from desktop_app.engine.images import load_image
 from desktop_app.engine.reading.backend import grounded_if_asked
 from desktop_app.settings import DEFAULT_MODEL, DeviceChoice, EngineSettings, Quantization
 
 
 def settings_from(args: argparse.Namespace) -> EngineSettings:
-    """EngineSettings from the model options; without --model, the default for this computer
-    (with --server no local model is chosen: torch is not even imported)."""
+    """EngineSettings from the model options; without --model, the model shipped with the app
+    if there is one, else the default for this computer (with --server no local model is
+    chosen: torch is not even imported)."""
     model = args.model
     if model is None and uses_server(args):
         model = DEFAULT_MODEL
     elif model is None:
-        from desktop_app.engine.catalogue import default_model
-        from desktop_app.engine.precision import detect_hardware
-
-        hardware = detect_hardware()
-        model = default_model(hardware.cuda_free_bytes / 2**30 if hardware.cuda else None)
+        model = bundled_default() or _default_for_hardware()
     return EngineSettings(
         model=model,
         device=DeviceChoice(args.device),
@@ -36,6 +34,14 @@ def settings_from(args: argparse.Namespace) -> EngineSettings:
         threads=args.threads,
         ground_in_text=args.ground,
     )
+
+
+def _default_for_hardware() -> str:
+    from desktop_app.engine.catalogue import default_model
+    from desktop_app.engine.precision import detect_hardware
+
+    hardware = detect_hardware()
+    return default_model(hardware.cuda_free_bytes / 2**30 if hardware.cuda else None)
 
 
 def uses_server(args: argparse.Namespace) -> bool:

@@ -6,7 +6,8 @@ import argparse
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.core import messages
-from desktop_app.engine.catalogue import CATALOGUE
+from desktop_app.engine.bundled import bundled_folder, bundled_models
+from desktop_app.engine.catalogue import CATALOGUE, find
 from desktop_app.engine.hub import cached_snapshot, resolve_model
 
 HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
@@ -29,11 +30,14 @@ def run_models(args: argparse.Namespace) -> int:
 
 
 def catalogue_table() -> str:
-    """The catalogue as aligned columns, with whether each model is downloaded."""
+    """The catalogue as aligned columns, with whether each model is shipped with the app or
+    downloaded; then the app's shipped models that the catalogue does not know."""
     rows = [HEADER]
     for entry in CATALOGUE:
         status = (
-            messages.MODEL_IN_CACHE
+            messages.MODEL_BUNDLED
+            if bundled_folder(entry.hub_id) is not None
+            else messages.MODEL_IN_CACHE
             if cached_snapshot(entry.hub_id) is not None
             else messages.MODEL_NOT_IN_CACHE
         )
@@ -48,6 +52,12 @@ def catalogue_table() -> str:
                 entry.note,
             )
         )
+    for shipped in bundled_models():
+        if find(shipped.model) is None:
+            unknown = messages.MODEL_FACT_UNKNOWN
+            rows.append(
+                (shipped.model, unknown, unknown, unknown, unknown, messages.MODEL_BUNDLED, "")
+            )
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
     lines = []
     for row in rows:

@@ -48,6 +48,11 @@ MODEL_CUSTOM_CODE = (
 MODEL_NO_CONFIG = "The model folder {path} has no config.json; it is not a transformers model."
 MODEL_UNSUPPORTED = "The model {model} ({kind}) is not a vision-language model Iris supports."
 MODEL_BROKEN = "The model {model} could not be loaded: {reason}"
+MODEL_NEEDS_TORCHVISION = (
+    "The model {model} needs the package torchvision, which this copy of Iris does not include. "
+    "Choose a SmolVLM model instead (SmolVLM2 needs torchvision), such as {default}, or install "
+    "Iris with pip or pipx, which brings torchvision."
+)
 MODEL_OUT_OF_MEMORY = (
     "The model {model} does not fit in this computer's memory. Choose a smaller model."
 )
@@ -194,6 +199,8 @@ BATCH_DONE = "Wrote {count} rows to {path} ({failed} failed)."
 MODELS_DOWNLOADED = "Downloaded {model} to {path}."
 MODEL_IN_CACHE = "downloaded"
 MODEL_NOT_IN_CACHE = "not downloaded"
+MODEL_BUNDLED = "bundled with Iris"
+MODEL_FACT_UNKNOWN = "-"
 LABELS_REQUIRED = "--task classify needs --labels, for example --labels cat,dog,car."
 READ_HEADING = "== {name} =="
 TURN_HEADER = "Q: {question}"
@@ -405,6 +412,10 @@ FIELD_CUSTOM_PROMPT = "Custom instructions"
 FIELD_CUSTOM_PROMPT_DESCRIPTION = "Used only when the description style is Custom."
 FIELD_KEEP_IN_TRAY = "Keep Iris in the tray when the window is closed"
 FIELD_ALL_MONITORS = "Describe all monitors"
+FIELD_START_AT_LOGIN = "Start Iris when I log in"
+FIELD_START_AT_LOGIN_DESCRIPTION = (
+    "Iris opens by itself each time you log in to this computer, ready for its hotkeys."
+)
 
 FIELD_MODEL = "Model"
 FIELD_MODEL_DESCRIPTION = "A Hugging Face model id or a model folder on this computer."
@@ -500,6 +511,18 @@ REGION_VALUE = "Region {width} by {height} at {x}, {y}"
 TRAY_TOOLTIP = "Iris"
 TRAY_SHOW = "Show Iris"
 
+# --- start at login (XDG autostart, the Windows Run key, a macOS LaunchAgent) ---------------
+AUTOSTART_COMMENT = "Describe the screen and read its text aloud"
+AUTOSTART_PLACE_RUN_KEY = "the value {name} of the registry key {key}"
+AUTOSTART_ON_FAILED = (
+    "Iris cannot set itself to start when you log in: {place} cannot be written ({reason}). "
+    "The setting stays on, and Iris tries again the next time you save its settings."
+)
+AUTOSTART_OFF_FAILED = (
+    "Iris cannot stop starting when you log in: {place} cannot be removed ({reason}). "
+    "The setting stays off, and Iris tries again the next time you save its settings."
+)
+
 # --- speech ------------------------------------------------------------------------------------
 SPEECH_ENGINE_MISSING = "no speech engine is installed ({reason}); answers are shown only."
 SPEECH_ENGINE_FAILED = "the speech engine stopped working ({reason}); answers are shown only."
@@ -529,4 +552,21 @@ MODEL_OUT_OF_MEMORY_NO_SMALLER = (
 MODEL_HASH_MISMATCH = (
     "The download of {model} is damaged or was changed on the way: {files} did not match the "
     "checksums the Hugging Face Hub lists, so Iris deleted them. Download the model again."
+)
+
+# --- the macOS app bundle's permission explanations (packaging/iris_app.py: Info.plist) --------
+# macOS shows these in its permission prompts and in System Settings, where VoiceOver reads them.
+MACOS_COPYRIGHT = "Iris is free software under the Apache License 2.0."
+MACOS_SCREEN_CAPTURE_USAGE = (
+    "Iris takes a picture of your screen or of one window only when you press one of its "
+    "describe or read keys, so that it can tell you what is shown there. The picture stays on "
+    "this Mac."
+)
+MACOS_ACCESSIBILITY_USAGE = (
+    "Iris needs Accessibility access so that its keyboard shortcuts, such as Control-Option-"
+    "Shift-D to describe the screen, work while you are in any other app."
+)
+MACOS_INPUT_MONITORING_USAGE = (
+    "Iris watches for its own keyboard shortcuts, such as Control-Option-Shift-D, so that they "
+    "work in any app. It does not record or keep what you type."
 )

@@ -28,6 +28,7 @@ from desktop_app.core.errors import (
     first_line,
 )
 from desktop_app.core.types import ProgressCallback
+from desktop_app.engine.bundled import bundled_folder
 from desktop_app.engine.catalogue import pinned_revision
 from desktop_app.engine.integrity import ListedFile, discard, mismatched
 from desktop_app.engine.revisions import (
@@ -71,15 +72,16 @@ def resolve_model(
 ) -> Path:
     """Return a checked local folder for `model`, downloading a Hub id when needed.
 
-    A Hub id loads the commit `revisions.choose_commit` picks; with `refresh`, a branch or
-    tag in `revision` is looked up on the Hub again (an explicit download).
+    A Hub id loads the folder shipped with the app when there is one (engine/bundled.py),
+    else the commit `revisions.choose_commit` picks; with `refresh`, a branch or tag in
+    `revision` is looked up on the Hub again (an explicit download).
     """
     if looks_like_path(model):
         folder = Path(model).expanduser()
         if not folder.is_dir():
             raise ModelNotFoundError(messages.MODEL_FOLDER_NOT_FOUND.format(path=folder))
     else:
-        cached = None if refresh else cached_snapshot(model, revision)
+        cached = None if refresh else bundled_folder(model) or cached_snapshot(model, revision)
         if cached is not None:
             folder = cached
         elif allow_download:

@@ -29,7 +29,7 @@ from desktop_app.engine.precision import (
     quantize_dynamic_int8,
 )
 from desktop_app.engine.tensor_file import check_whole
-from desktop_app.settings import EngineSettings, Quantization
+from desktop_app.settings import DEFAULT_MODEL, EngineSettings, Quantization
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,11 @@ def load_model(
         if is_out_of_memory(error):
             raise out_of_memory(name, size) from None
         log.debug("loading %s failed", name, exc_info=True)
+        if isinstance(error, ImportError) and "torchvision" in str(error).casefold():
+            # The one-folder app leaves torchvision out (packaging/requirements-app.txt).
+            raise UnsupportedModelError(
+                messages.MODEL_NEEDS_TORCHVISION.format(model=name, default=DEFAULT_MODEL)
+            ) from None
         raise ModelError(
             messages.MODEL_BROKEN.format(model=name, reason=first_line(error))
         ) from None

@@ -11,12 +11,14 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
+from desktop_app import APP_ID
 from desktop_app.core import messages
 from desktop_app.engine.backend import Backend
+from desktop_app.engine.bundled import preferred_model
 from desktop_app.gui import startup_probe
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import MainWindow
-from desktop_app.gui.tray import TrayIcon
+from desktop_app.gui.tray import TrayIcon, app_icon
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, load_settings
 
@@ -121,6 +123,18 @@ class DesktopCapturer:
         return capture_window()
 
 
+def desktop_application(argv: Sequence[str]) -> QApplication:
+    """The QApplication (made if there is none yet), named as Iris's launcher knows it: the
+    X11 window class is the application name (the .desktop file's StartupWMClass) and the
+    Wayland app id is APP_ID (the .desktop file's name); every window gets Iris's icon."""
+    app = QApplication.instance() or QApplication(list(argv))
+    assert isinstance(app, QApplication)
+    app.setApplicationName(messages.APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    return app
+
+
 def run_app(
     argv: Sequence[str],
     *,
@@ -132,11 +146,10 @@ def run_app(
     from desktop_app.speech import StreamingSpeech, create_speaker
 
     settings = load_settings()
-    if model:
+    model = model or preferred_model(settings.engine.model)  # the app's shipped model
+    if model != settings.engine.model:
         settings = settings.with_changes(engine=settings.engine.with_changes(model=model))
-    app = QApplication.instance() or QApplication(list(argv))
-    assert isinstance(app, QApplication)
-    app.setApplicationName(messages.APP_NAME)
+    app = desktop_application(argv)
     window = MainWindow()
     window.show()
     startup_probe.install(window, lambda: app.exit(0))  # IRIS_REPORT_READY, for benchmarks

@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop_app.core import messages
 from desktop_app.core.errors import BadInputError, IrisError
 from desktop_app.core.types import Answer, Rect, Request, Turn
+from desktop_app.engine.bundled import bundled_folder
 from desktop_app.engine.catalogue import find as find_in_catalogue
 from desktop_app.engine.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.images import load_image
@@ -36,6 +37,13 @@ from desktop_app.settings import (
     save_error_message,
     save_settings,
     settings_path,
+)
+from desktop_app.settings.autostart import (
+    Autostart,
+    failure_message,
+    launch_command,
+    platform_autostart,
+    sync_autostart,
 )
 
 log = logging.getLogger(__name__)
@@ -98,11 +106,13 @@ class Controller(QObject):
         history: ConversationHistory | None = None,
         opener: Opener | None = None,
         api_keys: ApiKeys | None = None,
+        autostart: Autostart | None = None,
     ) -> None:
         """`reader` runs the text reader (made here when not given); `worker` the model.
         `history` keeps the conversations' text (made here when not given); `opener` opens
         the settings' temporary file when saving (tests pass one that fails). `api_keys`
-        holds model servers' API keys (the system keyring when not given).
+        holds model servers' API keys (the system keyring when not given). `autostart` is
+        where "Start Iris when I log in" is written (this platform's place when not given).
         `backend_factory` defaults to `backend_for`: the local model, or the server."""
         super().__init__()
         self.window = window
@@ -131,6 +141,8 @@ class Controller(QObject):
         self._streamed = ""
         """The running request's answer so far (a fault may keep it)."""
         self._opener = opener
+        self._autostart = autostart
+        self._autostart_failed = False
         self.kept_history = history or ConversationHistory(
             enabled=settings.keep_history, opener=opener
         )
@@ -389,7 +401,8 @@ class Controller(QObject):
         the same one with `new_backend` (the server's API key changed)."""
         backend_changed = backend_settings(settings) != backend_settings(self.settings)
         backend_changed |= new_backend and settings.server.enabled
-        self.settings = settings
+        previous, self.settings = self.settings, settings
+        self._apply_start_at_login(previous.start_at_login, settings.start_at_login)
         self.settings_changed.emit(settings)
         self.window.show_location(location_line(settings.server))
         if settings.keep_history != self.kept_history.enabled:
@@ -397,6 +410,21 @@ class Controller(QObject):
         if backend_changed:
             self.worker.replace_backend(self.backend_factory(settings))
             self.load_model()
+
+    def _apply_start_at_login(self, before: bool, wanted: bool) -> None:
+        """Write or remove the autostart entry when the setting is or was on, or the last try
+        failed; a failure is told, and the setting stays as the user chose it."""
+        if not (wanted or before or self._autostart_failed):
+            return
+        autostart = self._autostart or platform_autostart()
+        try:
+            sync_autostart(autostart, wanted, launch_command())
+        except OSError as error:
+            self._autostart_failed = True
+            log.warning("autostart entry at %s: %s", autostart.place, error)
+            self.announce(failure_message(error, autostart, wanted), interrupt=False)
+            return
+        self._autostart_failed = False
 
     def ask_about_screen(self) -> None:
         """Capture the screen, attach it, and put focus in the question field."""
@@ -755,8 +783,12 @@ class Controller(QObject):
 
 
 def needs_download(model: str) -> bool:
-    """True for a Hub id that is not in the Hugging Face cache yet."""
-    return not looks_like_path(model) and cached_snapshot(model) is None
+    """True for a Hub id that is neither shipped with the app nor in the Hugging Face cache."""
+    return (
+        not looks_like_path(model)
+        and bundled_folder(model) is None
+        and cached_snapshot(model) is None
+    )
 
 
 def _ask_yes_no(parent: MainWindow) -> Callable[[str, str], bool]:

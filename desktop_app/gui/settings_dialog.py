@@ -162,6 +162,9 @@ class SettingsDialog(QDialog):
         self._update_custom_prompt()
         self.keep_in_tray = self._check(form, text.FIELD_KEEP_IN_TRAY, settings.keep_in_tray)
         self.keep_in_tray.setObjectName("keep_in_tray")
+        self.start_at_login = self._check(form, text.FIELD_START_AT_LOGIN, settings.start_at_login)
+        self.start_at_login.setObjectName("start_at_login")
+        self.start_at_login.setAccessibleDescription(text.FIELD_START_AT_LOGIN_DESCRIPTION)
         self.all_monitors = self._check(form, text.FIELD_ALL_MONITORS, settings.all_monitors)
         self.all_monitors.setObjectName("all_monitors")
         self.keep_history = self._check(form, text.FIELD_KEEP_HISTORY, settings.keep_history)
@@ -384,6 +387,7 @@ class SettingsDialog(QDialog):
             all_monitors=self.all_monitors.isChecked(),
             keep_in_tray=self.keep_in_tray.isChecked(),
             keep_history=self.keep_history.isChecked(),
+            start_at_login=self.start_at_login.isChecked(),
         )
 
     def show_problems(self) -> bool:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import QMenu, QStyle, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon, QWidget
 
 from desktop_app.core import messages as text
 
 TRAY_ACTIONS = ("describe_screen", "describe_window", "describe_region", "stop", "repeat")
 """Window actions in the tray menu, in order; "Show Iris" and Quit follow."""
 
-ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "iris.svg"
-"""The application icon in a source checkout (an installed package may lack it)."""
+ICON_RESOURCE = ("resources", "iris.svg")
+"""The application icon, as package data of `desktop_app` (a checkout, a wheel, a bundle)."""
+
+
+def icon_path() -> Path | None:
+    """The icon's file where Iris is installed, or None when it is not a plain file there."""
+    resource = resources.files("desktop_app").joinpath(*ICON_RESOURCE)
+    return resource if isinstance(resource, Path) and resource.is_file() else None
 
 
 def tray_available() -> bool:
@@ -22,13 +29,15 @@ def tray_available() -> bool:
     return QSystemTrayIcon.isSystemTrayAvailable()
 
 
-def app_icon(widget: QWidget) -> QIcon:
-    """Iris's icon, or a standard one when the file is missing or unreadable."""
-    if ICON_PATH.is_file():
-        icon = QIcon(str(ICON_PATH))
+def app_icon() -> QIcon:
+    """Iris's icon, or a standard one when the file is missing or unreadable (needs the
+    QApplication)."""
+    path = icon_path()
+    if path is not None:
+        icon = QIcon(str(path))
         if not icon.isNull():
             return icon
-    return widget.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
 
 
 def tray_menu(
@@ -61,7 +70,7 @@ class TrayIcon(QObject):
         if not tray_available():
             return
         self.menu = tray_menu(window_actions, self.show_action, parent)
-        self.icon = QSystemTrayIcon(app_icon(parent), self)
+        self.icon = QSystemTrayIcon(app_icon(), self)
         self.icon.setToolTip(text.TRAY_TOOLTIP)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)

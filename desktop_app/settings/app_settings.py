@@ -69,6 +69,8 @@ class AppSettings:
     keep_in_tray: bool = True
     keep_history: bool = True
     """Save the text of conversations (never images) in the config folder."""
+    start_at_login: bool = False
+    """Start Iris when the user logs in (the platform's autostart entry; settings.autostart)."""
 
     def with_changes(self, **changes: Any) -> AppSettings:
         """A copy with some fields changed."""
