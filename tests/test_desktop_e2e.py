@@ -96,6 +96,7 @@ def test_accessibility_tree_and_press_describe_screen(
         ("text", "Question"),
         ("label", "Answer"),  # Qt exposes a read-only text view as static text
         ("label", "Status"),
+        ("label", "Model location"),  # where the model runs, always shown (issue 7)
     ]:
         assert expected in controls, sorted(controls)
     assert any(name == "Conversation" for _, name in controls)
