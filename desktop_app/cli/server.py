@@ -71,10 +71,8 @@ def server_settings_from(args: argparse.Namespace, saved: ServerSettings) -> Ser
 
 
 def _same_server(url: str, address: ServerAddress) -> bool:
-    try:
-        return bool(url) and ServerAddress.parse(url).origin() == address.origin()
-    except BadInputError:
-        return False
+    saved = ServerAddress.parse_or_none(url)
+    return saved is not None and saved.origin() == address.origin()
 
 
 def api_key_for(

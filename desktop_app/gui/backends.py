@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop_app.core import messages
-from desktop_app.core.errors import BadInputError
 from desktop_app.settings import ApiKeys, AppSettings, ServerAddress, ServerSettings
 
 
@@ -18,9 +17,10 @@ def location_line(server: ServerSettings) -> str:
     """Where the model runs, for the line under the status ("Model runs on this computer.")."""
     if not server.enabled:
         return messages.LOCATION_LINE.format(location=messages.LOCATION_THIS_COMPUTER)
-    try:
-        where = ServerAddress.parse(server.url).location()
-    except BadInputError:
+    address = ServerAddress.parse_or_none(server.url)
+    if address is not None:
+        where = address.location()
+    else:
         where = messages.LOCATION_SERVER.format(server=server.url.strip() or "?")
     return messages.LOCATION_LINE.format(location=where)
 
@@ -40,10 +40,9 @@ def server_backend_factory(
         from desktop_app.engine.reading.backend import grounded_if_asked
         from desktop_app.engine.remote import ServerBackend
 
-        try:
-            api_key = api_keys.get(ServerAddress.parse(settings.server.url).origin())
-        except BadInputError:
-            api_key = ""  # the backend says what is wrong with the address
+        address = ServerAddress.parse_or_none(settings.server.url)
+        # a bad address gets no key; the backend says what is wrong with it
+        api_key = api_keys.get(address.origin()) if address is not None else ""
         backend = ServerBackend(settings.server, api_key, on_notice)
         return grounded_if_asked(backend, settings.engine)
 

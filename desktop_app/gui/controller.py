@@ -138,8 +138,6 @@ class Controller(QObject):
         self._in_flight: Request | None = None
         self._active_id: int | None = None
         self._stream: StreamingSpeaker | None = None
-        self._streamed = ""
-        """The running request's answer so far (a fault may keep it)."""
         self._opener = opener
         self._autostart = autostart
         self._autostart_failed = False
@@ -261,13 +259,8 @@ class Controller(QObject):
     def _plain_http_warning(self) -> str | None:
         """The warning for a server reached unencrypted across a network, if that is so."""
         server = self.settings.server
-        if not server.enabled:
-            return None
-        try:
-            address = ServerAddress.parse(server.url)
-        except BadInputError:
-            return None
-        if not address.plain_http_to_other_host:
+        address = ServerAddress.parse_or_none(server.url) if server.enabled else None
+        if address is None or not address.plain_http_to_other_host:
             return None
         return messages.SERVER_PLAIN_HTTP_WARNING.format(server=address.label)
 
@@ -583,7 +576,6 @@ class Controller(QObject):
         )
         self.window.conversation.start_answer()
         self._stream = self._streaming_speech()
-        self._streamed = ""
         self._active_worker = self.reader if read else self.worker
         self._active_id = self._active_worker.submit(self._in_flight)
 
@@ -597,9 +589,8 @@ class Controller(QObject):
         back to its field (`retype`)."""
         if not self.settings.server.enabled:
             return True
-        try:
-            address = ServerAddress.parse(self.settings.server.url)
-        except BadInputError:
+        address = ServerAddress.parse_or_none(self.settings.server.url)
+        if address is None:
             return True  # the request fails with the reason, shown and spoken
         if self._server_agreed(address):
             return True
@@ -632,7 +623,6 @@ class Controller(QObject):
     def _on_piece(self, request_id: int, piece: str) -> None:
         if request_id != self._active_id:
             return
-        self._streamed += piece
         self.window.conversation.append_to_answer(piece)
         if self._stream is not None:
             self._stream.feed(piece)
@@ -676,16 +666,15 @@ class Controller(QObject):
         if request_id != self._active_id or self._in_flight is None:
             return
         turns = self._in_flight.turns
-        kept = self._streamed if partial else ""
-        if kept:
-            self.history = (*turns[:-1], turns[-1].answered(kept))
-            self._end_request(kept, stopped=True, suffix=messages.UNFINISHED_FAULT_SUFFIX)
+        if partial:
+            self.history = (*turns[:-1], turns[-1].answered(partial))
+            self._end_request(partial, stopped=True, suffix=messages.UNFINISHED_FAULT_SUFFIX)
         else:
             self.pending_images = list(turns[-1].images)
             self._end_request("", stopped=True)
         self.announce(messages.STATUS_ERROR.format(message=message))
         self.request_failed.emit(message)
-        if kept:
+        if partial:
             self._keep_history()
 
     # -- other actions -------------------------------------------------------------------------

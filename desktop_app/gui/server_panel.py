@@ -142,7 +142,7 @@ class ServerPanel(QGroupBox):
         self.url.setObjectName("server_url")
         self.url.setPlaceholderText(text.FIELD_SERVER_URL_HINT)
         self.url.editingFinished.connect(self._url_edited)
-        _row(form, text.FIELD_SERVER_URL, self.url)
+        form_row(form, text.FIELD_SERVER_URL, self.url)
         self.model = QComboBox()
         self.model.setObjectName("server_model")
         self.model.setEditable(True)
@@ -153,14 +153,14 @@ class ServerPanel(QGroupBox):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.model.setAccessibleDescription(text.FIELD_SERVER_MODEL_DESCRIPTION)
-        _row(form, text.FIELD_SERVER_MODEL, self.model)
+        form_row(form, text.FIELD_SERVER_MODEL, self.model)
         self._prefilled_key = self._stored_key(settings.url)
         self.api_key = QLineEdit(self._prefilled_key)
         self.api_key.setObjectName("server_api_key")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText(text.FIELD_SERVER_API_KEY_HINT)
         self.api_key.setAccessibleDescription(text.FIELD_SERVER_API_KEY_DESCRIPTION)
-        _row(form, text.FIELD_SERVER_API_KEY, self.api_key)
+        form_row(form, text.FIELD_SERVER_API_KEY, self.api_key)
         self.verify_tls = QCheckBox(text.FIELD_SERVER_VERIFY_TLS)
         self.verify_tls.setObjectName("server_verify_tls")
         self.verify_tls.setAccessibleName(text.FIELD_SERVER_VERIFY_TLS)
@@ -182,10 +182,10 @@ class ServerPanel(QGroupBox):
         form.addRow(ca_label, ca_row)
         self.connect_timeout = _seconds(settings.connect_timeout_s, 1, 600)
         self.connect_timeout.setObjectName("server_connect_timeout")
-        _row(form, text.FIELD_SERVER_CONNECT_TIMEOUT, self.connect_timeout)
+        form_row(form, text.FIELD_SERVER_CONNECT_TIMEOUT, self.connect_timeout)
         self.stall_timeout = _seconds(settings.stall_timeout_s, 5, 3600)
         self.stall_timeout.setObjectName("server_stall_timeout")
-        _row(form, text.FIELD_SERVER_STALL_TIMEOUT, self.stall_timeout)
+        form_row(form, text.FIELD_SERVER_STALL_TIMEOUT, self.stall_timeout)
         self.test_button = QPushButton(text.ACTION_TEST_CONNECTION)
         self.test_button.setObjectName("test_connection")
         self.test_button.setAccessibleName(text.ACTION_TEST_CONNECTION)
@@ -207,8 +207,8 @@ class ServerPanel(QGroupBox):
         return self._api_keys
 
     def _stored_key(self, url: str) -> str:
-        origin = _origin(url)
-        return self.api_keys.get(origin) if origin else ""
+        address = ServerAddress.parse_or_none(url)
+        return self.api_keys.get(address.origin()) if address is not None else ""
 
     def _url_edited(self) -> None:
         """Another server: show its kept key, unless the user already typed one."""
@@ -219,9 +219,12 @@ class ServerPanel(QGroupBox):
     def save_api_key(self) -> bool:
         """Keep the key in the keyring under the server's origin; False when no keyring
         could take it (it is then kept only until Iris closes)."""
-        origin = _origin(self.url.text())
+        address = ServerAddress.parse_or_none(self.url.text())
         key = self.api_key.text().strip()
-        if origin is None or key == self.api_keys.get(origin):
+        if address is None:
+            return True
+        origin = address.origin()
+        if key == self.api_keys.get(origin):
             return True
         self.key_changed = True
         return self.api_keys.remember(origin, key)
@@ -311,7 +314,7 @@ class ServerPanel(QGroupBox):
         )
 
 
-def _row(form: QFormLayout, label: str, field: QWidget) -> None:
+def form_row(form: QFormLayout, label: str, field: QWidget) -> None:
     """A form row whose label is the field's buddy and accessible name."""
     field.setAccessibleName(label)
     form.addRow(label, field)
@@ -327,11 +330,3 @@ def _seconds(value: float, lowest: int, highest: int) -> QSpinBox:
 def _seconds_value(box: QSpinBox, original: float) -> float:
     """The box's seconds; an untouched box keeps a fractional value from the settings file."""
     return original if round(original) == box.value() else float(box.value())
-
-
-def _origin(url: str) -> str | None:
-    """scheme://host:port for `url`, or None when it is not a server address."""
-    try:
-        return ServerAddress.parse(url).origin()
-    except BadInputError:
-        return None

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import messages as text
 from desktop_app.core.errors import HotkeyError
-from desktop_app.gui.server_panel import ServerPanel, Speak
+from desktop_app.gui.server_panel import ServerPanel, Speak, form_row
 from desktop_app.hotkeys import parse_hotkey
 from desktop_app.settings import (
     DEFAULT_HOTKEYS,
@@ -135,29 +135,23 @@ class SettingsDialog(QDialog):
         self.answer_language.setFocus()
 
     # -- pages ---------------------------------------------------------------------------------
-    @staticmethod
-    def _row(form: QFormLayout, label: str, field: QWidget) -> None:
-        """A form row whose label is the field's buddy and accessible name."""
-        field.setAccessibleName(label)
-        form.addRow(label, field)
-
     def _build_general(self, settings: AppSettings) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
         self.answer_language = QLineEdit(settings.answer_language)
         self.answer_language.setObjectName("answer_language")
         self.answer_language.setPlaceholderText(text.FIELD_ANSWER_LANGUAGE_HINT)
-        self._row(form, text.FIELD_ANSWER_LANGUAGE, self.answer_language)
+        form_row(form, text.FIELD_ANSWER_LANGUAGE, self.answer_language)
         self.style_combo = QComboBox()
         self.style_combo.setObjectName("style")
         self.style_combo.addItems(list(STYLE_LABELS.values()))
         self.style_combo.setCurrentIndex(list(STYLE_LABELS).index(settings.style))
-        self._row(form, text.FIELD_STYLE, self.style_combo)
+        form_row(form, text.FIELD_STYLE, self.style_combo)
         self.custom_prompt = QPlainTextEdit(settings.custom_prompt)
         self.custom_prompt.setObjectName("custom_prompt")
         self.custom_prompt.setTabChangesFocus(True)
         self.custom_prompt.setAccessibleDescription(text.FIELD_CUSTOM_PROMPT_DESCRIPTION)
-        self._row(form, text.FIELD_CUSTOM_PROMPT, self.custom_prompt)
+        form_row(form, text.FIELD_CUSTOM_PROMPT, self.custom_prompt)
         self.style_combo.currentIndexChanged.connect(self._update_custom_prompt)
         self._update_custom_prompt()
         self.keep_in_tray = self._check(form, text.FIELD_KEEP_IN_TRAY, settings.keep_in_tray)
@@ -201,7 +195,7 @@ class SettingsDialog(QDialog):
         self.model = QLineEdit(engine.model)
         self.model.setObjectName("model")
         self.model.setAccessibleDescription(text.FIELD_MODEL_DESCRIPTION)
-        self._row(form, text.FIELD_MODEL, self.model)
+        form_row(form, text.FIELD_MODEL, self.model)
         self.choose_folder = QPushButton(text.CHOOSE_FOLDER)
         self.choose_folder.setObjectName("choose_folder")
         self.choose_folder.setAccessibleName(text.CHOOSE_FOLDER_NAME)
@@ -209,17 +203,17 @@ class SettingsDialog(QDialog):
         form.addRow("", self.choose_folder)
         self.quantization = self._combo(QUANTIZATION_LABELS, engine.quantization)
         self.quantization.setObjectName("quantization")
-        self._row(form, text.FIELD_QUANTIZATION, self.quantization)
+        form_row(form, text.FIELD_QUANTIZATION, self.quantization)
         self.device = self._combo(DEVICE_LABELS, engine.device)
         self.device.setObjectName("device")
-        self._row(form, text.FIELD_DEVICE, self.device)
+        form_row(form, text.FIELD_DEVICE, self.device)
         self.longest_edge = QSpinBox()
         self.longest_edge.setObjectName("longest_edge")
         self.longest_edge.setRange(0, 16384)
         self.longest_edge.setSingleStep(64)
         self.longest_edge.setSpecialValueText(text.LONGEST_EDGE_DEFAULT)
         self.longest_edge.setValue(engine.longest_edge or 0)
-        self._row(form, text.FIELD_LONGEST_EDGE, self.longest_edge)
+        form_row(form, text.FIELD_LONGEST_EDGE, self.longest_edge)
         self.split_image = self._check(form, text.FIELD_SPLIT_IMAGE, bool(engine.split_image))
         self.split_image.setObjectName("split_image")
         self.ground_in_text = self._check(both, text.FIELD_GROUND_IN_TEXT, engine.ground_in_text)
@@ -229,7 +223,7 @@ class SettingsDialog(QDialog):
         self.max_new_tokens.setRange(1, 32768)
         self.max_new_tokens.setSingleStep(32)
         self.max_new_tokens.setValue(engine.max_new_tokens)
-        self._row(both, text.FIELD_MAX_TOKENS, self.max_new_tokens)
+        form_row(both, text.FIELD_MAX_TOKENS, self.max_new_tokens)
         return page
 
     def _build_hotkeys(self, hotkeys: dict[str, str]) -> QWidget:
@@ -240,7 +234,7 @@ class SettingsDialog(QDialog):
             field = QLineEdit(hotkeys.get(action, DEFAULT_HOTKEYS[action]))
             field.setObjectName(f"hotkey_{action}")
             field.setPlaceholderText(text.HOTKEY_PLACEHOLDER)
-            self._row(form, text.HOTKEY_FIELD.format(action=action_name(action)), field)
+            form_row(form, text.HOTKEY_FIELD.format(action=action_name(action)), field)
             self.hotkey_fields[action] = field
         return page
 
@@ -252,20 +246,20 @@ class SettingsDialog(QDialog):
         self.voice = QLineEdit(speech.voice or "")
         self.voice.setObjectName("voice")
         self.voice.setPlaceholderText(text.FIELD_VOICE_HINT)
-        self._row(form, text.FIELD_VOICE, self.voice)
+        form_row(form, text.FIELD_VOICE, self.voice)
         self.rate = QSpinBox()
         self.rate.setObjectName("rate")
         self.rate.setRange(20, 1000)
         self.rate.setSingleStep(10)
         self.rate.setValue(speech.rate_wpm)
-        self._row(form, text.FIELD_RATE, self.rate)
+        form_row(form, text.FIELD_RATE, self.rate)
         self.volume = QSpinBox()
         self.volume.setObjectName("volume")
         self.volume.setRange(0, 100)
         self.volume.setSingleStep(5)
         self.volume.setSuffix(" %")
         self.volume.setValue(round(speech.volume * 100))
-        self._row(form, text.FIELD_VOLUME, self.volume)
+        form_row(form, text.FIELD_VOLUME, self.volume)
         self.use_screen_reader = self._check(
             form, text.FIELD_USE_SCREEN_READER, speech.use_screen_reader
         )

@@ -92,6 +92,15 @@ class ServerAddress:
         default_port = 443 if parts.scheme == "https" else 80
         return cls(parts.scheme, parts.hostname, port or default_port, path.rstrip("/"))
 
+    @classmethod
+    def parse_or_none(cls, url: str) -> ServerAddress | None:
+        """`parse(url)`, or None for an address Iris cannot use (where saying why is
+        another step's job)."""
+        try:
+            return cls.parse(url)
+        except BadInputError:
+            return None
+
     @property
     def label(self) -> str:
         """ "host:port", as shown to the user and kept in `approved_hosts`."""

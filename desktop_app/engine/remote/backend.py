@@ -18,7 +18,6 @@ from typing import Any
 
 from desktop_app.core import messages
 from desktop_app.core.errors import (
-    BadInputError,
     ServerBusyError,
     ServerConsentError,
     ServerError,
@@ -169,10 +168,8 @@ class ServerBackend(Backend):
 
     @property
     def description(self) -> str:
-        try:
-            label = ServerAddress.parse(self.settings.url).label
-        except BadInputError:
-            label = self.settings.url
+        address = ServerAddress.parse_or_none(self.settings.url)
+        label = address.label if address is not None else self.settings.url
         return messages.SERVER_DESCRIPTION.format(model=self._model or "?", server=label)
 
     @property
