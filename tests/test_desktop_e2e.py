@@ -94,9 +94,9 @@ def test_accessibility_tree_and_press_describe_screen(
         ("push button", "Ask"),
         ("push button", "Stop"),
         ("text", "Question"),
-        ("label", "Answer"),  # Qt exposes a read-only text view as static text
-        ("label", "Status"),
-        ("label", "Model location"),  # where the model runs, always shown (issue 7)
+        ("text", "Answer"),  # read-only text with a caret, read line by line (issue 16)
+        ("label", "Status: Done."),  # the text in the name: spoken on Tab (issue 16)
+        ("label", "Model location: Model runs on this computer."),  # issue 7
     ]:
         assert expected in controls, sorted(controls)
     assert any(name == "Conversation" for _, name in controls)

@@ -88,7 +88,7 @@ def test_controls_have_accessible_names_and_shortcuts(rig: Rig) -> None:
     window = rig.window
     assert window.conversation.accessibleName() == "Conversation"
     assert window.question.accessibleName() == "Question"
-    assert window.status.accessibleName() == "Status"
+    assert window.status.accessibleName() == f"Status: {window.status.text()}"
     names = {action.text() for action in window.actions_by_key.values()}
     for expected in (
         "Describe screen", "Describe window", "Describe region", "Open image", "Paste image",

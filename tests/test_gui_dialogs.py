@@ -34,6 +34,7 @@ from desktop_app.settings import (
     DeviceChoice,
     EngineSettings,
     Quantization,
+    SpeechOutput,
     SpeechSettings,
     load_settings,
 )
@@ -48,7 +49,11 @@ CUSTOM = AppSettings(
         split_image=True,
     ),
     speech=SpeechSettings(
-        enabled=False, voice="en-gb", rate_wpm=260, volume=0.8, use_screen_reader=True
+        enabled=False,
+        voice="en-gb",
+        rate_wpm=260,
+        volume=0.8,
+        output=SpeechOutput.SCREEN_READER,
     ),
     hotkeys={**DEFAULT_HOTKEYS, "describe_screen": "ctrl+alt+f5", "stop": "super+escape"},
     style=DescriptionStyle.CUSTOM,
@@ -96,13 +101,13 @@ def test_every_field_has_an_accessible_name(dialog: SettingsDialog) -> None:
     assert titles == ["General", "Model", "Hotkeys", "Speech"]
     pages = [dialog.general_page, dialog.model_page, dialog.hotkeys_page, dialog.speech_page]
     assert [dialog.tabs.indexOf(page) for page in pages] == [0, 1, 2, 3]
-    assert [page.accessibleName() for page in pages] == titles
+    assert [page.parentWidget().accessibleName() for page in pages] == titles  # their panels
 
 
 def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None:
     assert dialog.focusWidget() is dialog.answer_language
     order = []
-    for _ in range(10):
+    for _ in range(11):
         widget = dialog.focusWidget()
         assert widget is not None
         order.append(widget.objectName() or type(widget).__name__)
@@ -113,12 +118,13 @@ def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None
         "answer_language",
         "style",
         "keep_in_tray",
+        "bring_to_front",
         "start_at_login",
         "all_monitors",
         "keep_history",
         "QPushButton",
         "QPushButton",
-        "qt_tabwidget_tabbar",
+        "page_tab_bar",
         "answer_language",
     ]
 
@@ -147,8 +153,11 @@ def test_edits_reach_the_result(qtbot: QtBot, dialog: SettingsDialog) -> None:
     qtbot.keyClicks(field, "Ctrl+Alt+F9")
     dialog.volume.setValue(55)
     qtbot.keyClicks(dialog.voice, "Samantha")
-    dialog.use_screen_reader.setChecked(True)
+    dialog.speech_output.setCurrentIndex(
+        dialog.speech_output.findText(text.SPEECH_OUTPUT_OWN_VOICE)
+    )
     dialog.keep_in_tray.setChecked(False)
+    qtbot.keyClick(dialog.bring_to_front, Qt.Key.Key_Space)
 
     result = dialog.result_settings()
     assert result.answer_language == "German"
@@ -161,8 +170,9 @@ def test_edits_reach_the_result(qtbot: QtBot, dialog: SettingsDialog) -> None:
     assert result.hotkeys["repeat"] == "ctrl+alt+f9"
     assert result.speech.volume == pytest.approx(0.55)
     assert result.speech.voice == "Samantha"
-    assert result.speech.use_screen_reader is True
+    assert result.speech.output is SpeechOutput.OWN_VOICE
     assert result.keep_in_tray is False
+    assert result.bring_to_front is True
 
     dialog.longest_edge.setValue(0)
     assert dialog.result_settings().engine.longest_edge is None
@@ -207,7 +217,7 @@ def test_duplicate_hotkeys_are_refused(qtbot: QtBot, dialog: SettingsDialog) -> 
     with qtbot.waitSignal(dialog.accepted):
         dialog.accept()
     assert not dialog.problems.isVisible()
-    assert field.accessibleDescription() == ""
+    assert field.accessibleDescription() == "ctrl+alt+shift+l"  # its whole value again
 
 
 @pytest.mark.parametrize("bad", ["d", "f5", "ctrl+", "ctrl+alt+nonsense", ""])

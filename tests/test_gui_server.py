@@ -181,7 +181,7 @@ def test_a_server_on_this_computer_loads_describes_and_follows_up(
     label = ServerAddress.parse(model_server.url).label
     where = messages.LOCATION_LINE.format(location=messages.LOCATION_SERVER.format(server=label))
     assert served.window.location.text() == where  # said before anything loads
-    assert served.window.location.accessibleName() == messages.LOCATION_NAME
+    assert served.window.location.accessibleName() == f"{messages.LOCATION_NAME}: {where}"
     with qtbot.waitSignal(served.controller.model_ready, timeout=TIMEOUT_MS) as ready:
         served.controller.load_model()
     description = ready.args[0]
@@ -349,7 +349,7 @@ def test_turning_the_server_on_replaces_the_backend_and_the_location_line(
     try:
         here = messages.LOCATION_LINE.format(location=messages.LOCATION_THIS_COMPUTER)
         location = rig.window.location
-        assert location.text() == here and location.accessibleDescription() == here
+        assert location.text() == here and location.accessibleName().endswith(here)
         for label in (rig.window.status, location):  # both reached with Tab, and read
             assert label.focusPolicy() & Qt.FocusPolicy.TabFocus
         assert rig.window.status.nextInFocusChain() is location

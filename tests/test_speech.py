@@ -19,7 +19,7 @@ import pytest
 from desktop_app.core import messages
 from desktop_app.core import messages as new_messages
 from desktop_app.core.errors import SpeechError
-from desktop_app.settings import SpeechSettings
+from desktop_app.settings import SpeechOutput, SpeechSettings
 from desktop_app.speech import (
     SentenceSplitter,
     SilentSpeaker,
@@ -249,6 +249,7 @@ def test_a_player_that_exits_marks_the_end_and_a_failing_one_goes_silent(tmp_pat
             SpeechSettings(),
             synthesizer_factory=lambda _: SilenceSynthesizer(),
             output_factory=lambda: SubprocessPlayer(command),
+            detect=lambda: None,
         )
 
     working = speaker_with([sys.executable, "-c", "pass"])
@@ -269,6 +270,7 @@ def test_pyttsx3_plays_through_aplay(tmp_path: Path) -> None:
     speaker = create_speaker(
         SpeechSettings(rate_wpm=300, volume=0.5),
         output_factory=lambda: SubprocessPlayer(["aplay", "-q"], env=env),
+        detect=lambda: None,
     )
     assert isinstance(speaker, ThreadedSpeaker), speaker.problem
     speaker.say("Describing the screen.", interrupt=True)
@@ -315,7 +317,7 @@ def test_no_player_and_unwritable_folder_are_problems(tmp_path: Path) -> None:
     def no_player() -> SubprocessPlayer:
         raise SpeechError(messages.SPEECH_NO_AUDIO_PLAYER)
 
-    speaker = create_speaker(SpeechSettings(), output_factory=no_player)
+    speaker = create_speaker(SpeechSettings(), output_factory=no_player, detect=lambda: None)
     assert speaker.problem == messages.SPEECH_NO_AUDIO_PLAYER
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -347,24 +349,27 @@ def test_importing_speech_does_not_import_pyttsx3() -> None:
 
 # --- screen reader hand-off ---------------------------------------------------------------------
 def test_screen_reader_missing_falls_back_to_iris_voice(tmp_path: Path) -> None:
-    def no_screen_reader() -> SpeechDispatcherBackend:
+    def no_screen_reader(name: str) -> SpeechDispatcherBackend:
         raise SpeechError("no screen reader")
 
     played = SubprocessPlayer([sys.executable, "-c", "pass"])
     speaker = create_speaker(
-        SpeechSettings(use_screen_reader=True),
+        SpeechSettings(output=SpeechOutput.SCREEN_READER),
         synthesizer_factory=lambda _: SilenceSynthesizer(),
         output_factory=lambda: played,
         screen_reader_factory=no_screen_reader,
+        detect=lambda: None,
+        platform="linux",
     )
     assert isinstance(speaker, ThreadedSpeaker) and speaker.problem is None
+    assert speaker.route.own_voice and speaker.route.detail == "no screen reader"
     speaker.close()
 
 
 @pytest.fixture
 def speech_dispatcher_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A private speech-dispatcher: espeak-ng module, ALSA output to a null device."""
-    if not (shutil.which("spd-say") and shutil.which("speech-dispatcher")):
+    if not shutil.which("speech-dispatcher"):
         pytest.fail(
             "needs speech-dispatcher and speech-dispatcher-espeak-ng; ./test.sh installs them"
         )
@@ -385,7 +390,7 @@ def speech_dispatcher_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     }
     yield env
     pid_file = runtime / "speech-dispatcher" / "pid" / "speech-dispatcher.pid"
-    if pid_file.exists():  # the daemon spd-say started for this test
+    if pid_file.exists():  # the daemon started for this test
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
 
@@ -403,9 +408,12 @@ def test_speech_dispatcher_hand_off(speech_dispatcher_env: dict[str, str]) -> No
     speaker.close()
 
 
-def test_speech_dispatcher_absent_is_a_speech_error() -> None:
-    with pytest.raises(SpeechError):
-        SpeechDispatcherBackend(command="no-such-spd-say-here")
+def test_speech_dispatcher_absent_is_a_speech_error(tmp_path: Path) -> None:
+    """No daemon listening, none to start: the hand-off cannot start."""
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
+    env.pop("SPEECHD_ADDRESS", None)
+    with pytest.raises(SpeechError, match="no-such-speech-dispatcher is not installed"):
+        SpeechDispatcherBackend(command="no-such-speech-dispatcher", env=env)
 
 
 # --- a pyttsx3-like engine passed in ------------------------------------------------------------

@@ -7,6 +7,8 @@ message can be shown and spoken. Nothing is ever written to disk.
 from __future__ import annotations
 
 from desktop_app.capture._api import (
+    activate_window,
+    active_window_id,
     active_window_rect,
     capture_region,
     capture_screen,
@@ -18,6 +20,8 @@ from desktop_app.capture._screens import ORIGIN_KEY
 
 __all__ = [
     "ORIGIN_KEY",
+    "activate_window",
+    "active_window_id",
     "active_window_rect",
     "capture_region",
     "capture_screen",

@@ -71,6 +71,25 @@ def active_window_rect() -> Rect:
         return _visible_window(window, layout(session).desktop)
 
 
+def active_window_id() -> int | None:
+    """The window the user works in (an opaque number), or None when it cannot be told."""
+    try:
+        return _ready().active_window_id()
+    except Exception as error:  # a capture problem is told by the capture itself
+        _LOG.debug("active window unknown: %s", error)
+        return None
+
+
+def activate_window(window_id: int) -> bool:
+    """Give the focus back to the window `active_window_id` returned; False if that failed."""
+    try:
+        _ready().activate_window(window_id)
+    except Exception as error:  # the window may have closed meanwhile
+        _LOG.debug("cannot activate window %s: %s", window_id, error)
+        return False
+    return True
+
+
 def _ready() -> Platform:
     platform = current()
     platform.check_access()

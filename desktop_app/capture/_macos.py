@@ -47,6 +47,20 @@ def active_window_rect() -> Rect:
     raise CaptureError(messages.CAPTURE_NO_ACTIVE_WINDOW)
 
 
+def active_window_id() -> int | None:
+    """The frontmost application's process id (macOS activates applications, not windows)."""
+    return _frontmost_pid()
+
+
+def activate_window(window_id: int) -> None:
+    """Bring the application with process id `window_id` to the front."""
+    from AppKit import NSRunningApplication
+
+    app = NSRunningApplication.runningApplicationWithProcessIdentifier_(window_id)
+    if app is not None:
+        app.activateWithOptions_(0)
+
+
 def _frontmost_pid() -> int | None:
     try:
         from AppKit import NSWorkspace

@@ -23,6 +23,13 @@ class Platform(Protocol):
     def active_window_rect(self) -> Rect:
         """The focused window's outer rectangle (unclipped), or CaptureError."""
 
+    def active_window_id(self) -> int | None:
+        """The active window (on macOS the frontmost application), as a number to give back
+        to `activate_window`; None when there is none."""
+
+    def activate_window(self, window_id: int) -> None:
+        """Give the keyboard focus back to `window_id`."""
+
 
 def current() -> Platform:
     """The platform module for this session; CaptureError when capture cannot work here."""

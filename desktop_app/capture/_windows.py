@@ -42,6 +42,20 @@ def active_window_rect() -> Rect:
     return Rect(rect.left, rect.top, rect.right - rect.left, rect.bottom - rect.top)
 
 
+def active_window_id() -> int | None:
+    """GetForegroundWindow's handle."""
+    hwnd = _dll("user32").GetForegroundWindow()
+    return int(hwnd) if hwnd else None
+
+
+def activate_window(window_id: int) -> None:
+    """SetForegroundWindow (Windows allows it to the program that had the last input)."""
+    user32 = _dll("user32")
+    if user32.IsIconic(window_id):
+        user32.ShowWindow(window_id, 9)  # SW_RESTORE
+    user32.SetForegroundWindow(window_id)
+
+
 def _dwm_bounds(hwnd: int, rect: wintypes.RECT) -> bool:
     try:
         dwmapi = _dll("dwmapi")

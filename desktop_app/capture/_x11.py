@@ -41,6 +41,41 @@ def active_window_rect() -> Rect:
     raise CaptureError(messages.CAPTURE_NO_ACTIVE_WINDOW)
 
 
+def active_window_id() -> int | None:
+    """The active top-level window's id (`_NET_ACTIVE_WINDOW`, else the input focus)."""
+    from Xlib import error as xerror
+
+    with _connect() as display:
+        root = display.screen().root
+        for find in (_net_active_window, _focused_window):
+            try:
+                window = find(display, root)
+            except xerror.XError:
+                continue
+            if window is not None:
+                return int(window.id)
+    return None
+
+
+def activate_window(window_id: int) -> None:
+    """Ask the window manager to activate `window_id`, as a pager or task bar does
+    (`_NET_ACTIVE_WINDOW` with source indication 2, so focus-stealing rules let it through)."""
+    from Xlib import X
+    from Xlib.protocol import event
+
+    with _connect() as display:
+        root = display.screen().root
+        window = display.create_resource_object("window", window_id)
+        message = event.ClientMessage(
+            window=window,
+            client_type=display.intern_atom("_NET_ACTIVE_WINDOW"),
+            data=(32, [2, X.CurrentTime, 0, 0, 0]),
+        )
+        mask = X.SubstructureRedirectMask | X.SubstructureNotifyMask
+        root.send_event(message, event_mask=mask)
+        display.sync()
+
+
 @contextmanager
 def _connect() -> Iterator[Any]:
     try:

@@ -215,6 +215,8 @@ ANSWER_DESCRIPTION = "The newest or selected answer, to read line by line."
 QUESTION_NAME = "Question"
 QUESTION_PLACEHOLDER = "Ask about the image, then press Enter"
 STATUS_NAME = "Status"
+LABELLED_TEXT = "{label}: {text}"
+"""A line's accessible name: what it is, then what it says ("Status: Done.")."""
 PROGRESS_NAME = "Model progress"
 ACTION_DESCRIBE_SCREEN = "Describe screen"
 ACTION_DESCRIBE_WINDOW = "Describe window"
@@ -450,6 +452,7 @@ HOTKEY_ACTIONS = {
     "read_screen": "Read screen text",
     "stop": "Stop",
     "repeat": "Repeat",
+    "show_window": "Show Iris",
 }
 """Readable names of the hotkey actions (unknown ones are spelled from their key)."""
 
@@ -458,7 +461,13 @@ FIELD_VOICE = "Voice"
 FIELD_VOICE_HINT = "Empty: the system's default voice"
 FIELD_RATE = "Speaking rate in words per minute"
 FIELD_VOLUME = "Volume in percent"
-FIELD_USE_SCREEN_READER = "Use my screen reader instead of Iris's voice"
+FIELD_SPEECH_OUTPUT = "Whose voice speaks"
+FIELD_SPEECH_OUTPUT_DESCRIPTION = (
+    "Automatic: your screen reader's voice when one is running, otherwise Iris's own voice."
+)
+SPEECH_OUTPUT_AUTO = "Automatic"
+SPEECH_OUTPUT_SCREEN_READER = "My screen reader's voice"
+SPEECH_OUTPUT_OWN_VOICE = "Iris's own voice"
 
 PROBLEMS_NAME = "Problems"
 PROBLEM_HOTKEY_INVALID = "Hotkey for {action}: {reason}"
@@ -554,6 +563,27 @@ MODEL_HASH_MISMATCH = (
     "checksums the Hugging Face Hub lists, so Iris deleted them. Download the model again."
 )
 
+# --- working beside a screen reader: focus, closing, confirmations (issue 16) ---------------
+FIELD_BRING_TO_FRONT = "Bring Iris to the front after a hotkey"
+FIELD_BRING_TO_FRONT_DESCRIPTION = (
+    "Off: the focus stays in the program you work in, and the answer is spoken there."
+)
+SPOKEN_READY = "Ready."
+"""Said once when the model has loaded (the status line names the model)."""
+STATUS_ASK_ABOUT_SCREEN = (
+    "Screen captured. Type your question and press Enter. Escape goes back to where you were."
+)
+CLOSE_TITLE = "Close Iris"
+CLOSE_QUESTION = (
+    "There is no system tray on this desktop. Keep Iris running in the background, so that its "
+    "keys go on working? {show_hotkey} shows this window again."
+)
+CLOSE_KEEP_RUNNING = "Keep running"
+CLOSE_QUIT = "Quit Iris"
+STATUS_RUNNING_IN_BACKGROUND = (
+    "Iris runs in the background. {show_hotkey} shows its window again; Control+Q in it quits."
+)
+
 # --- the macOS app bundle's permission explanations (packaging/iris_app.py: Info.plist) --------
 # macOS shows these in its permission prompts and in System Settings, where VoiceOver reads them.
 MACOS_COPYRIGHT = "Iris is free software under the Apache License 2.0."
@@ -569,4 +599,23 @@ MACOS_ACCESSIBILITY_USAGE = (
 MACOS_INPUT_MONITORING_USAGE = (
     "Iris watches for its own keyboard shortcuts, such as Control-Option-Shift-D, so that they "
     "work in any app. It does not record or keep what you type."
+)
+
+# -- speech routing (issue 16) --
+SCREEN_READER_GENERIC = "your screen reader"
+"""The name Iris uses for a screen reader it finds running but cannot name."""
+SPEECH_ROUTE_SCREEN_READER = (
+    "Iris speaks through {screen_reader}'s voice. To use Iris's own voice instead, open "
+    "Settings, Speech."
+)
+SPEECH_ROUTE_OWN_VOICE_BESIDE = (
+    "Iris speaks with its own voice while {screen_reader} runs, so you may hear two voices at "
+    "once. To hear Iris in {screen_reader}'s voice instead, open Settings, Speech."
+)
+SPEECH_ROUTE_NO_HAND_OFF = (
+    "Iris cannot speak through {screen_reader}, so it uses its own voice, and you may hear two "
+    "voices at once."
+)
+SPEECH_ROUTE_HAND_OFF_FAILED = (
+    "Iris cannot reach {screen_reader}'s voice ({reason}), so it speaks with its own voice."
 )

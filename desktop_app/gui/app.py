@@ -16,7 +16,9 @@ from desktop_app.core import messages
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.bundled import preferred_model
 from desktop_app.gui import startup_probe
+from desktop_app.gui.closing import ClosePolicy
 from desktop_app.gui.controller import Controller
+from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.tray import TrayIcon, app_icon
 from desktop_app.gui.worker import EngineWorker
@@ -40,6 +42,7 @@ class HotkeyBridge(QObject):
             "read_screen": controller.read_screen,
             "stop": controller.stop,
             "repeat": controller.repeat,
+            "show_window": controller.show_window,
         }
         self.pressed.connect(self._dispatch)
 
@@ -122,6 +125,16 @@ class DesktopCapturer:
 
         return capture_window()
 
+    def active_window_id(self) -> int | None:
+        from desktop_app.capture import active_window_id
+
+        return active_window_id()
+
+    def activate(self, window_id: int) -> bool:
+        from desktop_app.capture import activate_window
+
+        return activate_window(window_id)
+
 
 def desktop_application(argv: Sequence[str]) -> QApplication:
     """The QApplication (made if there is none yet), named as Iris's launcher knows it: the
@@ -177,15 +190,22 @@ def run_app(
         settings,
     )
     tray = TrayIcon(window.actions_by_key, window)
-    window.hide_on_close = tray.available and settings.keep_in_tray
+    window.close_handler = ClosePolicy(
+        window,
+        tray_available=tray.available,
+        keep_in_tray=lambda: controller.settings.keep_in_tray,
+        show_hotkey=lambda: controller.settings.hotkeys.get("show_window", ""),
+        ask=controller.ask_close,
+        announce=controller.announce,
+    )
     window.actions_by_key["quit"].triggered.connect(app.quit)
+    app.installEventFilter(SilenceOnKey(controller.silence, app))
     listener = create_listener()
     hotkeys = HotkeyBridge(controller, listener)
     hotkeys.bind(settings.hotkeys)
 
     def settings_changed(changed: AppSettings) -> None:
         nonlocal speaker, settings
-        window.hide_on_close = tray.available and changed.keep_in_tray
         hotkeys.bind(changed.hotkeys)
         speech_changed = changed.speech != settings.speech
         settings = changed

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
 from desktop_app.core import messages
@@ -25,6 +25,8 @@ from desktop_app.gui.backends import (
     reader_backend_factory,
     server_backend_factory,
 )
+from desktop_app.gui.closing import CloseChoice, ask_close
+from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.images import qimage_to_pil
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
@@ -45,14 +47,12 @@ from desktop_app.settings.autostart import (
     platform_autostart,
     sync_autostart,
 )
+from desktop_app.speech import SilentSpeaker, route_notice
 
 log = logging.getLogger(__name__)
 
 SPOKEN_PROGRESS_STEP = 20
 """Loading progress is spoken every this many percent (and shown at every step)."""
-
-HIDE_BEFORE_CAPTURE_MS = 250
-"""Time for the window manager to take Iris off the screen before a capture."""
 
 
 class Speaker(Protocol):
@@ -71,10 +71,12 @@ class StreamingSpeaker(Protocol):
 
 
 class Capturer(Protocol):
-    """Screen capture, passed in so tests can give a fake."""
+    """Screen capture and the active window, passed in so tests can give a fake."""
 
     def screen(self) -> Any: ...
     def window(self) -> Any: ...
+    def active_window_id(self) -> int | None: ...
+    def activate(self, window_id: int) -> bool: ...
 
 
 class Controller(QObject):
@@ -121,6 +123,7 @@ class Controller(QObject):
         self._streaming_speech = streaming_speech
         self.capturer = capturer
         self.settings = settings
+        self.focus = FocusKeeper(window, capturer, lambda: self.settings.bring_to_front)
         self.confirm = confirm or _ask_yes_no(window)
         self.api_keys = api_keys or ApiKeys()
         self.backend_factory = backend_factory or self.backend_for
@@ -167,7 +170,7 @@ class Controller(QObject):
             "copy_answer": self.copy_answer,
             "new_conversation": self.new_conversation,
             "clear_history": self.clear_history,
-            "quit": self.window.close,
+            "quit": self.window.quit,
         }
         for key, handler in handlers.items():
             self.window.on(key, handler)
@@ -188,11 +191,15 @@ class Controller(QObject):
     # -- announcements ---------------------------------------------------------------------
     def announce(self, text: str, *, speak: bool = True, interrupt: bool = True) -> None:
         """Show `text` on the status line and, by default, speak it at once (`interrupt`)
-        or after what is being spoken."""
+        or after what is being spoken. When Iris's speech is off, a screen reader that
+        listens to announcements speaks it instead (never both: one voice)."""
         self.window.show_status(text)
         self.status_changed.emit(text)
-        if speak:
-            self.speaker.say(text, interrupt=interrupt)
+        if not speak:
+            return
+        if isinstance(self.speaker, SilentSpeaker):
+            self.window.announce_to_screen_reader(text)
+        self.speaker.say(text, interrupt=interrupt)
 
     # -- model ---------------------------------------------------------------------------------
     def backend_for(self, settings: AppSettings) -> Callable[[], Any]:
@@ -227,7 +234,7 @@ class Controller(QObject):
                 messages.SIZE_GB.format(size=entry.download_gb) if entry else messages.SIZE_UNKNOWN
             )
             question = messages.FIRST_RUN_DOWNLOAD.format(model=model, size=size)
-            self.speaker.say(question, interrupt=True)
+            self.speak_question(question)
             if not self.confirm(messages.FIRST_RUN_TITLE, question):
                 self.announce(messages.FIRST_RUN_DECLINED)
                 return
@@ -242,7 +249,7 @@ class Controller(QObject):
         question = messages.SERVER_CONSENT_QUESTION.format(server=address.label)
         if address.plain_http_to_other_host:
             question += messages.SERVER_CONSENT_PLAIN_HTTP
-        self.speaker.say(question, interrupt=True)
+        self.speak_question(question)
         if not self.confirm(messages.SERVER_CONSENT_TITLE, question):
             self.announce(messages.SERVER_CONSENT_DECLINED.format(server=address.label))
             return False
@@ -274,6 +281,8 @@ class Controller(QObject):
         percent = int(fraction * 100)
         step = percent // SPOKEN_PROGRESS_STEP
         speak = step != self._spoken_progress_step  # spoken every 20 percent, shown always
+        if step > 0 and self.screen_reader_running() and self.focus.iris_active():
+            speak = False  # the screen reader reads the progress bar: said once, not by both
         self._spoken_progress_step = step
         self.announce(messages.STATUS_LOADING.format(percent=percent), speak=speak)
 
@@ -287,6 +296,7 @@ class Controller(QObject):
         self._spoken_progress_step = -1
         self.window.show_progress(None)
         self.announce(messages.STATUS_READY.format(model=description), speak=False)
+        self.speaker.say(messages.SPOKEN_READY)
         warning = self._plain_http_warning()
         if warning is not None:  # after the loading progress, which interrupts speech
             self.announce(warning, interrupt=False)
@@ -344,6 +354,7 @@ class Controller(QObject):
         from desktop_app.gui.region_selector import RegionSelector
 
         self.announce(messages.STATUS_CHOOSE_REGION)
+        came_from = None if self.focus.iris_active() else self.capturer.active_window_id()
 
         def choose(screenshot: Any) -> None:
             selector = RegionSelector(screenshot)
@@ -351,6 +362,7 @@ class Controller(QObject):
 
             def chosen(rect: Rect) -> None:
                 selector.close()
+                self.focus.return_focus(came_from)
                 box = (rect.x, rect.y, rect.x + rect.width, rect.y + rect.height)
                 self.announce(
                     messages.STATUS_READING_REGION if read else messages.STATUS_DESCRIBING_REGION
@@ -358,6 +370,7 @@ class Controller(QObject):
                 self.describe_images([screenshot.crop(box)], "region", read=read)
 
             def cancelled() -> None:
+                self.focus.return_focus(came_from)
                 self.announce(messages.STATUS_STOPPED)
 
             selector.selected.connect(chosen)
@@ -420,14 +433,36 @@ class Controller(QObject):
         self._autostart_failed = False
 
     def ask_about_screen(self) -> None:
-        """Capture the screen, attach it, and put focus in the question field."""
+        """Capture the screen, attach it, and bring Iris forward with the focus in the
+        question field (Escape there goes back to the program the user came from)."""
 
         def attach(image: Any) -> None:
             self.pending_images.append(image)
             self.window.conversation.add_image("screen", *image.size)
             self.window.question.setFocus()
+            self.announce(messages.STATUS_ASK_ABOUT_SCREEN)
 
-        self._capture(self.capturer.screen, attach)
+        self._capture(self.capturer.screen, attach, come_forward=True)
+
+    def ask_close(self, question: str) -> CloseChoice:
+        """Ask whether to keep running without a window (there is no tray)."""
+        self.speak_question(question)
+        return ask_close(self.window, question)
+
+    def speak_question(self, question: str) -> None:
+        """Speak a question a dialog asks, unless the screen reader reads the dialog itself
+        (Iris speaks through it, or it runs beside Iris's own voice): one voice, once."""
+        if not self.screen_reader_running():
+            self.speaker.say(question, interrupt=True)
+
+    def screen_reader_running(self) -> bool:
+        """Whether a screen reader was found running when speech started."""
+        route = getattr(self.speaker, "route", None)
+        return route is not None and route.detected is not None
+
+    def show_window(self) -> None:
+        """Bring the window forward (the Show Iris hotkey, where there is no tray)."""
+        self.focus.show_window()
 
     def _capture_then_describe(
         self, grab: Callable[[], Any], status: str, name: str, read: bool = False
@@ -435,28 +470,13 @@ class Controller(QObject):
         self.announce(status)
         self._capture(grab, lambda image: self.describe_images([image], name, read=read))
 
-    def _capture(self, grab: Callable[[], Any], then: Callable[[Any], None]) -> None:
-        was_visible = self.window.isVisible()
-        if was_visible:
-            self.window.hide()
-
-        def take() -> None:
-            try:
-                image = grab()
-            except IrisError as error:
-                self._restore(was_visible)
-                self.announce(error.message)
-                return
-            self._restore(was_visible)
-            then(image)
-
-        QTimer.singleShot(HIDE_BEFORE_CAPTURE_MS if was_visible else 0, take)
-
-    def _restore(self, was_visible: bool) -> None:
-        if was_visible:
-            self.window.show()
-            self.window.raise_()
-            self.window.activateWindow()
+    def _capture(
+        self, grab: Callable[[], Any], then: Callable[[Any], None], *, come_forward: bool = False
+    ) -> None:
+        """Capture without taking the focus from the user's program (see FocusKeeper)."""
+        self.focus.capture(
+            grab, then, lambda error: self.announce(error.message), come_forward=come_forward
+        )
 
     def open_image_dialog(self) -> None:
         """Let the user pick image files."""
@@ -646,6 +666,21 @@ class Controller(QObject):
         self._streaming_speech = streaming
         self._speech_problem_told = None
         self._tell_speech_problem()
+        self._tell_speech_route()
+
+    def _tell_speech_route(self) -> None:
+        """Say once (remembered in the settings) whose voice Iris speaks with, and where to
+        change it, when a screen reader runs."""
+        route = getattr(self.speaker, "route", None)
+        notice = route_notice(route) if route is not None else None
+        if notice is None or notice == self.settings.speech_notice_told:
+            return
+        self.announce(notice, interrupt=False)
+        self.settings = self.settings.with_changes(speech_notice_told=notice)
+        try:
+            save_settings(self.settings, settings_path(), opener=self._opener)
+        except OSError as error:  # told again next time; nothing else is lost
+            log.warning("cannot remember that the voice was told: %s", error)
 
     def speech_went_silent(self, problem: str = "") -> None:
         """From any thread (the speaker's `on_problem`): tell the user, on the GUI thread."""
@@ -687,7 +722,15 @@ class Controller(QObject):
         if self._stream is not None:
             self._stream.cancel()
         self.speaker.stop()
-        self.window.show_status(messages.STATUS_STOPPED)
+        self.announce(messages.STATUS_STOPPED, interrupt=True)
+        self.focus.return_to_previous()
+
+    def silence(self) -> None:
+        """Stop speaking, as a screen reader does when a key is pressed; the answer goes on
+        being written, and Repeat speaks it again."""
+        if self._stream is not None:
+            self._stream.cancel()
+        self.speaker.stop()
 
     def repeat(self) -> None:
         """Speak the last answer again."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.core import messages
@@ -33,6 +34,13 @@ class ConversationView(QListWidget):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._answer: QListWidgetItem | None = None
         self.currentItemChanged.connect(self._on_current_changed)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Arriving in the list, the newest entry is the current one (a screen reader speaks
+        it), unless the user chose another before; Up arrow goes back from there."""
+        if self.currentRow() < 0 and self.count():
+            self.setCurrentRow(self.count() - 1)
+        super().focusInEvent(event)
 
     def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
         if current is not None and current.data(ROLE_KIND) == "answer":

@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -82,11 +90,16 @@ class MainWindow(QMainWindow):
                 menu.addAction(self.actions_by_key[key])
 
         self.conversation = ConversationView()
-        self.answer_view = QTextBrowser()
+        self.answer_view = QPlainTextEdit()  # read-only text with a caret: read line by line
         self.answer_view.setObjectName("answer")
         self.answer_view.setAccessibleName(messages.ANSWER_NAME)
         self.answer_view.setAccessibleDescription(messages.ANSWER_DESCRIPTION)
-        self.answer_view.setOpenLinks(False)
+        self.answer_view.setReadOnly(True)
+        self.answer_view.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.answer_view.setTabChangesFocus(True)
         self.answer_view.setMaximumHeight(140)
         self.conversation.answer_changed.connect(self.answer_view.setPlainText)
         self.question = QLineEdit()
@@ -102,18 +115,17 @@ class MainWindow(QMainWindow):
         self.progress.setAccessibleName(messages.PROGRESS_NAME)
         self.progress.setRange(0, 100)
         self.progress.hide()
-        self.status = QLabel(messages.STATUS_NO_MODEL_YET)
+        self.status = QLabel()
         self.status.setObjectName("status")
-        self.status.setAccessibleName(messages.STATUS_NAME)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.status.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reached with Tab, read aloud
         self.location = QLabel()
         self.location.setObjectName("location")
-        self.location.setAccessibleName(messages.LOCATION_NAME)
         self.location.setWordWrap(True)
         self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.location.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.show_status(messages.STATUS_NO_MODEL_YET)
         self.show_location(messages.LOCATION_LINE.format(location=messages.LOCATION_THIS_COMPUTER))
 
         layout = QVBoxLayout()
@@ -141,8 +153,10 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.status, self.location)
         self.resize(720, 560)
         self.question.setFocus()
-        self.hide_on_close = False
-        """When True (a tray icon exists and the user keeps Iris in it), closing only hides."""
+        self.close_handler: Callable[[], bool] | None = None
+        """Asked when the window is closed: True lets Iris quit; False keeps it running (the
+        handler hid the window, or the user cancelled). None: closing quits."""
+        self._quitting = False
 
     def _button(self, key: str) -> QPushButton:
         action = self.actions_by_key[key]
@@ -157,15 +171,27 @@ class MainWindow(QMainWindow):
         self.actions_by_key[key].triggered.connect(lambda _checked=False: handler())
 
     def show_status(self, text: str) -> None:
-        """Put `text` on the status line; its accessible description carries it too, so a
-        screen reader reads "Status, <text>"."""
+        """Put `text` on the status line. Its accessible name carries it ("Status: Done."),
+        which every screen reader speaks when the line gets the focus, or changes while it
+        has it."""
         self.status.setText(text)
-        self.status.setAccessibleDescription(text)
+        self.status.setAccessibleName(
+            messages.LABELLED_TEXT.format(label=messages.STATUS_NAME, text=text)
+        )
 
     def show_location(self, text: str) -> None:
         """Say under the status line where the model runs ("Model runs on this computer.")."""
         self.location.setText(text)
-        self.location.setAccessibleDescription(text)
+        self.location.setAccessibleName(
+            messages.LABELLED_TEXT.format(label=messages.LOCATION_NAME, text=text)
+        )
+
+    def announce_to_screen_reader(self, text: str) -> None:
+        """Ask the screen reader to speak `text` (NVDA, VoiceOver and Orca 45 or newer listen;
+        Orca 43 does not)."""
+        event = QAccessibleAnnouncementEvent(self.status, text)
+        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+        QAccessible.updateAccessibility(event)
 
     def show_progress(self, fraction: float | None) -> None:
         """Show the progress bar at `fraction`, or hide it with None."""
@@ -175,10 +201,14 @@ class MainWindow(QMainWindow):
         self.progress.setValue(int(fraction * 100))
         self.progress.show()
 
+    def quit(self) -> None:
+        """Close for good (the Quit action), without asking the close handler."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.hide_on_close:
+        if not self._quitting and self.close_handler is not None and not self.close_handler():
             event.ignore()
-            self.hide()
             return
         super().closeEvent(event)
 

@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.core import messages as text
 from desktop_app.core.errors import HotkeyError
+from desktop_app.gui.page_tabs import PageTabs
+from desktop_app.gui.screen_reader_fixes import accessibility_paused, describe_value
 from desktop_app.gui.server_panel import ServerPanel, Speak, form_row
 from desktop_app.hotkeys import parse_hotkey
 from desktop_app.settings import (
@@ -38,6 +39,7 @@ from desktop_app.settings import (
     EngineSettings,
     Opener,
     Quantization,
+    SpeechOutput,
     SpeechSettings,
     save_error_message,
     save_settings,
@@ -57,6 +59,11 @@ DEVICE_LABELS: dict[DeviceChoice, str] = {
     DeviceChoice.CPU: text.DEVICE_CPU,
     DeviceChoice.CUDA: text.DEVICE_CUDA,
     DeviceChoice.MPS: text.DEVICE_MPS,
+}
+SPEECH_OUTPUT_LABELS: dict[SpeechOutput, str] = {
+    SpeechOutput.AUTO: text.SPEECH_OUTPUT_AUTO,
+    SpeechOutput.SCREEN_READER: text.SPEECH_OUTPUT_SCREEN_READER,
+    SpeechOutput.OWN_VOICE: text.SPEECH_OUTPUT_OWN_VOICE,
 }
 STYLE_LABELS: dict[DescriptionStyle, str] = {
     DescriptionStyle.SHORT: text.STYLE_SHORT,
@@ -90,7 +97,17 @@ class SettingsDialog(QDialog):
         api_keys: ApiKeys | None = None,
         speak: Speak | None = None,
     ) -> None:
-        super().__init__(parent)
+        with accessibility_paused():
+            super().__init__(parent)
+            self._build(settings, on_clear_history, api_keys, speak)
+
+    def _build(
+        self,
+        settings: AppSettings,
+        on_clear_history: Callable[[], str] | None,
+        api_keys: ApiKeys | None,
+        speak: Speak | None,
+    ) -> None:
         self._original = settings
         self._on_clear_history = on_clear_history
         self._speak = speak
@@ -99,7 +116,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(text.SETTINGS_TITLE)
         self.setAccessibleName(text.SETTINGS_TITLE)
 
-        self.tabs = QTabWidget()
+        self.tabs = PageTabs()
         self.tabs.setObjectName("tabs")
         self.tabs.setAccessibleName(text.SETTINGS_TABS_NAME)
         self.general_page = self._build_general(settings)
@@ -112,8 +129,7 @@ class SettingsDialog(QDialog):
             (self.hotkeys_page, text.TAB_HOTKEYS),
             (self.speech_page, text.TAB_SPEECH),
         ):
-            page.setAccessibleName(title)
-            self.tabs.addTab(page, title)
+            self.tabs.addTab(page, title)  # the page's panel is named after the tab
 
         self.problems = QLabel()
         self.problems.setObjectName("problems")
@@ -156,6 +172,9 @@ class SettingsDialog(QDialog):
         self._update_custom_prompt()
         self.keep_in_tray = self._check(form, text.FIELD_KEEP_IN_TRAY, settings.keep_in_tray)
         self.keep_in_tray.setObjectName("keep_in_tray")
+        self.bring_to_front = self._check(form, text.FIELD_BRING_TO_FRONT, settings.bring_to_front)
+        self.bring_to_front.setObjectName("bring_to_front")
+        self.bring_to_front.setAccessibleDescription(text.FIELD_BRING_TO_FRONT_DESCRIPTION)
         self.start_at_login = self._check(form, text.FIELD_START_AT_LOGIN, settings.start_at_login)
         self.start_at_login.setObjectName("start_at_login")
         self.start_at_login.setAccessibleDescription(text.FIELD_START_AT_LOGIN_DESCRIPTION)
@@ -234,6 +253,7 @@ class SettingsDialog(QDialog):
             field = QLineEdit(hotkeys.get(action, DEFAULT_HOTKEYS[action]))
             field.setObjectName(f"hotkey_{action}")
             field.setPlaceholderText(text.HOTKEY_PLACEHOLDER)
+            describe_value(field)  # Orca would drop the value's last key
             form_row(form, text.HOTKEY_FIELD.format(action=action_name(action)), field)
             self.hotkey_fields[action] = field
         return page
@@ -260,10 +280,10 @@ class SettingsDialog(QDialog):
         self.volume.setSuffix(" %")
         self.volume.setValue(round(speech.volume * 100))
         form_row(form, text.FIELD_VOLUME, self.volume)
-        self.use_screen_reader = self._check(
-            form, text.FIELD_USE_SCREEN_READER, speech.use_screen_reader
-        )
-        self.use_screen_reader.setObjectName("use_screen_reader")
+        self.speech_output = self._combo(SPEECH_OUTPUT_LABELS, speech.output)
+        self.speech_output.setObjectName("speech_output")
+        self.speech_output.setAccessibleDescription(text.FIELD_SPEECH_OUTPUT_DESCRIPTION)
+        form_row(form, text.FIELD_SPEECH_OUTPUT, self.speech_output)
         return page
 
     @staticmethod
@@ -368,7 +388,7 @@ class SettingsDialog(QDialog):
             voice=self.voice.text().strip() or None,
             rate_wpm=self.rate.value(),
             volume=volume,
-            use_screen_reader=self.use_screen_reader.isChecked(),
+            output=list(SPEECH_OUTPUT_LABELS)[self.speech_output.currentIndex()],
         )
         return original.with_changes(
             engine=engine,
@@ -380,14 +400,19 @@ class SettingsDialog(QDialog):
             answer_language=self.answer_language.text().strip(),
             all_monitors=self.all_monitors.isChecked(),
             keep_in_tray=self.keep_in_tray.isChecked(),
+            bring_to_front=self.bring_to_front.isChecked(),
             keep_history=self.keep_history.isChecked(),
             start_at_login=self.start_at_login.isChecked(),
         )
 
     def show_problems(self) -> bool:
         """Show what is wrong and focus the first bad field; True when nothing is wrong."""
+        hotkey_fields = set(self.hotkey_fields.values())
         for field in self._flagged:
-            field.setAccessibleDescription(self._descriptions.pop(field, ""))
+            before = self._descriptions.pop(field, "")
+            if field in hotkey_fields:
+                before = field.text()  # see describe_value
+            field.setAccessibleDescription(before)
         self._flagged = []
         problems = self.problems_found()
         if not problems:

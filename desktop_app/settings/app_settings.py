@@ -30,6 +30,7 @@ DEFAULT_HOTKEYS: dict[str, str] = {
     "read_screen": "ctrl+alt+shift+t",
     "stop": "ctrl+alt+shift+s",
     "repeat": "ctrl+alt+shift+l",
+    "show_window": "ctrl+alt+shift+i",
 }
 """Global hotkeys by action. Chosen to clash with no NVDA, JAWS, Orca or VoiceOver command."""
 
@@ -42,15 +43,26 @@ class DescriptionStyle(enum.Enum):
     CUSTOM = "custom"
 
 
+class SpeechOutput(enum.Enum):
+    """Whose voice speaks Iris's answers."""
+
+    AUTO = "auto"
+    """The running screen reader's voice when there is one, else Iris's own."""
+    SCREEN_READER = "screen_reader"
+    """Always hand speech to the screen reader (Iris's own voice if it cannot be reached)."""
+    OWN_VOICE = "own_voice"
+    """Always Iris's own voice, even beside a screen reader."""
+
+
 @dataclass(frozen=True)
 class SpeechSettings:
-    """Iris's own voice, or hand-off to the running screen reader."""
+    """Iris's own voice (`voice`, `rate_wpm`, `volume`), or hand-off to the screen reader."""
 
     enabled: bool = True
     voice: str | None = None
     rate_wpm: int = 200
     volume: float = 1.0
-    use_screen_reader: bool = False
+    output: SpeechOutput = SpeechOutput.AUTO
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,11 @@ class AppSettings:
     answer_language: str = ""
     all_monitors: bool = False
     keep_in_tray: bool = True
+    bring_to_front: bool = False
+    """Bring Iris's window to the front after a global hotkey (by default the focus stays in
+    the program the user works in, and the answer is spoken there)."""
+    speech_notice_told: str = ""
+    """The sentence that last told the user whose voice Iris speaks with (told once)."""
     keep_history: bool = True
     """Save the text of conversations (never images) in the config folder."""
     start_at_login: bool = False
@@ -126,12 +143,27 @@ def from_json(data: dict[str, Any]) -> AppSettings:
     top.update(
         engine=EngineSettings(**engine_data),
         server=ServerSettings(**server_data),
-        speech=SpeechSettings(**_known(SpeechSettings, data.get("speech", {}))),
+        speech=_speech_settings(data.get("speech", {})),
         hotkeys=hotkeys,
     )
     if "style" in top:
         top["style"] = DescriptionStyle(top["style"])
     return AppSettings(**top)
+
+
+def _speech_settings(data: Any) -> SpeechSettings:
+    """Speech settings; files from before `output` have `use_screen_reader` (true: the screen
+    reader; false was the default, not a choice: AUTO). A bad `output` value means AUTO."""
+    known = _known(SpeechSettings, data)
+    if "output" in known:
+        try:
+            known["output"] = SpeechOutput(known["output"])
+        except (ValueError, TypeError):
+            log.warning("unknown speech output %r in the settings; automatic", known["output"])
+            known["output"] = SpeechOutput.AUTO
+    elif data.get("use_screen_reader") is True:
+        known["output"] = SpeechOutput.SCREEN_READER
+    return SpeechSettings(**known)
 
 
 def _known(cls: type, data: Any) -> dict[str, Any]:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from desktop_app.speech._route import SPEECH_OFF_ROUTE, SpeechRoute
+
 
 class Speaker(Protocol):
     """Speaks text, one utterance after another, on a thread of its own."""
 
     problem: str | None
     """Why speech is silent (a message for the user), or None."""
+
+    route: SpeechRoute
+    """Whose voice speaks (the screen reader's or Iris's own), and why."""
 
     def say(self, text: str, *, interrupt: bool = False) -> None:
         """Queue `text`; with `interrupt`, first silence and drop everything queued."""
@@ -31,8 +36,9 @@ class Speaker(Protocol):
 class SilentSpeaker:
     """Says nothing (as NVDA's "silence" synth driver); `problem` tells why, if it matters."""
 
-    def __init__(self, problem: str | None = None) -> None:
+    def __init__(self, problem: str | None = None, route: SpeechRoute = SPEECH_OFF_ROUTE) -> None:
         self.problem = problem
+        self.route = route
         self.said: list[str] = []
         """What it was asked to say, for tests of other layers."""
 

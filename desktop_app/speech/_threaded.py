@@ -12,6 +12,7 @@ from typing import Protocol
 from desktop_app.core import messages
 from desktop_app.core import messages as new_messages
 from desktop_app.core.errors import SpeechError, first_line
+from desktop_app.speech._route import OWN_VOICE_ROUTE, SpeechRoute
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,11 @@ class ThreadedSpeaker:
         name: str = "iris-speech",
         start_timeout: float = 10.0,
         on_problem: Callable[[str], None] | None = None,
+        route: SpeechRoute = OWN_VOICE_ROUTE,
     ) -> None:
         self.problem: str | None = None
+        self.route = route
+        """Whose voice speaks, and why (create_speaker sets it once the backend is made)."""
         self._on_problem = on_problem
         self._condition = threading.Condition()
         self._queue: deque[_Utterance] = deque()

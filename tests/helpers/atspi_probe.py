@@ -48,11 +48,12 @@ def conversation_items(window: object) -> list[str]:
 
 
 def status_text(window: object) -> str:
+    """The status line's text, from its accessible name ("Status: Done.")."""
     nodes: list[tuple[str, str, object]] = []
     walk(window, nodes)
-    for role, name, node in nodes:
-        if name == "Status" and role == "label":
-            return str(node.description or "")
+    for role, name, _node in nodes:
+        if name.startswith("Status: ") and role == "label":
+            return name.removeprefix("Status: ")
     return ""
 
 

@@ -44,12 +44,23 @@ class FakeStream:
 
 
 class FakeCapturer:
-    """A screen and a window of plain colour; `fail` makes the screen capture fail."""
+    """A screen and a window of plain colour; `fail` makes the screen capture fail.
+    `active` is the window the user works in; `activated` lists the windows given focus."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.fail = False
         self.screen_image = Image.new("RGB", (1280, 800), (10, 120, 200))
+        self.active: int | None = None
+        self.activated: list[int] = []
+
+    def active_window_id(self) -> int | None:
+        return self.active
+
+    def activate(self, window_id: int) -> bool:
+        self.activated.append(window_id)
+        self.active = window_id
+        return True
 
     def screen(self) -> Image.Image:
         self.calls.append("screen")
@@ -64,6 +75,12 @@ class FakeCapturer:
 
 class NoCapture:
     """For tests that never capture: any capture fails the test."""
+
+    def active_window_id(self) -> int | None:
+        return None
+
+    def activate(self, window_id: int) -> bool:
+        raise AssertionError("not used")
 
     def screen(self) -> Image.Image:
         raise AssertionError("not used")

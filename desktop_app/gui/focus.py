@@ -1,0 +1,109 @@
+"""Captures that leave the keyboard focus where the user works.
+
+A global hotkey pressed in another program captures without raising or activating Iris: the
+answer is spoken while the user stays in their program. Iris hides only when it is the active
+window (then it is on top of what is captured) and comes back afterwards. "Ask about the
+screen" is the one capture that brings Iris forward; it remembers the program the user came
+from, and `return_to_previous` (Escape) goes back there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop_app.core.errors import IrisError
+
+HIDE_BEFORE_CAPTURE_MS = 250
+"""Time for the window manager to take Iris off the screen before a capture."""
+
+
+class WindowSwitcher(Protocol):
+    """The platform's active window, as `desktop_app.capture` tells and sets it."""
+
+    def active_window_id(self) -> int | None: ...
+    def activate(self, window_id: int) -> bool: ...
+
+
+class FocusKeeper:
+    """Runs captures around Iris's window without taking the focus from the user.
+
+    `bring_forward()` says whether every capture from another program should still bring
+    Iris to the front (the "Bring Iris to the front after a hotkey" setting).
+    """
+
+    def __init__(
+        self, window: QWidget, switcher: WindowSwitcher, bring_forward: Callable[[], bool]
+    ) -> None:
+        self.window = window
+        self.switcher = switcher
+        self.bring_forward = bring_forward
+        self.came_from: int | None = None
+        """The program "Ask about the screen" was pressed in; Escape goes back there."""
+
+    @staticmethod
+    def iris_active() -> bool:
+        """True while one of Iris's windows has the keyboard focus."""
+        return QApplication.activeWindow() is not None
+
+    def capture(
+        self,
+        grab: Callable[[], Any],
+        then: Callable[[Any], None],
+        failed: Callable[[IrisError], None],
+        *,
+        come_forward: bool = False,
+    ) -> None:
+        """Grab (Iris hidden first if it is on top), then call `then(image)` or
+        `failed(error)`. With `come_forward` (or the setting) Iris ends up active, and the
+        program the user was in is remembered for `return_to_previous`."""
+        was_active = self.iris_active()
+        came_from = None if was_active else self.switcher.active_window_id()
+        forward = come_forward or (not was_active and self.bring_forward())
+        if come_forward:
+            self.came_from = came_from
+        hide = was_active and self.window.isVisible()
+        if hide:
+            self.window.hide()
+
+        def take() -> None:
+            try:
+                image = grab()
+            except IrisError as error:
+                self._after(hide, forward)
+                failed(error)
+                return
+            self._after(hide, forward)
+            then(image)
+
+        QTimer.singleShot(HIDE_BEFORE_CAPTURE_MS if hide else 0, take)
+
+    def _after(self, was_hidden: bool, forward: bool) -> None:
+        if was_hidden or forward:
+            self.show_window()
+
+    def show_window(self) -> None:
+        """Bring the window back, in front, with the keyboard focus."""
+        if self.window.isMinimized():
+            self.window.showNormal()
+        else:
+            self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def return_focus(self, came_from: int | None) -> None:
+        """Give the focus back to `came_from` unless the user is already there (after a
+        full-screen region chooser closes, say)."""
+        if came_from is not None and self.switcher.active_window_id() != came_from:
+            self.switcher.activate(came_from)
+
+    def return_to_previous(self) -> bool:
+        """Escape after "Ask about the screen": back to the program the user came from.
+        True when there was one to go back to."""
+        came_from, self.came_from = self.came_from, None
+        if came_from is None or not self.iris_active():
+            return False
+        return self.switcher.activate(came_from)
