@@ -18,6 +18,7 @@ from desktop_app.gui.controller import Controller
 from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.screen_reader_watch import ScreenReaderWatch
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings
 from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
@@ -260,3 +261,24 @@ def test_capture_failure_comes_back_with_the_reason(
     )
     qtbot.waitUntil(lambda: bool(failures), timeout=TIMEOUT_MS)
     assert failures == ["No display to capture."]
+
+
+def test_a_screen_reader_starting_after_iris_is_noticed(qtbot: QtBot) -> None:
+    running: list[str | None] = [None]
+    watch = ScreenReaderWatch(lambda: running[0], None, interval_ms=60_000)
+    try:
+        heard: list[str] = []
+        watch.changed.connect(heard.append)
+        watch.look()
+        qtbot.waitUntil(lambda: not watch._looking, timeout=TIMEOUT_MS)
+        assert heard == []  # nothing changed: nothing said
+        running[0] = "Orca"
+        with qtbot.waitSignal(watch.changed, timeout=TIMEOUT_MS) as started:
+            watch.look()
+        assert started.args == ["Orca"]
+        running[0] = None
+        with qtbot.waitSignal(watch.changed, timeout=TIMEOUT_MS) as stopped:
+            watch.look()
+        assert stopped.args == [""]
+    finally:
+        watch.stop()

@@ -20,9 +20,10 @@ from desktop_app.gui.closing import ClosePolicy
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.screen_reader_watch import ScreenReaderWatch
 from desktop_app.gui.tray import TrayIcon, app_icon
 from desktop_app.gui.worker import EngineWorker
-from desktop_app.settings import AppSettings, load_settings
+from desktop_app.settings import AppSettings, SpeechOutput, SpeechSettings, load_settings
 
 
 class HotkeyBridge(QObject):
@@ -156,7 +157,7 @@ def run_app(
 ) -> int:
     """Open the window and run until it is closed."""
     from desktop_app.hotkeys import create_listener
-    from desktop_app.speech import StreamingSpeech, create_speaker
+    from desktop_app.speech import StreamingSpeech, create_speaker, detect_screen_reader
 
     settings = load_settings()
     model = model or preferred_model(settings.engine.model)  # the app's shipped model
@@ -204,19 +205,31 @@ def run_app(
     hotkeys = HotkeyBridge(controller, listener)
     hotkeys.bind(settings.hotkeys)
 
+    def use_speech(speech: SpeechSettings) -> None:
+        """A new speaker for `speech` (settings changed, or a screen reader came or went)."""
+        nonlocal speaker
+        speaker.close()
+        speaker = create_speaker(
+            speech, speak_to_files=speak_to_files, on_problem=speech_went_silent
+        )
+        new_speaker = speaker
+        controller.replace_speaker(new_speaker, lambda: StreamingSpeech(new_speaker))
+        watch.known = speaker.route.detected or ""
+
     def settings_changed(changed: AppSettings) -> None:
-        nonlocal speaker, settings
+        nonlocal settings
         hotkeys.bind(changed.hotkeys)
         speech_changed = changed.speech != settings.speech
         settings = changed
         if speech_changed:
-            speaker.close()
-            speaker = create_speaker(
-                changed.speech, speak_to_files=speak_to_files, on_problem=speech_went_silent
-            )
-            new_speaker = speaker
-            controller.replace_speaker(new_speaker, lambda: StreamingSpeech(new_speaker))
+            use_speech(changed.speech)
 
+    def screen_reader_changed(_name: str) -> None:
+        if settings.speech.output is SpeechOutput.AUTO and speak_to_files is None:
+            use_speech(settings.speech)
+
+    watch = ScreenReaderWatch(detect_screen_reader, speaker.route.detected, app)
+    watch.changed.connect(screen_reader_changed)
     controller.settings_changed.connect(settings_changed)
     controller.replace_speaker(speaker, lambda: StreamingSpeech(speaker))
     # From the event loop: a first-run question then runs inside app.exec(), which can quit.
@@ -224,6 +237,7 @@ def run_app(
     try:
         return app.exec()
     finally:
+        watch.stop()
         listener.stop()
         controller.shutdown()
         speaker.close()
