@@ -18,6 +18,11 @@ SYSTEM_PACKAGES=(
   desktop-file-utils appstream python3-gi
   # PyInstaller (the one-folder app's test, tests/test_packaging.py) runs objdump
   binutils
+  # the real Orca on a private headless desktop (tests/helpers/orca_desktop.py): a window
+  # manager, PulseAudio with null sinks (parec records them; aplay reaches them through ALSA's
+  # pulse plugin), GSettings kept in dconf, a GTK 3 window as "another program"
+  orca openbox pulseaudio pulseaudio-utils libasound2-plugins dconf-gsettings-backend
+  gsettings-desktop-schemas gir1.2-gtk-3.0
 )
 if [ "${#SYSTEM_PACKAGES[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()

@@ -100,3 +100,7 @@ def model_server(
 
     with transformers_serve(tiny_models["idefics3"], tmp_path_factory.mktemp("serve")) as server:
         yield server
+
+
+# `orca_desktop`: the real Orca on a private headless desktop, one per test module.
+from tests.helpers.orca_desktop import orca_desktop_fixture  # noqa: F401

@@ -282,3 +282,33 @@ def test_a_screen_reader_starting_after_iris_is_noticed(qtbot: QtBot) -> None:
         assert stopped.args == [""]
     finally:
         watch.stop()
+
+
+def test_settings_pages_change_with_the_keyboard_and_are_named(qtbot: QtBot) -> None:
+    from desktop_app.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts work in the active window
+    tabs = dialog.tabs
+    assert tabs.currentWidget() is dialog.general_page
+    for key, modifiers, page in (
+        (Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier, dialog.model_page),
+        (Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier, dialog.hotkeys_page),
+        (
+            Qt.Key.Key_Backtab,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+            dialog.model_page,
+        ),
+        (Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier, dialog.general_page),
+    ):
+        focused = dialog.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, key, modifiers)
+        assert tabs.currentWidget() is page, (key, tabs.currentIndex())
+        assert page.isVisible() and page.isAncestorOf(dialog.focusWidget())
+        panel = page.parentWidget()
+        assert panel is not None and panel.accessibleName() == tabs.tabText(tabs.currentIndex())
+    assert sum(tabs.widget(index).isVisible() for index in range(tabs.count())) == 1

@@ -12,7 +12,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGroupBox, QTabBar, QVBoxLayout, QWidget
 
 _NEXT_KEYS = ("Ctrl+Tab", "Ctrl+PgDown")
-_PREVIOUS_KEYS = ("Ctrl+Shift+Tab", "Ctrl+Backtab", "Ctrl+PgUp")
+_PREVIOUS_KEYS = ("Ctrl+Shift+Backtab", "Ctrl+Backtab", "Ctrl+Shift+Tab", "Ctrl+PgUp")
+"""Qt sees Shift+Tab as Backtab with Shift held; the other spellings cover platforms."""
 
 
 class PageTabs(QWidget):

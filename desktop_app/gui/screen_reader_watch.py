@@ -3,6 +3,7 @@ login, in either order), so that "Automatic" speech follows it."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -46,10 +47,8 @@ class ScreenReaderWatch(QObject):
 
     def _run(self) -> None:
         found = self._detect() or ""
-        try:
+        with contextlib.suppress(RuntimeError):  # Iris closed meanwhile
             self._looked.emit(found)
-        except RuntimeError:  # Iris closed meanwhile
-            pass
 
     def _compare(self, found: str) -> None:
         self._looking = False
