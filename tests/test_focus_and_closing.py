@@ -52,7 +52,10 @@ def controller(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Contro
 
 
 def _set_iris_active(monkeypatch: pytest.MonkeyPatch, active: bool) -> None:
-    monkeypatch.setattr(FocusKeeper, "iris_active", staticmethod(lambda: active))
+    """Whether the platform's active window is one of Iris's (the fake capturer's active
+    window stands for the user's program, or for Iris's own)."""
+    monkeypatch.setattr(FocusKeeper, "iris_active", lambda self: active)
+    monkeypatch.setattr(FocusKeeper, "_ours", staticmethod(lambda window_id: active))
 
 
 def _capture_done(qtbot: QtBot, controller: Controller, action: str) -> None:
@@ -312,3 +315,18 @@ def test_settings_pages_change_with_the_keyboard_and_are_named(qtbot: QtBot) -> 
         panel = page.parentWidget()
         assert panel is not None and panel.accessibleName() == tabs.tabText(tabs.currentIndex())
     assert sum(tabs.widget(index).isVisible() for index in range(tabs.count())) == 1
+
+
+def test_with_no_program_focused_iris_hides_for_the_capture_and_comes_back(
+    qtbot: QtBot, controller: Controller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No window manager, nothing focused: Iris is on top of the screen, so it hides."""
+    capturer = controller.capturer
+    assert isinstance(capturer, FakeCapturer)
+    capturer.active = None
+    hidden: list[bool] = []
+    real_hide = controller.window.hide
+    monkeypatch.setattr(controller.window, "hide", lambda: (hidden.append(True), real_hide()))
+    _capture_done(qtbot, controller, "describe_screen")
+    qtbot.waitUntil(controller.window.isVisible, timeout=TIMEOUT_MS)
+    assert hidden == [True] and capturer.activated == []

@@ -123,6 +123,14 @@ def test_hotkeys_in_another_program_speak_in_orcas_voice_and_leave_the_focus_the
     desktop.wait_for_speech(lambda text: text.strip() in ("o", "k", "ok"), since=mark)
     assert desktop.active_window_name() == NOTES_TITLE
 
+    mark = desktop.mark()
+    desktop.press("ctrl+alt+shift+a")  # Ask about the screen: the one that comes forward
+    desktop.wait_for_active_window(messages.WINDOW_TITLE)
+    desktop.wait_for_speech(messages.QUESTION_NAME, since=mark)
+    desktop.wait_for_speechd(messages.STATUS_ASK_ABOUT_SCREEN, since=mark, application="iris")
+    desktop.press("Escape")  # back to where the user came from
+    desktop.wait_for_active_window(NOTES_TITLE)
+
 
 def test_the_window_read_with_orca_status_answer_lines_and_stop(
     orca_desktop: OrcaDesktop, iris: RunningIris

@@ -52,10 +52,14 @@ class FocusKeeper:
         active = self.switcher.active_window_id()
         if active is None:
             return QApplication.activeWindow() is not None
+        return self._ours(active)
+
+    @staticmethod
+    def _ours(window_id: int) -> bool:
         if sys.platform == "darwin":  # the frontmost application's process
-            return active == os.getpid()
+            return window_id == os.getpid()
         shown = (widget for widget in QApplication.topLevelWidgets() if widget.isVisible())
-        return active in {int(widget.winId()) for widget in shown}
+        return window_id in {int(widget.winId()) for widget in shown}
 
     def capture(
         self,
@@ -68,8 +72,9 @@ class FocusKeeper:
         """Grab (Iris hidden first if it is on top), then call `then(image)` or
         `failed(error)`. With `come_forward` (or the setting) Iris ends up active, and the
         program the user was in is remembered for `return_to_previous`."""
-        was_active = self.iris_active()
-        came_from = None if was_active else self.switcher.active_window_id()
+        active = self.switcher.active_window_id()
+        was_active = active is None or self._ours(active)  # no other program has the focus
+        came_from = None if was_active else active
         forward = come_forward or (not was_active and self.bring_forward())
         if come_forward:
             self.came_from = came_from
