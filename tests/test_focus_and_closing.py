@@ -4,6 +4,7 @@ never strands the user, a key silences Iris, short confirmations (issue 16)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,8 @@ from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.screen_reader_watch import ScreenReaderWatch
 from desktop_app.gui.worker import EngineWorker
-from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings
+from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, load_settings
+from desktop_app.speech import RouteReason, SilentSpeaker, SpeechRoute
 from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
 
 OTHER_PROGRAM = 4242
@@ -330,3 +332,54 @@ def test_with_no_program_focused_iris_hides_for_the_capture_and_comes_back(
     _capture_done(qtbot, controller, "describe_screen")
     qtbot.waitUntil(controller.window.isVisible, timeout=TIMEOUT_MS)
     assert hidden == [True] and capturer.activated == []
+
+
+class ScreenReaderSpeaker(FakeSpeaker):
+    """A fake speaker that found Orca running and speaks through it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.route = SpeechRoute("Orca", RouteReason.SCREEN_READER_RUNS, detected="Orca")
+
+
+@pytest.mark.parametrize(("iris_active", "spoken_steps"), [(True, [0]), (False, [0, 20, 40])])
+def test_loading_progress_is_left_to_the_screen_reader_reading_iris(
+    controller: Controller, monkeypatch: pytest.MonkeyPatch, iris_active: bool,
+    spoken_steps: list[int],
+) -> None:  # fmt: skip
+    speaker = ScreenReaderSpeaker()
+    controller.speaker = speaker
+    _set_iris_active(monkeypatch, iris_active)
+    for percent in range(0, 50, 10):
+        controller._on_loading("load", percent / 100)
+    assert controller.window.progress.value() == 40  # shown at every step
+    said = [text for text, _ in speaker.said]
+    assert said == [messages.STATUS_LOADING.format(percent=p) for p in spoken_steps]
+
+
+def test_status_goes_to_the_screen_reader_only_when_iris_is_silent(
+    controller: Controller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    announced: list[str] = []
+    monkeypatch.setattr(controller.window, "announce_to_screen_reader", announced.append)
+    controller.announce("Describing the screen.")  # Iris speaks it: one voice
+    controller.announce("Shown only.", speak=False)
+    assert announced == []
+    controller.speaker = SilentSpeaker()  # speech turned off
+    controller.announce("Describing the screen.")
+    controller.announce("Shown only.", speak=False)
+    assert announced == ["Describing the screen."]
+
+
+def test_whose_voice_is_said_once_and_remembered(
+    controller: Controller, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path))
+    notice = messages.SPEECH_ROUTE_SCREEN_READER.format(screen_reader="Orca")
+    first = ScreenReaderSpeaker()
+    controller.replace_speaker(first, FakeStream)
+    assert (notice, False) in first.said
+    assert load_settings().speech_notice_told == notice  # saved: not said at the next start
+    again = ScreenReaderSpeaker()
+    controller.replace_speaker(again, FakeStream)
+    assert again.said == []

@@ -195,7 +195,7 @@ def test_settings_say_their_name_and_the_focused_field(
     desktop.wait_for_speech(messages.TAB_SPEECH, since=mark)
     assert not any("layered pane" in text for text in desktop.spoken_since(mark))
     mark = desktop.mark()
-    desktop.press("ctrl+Page_Up")  # back to Hotkeys: the field says its whole hotkey
+    desktop.press("ctrl+shift+Tab")  # back to Hotkeys: the field says its whole hotkey
     desktop.wait_for_speech("ctrl+alt+shift+d", since=mark)
     desktop.press("Escape")
     desktop.wait_for_active_window(messages.WINDOW_TITLE)

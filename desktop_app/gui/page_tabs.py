@@ -12,8 +12,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGroupBox, QTabBar, QVBoxLayout, QWidget
 
 _NEXT_KEYS = ("Ctrl+Tab", "Ctrl+PgDown")
-_PREVIOUS_KEYS = ("Ctrl+Shift+Backtab", "Ctrl+Backtab", "Ctrl+Shift+Tab", "Ctrl+PgUp")
-"""Qt sees Shift+Tab as Backtab with Shift held; the other spellings cover platforms."""
+_PREVIOUS_KEYS = ("Ctrl+Shift+Tab", "Ctrl+PgUp")
+"""One spelling each: Qt matches X11's Backtab with Shift held to Ctrl+Shift+Tab, and a second
+spelling of the same keys ("Ctrl+Backtab") would make the shortcut ambiguous, so never fire."""
 
 
 class PageTabs(QWidget):
