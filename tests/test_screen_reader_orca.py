@@ -193,7 +193,11 @@ def test_settings_say_their_name_and_the_focused_field(
     for _ in range(3):
         desktop.press("ctrl+Tab")  # Model, Hotkeys, Speech
     desktop.wait_for_speech(messages.TAB_SPEECH, since=mark)
+    desktop.wait_for_speech(messages.FIELD_SPEECH_ENABLED, since=mark)
     assert not any("layered pane" in text for text in desktop.spoken_since(mark))
+    mark = desktop.mark()
+    desktop.press("Tab")  # Voice: an empty field, said by its name too
+    desktop.wait_for_speech(messages.FIELD_VOICE, since=mark)
     mark = desktop.mark()
     desktop.press("ctrl+shift+Tab")  # back to Hotkeys: the field says its whole hotkey
     desktop.wait_for_speech("ctrl+alt+shift+d", since=mark)
@@ -215,6 +219,5 @@ def test_closing_without_a_tray_asks_and_the_hotkeys_go_on(
     desktop.wait_for_speechd(background, since=mark, application="iris")
     assert iris.process.poll() is None
     desktop.wait_until(lambda: desktop.active_window_name() != messages.WINDOW_TITLE)
-    mark = desktop.mark()
     desktop.press("ctrl+alt+shift+i")
     desktop.wait_for_active_window(messages.WINDOW_TITLE)

@@ -15,11 +15,12 @@ from desktop_app import APP_ID
 from desktop_app.core import messages
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.bundled import preferred_model
-from desktop_app.gui import startup_probe
+from desktop_app.gui import screen_reader_fixes, startup_probe
 from desktop_app.gui.closing import ClosePolicy
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.screen_reader_fixes import SpeakEmptyFields
 from desktop_app.gui.screen_reader_watch import ScreenReaderWatch
 from desktop_app.gui.tray import TrayIcon, app_icon
 from desktop_app.gui.worker import EngineWorker
@@ -201,6 +202,8 @@ def run_app(
     )
     window.actions_by_key["quit"].triggered.connect(app.quit)
     app.installEventFilter(SilenceOnKey(controller.silence, app))
+    if screen_reader_fixes.needed():
+        app.installEventFilter(SpeakEmptyFields(app))
     listener = create_listener()
     hotkeys = HotkeyBridge(controller, listener)
     hotkeys.bind(settings.hotkeys)
