@@ -47,7 +47,7 @@ from desktop_app.settings.autostart import (
     platform_autostart,
     sync_autostart,
 )
-from desktop_app.speech import SilentSpeaker, route_notice
+from desktop_app.speech import SilentSpeaker, SpeechRoute, route_notice
 
 log = logging.getLogger(__name__)
 
@@ -354,7 +354,7 @@ class Controller(QObject):
         from desktop_app.gui.region_selector import RegionSelector
 
         self.announce(messages.STATUS_CHOOSE_REGION)
-        came_from = None if self.focus.iris_active() else self.capturer.active_window_id()
+        came_from = self.focus.user_program()
 
         def choose(screenshot: Any) -> None:
             selector = RegionSelector(screenshot)
@@ -457,8 +457,13 @@ class Controller(QObject):
 
     def screen_reader_running(self) -> bool:
         """Whether a screen reader was found running when speech started."""
-        route = getattr(self.speaker, "route", None)
+        route = self._speech_route()
         return route is not None and route.detected is not None
+
+    def _speech_route(self) -> SpeechRoute | None:
+        """Whose voice speaks; None for a speaker that does not say (a test's fake)."""
+        route: SpeechRoute | None = getattr(self.speaker, "route", None)
+        return route
 
     def show_window(self) -> None:
         """Bring the window forward (the Show Iris hotkey, where there is no tray)."""
@@ -671,7 +676,7 @@ class Controller(QObject):
     def _tell_speech_route(self) -> None:
         """Say once (remembered in the settings) whose voice Iris speaks with, and where to
         change it, when a screen reader runs."""
-        route = getattr(self.speaker, "route", None)
+        route = self._speech_route()
         notice = route_notice(route) if route is not None else None
         if notice is None or notice == self.settings.speech_notice_told:
             return
@@ -719,9 +724,7 @@ class Controller(QObject):
             self.worker.cancel_load()
         self.worker.cancel()
         self.reader.cancel()
-        if self._stream is not None:
-            self._stream.cancel()
-        self.speaker.stop()
+        self.silence()
         self.announce(messages.STATUS_STOPPED, interrupt=True)
         self.focus.return_to_previous()
 

@@ -54,6 +54,12 @@ class FocusKeeper:
             return QApplication.activeWindow() is not None
         return self._ours(active)
 
+    def user_program(self) -> int | None:
+        """The other program that has the focus, or None when Iris has it or nobody does
+        (then Iris is on top of the screen)."""
+        active = self.switcher.active_window_id()
+        return None if active is None or self._ours(active) else active
+
     @staticmethod
     def _ours(window_id: int) -> bool:
         if sys.platform == "darwin":  # the frontmost application's process
@@ -72,9 +78,8 @@ class FocusKeeper:
         """Grab (Iris hidden first if it is on top), then call `then(image)` or
         `failed(error)`. With `come_forward` (or the setting) Iris ends up active, and the
         program the user was in is remembered for `return_to_previous`."""
-        active = self.switcher.active_window_id()
-        was_active = active is None or self._ours(active)  # no other program has the focus
-        came_from = None if was_active else active
+        came_from = self.user_program()
+        was_active = came_from is None
         forward = come_forward or (not was_active and self.bring_forward())
         if come_forward:
             self.came_from = came_from
