@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
+from desktop_app.core.actions import readable_keys
 from desktop_app.core.errors import IrisError
-from desktop_app.gui.closing import CloseChoice, ClosePolicy, readable_hotkey
+from desktop_app.gui.closing import CloseChoice, ClosePolicy
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.key_silence import SilenceOnKey
@@ -139,7 +140,7 @@ def test_ready_is_said_once_when_the_model_has_loaded(controller: Controller) ->
 def test_show_iris_has_a_global_hotkey(controller: Controller) -> None:
     assert DEFAULT_HOTKEYS["show_window"] == "ctrl+alt+shift+i"
     assert len(set(DEFAULT_HOTKEYS.values())) == len(DEFAULT_HOTKEYS)
-    assert readable_hotkey(DEFAULT_HOTKEYS["show_window"]) == "Ctrl+Alt+Shift+I"
+    assert readable_keys(DEFAULT_HOTKEYS["show_window"]) == "Ctrl+Alt+Shift+I"
 
 
 class CloseRig:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages as text
+from desktop_app.core.actions import SHOW_WINDOW
 from desktop_app.core.types import Rect
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.region_selector import RegionSelector
@@ -368,7 +369,7 @@ def test_no_tray_offscreen_and_no_icon(qtbot: QtBot) -> None:
 def test_tray_menu_lists_the_main_actions(qtbot: QtBot) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
-    show = QAction(text.TRAY_SHOW, window)
+    show = QAction(SHOW_WINDOW.label, window)
     menu = tray_menu(window.actions_by_key, show, window)
     names = [action.text() for action in menu.actions() if not action.isSeparator()]
     assert names == [

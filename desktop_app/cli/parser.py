@@ -6,6 +6,7 @@ import argparse
 
 from desktop_app import __version__
 from desktop_app.core import messages
+from desktop_app.core.actions import hotkeys_help
 from desktop_app.settings import DeviceChoice, Quantization
 
 API_KEY_VARIABLE = "IRIS_SERVER_API_KEY"
@@ -14,9 +15,7 @@ API_KEY_VARIABLE = "IRIS_SERVER_API_KEY"
 EPILOG = """Without a command, Iris opens its window.
 
 global hotkeys (work while another program has focus; change them in Settings):
-  Ctrl+Alt+Shift+D  describe the screen     Ctrl+Alt+Shift+A  ask about the screen
-  Ctrl+Alt+Shift+W  describe the window     Ctrl+Alt+Shift+S  stop speaking
-  Ctrl+Alt+Shift+R  describe a region       Ctrl+Alt+Shift+L  repeat the last answer
+{hotkeys}
 
 examples:
   iris --model HuggingFaceTB/SmolVLM-256M-Instruct
@@ -43,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iris",
         description=messages.CLI_DESCRIPTION,
-        epilog=EPILOG,
+        epilog=EPILOG.format(hotkeys=hotkeys_help()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"iris {__version__}")

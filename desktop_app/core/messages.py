@@ -218,23 +218,7 @@ STATUS_NAME = "Status"
 LABELLED_TEXT = "{label}: {text}"
 """A line's accessible name: what it is, then what it says ("Status: Done.")."""
 PROGRESS_NAME = "Model progress"
-ACTION_DESCRIBE_SCREEN = "Describe screen"
-ACTION_DESCRIBE_WINDOW = "Describe window"
-ACTION_DESCRIBE_REGION = "Describe region"
-ACTION_MORE_DETAIL = "More detail"
-ACTION_READ_SCREEN = "Read screen text"
-ACTION_READ_WINDOW = "Read window text"
-ACTION_READ_REGION = "Read region text"
-ACTION_READ_IMAGE = "Read image text"
-ACTION_OPEN_IMAGE = "Open image"
-ACTION_PASTE_IMAGE = "Paste image"
-ACTION_ASK = "Ask"
-ACTION_STOP = "Stop"
-ACTION_REPEAT = "Repeat"
-ACTION_COPY_ANSWER = "Copy answer"
-ACTION_NEW_CONVERSATION = "New conversation"
-ACTION_SETTINGS = "Settings"
-ACTION_QUIT = "Quit"
+ACTION_TOOLTIP = "{label} ({keys})"
 MENU_FILE = "&File"
 MENU_DESCRIBE = "&Describe"
 MENU_READ = "&Read text"
@@ -444,17 +428,6 @@ FIELD_MAX_TOKENS = "Maximum answer length in tokens"
 
 HOTKEY_FIELD = "Hotkey for {action}"
 HOTKEY_PLACEHOLDER = "for example ctrl+alt+shift+d"
-HOTKEY_ACTIONS = {
-    "describe_screen": "Describe screen",
-    "describe_window": "Describe window",
-    "describe_region": "Describe region",
-    "ask_screen": "Ask about the screen",
-    "read_screen": "Read screen text",
-    "stop": "Stop",
-    "repeat": "Repeat",
-    "show_window": "Show Iris",
-}
-"""Readable names of the hotkey actions (unknown ones are spelled from their key)."""
 
 FIELD_SPEECH_ENABLED = "Speak answers"
 FIELD_VOICE = "Voice"
@@ -499,7 +472,6 @@ FIELD_KEEP_HISTORY_DESCRIPTION = (
     "Questions and answers are saved as text on this computer, never images. "
     "Turning this off deletes the saved history."
 )
-ACTION_CLEAR_HISTORY = "Clear history"
 CLEAR_HISTORY_NAME = "Clear conversation history"
 HISTORY_RESULT_NAME = "History"
 HISTORY_CLEARED = "Conversation history cleared. Conversations deleted: {count}."
@@ -518,7 +490,6 @@ REGION_VALUE = "Region {width} by {height} at {x}, {y}"
 
 # --- tray ---------------------------------------------------------------------------------
 TRAY_TOOLTIP = "Iris"
-TRAY_SHOW = "Show Iris"
 
 # --- start at login (XDG autostart, the Windows Run key, a macOS LaunchAgent) ---------------
 AUTOSTART_COMMENT = "Describe the screen and read its text aloud"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app import APP_ID
 from desktop_app.core import messages
+from desktop_app.core.actions import BY_ID, QUIT, SHOW_WINDOW, label_of
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.bundled import preferred_model
 from desktop_app.gui import screen_reader_fixes, startup_probe
@@ -36,23 +37,13 @@ class HotkeyBridge(QObject):
         super().__init__(controller)
         self.controller = controller
         self.listener = listener
-        self.actions: dict[str, Callable[[], None]] = {
-            "describe_screen": controller.describe_screen,
-            "describe_window": controller.describe_window,
-            "describe_region": controller.describe_region,
-            "ask_screen": controller.ask_about_screen,
-            "read_screen": controller.read_screen,
-            "stop": controller.stop,
-            "repeat": controller.repeat,
-            "show_window": controller.show_window,
-        }
         self.pressed.connect(self._dispatch)
 
     @Slot(str)
-    def _dispatch(self, action: str) -> None:
-        handler = self.actions.get(action)
-        if handler is not None:
-            handler()
+    def _dispatch(self, action_id: str) -> None:
+        declared = BY_ID.get(action_id)
+        if declared is not None and declared.hotkey:
+            getattr(self.controller, declared.handler)()
 
     def bind(self, hotkeys: dict[str, str]) -> None:
         """(Re)grab `hotkeys`; those another program holds are announced, the rest work."""
@@ -64,12 +55,10 @@ class HotkeyBridge(QObject):
 def hotkey_problems_message(problems: dict[str, str], bound: int) -> str:
     """One announcement: each failed hotkey by its action's name, or, when every hotkey
     failed for the same reason (no display, Wayland), that reason once."""
-    from desktop_app.gui.settings_dialog import action_name
-
     reasons = set(problems.values())
     if len(problems) == bound and len(reasons) == 1:
         return reasons.pop()
-    details = " ".join(f"{action_name(action)}: {problem}" for action, problem in problems.items())
+    details = " ".join(f"{label_of(action)}: {problem}" for action, problem in problems.items())
     return messages.STATUS_HOTKEYS_TAKEN.format(details=details)
 
 
@@ -196,11 +185,11 @@ def run_app(
         window,
         tray_available=tray.available,
         keep_in_tray=lambda: controller.settings.keep_in_tray,
-        show_hotkey=lambda: controller.settings.hotkeys.get("show_window", ""),
+        show_hotkey=lambda: controller.settings.hotkeys.get(SHOW_WINDOW.id, ""),
         ask=controller.ask_close,
         announce=controller.announce,
     )
-    window.actions_by_key["quit"].triggered.connect(app.quit)
+    window.actions_by_key[QUIT.id].triggered.connect(app.quit)
     app.installEventFilter(SilenceOnKey(controller.silence, app))
     if screen_reader_fixes.needed():
         app.installEventFilter(SpeakEmptyFields(app))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.core import messages
+from desktop_app.core.actions import readable_keys
 
 
 class CloseChoice(enum.Enum):
@@ -21,12 +22,6 @@ class CloseChoice(enum.Enum):
     KEEP_RUNNING = "keep"
     QUIT = "quit"
     CANCEL = "cancel"
-
-
-def readable_hotkey(hotkey: str) -> str:
-    """ "ctrl+alt+shift+i" as a person reads it: "Ctrl+Alt+Shift+I"."""
-    parts = hotkey.split("+")
-    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in parts)
 
 
 def ask_close(parent: QWidget, question: str) -> CloseChoice:
@@ -79,7 +74,7 @@ class ClosePolicy:
         if self.tray_available:
             self.window.hide()
             return False
-        hotkey = readable_hotkey(self.show_hotkey())
+        hotkey = readable_keys(self.show_hotkey())
         choice = self.ask(messages.CLOSE_QUESTION.format(show_hotkey=hotkey))
         if choice is CloseChoice.QUIT:
             return True

@@ -11,6 +11,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
 from desktop_app.core import messages
+from desktop_app.core.actions import ACTIONS, OPEN_IMAGE
+from desktop_app.core.actions import MORE_DETAIL as MORE_DETAIL_ACTION
 from desktop_app.core.errors import BadInputError, IrisError
 from desktop_app.core.types import Answer, Rect, Request, Turn
 from desktop_app.engine.bundled import bundled_folder
@@ -152,28 +154,9 @@ class Controller(QObject):
         self.window.show_location(location_line(settings.server))
 
     def _wire(self) -> None:
-        handlers: dict[str, Callable[[], object]] = {
-            "describe_screen": self.describe_screen,
-            "describe_window": self.describe_window,
-            "describe_region": self.describe_region,
-            "more_detail": self.more_detail,
-            "read_screen": self.read_screen,
-            "read_window": self.read_window,
-            "read_region": self.read_region,
-            "read_image": self.read_image,
-            "settings": self.open_settings,
-            "open_image": self.open_image_dialog,
-            "paste_image": self.paste_image,
-            "ask": self.ask,
-            "stop": self.stop,
-            "repeat": self.repeat,
-            "copy_answer": self.copy_answer,
-            "new_conversation": self.new_conversation,
-            "clear_history": self.clear_history,
-            "quit": self.window.quit,
-        }
-        for key, handler in handlers.items():
-            self.window.on(key, handler)
+        for declared in ACTIONS:
+            if declared.in_window:
+                self.window.on(declared.id, getattr(self, declared.handler))
         self.window.files_dropped.connect(self.add_image_files)
         self.window.image_data_dropped.connect(self.add_image_data)
         for worker in (self.worker, self.reader):
@@ -465,6 +448,10 @@ class Controller(QObject):
         route: SpeechRoute | None = getattr(self.speaker, "route", None)
         return route
 
+    def quit(self) -> None:
+        """Close Iris for good."""
+        self.window.quit()
+
     def show_window(self) -> None:
         """Bring the window forward (the Show Iris hotkey, where there is no tray)."""
         self.focus.show_window()
@@ -488,7 +475,7 @@ class Controller(QObject):
         from PySide6.QtWidgets import QFileDialog
 
         paths, _ = QFileDialog.getOpenFileNames(
-            self.window, messages.ACTION_OPEN_IMAGE, "", messages.OPEN_IMAGE_FILTER
+            self.window, OPEN_IMAGE.label, "", messages.OPEN_IMAGE_FILTER
         )
         if paths:
             self.add_image_files(paths)
@@ -573,7 +560,7 @@ class Controller(QObject):
             MORE_DETAIL,
             list(self.pending_images),
             show_question=True,
-            shown_as=messages.ACTION_MORE_DETAIL,
+            shown_as=MORE_DETAIL_ACTION.label,
         )
 
     def _send(

@@ -26,42 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import messages
+from desktop_app.core.actions import ACTIONS, ASK, DESCRIBE_SCREEN, STOP, Action, Menu, menu_actions
 from desktop_app.gui.conversation_view import ConversationView
-
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("describe_screen", messages.ACTION_DESCRIBE_SCREEN, "Ctrl+D"),
-    ("describe_window", messages.ACTION_DESCRIBE_WINDOW, "Ctrl+W"),
-    ("describe_region", messages.ACTION_DESCRIBE_REGION, "Ctrl+R"),
-    ("more_detail", messages.ACTION_MORE_DETAIL, "Ctrl+M"),
-    ("read_screen", messages.ACTION_READ_SCREEN, "Ctrl+T"),
-    ("read_window", messages.ACTION_READ_WINDOW, "Ctrl+Shift+W"),
-    ("read_region", messages.ACTION_READ_REGION, "Ctrl+Shift+R"),
-    ("read_image", messages.ACTION_READ_IMAGE, "Ctrl+Shift+T"),
-    ("open_image", messages.ACTION_OPEN_IMAGE, "Ctrl+O"),
-    ("paste_image", messages.ACTION_PASTE_IMAGE, "Ctrl+V"),
-    ("ask", messages.ACTION_ASK, "Ctrl+Return"),
-    ("stop", messages.ACTION_STOP, "Escape"),
-    ("repeat", messages.ACTION_REPEAT, "Ctrl+L"),
-    ("copy_answer", messages.ACTION_COPY_ANSWER, "Ctrl+Shift+C"),
-    ("new_conversation", messages.ACTION_NEW_CONVERSATION, "Ctrl+N"),
-    ("clear_history", messages.ACTION_CLEAR_HISTORY, "Ctrl+Shift+Delete"),
-    ("settings", messages.ACTION_SETTINGS, "Ctrl+,"),
-    ("quit", messages.ACTION_QUIT, "Ctrl+Q"),
-)
-"""Action key, accessible name, keyboard shortcut."""
-
-_MENUS = (
-    (messages.MENU_FILE, ("open_image", "paste_image", "settings", "quit")),
-    (
-        messages.MENU_DESCRIBE,
-        ("describe_screen", "describe_window", "describe_region", "more_detail"),
-    ),
-    (messages.MENU_READ, ("read_screen", "read_window", "read_region", "read_image")),
-    (
-        messages.MENU_CONVERSATION,
-        ("ask", "stop", "repeat", "copy_answer", "new_conversation", "clear_history"),
-    ),
-)
 
 
 class MainWindow(QMainWindow):
@@ -76,18 +42,13 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(messages.APP_NAME)
         self.setAcceptDrops(True)
         self.actions_by_key: dict[str, QAction] = {}
-        for key, name, shortcut in ACTIONS:
-            action = QAction(name, self)
-            action.setObjectName(key)
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.setToolTip(f"{name} ({QKeySequence(shortcut).toString()})")
-            self.addAction(action)
-            self.actions_by_key[key] = action
-        for title, keys in _MENUS:
-            menu = self.menuBar().addMenu(title)
-            for key in keys:
-                menu.addAction(self.actions_by_key[key])
+        for declared in ACTIONS:
+            if declared.in_window:
+                self.actions_by_key[declared.id] = self._action(declared)
+        for menu in Menu:
+            bar_menu = self.menuBar().addMenu(menu.value)
+            for declared in menu_actions(menu):
+                bar_menu.addAction(self.actions_by_key[declared.id])
 
         self.conversation = ConversationView()
         self.answer_view = QPlainTextEdit()  # read-only text with a caret: read line by line
@@ -106,10 +67,10 @@ class MainWindow(QMainWindow):
         self.question.setObjectName("question")
         self.question.setAccessibleName(messages.QUESTION_NAME)
         self.question.setPlaceholderText(messages.QUESTION_PLACEHOLDER)
-        self.question.returnPressed.connect(self.actions_by_key["ask"].trigger)
-        self.ask_button = self._button("ask")
-        self.describe_button = self._button("describe_screen")
-        self.stop_button = self._button("stop")
+        self.question.returnPressed.connect(self.actions_by_key[ASK.id].trigger)
+        self.ask_button = self._button(ASK)
+        self.describe_button = self._button(DESCRIBE_SCREEN)
+        self.stop_button = self._button(STOP)
         self.progress = QProgressBar()
         self.progress.setObjectName("progress")
         self.progress.setAccessibleName(messages.PROGRESS_NAME)
@@ -158,10 +119,20 @@ class MainWindow(QMainWindow):
         handler hid the window, or the user cancelled). None: closing quits."""
         self._quitting = False
 
-    def _button(self, key: str) -> QPushButton:
-        action = self.actions_by_key[key]
+    def _action(self, declared: Action) -> QAction:
+        action = QAction(declared.label, self)
+        action.setObjectName(declared.id)
+        action.setShortcut(QKeySequence(declared.shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        keys = QKeySequence(declared.shortcut).toString()
+        action.setToolTip(messages.ACTION_TOOLTIP.format(label=declared.label, keys=keys))
+        self.addAction(action)
+        return action
+
+    def _button(self, declared: Action) -> QPushButton:
+        action = self.actions_by_key[declared.id]
         button = QPushButton(action.text())
-        button.setObjectName(f"{key}_button")
+        button.setObjectName(f"{declared.id}_button")
         button.setAccessibleName(action.text())
         button.clicked.connect(action.trigger)
         return button

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import messages as text
+from desktop_app.core.actions import CLEAR_HISTORY, DEFAULT_HOTKEYS, label_of
 from desktop_app.core.errors import HotkeyError
 from desktop_app.gui.page_tabs import PageTabs
 from desktop_app.gui.screen_reader_fixes import accessibility_paused, describe_value
 from desktop_app.gui.server_panel import ServerPanel, Speak, form_row
 from desktop_app.hotkeys import parse_hotkey
 from desktop_app.settings import (
-    DEFAULT_HOTKEYS,
     ApiKeys,
     AppSettings,
     DescriptionStyle,
@@ -73,11 +73,6 @@ STYLE_LABELS: dict[DescriptionStyle, str] = {
 _HOTKEY_MODIFIERS = frozenset({"ctrl", "alt", "shift", "super"})
 _MIN_LONGEST_EDGE = 16
 _Choice = TypeVar("_Choice")
-
-
-def action_name(action: str) -> str:
-    """A hotkey action's readable name ("describe_screen" -> "Describe screen")."""
-    return text.HOTKEY_ACTIONS.get(action, action.replace("_", " ").capitalize())
 
 
 class SettingsDialog(QDialog):
@@ -183,8 +178,8 @@ class SettingsDialog(QDialog):
         self.keep_history = self._check(form, text.FIELD_KEEP_HISTORY, settings.keep_history)
         self.keep_history.setObjectName("keep_history")
         self.keep_history.setAccessibleDescription(text.FIELD_KEEP_HISTORY_DESCRIPTION)
-        self.clear_history = QPushButton(text.ACTION_CLEAR_HISTORY)
-        self.clear_history.setObjectName("clear_history")
+        self.clear_history = QPushButton(CLEAR_HISTORY.label)
+        self.clear_history.setObjectName(CLEAR_HISTORY.id)
         self.clear_history.setAccessibleName(text.CLEAR_HISTORY_NAME)
         self.clear_history.setEnabled(self._on_clear_history is not None)
         self.clear_history.clicked.connect(self._clear_history)
@@ -254,7 +249,7 @@ class SettingsDialog(QDialog):
             field.setObjectName(f"hotkey_{action}")
             field.setPlaceholderText(text.HOTKEY_PLACEHOLDER)
             describe_value(field)  # Orca would drop the value's last key
-            form_row(form, text.HOTKEY_FIELD.format(action=action_name(action)), field)
+            form_row(form, text.HOTKEY_FIELD.format(action=label_of(action)), field)
             self.hotkey_fields[action] = field
         return page
 
@@ -335,7 +330,7 @@ class SettingsDialog(QDialog):
             found.append((self.longest_edge, text.PROBLEM_LONGEST_EDGE))
         seen: dict[str, str] = {}
         for action, field in self.hotkey_fields.items():
-            name = action_name(action)
+            name = label_of(action)
             raw = field.text().strip()
             try:
                 hotkey = parse_hotkey(raw)
@@ -349,7 +344,7 @@ class SettingsDialog(QDialog):
                 continue
             canonical = str(hotkey)
             if canonical in seen:
-                other = action_name(seen[canonical])
+                other = label_of(seen[canonical])
                 message = text.PROBLEM_HOTKEY_DUPLICATE.format(action=name, text=raw, other=other)
                 found.append((field, message))
                 continue

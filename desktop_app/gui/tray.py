@@ -10,9 +10,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon, QWidget
 
 from desktop_app.core import messages as text
-
-TRAY_ACTIONS = ("describe_screen", "describe_window", "describe_region", "stop", "repeat")
-"""Window actions in the tray menu, in order; "Show Iris" and Quit follow."""
+from desktop_app.core.actions import ACTIONS, QUIT, SHOW_WINDOW
 
 ICON_RESOURCE = ("resources", "iris.svg")
 """The application icon, as package data of `desktop_app` (a checkout, a wheel, a bundle)."""
@@ -43,16 +41,16 @@ def app_icon() -> QIcon:
 def tray_menu(
     window_actions: dict[str, QAction], show_action: QAction, parent: QWidget | None = None
 ) -> QMenu:
-    """The tray's menu: the main actions that exist, then Show Iris and Quit."""
+    """The tray's menu: the actions marked for the tray that exist, then Show Iris and Quit."""
     menu = QMenu(parent)
     menu.setAccessibleName(text.TRAY_TOOLTIP)
-    for key in TRAY_ACTIONS:
-        if key in window_actions:
-            menu.addAction(window_actions[key])
+    for declared in ACTIONS:
+        if declared.in_tray and declared.id in window_actions:
+            menu.addAction(window_actions[declared.id])
     menu.addSeparator()
     menu.addAction(show_action)
-    if "quit" in window_actions:
-        menu.addAction(window_actions["quit"])
+    if QUIT.id in window_actions:
+        menu.addAction(window_actions[QUIT.id])
     return menu
 
 
@@ -64,8 +62,8 @@ class TrayIcon(QObject):
         self.window = parent
         self.icon: QSystemTrayIcon | None = None
         self.menu: QMenu | None = None
-        self.show_action = QAction(text.TRAY_SHOW, self)
-        self.show_action.setObjectName("show_window")
+        self.show_action = QAction(SHOW_WINDOW.label, self)
+        self.show_action.setObjectName(SHOW_WINDOW.id)
         self.show_action.triggered.connect(lambda _checked=False: self.show_window())
         if not tray_available():
             return

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.actions import DEFAULT_HOTKEYS
 from desktop_app.settings.atomic import (
     Opener,
     keep_corrupt_copy,
@@ -21,18 +22,6 @@ from desktop_app.settings.engine_settings import DeviceChoice, EngineSettings, Q
 from desktop_app.settings.server_settings import ServerSettings
 
 log = logging.getLogger(__name__)
-
-DEFAULT_HOTKEYS: dict[str, str] = {
-    "describe_screen": "ctrl+alt+shift+d",
-    "describe_window": "ctrl+alt+shift+w",
-    "describe_region": "ctrl+alt+shift+r",
-    "ask_screen": "ctrl+alt+shift+a",
-    "read_screen": "ctrl+alt+shift+t",
-    "stop": "ctrl+alt+shift+s",
-    "repeat": "ctrl+alt+shift+l",
-    "show_window": "ctrl+alt+shift+i",
-}
-"""Global hotkeys by action. Chosen to clash with no NVDA, JAWS, Orca or VoiceOver command."""
 
 
 class DescriptionStyle(enum.Enum):
