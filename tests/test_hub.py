@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.errors import ModelNotFoundError, ModelOfflineError, UnsafeModelError
-from desktop_app.engine.hub import (
+from desktop_app.engine.models.hub import (
     cached_snapshot,
     check_model_folder,
     looks_like_path,

@@ -6,9 +6,9 @@ import argparse
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.core import messages
-from desktop_app.engine.bundled import bundled_folder, bundled_models
-from desktop_app.engine.catalogue import CATALOGUE, find
-from desktop_app.engine.hub import cached_snapshot, resolve_model
+from desktop_app.engine.models.bundled import bundled_folder, bundled_models
+from desktop_app.engine.models.catalogue import CATALOGUE, find
+from desktop_app.engine.models.hub import cached_snapshot, resolve_model
 
 HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
 

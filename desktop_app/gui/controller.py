@@ -13,10 +13,10 @@ from PySide6.QtGui import QGuiApplication
 from desktop_app.core import messages
 from desktop_app.core.errors import BadInputError, IrisError
 from desktop_app.core.types import Answer, Rect, Request, Turn
-from desktop_app.engine.bundled import bundled_folder
-from desktop_app.engine.catalogue import find as find_in_catalogue
-from desktop_app.engine.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.images import load_image
+from desktop_app.engine.models.bundled import bundled_folder
+from desktop_app.engine.models.catalogue import find as find_in_catalogue
+from desktop_app.engine.models.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
 from desktop_app.gui.backends import (
     backend_settings,

@@ -28,10 +28,10 @@ from desktop_app.core.errors import (
     first_line,
 )
 from desktop_app.core.types import ProgressCallback
-from desktop_app.engine.bundled import bundled_folder
-from desktop_app.engine.catalogue import pinned_revision
-from desktop_app.engine.integrity import ListedFile, discard, mismatched
-from desktop_app.engine.revisions import (
+from desktop_app.engine.models.bundled import bundled_folder
+from desktop_app.engine.models.catalogue import pinned_revision
+from desktop_app.engine.models.integrity import ListedFile, discard, mismatched
+from desktop_app.engine.models.revisions import (
     DEFAULT_REVISION,
     Pin,
     RevisionRecord,
@@ -72,7 +72,7 @@ def resolve_model(
 ) -> Path:
     """Return a checked local folder for `model`, downloading a Hub id when needed.
 
-    A Hub id loads the folder shipped with the app when there is one (engine/bundled.py),
+    A Hub id loads the folder shipped with the app when there is one (engine/models/bundled.py),
     else the commit `revisions.choose_commit` picks; with `refresh`, a branch or tag in
     `revision` is looked up on the Hub again (an explicit download).
     """
