@@ -81,7 +81,7 @@ def resolve_model(
         if not folder.is_dir():
             raise ModelNotFoundError(messages.MODEL_FOLDER_NOT_FOUND.format(path=folder))
     else:
-        cached = None if refresh else bundled_folder(model) or cached_snapshot(model, revision)
+        cached = None if refresh else _local_copy(model, revision)
         if cached is not None:
             folder = cached
         elif allow_download:
@@ -91,6 +91,24 @@ def resolve_model(
             raise ModelOfflineError(messages.MODEL_OFFLINE.format(model=model))
     check_model_folder(folder, model)
     return folder
+
+
+def is_downloaded(model: str, revision: str | None = None) -> bool:
+    """True when loading `model` needs no download: a folder path (a missing folder is reported
+    when loading, never downloaded), a model shipped with the app, or a Hub id whose snapshot
+    at the commit loading would use is in the Hugging Face cache.
+
+    `revision` is the one loading is given (EngineSettings.revision, `--revision`); the commit
+    is picked as `resolve_model` picks it (see `cached_snapshot`), so a pinned commit that is
+    not in the cache counts as not downloaded even when another commit of the model is.
+    """
+    return looks_like_path(model) or _local_copy(model, revision) is not None
+
+
+def _local_copy(model: str, revision: str | None) -> Path | None:
+    """The folder Hub id `model` loads from without the network: the one shipped with the app,
+    else the cached snapshot of the commit to load; None when it must be downloaded."""
+    return bundled_folder(model) or cached_snapshot(model, revision)
 
 
 def _pinned_commit(model: str, revision: str | None) -> str | None:
