@@ -298,7 +298,7 @@ def typical_synthesis(speaker: Any, wav_folder: Path) -> tuple[float, float]:
 
 
 def first_sentence_figures(runs: int, tokens: int) -> dict[str, Any]:
-    from desktop_app.engine.local import LocalBackend
+    from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.settings import EngineSettings, SpeechSettings
     from desktop_app.speech import create_speaker
     from desktop_app.testing.random_models import build_real_shape_model

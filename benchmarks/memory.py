@@ -3,14 +3,14 @@
     .venv/bin/python benchmarks/memory.py [--runs N] [--shapes 256M,500M]
 
 Random weights with the published layer sizes of SmolVLM-256M-Instruct and -500M-Instruct
-(built offline, once). Every figure comes from a fresh Python process, so one load cannot
-leave memory behind for the next: the resident set (RSS) after `import desktop_app.engine.local`
-(which already imports torch and transformers), its peak while loading processor and model
-(VmHWM, reset after the imports; the anonymous part sampled every 10 ms) and the RSS once
-loaded. Plain recipe: AutoProcessor + AutoModelForImageTextToText in float32. Iris int8,
-cache cold: float32 weights quantized, then written to the int8 cache. Iris int8, cache warm:
-built from the int8 cache. Medians of N runs. Also: where the baseline comes from, glibc's
-`MALLOC_ARENA_MAX=2`, and how closely the int8 logits follow float32 ones.
+(built offline, once). Every figure comes from a fresh Python process, so one load cannot leave
+memory behind for the next: the resident set (RSS) after
+`import desktop_app.engine.local.backend` (which already imports torch and transformers), its peak
+while loading processor and model (VmHWM, reset after the imports; the anonymous part sampled
+every 10 ms) and the RSS once loaded. Plain recipe: AutoProcessor + AutoModelForImageTextToText
+in float32. Iris int8, cache cold: float32 weights quantized, then written to the int8 cache.
+Iris int8, cache warm: built from the int8 cache. Medians of N runs. Also: where the baseline
+comes from, glibc's `MALLOC_ARENA_MAX=2`, and how closely the int8 logits follow float32 ones.
 Prints a Markdown section; `benchmarks/report.py` puts it into docs/performance.md.
 """
 
@@ -85,7 +85,7 @@ def _weights_mb(model: Any) -> Figures:
 
 
 def _load(mode: str, folder: str) -> Any:
-    from desktop_app.engine.local import LocalBackend
+    from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.settings import EngineSettings
 
     if mode == "plain":
@@ -104,7 +104,7 @@ def measure(mode: str, folder: str) -> Figures:
     import ctypes
 
     sys.path.insert(0, str(ROOT))
-    import desktop_app.engine.local  # noqa: F401 - the baseline
+    import desktop_app.engine.local.backend  # noqa: F401 - the baseline
 
     baseline = _status_mb()["VmRSS"]
     with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
@@ -138,7 +138,7 @@ def measure_imports() -> Figures:
 
     figures["torch"] = _status_mb()["VmRSS"]
     figures["cuda_build"] = float(torch.version.cuda is not None)
-    import desktop_app.engine.local  # noqa: F401
+    import desktop_app.engine.local.backend  # noqa: F401
 
     figures["engine"] = _status_mb()["VmRSS"]
     from transformers import AutoModelForImageTextToText, AutoProcessor  # noqa: F401
@@ -153,8 +153,8 @@ def measure_quality(folder: str) -> Figures:
     from PIL import Image
 
     from desktop_app.core.types import Request
-    from desktop_app.engine.loading import load_model
-    from desktop_app.engine.precision import Hardware
+    from desktop_app.engine.local.loading import load_model
+    from desktop_app.engine.local.precision import Hardware
     from desktop_app.settings import EngineSettings, Quantization
     from desktop_app.testing.int8_quality import logit_agreement
 
@@ -245,10 +245,10 @@ def _lines(
         "",
         "Random weights with the published SmolVLM layer sizes (`benchmarks/memory.py`); each "
         f"figure from a fresh process, median of {runs} run(s). *Baseline*: RSS after `import "
-        "desktop_app.engine.local` (torch and transformers imported). *Peak*: highest RSS while "
-        "the processor and model load (in brackets: its anonymous part, i.e. without pages of "
-        "mapped files such as the checkpoint). *Loaded*: RSS once loaded. *Weights*: what the "
-        "model's tensors take.",
+        "desktop_app.engine.local.backend` (torch and transformers imported). *Peak*: highest "
+        "RSS while the processor and model load (in brackets: its anonymous part, i.e. without "
+        "pages of mapped files such as the checkpoint). *Loaded*: RSS once loaded. *Weights*: "
+        "what the model's tensors take.",
         "",
         "| model | load | baseline MB | peak MB (anon) | loaded MB (anon + file) "
         "| weights MB (int8 + float32) | load s |",

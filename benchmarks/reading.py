@@ -69,7 +69,7 @@ def reading_rows(runs: int) -> tuple[list[str], dict[str, float]]:
 
 
 def grounding_figures(runs: int) -> dict[str, Any]:
-    from desktop_app.engine.local import LocalBackend
+    from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.engine.reading.backend import GroundedBackend
     from desktop_app.settings import EngineSettings
     from desktop_app.testing.random_models import build_real_shape_model

@@ -180,7 +180,7 @@ def shape_models(shapes: list[str]) -> Iterator[dict[str, Path]]:
 
 
 def iris_backend(folder: Path, tokens: int) -> Any:
-    from desktop_app.engine.local import LocalBackend
+    from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.settings import EngineSettings
 
     backend = LocalBackend(

@@ -82,7 +82,7 @@ def iris_figures(backend: Any, run: int, tokens: int) -> tuple[float, float]:
 
 
 def cold_first_token(folder: Path, tokens: int, warm: bool) -> float:
-    from desktop_app.engine.local import LocalBackend
+    from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.settings import EngineSettings
 
     backend = LocalBackend(
@@ -182,7 +182,7 @@ def section(runs: int, tokens: int, compile_limit_s: int) -> list[str]:
 
 
 def _full_precision(folder: Path, tokens: int, runs: int) -> tuple[float, float]:
-    from desktop_app.engine.local import LocalBackend
+    from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.settings import EngineSettings, Quantization
 
     backend = LocalBackend(

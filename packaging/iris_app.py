@@ -10,7 +10,7 @@ the text reader's PP-OCR models, Iris's icon, LICENSE, THIRD_PARTY_NOTICES.md an
 files of every bundled distribution (`licenses/`). Optionally a vision-language model:
 IRIS_BUNDLE_MODEL names model folders, or Hub ids in this computer's Hugging Face cache,
 separated by os.pathsep; each goes into the app's `models/` folder, where Iris finds it
-(desktop_app/engine/bundled.py).
+(desktop_app/engine/models/bundled.py).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ UNUSED_MODULES = (
 EXCLUDED_MODULES = [*(f"PySide6.{name}" for name in UNUSED_QT_MODULES), *UNUSED_MODULES]
 
 TRANSFORMERS_MODEL_PACKAGES = (
-    # the families Iris supports (engine/families.py)
+    # the families Iris supports (engine/local/families.py)
     "idefics3", "smolvlm", "idefics2", "idefics", "llava",
     # what their checkpoints are built from: text models, vision towers, tokenizers
     "auto", "llama", "mistral", "qwen2", "siglip", "clip", "gpt2", "encoder_decoder",
@@ -287,8 +287,8 @@ def bundled_model_folders(value: str | None = None) -> list[tuple[str, Path]]:
     id already in the Hugging Face cache (`org--name`). Each is checked as Iris checks models
     (safetensors weights only, no custom code). Raises SystemExit with a plain reason."""
     from desktop_app.core.errors import IrisError
-    from desktop_app.engine.bundled import folder_name
-    from desktop_app.engine.hub import cached_snapshot, check_model_folder, looks_like_path
+    from desktop_app.engine.models.bundled import folder_name
+    from desktop_app.engine.models.hub import cached_snapshot, check_model_folder, looks_like_path
 
     text = os.environ.get(BUNDLE_MODEL_VARIABLE, "") if value is None else value
     chosen = []

@@ -57,6 +57,20 @@ def test_core_needs_only_the_standard_library() -> None:
     assert loaded == []
 
 
+def test_model_acquisition_imports_no_torch() -> None:
+    """engine.models (catalogue, Hub, revisions, integrity, bundled) stays light at run time
+    too, beyond the import-linter contract: huggingface_hub and tqdm do not pull torch in."""
+    loaded, _ = _loaded_by(
+        "import pkgutil, importlib, desktop_app.engine.models as models\n"
+        "for found in pkgutil.iter_modules(models.__path__):\n"
+        "    importlib.import_module(f'desktop_app.engine.models.{found.name}')\n"
+        "from desktop_app.engine.models.hub import is_downloaded\n"
+        "assert not is_downloaded('iris-test/never-downloaded')",
+        ("torch", "transformers", "torchvision", "accelerate", "desktop_app.engine.local"),
+    )
+    assert loaded == []
+
+
 def test_cli_help_does_not_import_torch() -> None:
     loaded, shown = _loaded_by(
         "from desktop_app.cli.main import main\n"

@@ -1,4 +1,4 @@
-"""A model shipped inside the one-folder app (engine/bundled.py): found offline, by Hub id,
+"""A model shipped inside the one-folder app (engine/models/bundled.py): found offline, by Hub id,
 never asked to be downloaded, listed as bundled, and the default when none is chosen."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
-from desktop_app.engine import bundled
-from desktop_app.engine.hub import resolve_model
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local.backend import LocalBackend
+from desktop_app.engine.models import bundled
+from desktop_app.engine.models.hub import resolve_model
 from desktop_app.gui.controller import Controller, needs_download
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker

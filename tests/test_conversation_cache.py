@@ -10,8 +10,8 @@ import torch
 from PIL import Image
 
 from desktop_app.core.types import Request
-from desktop_app.engine.conversation_cache import ConversationCache, image_fingerprint
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local.backend import LocalBackend
+from desktop_app.engine.local.conversation_cache import ConversationCache, image_fingerprint
 from desktop_app.settings import EngineSettings, Quantization
 
 REUSING = ("idefics3", "smolvlm2", "idefics2", "llava")

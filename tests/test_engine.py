@@ -14,7 +14,7 @@ from PIL import Image
 
 from desktop_app.core.errors import GenerationError
 from desktop_app.core.types import Answer, Example, Request, StopReason
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.tasks import Task, prompt_for
 from desktop_app.settings import EngineSettings, Quantization
 from desktop_app.testing.random_models import FAMILIES

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DeviceChoice, EngineSettings
 

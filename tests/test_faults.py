@@ -21,11 +21,11 @@ from pytestqt.qtbot import QtBot
 from desktop_app.cli.main import main
 from desktop_app.core import messages
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
-from desktop_app.engine import int8_cache
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.catalogue import smallest
-from desktop_app.engine.loading import out_of_memory
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local import int8_cache
+from desktop_app.engine.local.backend import LocalBackend
+from desktop_app.engine.local.loading import out_of_memory
+from desktop_app.engine.models.catalogue import smallest
 from desktop_app.gui.app import DesktopCapturer, HotkeyBridge
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import MainWindow

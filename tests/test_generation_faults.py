@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.errors import GenerationError
 from desktop_app.core.types import Answer, Request
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import ReaderBackend
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import MainWindow

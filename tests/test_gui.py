@@ -20,15 +20,16 @@ from desktop_app.core import messages
 from desktop_app.core.actions import ACTIONS
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback, Turn
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import ReaderBackend
 from desktop_app.engine.tasks import MORE_DETAIL
-from desktop_app.gui.controller import Controller
+from desktop_app.gui.controller import Controller, needs_download
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings
 from desktop_app.testing.text_screens import dialog
 from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
+from tests.test_hub import OTHER_COMMIT, _put_in_hub_cache
 
 TIMEOUT_MS = 60_000
 
@@ -321,6 +322,38 @@ def test_first_run_asks_before_downloading(qtbot: QtBot) -> None:
         assert speaker.said[0][0] == questions[0][1]
         assert window.status.text() == messages.FIRST_RUN_DECLINED
         assert worker.backend is not None and worker.backend.description == settings.engine.model
+    finally:
+        controller.shutdown()
+
+
+def test_first_run_asks_when_the_pinned_revision_is_not_downloaded(
+    qtbot: QtBot, tiny_models: dict[str, Path]
+) -> None:
+    """Another commit of the model is in the cache, but the settings pin one that is not:
+    loading would download it, so Iris asks first."""
+    repo = "iris-test/first-run-pinned"
+    _put_in_hub_cache(tiny_models["idefics3"], repo)
+    assert not needs_download(repo)
+    assert needs_download(repo, OTHER_COMMIT)
+    questions: list[str] = []
+
+    def decline(title: str, text: str) -> bool:
+        questions.append(text)
+        return False
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    settings = AppSettings().with_changes(
+        engine=EngineSettings(model=repo, revision=OTHER_COMMIT, max_new_tokens=3)
+    )
+    worker = EngineWorker(LocalBackend(settings.engine, allow_download=False))
+    try:
+        controller = Controller(
+            window, worker, FakeSpeaker(), FakeStream, FakeCapturer(), settings, confirm=decline
+        )
+        controller.load_model()
+        assert len(questions) == 1 and repo in questions[0]
+        assert window.status.text() == messages.FIRST_RUN_DECLINED
     finally:
         controller.shutdown()
 

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
 from desktop_app.core.types import Answer, Turn
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.settings_dialog import SettingsDialog

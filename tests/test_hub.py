@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.errors import ModelNotFoundError, ModelOfflineError, UnsafeModelError
-from desktop_app.engine.hub import (
+from desktop_app.engine.models import bundled, hub
+from desktop_app.engine.models.hub import (
     cached_snapshot,
     check_model_folder,
+    is_downloaded,
     looks_like_path,
     resolve_model,
 )
+from desktop_app.engine.models.revisions import Pin, RevisionRecord
 
 
 def _folder(tmp_path: Path, files: dict[str, str | bytes], config: dict | None = None) -> Path:  # type: ignore[type-arg]
@@ -67,12 +70,16 @@ def test_missing_folder_is_reported(tmp_path: Path) -> None:
         resolve_model(str(tmp_path / "nothing-here"))
 
 
-def _put_in_hub_cache(source: Path, repo_id: str) -> Path:
-    """Lay `source` out as huggingface_hub's cache does after a download."""
+CACHED_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+OTHER_COMMIT = "89abcdef0123456789abcdef0123456789abcdef"
+"""A commit of the same repo that is not in the cache."""
+
+
+def _put_in_hub_cache(source: Path, repo_id: str, commit: str = CACHED_COMMIT) -> Path:
+    """Lay `source` out as huggingface_hub's cache does after a download of `commit`."""
     from huggingface_hub import constants
 
     repo = Path(constants.HF_HUB_CACHE) / ("models--" + repo_id.replace("/", "--"))
-    commit = "0123456789abcdef0123456789abcdef01234567"
     snapshot = repo / "snapshots" / commit
     shutil.copytree(source, snapshot)
     (repo / "refs").mkdir(parents=True, exist_ok=True)
@@ -84,6 +91,75 @@ def test_hub_id_resolves_from_the_cache_offline(tiny_models: dict[str, Path]) ->
     snapshot = _put_in_hub_cache(tiny_models["idefics3"], "iris-test/tiny-smolvlm")
     assert cached_snapshot("iris-test/tiny-smolvlm") == snapshot
     assert resolve_model("iris-test/tiny-smolvlm") == snapshot
+
+
+@pytest.fixture
+def own_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RevisionRecord:
+    """An empty model-revisions.json of this test's own (the suite's is shared)."""
+    monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path / "config"))
+    return RevisionRecord()
+
+
+def test_is_downloaded_honours_the_revision_given(
+    tiny_models: dict[str, Path], own_record: RevisionRecord
+) -> None:
+    """A commit given (EngineSettings.revision, --revision) counts only when that commit is
+    cached; a branch counts when the cache's ref names a cached commit."""
+    repo = "iris-test/is-downloaded-given"
+    assert not is_downloaded(repo)
+    _put_in_hub_cache(tiny_models["idefics3"], repo)
+    assert is_downloaded(repo)
+    assert is_downloaded(repo, CACHED_COMMIT)
+    assert is_downloaded(repo, "main")
+    assert not is_downloaded(repo, OTHER_COMMIT)
+    assert not is_downloaded(repo, "v2")  # a tag the cache has no ref for
+    with pytest.raises(ModelOfflineError):  # and loading would indeed download it
+        resolve_model(repo, revision=OTHER_COMMIT, allow_download=False)
+
+
+def test_is_downloaded_honours_the_recorded_commit(
+    tiny_models: dict[str, Path], own_record: RevisionRecord
+) -> None:
+    """After Iris recorded a commit for `main`, only that commit counts, whatever the cache's
+    refs/main names (another program may have updated it)."""
+    repo = "iris-test/is-downloaded-recorded"
+    _put_in_hub_cache(tiny_models["idefics3"], repo)
+    own_record.put(repo, Pin("main", OTHER_COMMIT))
+    assert not is_downloaded(repo)
+    assert not is_downloaded(repo, "main")
+    assert is_downloaded(repo, CACHED_COMMIT)  # a commit given wins over the record
+    own_record.put(repo, Pin("main", CACHED_COMMIT))
+    assert is_downloaded(repo)
+
+
+def test_is_downloaded_honours_the_catalogue_pin(
+    tiny_models: dict[str, Path], own_record: RevisionRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = "iris-test/is-downloaded-pinned"
+    _put_in_hub_cache(tiny_models["idefics3"], repo)
+    pins = {repo: OTHER_COMMIT}
+    monkeypatch.setattr(hub, "pinned_revision", pins.get)
+    assert not is_downloaded(repo)  # the catalogue's commit is not the cached one
+    assert is_downloaded(repo, CACHED_COMMIT)
+    pins[repo] = CACHED_COMMIT
+    assert is_downloaded(repo)
+    assert resolve_model(repo, allow_download=False).name == CACHED_COMMIT
+
+
+def test_is_downloaded_for_a_bundled_model_and_a_folder(
+    tmp_path: Path, tiny_models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shipped model loads from its folder whatever the revision; a path has nothing to
+    download (a missing folder is reported when loading)."""
+    root = tmp_path / "models"
+    root.mkdir()
+    (root / "test-org--shipped").symlink_to(tiny_models["idefics3"], target_is_directory=True)
+    monkeypatch.setenv(bundled.BUNDLED_MODELS_VARIABLE, str(root))
+    assert is_downloaded("test-org/shipped")
+    assert is_downloaded("test-org/shipped", OTHER_COMMIT)
+    assert not is_downloaded("test-org/not-shipped")
+    assert is_downloaded(str(tiny_models["llava"]))
+    assert is_downloaded(str(tmp_path / "nothing-here"))
 
 
 def test_unknown_hub_id_offline_says_so() -> None:

@@ -40,8 +40,8 @@ from PIL import Image
 from desktop_app.core import messages
 from desktop_app.core.errors import ModelIntegrityError, ModelNotFoundError, UnsafeModelError
 from desktop_app.core.types import Answer, Request
-from desktop_app.engine.hub import resolve_model
-from desktop_app.engine.revisions import Pin, RevisionRecord
+from desktop_app.engine.models.hub import resolve_model
+from desktop_app.engine.models.revisions import Pin, RevisionRecord
 
 REPO = "iris-test/tiny-smolvlm"
 PICKLE_REPO = "iris-test/pickle-only"
@@ -424,7 +424,7 @@ def test_download_fetches_safetensors_into_the_cache_then_works_offline(
 
 
 def test_downloaded_model_answers_through_the_local_backend(hub: FakeHub) -> None:
-    from desktop_app.engine.local import LocalBackend
+    from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.settings import EngineSettings
 
     backend = LocalBackend(EngineSettings(model=REPO))

@@ -16,9 +16,9 @@ import torch
 from PIL import Image
 
 from desktop_app.core.types import Request
-from desktop_app.engine import int8_cache, loading
-from desktop_app.engine.local import LocalBackend
-from desktop_app.engine.precision import Hardware
+from desktop_app.engine.local import int8_cache, loading
+from desktop_app.engine.local.backend import LocalBackend
+from desktop_app.engine.local.precision import Hardware
 from desktop_app.settings import EngineSettings, Quantization
 from desktop_app.testing.int8_quality import logit_agreement
 from desktop_app.testing.random_models import FAMILIES

@@ -203,7 +203,7 @@ def test_bundle_model_option_names_folders_as_iris_finds_them(
 def test_bundle_model_option_takes_a_downloaded_hub_id(
     tiny_models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop_app.engine import hub
+    from desktop_app.engine.models import hub
 
     cache = {"test-org/tiny": tiny_models["llava"]}
     monkeypatch.setattr(hub, "cached_snapshot", lambda model, revision=None: cache.get(model))
@@ -239,8 +239,8 @@ def test_a_model_that_needs_torchvision_says_so_plainly(
 ) -> None:
     """The app has no torchvision; SmolVLM2's processor then fails to import, as here."""
     from desktop_app.core.errors import UnsupportedModelError
-    from desktop_app.engine import loading
-    from desktop_app.engine.precision import detect_hardware
+    from desktop_app.engine.local import loading
+    from desktop_app.engine.local.precision import detect_hardware
     from desktop_app.settings import DEFAULT_MODEL, EngineSettings
 
     def no_torchvision(*args: object) -> None:

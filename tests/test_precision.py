@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.core.errors import UnsupportedModelError
-from desktop_app.engine.precision import Hardware, plan_placement
+from desktop_app.engine.local.precision import Hardware, plan_placement
 from desktop_app.settings import DeviceChoice, EngineSettings, Quantization
 
 GB = 2**30

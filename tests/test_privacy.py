@@ -27,7 +27,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.cli.main import DEBUG_VARIABLE, main
 from desktop_app.core import messages
 from desktop_app.core.errors import ModelOfflineError
-from desktop_app.engine.hub import resolve_model
+from desktop_app.engine.models.hub import resolve_model
 from tests.helpers.socket_guard import (
     NetworkBlockedError,
     SocketGuard,

@@ -14,7 +14,7 @@ from desktop_app.core import messages
 from desktop_app.core.reading import LineEnd, TextLine, TextReading, TextWord
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.local import LocalBackend
+from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import GroundedBackend, ReaderBackend
 from desktop_app.engine.reading.grounding import grounding_text
 from desktop_app.engine.reading.reader import TextReader

@@ -6,7 +6,7 @@ import threading
 
 import torch
 
-from desktop_app.engine.streaming import CancelCriteria, PieceStreamer
+from desktop_app.engine.local.streaming import CancelCriteria, PieceStreamer
 
 WORDS = {1: "Hel", 2: "lo", 3: " wor", 4: "ld", 5: "\ufffd"}
 

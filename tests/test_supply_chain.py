@@ -22,10 +22,10 @@ from desktop_app.cli.main import main
 from desktop_app.core import messages
 from desktop_app.core.errors import ModelIntegrityError, UnsafeModelError
 from desktop_app.core.types import Request
-from desktop_app.engine import catalogue
-from desktop_app.engine.hub import check_model_folder
-from desktop_app.engine.integrity import ListedFile, discard, git_blob_id, matches, sha256_of
-from desktop_app.engine.revisions import Pin, RevisionRecord, choose_commit, is_commit
+from desktop_app.engine.models import catalogue
+from desktop_app.engine.models.hub import check_model_folder
+from desktop_app.engine.models.integrity import ListedFile, discard, git_blob_id, matches, sha256_of
+from desktop_app.engine.models.revisions import Pin, RevisionRecord, choose_commit, is_commit
 from desktop_app.settings import EngineSettings, Quantization
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +88,7 @@ def test_safetensors_load_even_beside_a_hostile_pickle(
     tmp_path: Path, tiny_models: dict[str, Path]
 ) -> None:
     """A folder with both: the safetensors weights load and answer; the .bin is never read."""
-    from desktop_app.engine.local import LocalBackend
+    from desktop_app.engine.local.backend import LocalBackend
 
     folder = _copy_model(tiny_models["idefics3"], tmp_path / "both")
     marker = tmp_path / "pickle-ran"
@@ -117,8 +117,8 @@ class _RecordingFamily:
 
 
 def test_weights_are_loaded_with_safetensors_only_and_no_remote_code(tmp_path: Path) -> None:
-    from desktop_app.engine.loading import _load_weights
-    from desktop_app.engine.precision import Placement
+    from desktop_app.engine.local.loading import _load_weights
+    from desktop_app.engine.local.precision import Placement
 
     _RecordingModel.calls.clear()
     placement = Placement("cpu", "float32", Quantization.NONE)

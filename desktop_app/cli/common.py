@@ -8,8 +8,8 @@ from typing import Any
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.bundled import bundled_default
 from desktop_app.engine.images import load_image
+from desktop_app.engine.models.bundled import bundled_default
 from desktop_app.engine.reading.backend import grounded_if_asked
 from desktop_app.settings import DEFAULT_MODEL, DeviceChoice, EngineSettings, Quantization
 
@@ -37,8 +37,8 @@ def settings_from(args: argparse.Namespace) -> EngineSettings:
 
 
 def _default_for_hardware() -> str:
-    from desktop_app.engine.catalogue import default_model
-    from desktop_app.engine.precision import detect_hardware
+    from desktop_app.engine.local.precision import detect_hardware
+    from desktop_app.engine.models.catalogue import default_model
 
     hardware = detect_hardware()
     return default_model(hardware.cuda_free_bytes / 2**30 if hardware.cuda else None)
@@ -59,7 +59,7 @@ def loaded_backend(settings: EngineSettings, args: argparse.Namespace | None = N
 
         model = server_backend(args)
     else:
-        from desktop_app.engine.local import LocalBackend
+        from desktop_app.engine.local.backend import LocalBackend
 
         model = LocalBackend(settings)
     backend = grounded_if_asked(model, settings)

@@ -6,9 +6,9 @@ import argparse
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.core import messages
-from desktop_app.engine.bundled import bundled_folder, bundled_models
-from desktop_app.engine.catalogue import CATALOGUE, find
-from desktop_app.engine.hub import cached_snapshot, resolve_model
+from desktop_app.engine.models.bundled import bundled_folder, bundled_models
+from desktop_app.engine.models.catalogue import CATALOGUE, find
+from desktop_app.engine.models.hub import is_downloaded, resolve_model
 
 HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
 
@@ -38,7 +38,7 @@ def catalogue_table() -> str:
             messages.MODEL_BUNDLED
             if bundled_folder(entry.hub_id) is not None
             else messages.MODEL_IN_CACHE
-            if cached_snapshot(entry.hub_id) is not None
+            if is_downloaded(entry.hub_id)
             else messages.MODEL_NOT_IN_CACHE
         )
         rows.append(

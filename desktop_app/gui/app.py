@@ -15,7 +15,7 @@ from desktop_app import APP_ID
 from desktop_app.core import messages
 from desktop_app.core.actions import BY_ID, QUIT, SHOW_WINDOW, label_of
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.bundled import preferred_model
+from desktop_app.engine.models.bundled import preferred_model
 from desktop_app.gui import screen_reader_fixes, startup_probe
 from desktop_app.gui.closing import ClosePolicy
 from desktop_app.gui.controller import Controller

@@ -53,7 +53,7 @@ def local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
     """A maker of the local backend, called on the engine thread (torch loads there)."""
 
     def factory() -> Any:
-        from desktop_app.engine.local import LocalBackend
+        from desktop_app.engine.local.backend import LocalBackend
         from desktop_app.engine.reading.backend import grounded_if_asked
 
         return grounded_if_asked(LocalBackend(settings.engine), settings.engine)

@@ -15,10 +15,9 @@ from desktop_app.core.actions import ACTIONS, OPEN_IMAGE
 from desktop_app.core.actions import MORE_DETAIL as MORE_DETAIL_ACTION
 from desktop_app.core.errors import BadInputError, IrisError
 from desktop_app.core.types import Answer, Rect, Request, Turn
-from desktop_app.engine.bundled import bundled_folder
-from desktop_app.engine.catalogue import find as find_in_catalogue
-from desktop_app.engine.hub import cached_snapshot, looks_like_path
 from desktop_app.engine.images import load_image
+from desktop_app.engine.models.catalogue import find as find_in_catalogue
+from desktop_app.engine.models.hub import is_downloaded
 from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
 from desktop_app.gui.backends import (
     backend_settings,
@@ -211,7 +210,7 @@ class Controller(QObject):
                 self.worker.load()
             return
         model = self.settings.engine.model
-        if needs_download(model):
+        if needs_download(model, self.settings.engine.revision):
             entry = find_in_catalogue(model)
             size = (
                 messages.SIZE_GB.format(size=entry.download_gb) if entry else messages.SIZE_UNKNOWN
@@ -593,7 +592,9 @@ class Controller(QObject):
 
     def _local_model_missing(self) -> bool:
         """True while the local model is to be used and is not downloaded yet."""
-        return not self.settings.server.enabled and needs_download(self.settings.engine.model)
+        return not self.settings.server.enabled and needs_download(
+            self.settings.engine.model, self.settings.engine.revision
+        )
 
     def _may_send(self, text: str, images: list[Any], *, retype: bool) -> bool:
         """Whether the model's request may go out: always to this computer's model; to a
@@ -804,13 +805,10 @@ class Controller(QObject):
         self.reader.shutdown()
 
 
-def needs_download(model: str) -> bool:
-    """True for a Hub id that is neither shipped with the app nor in the Hugging Face cache."""
-    return (
-        not looks_like_path(model)
-        and bundled_folder(model) is None
-        and cached_snapshot(model) is None
-    )
+def needs_download(model: str, revision: str | None = None) -> bool:
+    """True for a Hub id that is neither shipped with the app nor in the Hugging Face cache at
+    the revision loading would use (engine/models/hub.py's `is_downloaded`)."""
+    return not is_downloaded(model, revision)
 
 
 def _ask_yes_no(parent: MainWindow) -> Callable[[str, str], bool]:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from desktop_app.engine.int8_cache import release_free_memory
+from desktop_app.engine.local.int8_cache import release_free_memory
 
 
 class ForwardFault:

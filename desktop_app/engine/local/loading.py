@@ -17,18 +17,18 @@ from desktop_app.core.errors import (
     first_line,
 )
 from desktop_app.core.types import ProgressCallback
-from desktop_app.engine.catalogue import smallest
-from desktop_app.engine.families import Family, family_for
-from desktop_app.engine.hub import check_model_folder, weights_size
-from desktop_app.engine.int8_cache import load_int8_cached, release_free_memory, save_int8
-from desktop_app.engine.precision import (
+from desktop_app.engine.local.families import Family, family_for
+from desktop_app.engine.local.int8_cache import load_int8_cached, release_free_memory, save_int8
+from desktop_app.engine.local.precision import (
     Hardware,
     Placement,
     plan_placement,
     quantization_config,
     quantize_dynamic_int8,
 )
-from desktop_app.engine.tensor_file import check_whole
+from desktop_app.engine.local.tensor_file import check_whole
+from desktop_app.engine.models.catalogue import smallest
+from desktop_app.engine.models.hub import check_model_folder, weights_size
 from desktop_app.settings import DEFAULT_MODEL, EngineSettings, Quantization
 
 log = logging.getLogger(__name__)

@@ -28,10 +28,10 @@ from desktop_app.core.errors import (
     first_line,
 )
 from desktop_app.core.types import ProgressCallback
-from desktop_app.engine.bundled import bundled_folder
-from desktop_app.engine.catalogue import pinned_revision
-from desktop_app.engine.integrity import ListedFile, discard, mismatched
-from desktop_app.engine.revisions import (
+from desktop_app.engine.models.bundled import bundled_folder
+from desktop_app.engine.models.catalogue import pinned_revision
+from desktop_app.engine.models.integrity import ListedFile, discard, mismatched
+from desktop_app.engine.models.revisions import (
     DEFAULT_REVISION,
     Pin,
     RevisionRecord,
@@ -72,7 +72,7 @@ def resolve_model(
 ) -> Path:
     """Return a checked local folder for `model`, downloading a Hub id when needed.
 
-    A Hub id loads the folder shipped with the app when there is one (engine/bundled.py),
+    A Hub id loads the folder shipped with the app when there is one (engine/models/bundled.py),
     else the commit `revisions.choose_commit` picks; with `refresh`, a branch or tag in
     `revision` is looked up on the Hub again (an explicit download).
     """
@@ -81,7 +81,7 @@ def resolve_model(
         if not folder.is_dir():
             raise ModelNotFoundError(messages.MODEL_FOLDER_NOT_FOUND.format(path=folder))
     else:
-        cached = None if refresh else bundled_folder(model) or cached_snapshot(model, revision)
+        cached = None if refresh else _local_copy(model, revision)
         if cached is not None:
             folder = cached
         elif allow_download:
@@ -91,6 +91,24 @@ def resolve_model(
             raise ModelOfflineError(messages.MODEL_OFFLINE.format(model=model))
     check_model_folder(folder, model)
     return folder
+
+
+def is_downloaded(model: str, revision: str | None = None) -> bool:
+    """True when loading `model` needs no download: a folder path (a missing folder is reported
+    when loading, never downloaded), a model shipped with the app, or a Hub id whose snapshot
+    at the commit loading would use is in the Hugging Face cache.
+
+    `revision` is the one loading is given (EngineSettings.revision, `--revision`); the commit
+    is picked as `resolve_model` picks it (see `cached_snapshot`), so a pinned commit that is
+    not in the cache counts as not downloaded even when another commit of the model is.
+    """
+    return looks_like_path(model) or _local_copy(model, revision) is not None
+
+
+def _local_copy(model: str, revision: str | None) -> Path | None:
+    """The folder Hub id `model` loads from without the network: the one shipped with the app,
+    else the cached snapshot of the commit to load; None when it must be downloaded."""
+    return bundled_folder(model) or cached_snapshot(model, revision)
 
 
 def _pinned_commit(model: str, revision: str | None) -> str | None:

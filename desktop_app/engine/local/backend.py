@@ -21,13 +21,13 @@ from desktop_app.core.types import (
     Timings,
 )
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.choices import choice_constraint
-from desktop_app.engine.conversation_cache import ConversationCache, Reuse, image_fingerprint
-from desktop_app.engine.hub import resolve_model
 from desktop_app.engine.images import fit_longest_edge
-from desktop_app.engine.loading import LoadedModel, is_out_of_memory, load_model
-from desktop_app.engine.precision import Hardware, detect_hardware
-from desktop_app.engine.streaming import CancelCriteria, PieceStreamer
+from desktop_app.engine.local.choices import choice_constraint
+from desktop_app.engine.local.conversation_cache import ConversationCache, Reuse, image_fingerprint
+from desktop_app.engine.local.loading import LoadedModel, is_out_of_memory, load_model
+from desktop_app.engine.local.precision import Hardware, detect_hardware
+from desktop_app.engine.local.streaming import CancelCriteria, PieceStreamer
+from desktop_app.engine.models.hub import resolve_model
 from desktop_app.engine.tasks import DESCRIBE
 from desktop_app.settings import EngineSettings
 

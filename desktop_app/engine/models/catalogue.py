@@ -26,7 +26,7 @@ class CatalogueEntry:
     """A Hub commit to load instead of the newest on `main`: set it to the commit Iris was
     tested with. None (every entry so far: the commits could not be looked up where this
     catalogue was written) pins the commit of `main` at the time of the first download, which
-    Iris then records and keeps using (see engine/revisions.py)."""
+    Iris then records and keeps using (see engine/models/revisions.py)."""
 
     @property
     def name(self) -> str:

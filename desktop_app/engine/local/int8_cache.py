@@ -26,8 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.engine.families import Family
-from desktop_app.engine.tensor_file import TensorFile, TensorSpec, spec_of, write_tensor_file
+from desktop_app.engine.local.families import Family
+from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of, write_tensor_file
 
 log = logging.getLogger(__name__)
 

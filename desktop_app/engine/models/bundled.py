@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.engine.catalogue import CATALOGUE, find
+from desktop_app.engine.models.catalogue import CATALOGUE, find
 from desktop_app.settings import DEFAULT_MODEL
 
 BUNDLED_MODELS_VARIABLE = "IRIS_BUNDLED_MODELS"

@@ -1,0 +1,1 @@
+"""Local inference: loading a model with transformers, its precision, and streaming answers."""

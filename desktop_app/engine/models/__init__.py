@@ -1,0 +1,1 @@
+"""Getting models: the catalogue, Hub downloads, pinned revisions, integrity, bundled models."""
