@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app import APP_ID
 from desktop_app.core import messages
-from desktop_app.gui.controller import Controller
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.worker import EngineWorker
@@ -241,13 +241,13 @@ class Rig:
         qtbot.addWidget(self.window)
         self.speaker = FakeSpeaker()
         unused = EngineWorker(lambda: pytest.fail("no model is needed"))
-        self.controller = Controller(
+        self.controller = build_controller(
             self.window,
-            unused,
-            self.speaker,
-            FakeStream,
             FakeCapturer(),
             AppSettings(),
+            worker=unused,
+            speaker=self.speaker,
+            streaming_speech=FakeStream,
             reader=EngineWorker(lambda: pytest.fail("no reader is needed")),
             autostart=autostart,
         )

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.models import bundled
-from desktop_app.engine.models.hub import resolve_model
-from desktop_app.gui.controller import Controller, needs_download
+from desktop_app.engine.models.hub import is_downloaded, resolve_model
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_MODEL, AppSettings, EngineSettings
@@ -48,8 +48,8 @@ def shipped(tmp_path: Path, tiny_models: dict[str, Path], monkeypatch: pytest.Mo
 def test_a_hub_id_loads_from_its_bundled_folder_offline(shipped: Path) -> None:
     assert bundled.bundled_folder(SHIPPED) == shipped / "test-org--tiny-vlm"
     assert resolve_model(SHIPPED, allow_download=False) == shipped / "test-org--tiny-vlm"
-    assert not needs_download(SHIPPED)
-    assert needs_download("test-org/other-model")  # not shipped, not downloaded
+    assert is_downloaded(SHIPPED)
+    assert not is_downloaded("test-org/other-model")  # not shipped, not downloaded
 
 
 def test_a_folder_named_by_the_model_alone_counts_too(
@@ -149,12 +149,18 @@ def test_the_window_loads_a_bundled_model_without_asking_to_download(
     qtbot.addWidget(window)
     settings = AppSettings().with_changes(engine=EngineSettings(model=SHIPPED, max_new_tokens=3))
     worker = EngineWorker(LocalBackend(settings.engine, allow_download=False))
-    controller = Controller(
-        window, worker, FakeSpeaker(), FakeStream, FakeCapturer(), settings, confirm=never_asked
+    controller = build_controller(
+        window,
+        FakeCapturer(),
+        settings,
+        worker=worker,
+        speaker=FakeSpeaker(),
+        streaming_speech=FakeStream,
+        confirm=never_asked,
     )
     try:
-        assert not needs_download(settings.engine.model)
-        with qtbot.waitSignal(controller.model_ready, timeout=TIMEOUT_MS) as ready:
+        assert is_downloaded(settings.engine.model)
+        with qtbot.waitSignal(controller.session.model_ready, timeout=TIMEOUT_MS) as ready:
             controller.load_model()
         assert SHIPPED in ready.args[0]
     finally:

@@ -27,7 +27,7 @@ from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.local.loading import out_of_memory
 from desktop_app.engine.models.catalogue import smallest
 from desktop_app.gui.app import DesktopCapturer, HotkeyBridge
-from desktop_app.gui.controller import Controller
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.hotkeys import create_listener
@@ -66,17 +66,17 @@ class App:
         self.speaker = FakeSpeaker()
         self.capturer = capturer or FakeCapturer()
         self.worker = EngineWorker(backend or LocalBackend(self.settings.engine))
-        self.controller = Controller(
+        self.controller = build_controller(
             self.window,
-            self.worker,
-            self.speaker,
-            FakeStream,
             self.capturer,
             self.settings,
+            worker=self.worker,
+            speaker=self.speaker,
+            streaming_speech=FakeStream,
             backend_factory=plain_local_backends,
         )
         self.shown: list[str] = []
-        self.controller.status_changed.connect(self.shown.append)
+        self.controller.voice.status_changed.connect(self.shown.append)
 
     def trigger(self, key: str) -> None:
         self.window.actions_by_key[key].trigger()
@@ -116,12 +116,12 @@ def test_model_folder_removed_while_running_then_restored(
 ) -> None:
     app = App(qtbot, model_copy)
     try:
-        with qtbot.waitSignal(app.controller.model_ready, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
             app.controller.load_model()
         shutil.rmtree(model_copy)
         answered(qtbot, app, lambda: app.trigger("describe_screen"))  # the loaded model goes on
         fewer_tokens = app.controller.settings.engine.with_changes(max_new_tokens=5)
-        with qtbot.waitSignal(app.controller.model_failed, timeout=TIMEOUT_MS) as failed:
+        with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
             app.controller.apply_settings(app.controller.settings.with_changes(engine=fewer_tokens))
         missing = messages.MODEL_FOLDER_NOT_FOUND.format(path=model_copy)
         assert failed.args[0] == missing
@@ -164,7 +164,7 @@ def test_model_too_big_offers_a_smaller_one_and_iris_goes_on(
     name = "SmolVLM-500M-Instruct"
     app = App(qtbot, tmp_path / name, backend=TooBigBackend(name, 1_015_000_000))
     try:
-        with qtbot.waitSignal(app.controller.model_failed, timeout=TIMEOUT_MS) as failed:
+        with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
             app.controller.load_model()
         offer = messages.MODEL_OUT_OF_MEMORY_TRY_SMALLER.format(
             model=name, smaller=smallest().hub_id, memory=smallest().memory_gb
@@ -175,7 +175,7 @@ def test_model_too_big_offers_a_smaller_one_and_iris_goes_on(
         with qtbot.waitSignal(app.controller.request_failed, timeout=TIMEOUT_MS):
             app.trigger("describe_screen")
         assert app.shown[-1] == offer
-        with qtbot.waitSignal(app.controller.model_ready, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
             app.controller.apply_settings(app.choose_model(tiny_models["idefics3"]))
         answered(qtbot, app, lambda: app.trigger("describe_window"))
     finally:
@@ -221,12 +221,12 @@ def test_damaged_weights_in_the_window_then_another_model(
     damage(model_copy, "truncated")
     app = App(qtbot, model_copy)
     try:
-        with qtbot.waitSignal(app.controller.model_failed, timeout=TIMEOUT_MS) as failed:
+        with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
             app.controller.load_model()
         damaged = messages.MODEL_WEIGHTS_DAMAGED.format(model="model", file="model.safetensors")
         assert failed.args[0] == damaged
         app.assert_told(damaged)
-        with qtbot.waitSignal(app.controller.model_ready, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
             app.controller.apply_settings(app.choose_model(tiny_models["llava"]))
         answered(qtbot, app, lambda: app.trigger("describe_screen"))
     finally:
@@ -246,7 +246,9 @@ def test_missing_speech_engine_is_shown_once_and_answers_still_appear(
     assert isinstance(speaker, SilentSpeaker)
     app = App(qtbot, tiny_models["idefics3"])
     try:
-        app.controller.replace_speaker(speaker, lambda: StreamingSpeech(speaker))  # as run_app
+        app.controller.voice.replace_speaker(
+            speaker, lambda: StreamingSpeech(speaker)
+        )  # as run_app
         off = messages.STATUS_SPEECH_PROBLEM.format(
             details=messages.SPEECH_ENGINE_MISSING.format(reason=reason)
         )
@@ -287,22 +289,24 @@ def test_speech_crashing_mid_answer_is_shown_once_and_answers_still_appear(
         SpeechSettings(),
         speak_to_files=tmp_path,
         engine_factory=lambda: engine,
-        on_problem=app.controller.speech_went_silent,
+        on_problem=app.controller.voice.went_silent,
     )
     try:
-        app.controller.replace_speaker(speaker, lambda: StreamingSpeech(speaker))  # as run_app
+        app.controller.voice.replace_speaker(
+            speaker, lambda: StreamingSpeech(speaker)
+        )  # as run_app
         assert speaker.problem is None and app.shown == []
         off = messages.STATUS_SPEECH_PROBLEM.format(
             details=messages.SPEECH_ENGINE_FAILED.format(reason="espeak driver crashed")
         )
         with qtbot.waitSignals(
-            [app.controller.answer_finished, app.controller.status_changed],
+            [app.controller.answer_finished, app.controller.voice.status_changed],
             check_params_cbs=[None, lambda text: text == off],
             order="none",
             timeout=TIMEOUT_MS,
         ):
             app.trigger("describe_screen")
-        first = app.controller.history[-1].answer
+        first = app.controller.conversation.history[-1].answer
         assert first and first.strip()  # the answer's speech is what crashed
         assert engine.texts[0] == messages.STATUS_DESCRIBING_SCREEN
         assert engine.texts[1] in first
@@ -347,7 +351,7 @@ def test_without_a_display_capture_and_hotkeys_say_so_and_files_still_work(
     try:
         for action in ("describe_screen", "read_window"):
             with qtbot.waitSignal(
-                app.controller.status_changed,
+                app.controller.voice.status_changed,
                 timeout=TIMEOUT_MS,
                 check_params_cb=lambda text: text == messages.CAPTURE_NO_DISPLAY,
             ):
@@ -357,7 +361,7 @@ def test_without_a_display_capture_and_hotkeys_say_so_and_files_still_work(
         bridge = HotkeyBridge(app.controller, create_listener())
         bridge.bind(DEFAULT_HOTKEYS)
         app.assert_told(messages.HOTKEY_NO_DISPLAY)  # once, not once per hotkey
-        answered(qtbot, app, lambda: app.controller.add_image_files([str(photo)]))
+        answered(qtbot, app, lambda: app.controller.images.add_image_files([str(photo)]))
     finally:
         app.controller.shutdown()
 

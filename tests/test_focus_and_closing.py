@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.actions import readable_keys
 from desktop_app.core.errors import IrisError
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.closing import CloseChoice, ClosePolicy
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.focus import FocusKeeper
@@ -46,10 +47,16 @@ def controller(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Contro
     capturer.active = OTHER_PROGRAM
     worker = EngineWorker(NoModel)  # type: ignore[arg-type]
     reader = EngineWorker(NoModel)  # type: ignore[arg-type]
-    made = Controller(
-        window, worker, FakeSpeaker(), FakeStream, capturer, AppSettings(), reader=reader
+    made = build_controller(
+        window,
+        capturer,
+        AppSettings(),
+        worker=worker,
+        speaker=FakeSpeaker(),
+        streaming_speech=FakeStream,
+        reader=reader,
     )
-    made.describe_images = lambda images, name, read=False: None  # type: ignore[method-assign]
+    made.images.describe_images = lambda images, name, read=False: None
     yield made
     made.shutdown()
 
@@ -96,7 +103,7 @@ def test_bring_to_front_setting_brings_iris_forward(
     qtbot: QtBot, controller: Controller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _set_iris_active(monkeypatch, False)
-    controller.settings = controller.settings.with_changes(bring_to_front=True)
+    controller.keeper.current = controller.settings.with_changes(bring_to_front=True)
     shown: list[bool] = []
     monkeypatch.setattr(controller.focus, "show_window", lambda: shown.append(True))
     _capture_done(qtbot, controller, "describe_screen")
@@ -107,10 +114,10 @@ def test_ask_about_the_screen_comes_forward_and_escape_goes_back(
     qtbot: QtBot, controller: Controller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _set_iris_active(monkeypatch, False)
-    controller.ask_about_screen()
+    controller.images.ask_about_screen()
     capturer = controller.capturer
     assert isinstance(capturer, FakeCapturer)
-    qtbot.waitUntil(lambda: bool(controller.pending_images), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: bool(controller.conversation.pending_images), timeout=TIMEOUT_MS)
     assert controller.focus.came_from == OTHER_PROGRAM
     assert controller.window.status.text() == messages.STATUS_ASK_ABOUT_SCREEN
     capturer.active = None  # Iris is now the active window
@@ -121,7 +128,7 @@ def test_ask_about_the_screen_comes_forward_and_escape_goes_back(
 
 
 def test_stop_confirms_briefly(controller: Controller) -> None:
-    speaker = controller.speaker
+    speaker = controller.voice.speaker
     assert isinstance(speaker, FakeSpeaker)
     controller.stop()
     assert speaker.stopped >= 1
@@ -129,9 +136,9 @@ def test_stop_confirms_briefly(controller: Controller) -> None:
 
 
 def test_ready_is_said_once_when_the_model_has_loaded(controller: Controller) -> None:
-    speaker = controller.speaker
+    speaker = controller.voice.speaker
     assert isinstance(speaker, FakeSpeaker)
-    controller._on_loaded("tiny model")
+    controller.session._on_loaded("tiny model")
     spoken = [text for text, _ in speaker.said]
     assert spoken.count(messages.SPOKEN_READY) == 1
     assert controller.window.status.text() == messages.STATUS_READY.format(model="tiny model")
@@ -245,8 +252,8 @@ def test_a_key_in_iris_silences_it_once_per_press(qtbot: QtBot) -> None:
 
 def test_silence_cancels_the_answer_being_spoken(controller: Controller) -> None:
     stream = FakeStream()
-    controller._stream = stream
-    speaker = controller.speaker
+    controller.voice.stream = stream
+    speaker = controller.voice.speaker
     assert isinstance(speaker, FakeSpeaker)
     controller.silence()
     assert stream.cancelled and speaker.stopped == 1
@@ -349,10 +356,10 @@ def test_loading_progress_is_left_to_the_screen_reader_reading_iris(
     spoken_steps: list[int],
 ) -> None:  # fmt: skip
     speaker = ScreenReaderSpeaker()
-    controller.speaker = speaker
+    controller.voice.speaker = speaker
     _set_iris_active(monkeypatch, iris_active)
     for percent in range(0, 50, 10):
-        controller._on_loading("load", percent / 100)
+        controller.session._on_loading("load", percent / 100)
     assert controller.window.progress.value() == 40  # shown at every step
     said = [text for text, _ in speaker.said]
     assert said == [messages.STATUS_LOADING.format(percent=p) for p in spoken_steps]
@@ -366,7 +373,7 @@ def test_status_goes_to_the_screen_reader_only_when_iris_is_silent(
     controller.announce("Describing the screen.")  # Iris speaks it: one voice
     controller.announce("Shown only.", speak=False)
     assert announced == []
-    controller.speaker = SilentSpeaker()  # speech turned off
+    controller.voice.speaker = SilentSpeaker()  # speech turned off
     controller.announce("Describing the screen.")
     controller.announce("Shown only.", speak=False)
     assert announced == ["Describing the screen."]
@@ -378,9 +385,9 @@ def test_whose_voice_is_said_once_and_remembered(
     monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path))
     notice = messages.SPEECH_ROUTE_SCREEN_READER.format(screen_reader="Orca")
     first = ScreenReaderSpeaker()
-    controller.replace_speaker(first, FakeStream)
+    controller.voice.replace_speaker(first, FakeStream)
     assert (notice, False) in first.said
     assert load_settings().speech_notice_told == notice  # saved: not said at the next start
     again = ScreenReaderSpeaker()
-    controller.replace_speaker(again, FakeStream)
+    controller.voice.replace_speaker(again, FakeStream)
     assert again.said == []

@@ -23,7 +23,7 @@ from desktop_app.core.errors import GenerationError
 from desktop_app.core.types import Answer, Request
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import ReaderBackend
-from desktop_app.gui.controller import Controller
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, EngineSettings
@@ -86,13 +86,13 @@ class Rig:
         self.worker.answered.connect(lambda rid, answer: self.outcomes.append((rid, "answered")))
         self.worker.failed.connect(lambda rid, message: self.outcomes.append((rid, "failed")))
         settings = AppSettings().with_changes(engine=backend.settings)
-        self.controller = Controller(
+        self.controller = build_controller(
             self.window,
-            self.worker,
-            self.speaker,
-            self._stream,
             NoCapture(),
             settings,
+            worker=self.worker,
+            speaker=self.speaker,
+            streaming_speech=self._stream,
             reader=EngineWorker(ReaderBackend()),
         )
 
@@ -151,7 +151,7 @@ def test_fault_on_the_engine_thread_is_told_and_iris_stays_usable(
     assert stream.cancelled and not stream.finished  # the half answer is not read on
     assert bool(stream.pieces) == (when == "midway")
     assert rig.window.conversation.entries()[-1].endswith(messages.UNFINISHED_SUFFIX)
-    assert rig.controller.pending_images == [PHOTO]  # kept for a retry
+    assert rig.controller.conversation.pending_images == [PHOTO]  # kept for a retry
     with qtbot.waitSignal(rig.controller.answer_finished, timeout=PROMPT_MS) as retried:
         rig.controller.describe_images([], "photo")
     answer: Answer = retried.args[0]

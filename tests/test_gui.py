@@ -21,9 +21,10 @@ from desktop_app.core.actions import ACTIONS
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback, Turn
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local.backend import LocalBackend
+from desktop_app.engine.models.hub import is_downloaded
 from desktop_app.engine.reading.backend import ReaderBackend
 from desktop_app.engine.tasks import MORE_DETAIL
-from desktop_app.gui.controller import Controller, needs_download
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings
@@ -60,13 +61,13 @@ class Rig:
         self.backend = LocalBackend(settings.engine)
         self.worker = EngineWorker(self.backend)
         self.reader = EngineWorker(ReaderBackend())
-        self.controller = Controller(
+        self.controller = build_controller(
             self.window,
-            self.worker,
-            self.speaker,
-            self._stream,
             self.capturer,
             settings,
+            worker=self.worker,
+            speaker=self.speaker,
+            streaming_speech=self._stream,
             reader=self.reader,
         )
 
@@ -105,7 +106,7 @@ def test_controls_have_accessible_names_and_shortcuts(rig: Rig) -> None:
 def test_model_loads_with_progress(qtbot: QtBot, rig: Rig) -> None:
     fractions: list[float] = []
     rig.worker.loading.connect(lambda stage, fraction: fractions.append(fraction))
-    with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
         rig.controller.load_model()
     assert fractions and fractions[-1] == 1.0
     assert rig.window.status.text().startswith("Ready.")
@@ -140,7 +141,7 @@ def test_follow_up_question_keeps_the_conversation(qtbot: QtBot, rig: Rig) -> No
     assert rig.window.answer_view.toPlainText() == first.args[0].text
     assert "You: What colour is it?" in rig.window.conversation.entries()
     assert rig.window.conversation.entries()[0] == "Image: window, 640 by 480 pixels"
-    assert len(rig.controller.history) == 2
+    assert len(rig.controller.conversation.history) == 2
     assert rig.window.question.text() == ""
 
 
@@ -155,7 +156,7 @@ def test_more_detail_looks_again_tile_by_tile_and_follow_ups_reuse_the_cache(
         rig.trigger("more_detail")
     assert (messages.STATUS_MORE_DETAIL, True) in rig.speaker.said
     assert "You: More detail" in rig.window.conversation.entries()
-    history = rig.controller.history
+    history = rig.controller.conversation.history
     assert len(history) == 2 and history[-1].text == MORE_DETAIL
     same_without_detail = Request((*history[:-1], Turn(MORE_DETAIL)), 2)
     quick_tokens = rig.backend.start(same_without_detail, lambda piece: None).prompt_tokens
@@ -172,7 +173,7 @@ def test_more_detail_looks_again_tile_by_tile_and_follow_ups_reuse_the_cache(
     assert again.args[0].cached_tokens >= follow.args[0].prompt_tokens - 1
     assert quick.args[0].prompt_tokens < detailed.args[0].prompt_tokens
     rig.trigger("new_conversation")
-    assert rig.controller.detail is False
+    assert rig.controller.conversation.detail is False
 
 
 def test_ask_without_an_image_explains(rig: Rig) -> None:
@@ -203,7 +204,7 @@ def test_drop_files_and_image_data(qtbot: QtBot, rig: Rig, photo: Path) -> None:
     with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
         _drop(rig.window, data)
     assert "Image: image, 50 by 40 pixels" in rig.window.conversation.entries()
-    assert len(rig.controller.history) == 2
+    assert len(rig.controller.conversation.history) == 2
 
 
 def test_dropped_non_image_is_reported(rig: Rig, tmp_path: Path) -> None:
@@ -213,13 +214,13 @@ def test_dropped_non_image_is_reported(rig: Rig, tmp_path: Path) -> None:
     data.setUrls([QUrl.fromLocalFile(str(text))])
     _drop(rig.window, data)
     assert "not an image" in rig.window.status.text()
-    assert rig.controller.history == ()
+    assert rig.controller.conversation.history == ()
 
 
 def test_capture_failure_is_spoken_and_window_comes_back(qtbot: QtBot, rig: Rig) -> None:
     rig.capturer.fail = True
-    with qtbot.waitSignal(rig.controller.status_changed, timeout=TIMEOUT_MS) as said:
-        rig.controller._capture(rig.capturer.screen, lambda image: None)
+    with qtbot.waitSignal(rig.controller.voice.status_changed, timeout=TIMEOUT_MS) as said:
+        rig.controller.images._capture(rig.capturer.screen, lambda image: None)
     assert said.args[0] == "No display to capture."
     assert rig.window.isVisible()
 
@@ -282,18 +283,18 @@ def test_repeat_copy_and_new_conversation(qtbot: QtBot, rig: Rig) -> None:
     rig.trigger("copy_answer")
     assert QGuiApplication.clipboard().text() == text
     rig.trigger("new_conversation")
-    assert rig.window.conversation.count() == 0 and rig.controller.history == ()
+    assert rig.window.conversation.count() == 0 and rig.controller.conversation.history == ()
 
 
 def test_broken_model_is_reported_and_window_stays_usable(qtbot: QtBot, tmp_path: Path) -> None:
     rig = Rig(qtbot, tmp_path / "missing-model")
     try:
-        with qtbot.waitSignal(rig.controller.model_failed, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(rig.controller.session.model_failed, timeout=TIMEOUT_MS):
             rig.controller.load_model()
         assert "No model folder" in rig.window.status.text()
         with qtbot.waitSignal(rig.controller.request_failed, timeout=TIMEOUT_MS):
             rig.trigger("describe_screen")
-        assert rig.controller.pending_images  # the capture is kept for a retry
+        assert rig.controller.conversation.pending_images  # the capture is kept for a retry
         rig.trigger("new_conversation")
         assert rig.window.status.text() == messages.STATUS_NEW_CONVERSATION
     finally:
@@ -314,8 +315,14 @@ def test_first_run_asks_before_downloading(qtbot: QtBot) -> None:
     settings = AppSettings()  # default model: SmolVLM-256M-Instruct, not in the test cache
     worker = EngineWorker(LocalBackend(settings.engine))
     try:
-        controller = Controller(
-            window, worker, speaker, FakeStream, FakeCapturer(), settings, confirm=decline
+        controller = build_controller(
+            window,
+            FakeCapturer(),
+            settings,
+            worker=worker,
+            speaker=speaker,
+            streaming_speech=FakeStream,
+            confirm=decline,
         )
         controller.load_model()
         assert "SmolVLM-256M-Instruct" in questions[0][1] and "0.5 GB" in questions[0][1]
@@ -333,8 +340,8 @@ def test_first_run_asks_when_the_pinned_revision_is_not_downloaded(
     loading would download it, so Iris asks first."""
     repo = "iris-test/first-run-pinned"
     _put_in_hub_cache(tiny_models["idefics3"], repo)
-    assert not needs_download(repo)
-    assert needs_download(repo, OTHER_COMMIT)
+    assert is_downloaded(repo)
+    assert not is_downloaded(repo, OTHER_COMMIT)
     questions: list[str] = []
 
     def decline(title: str, text: str) -> bool:
@@ -347,10 +354,11 @@ def test_first_run_asks_when_the_pinned_revision_is_not_downloaded(
         engine=EngineSettings(model=repo, revision=OTHER_COMMIT, max_new_tokens=3)
     )
     worker = EngineWorker(LocalBackend(settings.engine, allow_download=False))
+    controller = build_controller(
+        window, FakeCapturer(), settings, worker=worker, speaker=FakeSpeaker(),
+        streaming_speech=FakeStream, confirm=decline,
+    )  # fmt: skip
     try:
-        controller = Controller(
-            window, worker, FakeSpeaker(), FakeStream, FakeCapturer(), settings, confirm=decline
-        )
         controller.load_model()
         assert len(questions) == 1 and repo in questions[0]
         assert window.status.text() == messages.FIRST_RUN_DECLINED
@@ -359,9 +367,9 @@ def test_first_run_asks_when_the_pinned_revision_is_not_downloaded(
 
 
 def test_describe_region_by_keyboard(qtbot: QtBot, rig: Rig) -> None:
-    rig.controller.describe_region()
-    qtbot.waitUntil(lambda: rig.controller._region_selector is not None, timeout=TIMEOUT_MS)
-    selector = rig.controller._region_selector
+    rig.controller.images.describe_region()
+    qtbot.waitUntil(lambda: rig.controller.images._region_selector is not None, timeout=TIMEOUT_MS)
+    selector = rig.controller.images._region_selector
     with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
         qtbot.keyClick(selector, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
         qtbot.keyClick(selector, Qt.Key.Key_Return)
@@ -375,7 +383,7 @@ def test_settings_change_reloads_the_model(
     changed = rig.controller.settings.with_changes(
         engine=rig.controller.settings.engine.with_changes(model=str(tiny_models["llava"]))
     )
-    with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS) as ready:
+    with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS) as ready:
         rig.controller.apply_settings(changed)
     assert ready.args[0].startswith("llava")
 
@@ -410,25 +418,25 @@ def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: 
     backend = SlowLoadingBackend()
     worker = EngineWorker(backend)
     try:
-        controller = Controller(
+        controller = build_controller(
             window,
-            worker,
-            speaker,
-            FakeStream,
             FakeCapturer(),
             AppSettings(),
+            worker=worker,
+            speaker=speaker,
+            streaming_speech=FakeStream,
             confirm=lambda *a: True,
         )
         worker.load()
         for _tenth in range(5):
-            with qtbot.waitSignal(controller.status_changed, timeout=TIMEOUT_MS):
+            with qtbot.waitSignal(controller.voice.status_changed, timeout=TIMEOUT_MS):
                 backend.step.release()
         spoken = [text for text, _ in speaker.said]
         assert spoken == [f"Model loading, {p} percent." for p in (0, 20, 40)]
         assert window.progress.value() == 40 and not window.progress.isHidden()
         controller.stop()
         with qtbot.waitSignal(
-            controller.status_changed,
+            controller.voice.status_changed,
             timeout=TIMEOUT_MS,
             check_params_cb=lambda text: text == messages.STATUS_LOADING_CANCELLED,
         ):
@@ -450,7 +458,7 @@ def test_model_folder_deleted_while_running(
     shutil.copytree(tiny_models["idefics2"], folder)
     rig = Rig(qtbot, folder)
     try:
-        with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
             rig.controller.load_model()
         shutil.rmtree(folder)
         with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
@@ -458,7 +466,7 @@ def test_model_folder_deleted_while_running(
         changed = rig.controller.settings.with_changes(
             engine=rig.controller.settings.engine.with_changes(max_new_tokens=3)
         )
-        with qtbot.waitSignal(rig.controller.model_failed, timeout=TIMEOUT_MS) as failed:
+        with qtbot.waitSignal(rig.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
             rig.controller.apply_settings(changed)
         assert "No model folder" in failed.args[0]
         assert rig.window.status.text() == failed.args[0]
@@ -485,11 +493,11 @@ def test_read_screen_text_streams_lines_and_speaks_them(qtbot: QtBot, rig: Rig) 
 def test_read_image_text_of_the_conversation_and_nothing_found(qtbot: QtBot, rig: Rig) -> None:
     rig.trigger("read_image")
     assert rig.window.status.text() == messages.STATUS_NEED_IMAGE
-    rig.controller.pending_images.append(Image.new("RGB", (300, 200), "white"))
+    rig.controller.conversation.pending_images.append(Image.new("RGB", (300, 200), "white"))
     with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as done:
         rig.trigger("read_image")
     assert done.args[0].text == messages.NO_TEXT_FOUND
-    assert rig.controller.history[-1].answer == messages.NO_TEXT_FOUND
+    assert rig.controller.conversation.history[-1].answer == messages.NO_TEXT_FOUND
 
 
 def test_describe_without_a_downloaded_model_reads_the_text(qtbot: QtBot) -> None:
@@ -499,10 +507,12 @@ def test_describe_without_a_downloaded_model_reads_the_text(qtbot: QtBot) -> Non
     capturer = FakeCapturer()
     capturer.screen_image = dialog("light", "Liberation Sans", 14).image
     model = EngineWorker(SlowLoadingBackend())  # its start() fails the test if called
-    controller = Controller(window, model, speaker, FakeStream, capturer, AppSettings())
+    controller = build_controller(
+        window, capturer, AppSettings(), worker=model, speaker=speaker, streaming_speech=FakeStream
+    )
     try:
         with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as done:
-            controller.describe_screen()
+            controller.images.describe_screen()
         assert "Don't Save" in done.args[0].text and done.args[0].reading is not None
         spoken = [text for text, _ in speaker.said]
         assert messages.STATUS_READING_UNTIL_MODEL in spoken
@@ -516,7 +526,7 @@ def test_read_text_has_a_reassignable_global_hotkey_and_window_actions(rig: Rig)
     assert DEFAULT_HOTKEYS["read_screen"] == "ctrl+alt+shift+t"
     bridge = HotkeyBridge(rig.controller, listener=None)
     pressed: list[str] = []
-    rig.controller.read_screen = lambda: pressed.append("read")  # type: ignore[method-assign]
+    rig.controller.images.read_screen = lambda: pressed.append("read")  # type: ignore[method-assign]
     bridge.pressed.emit("read_screen")
     bridge.pressed.emit("more_detail")  # a window action, not a global one: ignored
     assert pressed == ["read"]

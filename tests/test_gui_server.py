@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
 from desktop_app.engine.backend import Backend
-from desktop_app.gui.controller import Controller
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.settings_dialog import SettingsDialog, save_from_dialog
 from desktop_app.gui.worker import EngineWorker
@@ -79,13 +79,13 @@ class Rig:
         self.api_keys = ApiKeys(MemoryKeyring())
         self.worker = EngineWorker(backend or self._controllers_backend)
         self.reader = EngineWorker(lambda: RecordingBackend())
-        self.controller = Controller(
+        self.controller = build_controller(
             self.window,
-            self.worker,
-            self.speaker,
-            self._stream,
             NoCapture(),
             settings,
+            worker=self.worker,
+            speaker=self.speaker,
+            streaming_speech=self._stream,
             confirm=self._ask,
             backend_factory=backend_factory,
             reader=self.reader,
@@ -93,7 +93,7 @@ class Rig:
         )
 
     def _controllers_backend(self) -> Backend:  # on the engine thread, as in the app
-        made: Backend = self.controller.backend_factory(self.controller.settings)()
+        made: Backend = self.controller.session.backend_factory(self.controller.settings)()
         return made
 
     def _ask(self, title: str, question: str) -> bool:
@@ -182,7 +182,7 @@ def test_a_server_on_this_computer_loads_describes_and_follows_up(
     where = messages.LOCATION_LINE.format(location=messages.LOCATION_SERVER.format(server=label))
     assert served.window.location.text() == where  # said before anything loads
     assert served.window.location.accessibleName() == f"{messages.LOCATION_NAME}: {where}"
-    with qtbot.waitSignal(served.controller.model_ready, timeout=TIMEOUT_MS) as ready:
+    with qtbot.waitSignal(served.controller.session.model_ready, timeout=TIMEOUT_MS) as ready:
         served.controller.load_model()
     description = ready.args[0]
     assert description == messages.SERVER_DESCRIPTION.format(model=model_server.model, server=label)
@@ -205,7 +205,7 @@ def test_a_server_on_this_computer_loads_describes_and_follows_up(
         served.window.actions_by_key["ask"].trigger()
     assert second.args[0].generated_tokens >= 1
     assert "You: What colour is it?" in served.window.conversation.entries()
-    assert [len(turn.images) for turn in served.controller.history] == [1, 0]
+    assert [len(turn.images) for turn in served.controller.conversation.history] == [1, 0]
 
     with qtbot.waitSignal(served.controller.answer_finished, timeout=TIMEOUT_MS) as detailed:
         served.window.actions_by_key["more_detail"].trigger()  # works without a local model
@@ -236,9 +236,9 @@ def test_a_fault_mid_answer_keeps_the_partial_answer_marked_unfinished(
     assert rig.window.status.text() == message  # shown
     assert rig.speaker.said[-1] == (message, True)  # and spoken
     assert rig.streams[-1].cancelled  # the rest of the half answer is not read on
-    turn = rig.controller.history[-1]
+    turn = rig.controller.conversation.history[-1]
     assert turn.answer == partial and len(turn.images) == 1  # a follow-up goes on from it
-    assert rig.controller.pending_images == []
+    assert rig.controller.conversation.pending_images == []
 
 
 def test_a_key_entered_in_settings_is_used_at_once_and_a_busy_servers_retry_is_told(
@@ -248,12 +248,12 @@ def test_a_key_entered_in_settings_is_used_at_once_and_a_busy_servers_retry_is_t
     with stub_server() as stub:
         rig = Rig(qtbot, server_settings(stub.url, STUB_MODEL))
         try:
-            with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+            with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
                 rig.controller.load_model()
             rig.controller.open_settings()
             dialog = rig.controller._settings_dialog
             dialog.server_panel.api_key.setText("sk-new-key")
-            with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+            with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
                 dialog.accept()  # the same settings, a new key: the backend is made anew
             stub.script(json_reply(429, {"error": {"message": "busy"}}, {"Retry-After": "0"}))
             stub.script(answer("Two ", "cats."))
@@ -293,8 +293,8 @@ def test_declining_sends_nothing_and_asks_again_next_time(qtbot: QtBot) -> None:
         assert rig.window.status.text() == declined
         assert rig.speaker.said[-1] == (declined, True)
         rig.controller.describe_images([PHOTO], "photo")  # asked again; declined again
-        assert len(rig.questions) == 2 and rig.controller.pending_images == [PHOTO]
-        with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+        assert len(rig.questions) == 2 and rig.controller.conversation.pending_images == [PHOTO]
+        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
             rig.worker.load()  # queued after anything the controller asked of the worker
         assert backend.loads == 1 and backend.requests == []  # nothing loaded, nothing sent
         assert factory.asked == []
@@ -319,7 +319,7 @@ def test_agreeing_is_saved_asked_once_and_plain_http_is_warned_about(
     try:
         plain = messages.LOCATION_SERVER_PLAIN.format(server=REMOTE_LABEL)
         assert rig.window.location.text() == messages.LOCATION_LINE.format(location=plain)
-        with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
             rig.controller.load_model()
         assert len(rig.questions) == 1
         saved = json.loads((tmp_path / "settings.json").read_text())
@@ -330,7 +330,7 @@ def test_agreeing_is_saved_asked_once_and_plain_http_is_warned_about(
         assert rig.speaker.said[-1] == (warning, False)  # after the loading news, not over it
         assert rig.window.status.text() == warning
 
-        with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
             rig.controller.load_model()
         with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
             rig.controller.describe_images([PHOTO], "photo")
@@ -357,7 +357,7 @@ def test_turning_the_server_on_replaces_the_backend_and_the_location_line(
         rig.controller.apply_settings(untouched)  # a server typed in but not chosen
         assert factory.asked == [] and rig.window.location.text() == here
         chosen = untouched.with_changes(server=untouched.server.with_changes(enabled=True))
-        with qtbot.waitSignal(rig.controller.model_ready, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
             rig.controller.apply_settings(chosen)
         assert factory.asked == [chosen]
         label = ServerAddress.parse(model_server.url).label

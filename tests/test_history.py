@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.types import Answer, Turn
 from desktop_app.engine.local.backend import LocalBackend
-from desktop_app.gui.controller import Controller
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.worker import EngineWorker
@@ -183,13 +183,13 @@ class Rig:
         qtbot.addWidget(self.window)
         self.speaker = FakeSpeaker()
         self.worker = EngineWorker(LocalBackend(settings.engine))
-        self.controller = Controller(
+        self.controller = build_controller(
             self.window,
-            self.worker,
-            self.speaker,
-            FakeStream,
             FakeCapturer(),
             settings,
+            worker=self.worker,
+            speaker=self.speaker,
+            streaming_speech=FakeStream,
             opener=opener,
         )
 
@@ -204,7 +204,7 @@ class Rig:
     def answer(self, question: str | None = None) -> tuple[Answer, BaseException | None]:
         """The answer, and the error its history save ended with (None: saved)."""
         with (
-            self.qtbot.waitSignal(self.controller.history_saved, timeout=TIMEOUT_MS) as save,
+            self.qtbot.waitSignal(self.controller.history.saved, timeout=TIMEOUT_MS) as save,
             self.qtbot.waitSignal(self.controller.answer_finished, timeout=TIMEOUT_MS) as done,
         ):
             self._ask(question)
@@ -213,7 +213,7 @@ class Rig:
     def answer_unsaved(self, question: str | None = None) -> Answer:
         """The answer, when history is off: no save is even tried."""
         with (
-            self.qtbot.assertNotEmitted(self.controller.history_saved),
+            self.qtbot.assertNotEmitted(self.controller.history.saved),
             self.qtbot.waitSignal(self.controller.answer_finished, timeout=TIMEOUT_MS) as done,
         ):
             self._ask(question)
@@ -285,7 +285,7 @@ def test_settings_clear_button_and_turning_history_off(rig: Rig, config: Path) -
     assert load_settings(settings_path()).keep_history is False
 
     assert rig.answer_unsaved().generated_tokens > 0
-    rig.controller.kept_history.close()  # waits for any save still queued
+    rig.controller.history.history.close()  # waits for any save still queued
     assert not history_path().exists()
 
 

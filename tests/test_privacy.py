@@ -390,7 +390,8 @@ def test_screenshots_never_touch_the_disk(
     program writes to (temp, home, XDG, Iris's config and cache, the working folder) in
     watched folders: afterwards none of them holds an image file."""
     from desktop_app.gui.app import DesktopCapturer
-    from desktop_app.gui.controller import Controller, local_backend_factory
+    from desktop_app.gui.assembly import build_controller
+    from desktop_app.gui.backends import local_backend_factory
     from desktop_app.gui.main_window import MainWindow
     from desktop_app.gui.worker import EngineWorker
     from desktop_app.settings import AppSettings, EngineSettings
@@ -418,7 +419,14 @@ def test_screenshots_never_touch_the_disk(
     qtbot.addWidget(window)
     window.show()
     worker = EngineWorker(local_backend_factory(settings))  # grounded in the text reader
-    controller = Controller(window, worker, Silent(), Silent, DesktopCapturer(settings), settings)
+    controller = build_controller(
+        window,
+        DesktopCapturer(settings),
+        settings,
+        worker=worker,
+        speaker=Silent(),
+        streaming_speech=Silent,
+    )
     try:
         with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as described:
             window.actions_by_key["describe_screen"].trigger()

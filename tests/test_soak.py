@@ -26,7 +26,7 @@ from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallba
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import ReaderBackend
-from desktop_app.gui.controller import Controller
+from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, EngineSettings
@@ -120,13 +120,13 @@ class Soak:
         qtbot.addWidget(self.window)
         self.streams: list[FakeStream] = []
         self.worker = LedgerWorker(backend, self.ledger)
-        self.controller = Controller(
+        self.controller = build_controller(
             self.window,
-            self.worker,
-            FakeSpeaker(),
-            self._stream,
             NoCapture(),
             AppSettings().with_changes(engine=backend.settings),
+            worker=self.worker,
+            speaker=FakeSpeaker(),
+            streaming_speech=self._stream,
             reader=EngineWorker(ReaderBackend()),
         )
         self.ledger.watch(self.worker)  # after the controller: it hears each outcome first
@@ -152,9 +152,15 @@ class Soak:
         the running request (that conversation goes on).
         """
         controller = self.controller
-        if not replacing and (len(controller.history) >= 6 or self.rng.random() < 0.15):
+        if not replacing and (
+            len(controller.conversation.history) >= 6 or self.rng.random() < 0.15
+        ):
             controller.new_conversation()
-        has_image = bool(controller.history or controller.pending_images or controller._in_flight)
+        has_image = bool(
+            controller.conversation.history
+            or controller.conversation.pending_images
+            or controller.conversation.in_flight
+        )
         if has_image and self.rng.random() < 0.4:
             self.window.question.setText("What else is there?")
             controller.ask()

@@ -26,7 +26,8 @@ class Action:
     `label` is the menu item, button and accessible name, and how spoken messages name the
     action; `shortcut` works while Iris's window has the focus (Qt's portable spelling);
     `hotkey` is the default global hotkey (works anywhere; changed in Settings), "" for none;
-    `handler` names the Controller method that does it; `help` is the README's explanation.
+    `handler` names the Controller method that does it ("images.describe_screen": a method of
+    its `images` part); `help` is the README's explanation.
     """
 
     id: str
@@ -47,7 +48,7 @@ class Action:
 DESCRIBE_SCREEN = Action(
     "describe_screen",
     "Describe screen",
-    "describe_screen",
+    "images.describe_screen",
     "Ctrl+D",
     "ctrl+alt+shift+d",
     Menu.DESCRIBE,
@@ -57,7 +58,7 @@ DESCRIBE_SCREEN = Action(
 DESCRIBE_WINDOW = Action(
     "describe_window",
     "Describe window",
-    "describe_window",
+    "images.describe_window",
     "Ctrl+W",
     "ctrl+alt+shift+w",
     Menu.DESCRIBE,
@@ -67,7 +68,7 @@ DESCRIBE_WINDOW = Action(
 DESCRIBE_REGION = Action(
     "describe_region",
     "Describe region",
-    "describe_region",
+    "images.describe_region",
     "Ctrl+R",
     "ctrl+alt+shift+r",
     Menu.DESCRIBE,
@@ -77,7 +78,7 @@ DESCRIBE_REGION = Action(
 ASK_SCREEN = Action(
     "ask_screen",
     "Ask about the screen",
-    "ask_about_screen",
+    "images.ask_about_screen",
     hotkey="ctrl+alt+shift+a",
     help="captures, then puts you in the question field",
 )
@@ -92,17 +93,17 @@ MORE_DETAIL = Action(
 READ_SCREEN = Action(
     "read_screen",
     "Read screen text",
-    "read_screen",
+    "images.read_screen",
     "Ctrl+T",
     "ctrl+alt+shift+t",
     Menu.READ,
     help="no model needed",
 )
 READ_WINDOW = Action(
-    "read_window", "Read window text", "read_window", "Ctrl+Shift+W", menu=Menu.READ
+    "read_window", "Read window text", "images.read_window", "Ctrl+Shift+W", menu=Menu.READ
 )
 READ_REGION = Action(
-    "read_region", "Read region text", "read_region", "Ctrl+Shift+R", menu=Menu.READ
+    "read_region", "Read region text", "images.read_region", "Ctrl+Shift+R", menu=Menu.READ
 )
 READ_IMAGE = Action(
     "read_image",
@@ -112,8 +113,10 @@ READ_IMAGE = Action(
     menu=Menu.READ,
     help="the newest image in the conversation",
 )
-OPEN_IMAGE = Action("open_image", "Open image", "open_image_dialog", "Ctrl+O", menu=Menu.FILE)
-PASTE_IMAGE = Action("paste_image", "Paste image", "paste_image", "Ctrl+V", menu=Menu.FILE)
+OPEN_IMAGE = Action(
+    "open_image", "Open image", "images.open_image_dialog", "Ctrl+O", menu=Menu.FILE
+)
+PASTE_IMAGE = Action("paste_image", "Paste image", "images.paste_image", "Ctrl+V", menu=Menu.FILE)
 ASK = Action(
     "ask",
     "Ask",

@@ -7,6 +7,8 @@ class IrisError(Exception):
     """Base of every error Iris reports to the user."""
 
     exit_code = 1
+    partial = ""
+    """The answer's text so far, when the fault keeps it (a server's stream broke off)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

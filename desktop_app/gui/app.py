@@ -14,18 +14,18 @@ from PySide6.QtWidgets import QApplication
 from desktop_app import APP_ID
 from desktop_app.core import messages
 from desktop_app.core.actions import BY_ID, QUIT, SHOW_WINDOW, label_of
-from desktop_app.engine.backend import Backend
 from desktop_app.engine.models.bundled import preferred_model
 from desktop_app.gui import screen_reader_fixes, startup_probe
-from desktop_app.gui.closing import ClosePolicy
+from desktop_app.gui.assembly import build_controller
+from desktop_app.gui.closing import CloseChoice, ClosePolicy, ask_close
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.screen_reader_fixes import SpeakEmptyFields
-from desktop_app.gui.screen_reader_watch import ScreenReaderWatch
+from desktop_app.gui.speech_switch import SpeechSwitch
 from desktop_app.gui.tray import TrayIcon, app_icon
-from desktop_app.gui.worker import EngineWorker
-from desktop_app.settings import AppSettings, SpeechOutput, SpeechSettings, load_settings
+from desktop_app.hotkeys import create_listener
+from desktop_app.settings import AppSettings, load_settings
 
 
 class HotkeyBridge(QObject):
@@ -43,7 +43,7 @@ class HotkeyBridge(QObject):
     def _dispatch(self, action_id: str) -> None:
         declared = BY_ID.get(action_id)
         if declared is not None and declared.hotkey:
-            getattr(self.controller, declared.handler)()
+            self.controller.handler(declared)()
 
     def bind(self, hotkeys: dict[str, str]) -> None:
         """(Re)grab `hotkeys`; those another program holds are announced, the rest work."""
@@ -146,9 +146,6 @@ def run_app(
     speak_to_files: Path | None = None,
 ) -> int:
     """Open the window and run until it is closed."""
-    from desktop_app.hotkeys import create_listener
-    from desktop_app.speech import StreamingSpeech, create_speaker, detect_screen_reader
-
     settings = load_settings()
     model = model or preferred_model(settings.engine.model)  # the app's shipped model
     if model != settings.engine.model:
@@ -157,79 +154,37 @@ def run_app(
     window = MainWindow()
     window.show()
     startup_probe.install(window, lambda: app.exit(0))  # IRIS_REPORT_READY, for benchmarks
-
-    def speech_went_silent(problem: str) -> None:  # on the speaker's thread, once it has spoken
-        controller.speech_went_silent(problem)
-
-    speaker = create_speaker(
-        settings.speech, speak_to_files=speak_to_files, on_problem=speech_went_silent
-    )
-
-    def make_backend() -> Backend:
-        """The local model's or the server's backend, made on the engine thread at the first
-        load (so torch is imported after the window shows), when the controller exists."""
-        made: Backend = controller.backend_factory(controller.settings)()
-        return made
-
-    worker = EngineWorker(make_backend)
-    controller = Controller(
-        window,
-        worker,
-        speaker,
-        lambda: StreamingSpeech(speaker),
-        DesktopCapturer(settings),
-        settings,
-    )
+    controller = build_controller(window, DesktopCapturer(settings), settings)
+    speech = SpeechSwitch(controller.voice, settings.speech, speak_to_files, app)
     tray = TrayIcon(window.actions_by_key, window)
     window.close_handler = ClosePolicy(
         window,
         tray_available=tray.available,
         keep_in_tray=lambda: controller.settings.keep_in_tray,
         show_hotkey=lambda: controller.settings.hotkeys.get(SHOW_WINDOW.id, ""),
-        ask=controller.ask_close,
+        ask=lambda question: ask_close_spoken(controller, question),
         announce=controller.announce,
     )
     window.actions_by_key[QUIT.id].triggered.connect(app.quit)
     app.installEventFilter(SilenceOnKey(controller.silence, app))
     if screen_reader_fixes.needed():
         app.installEventFilter(SpeakEmptyFields(app))
-    listener = create_listener()
-    hotkeys = HotkeyBridge(controller, listener)
+    hotkeys = HotkeyBridge(controller, create_listener())
     hotkeys.bind(settings.hotkeys)
-
-    def use_speech(speech: SpeechSettings) -> None:
-        """A new speaker for `speech` (settings changed, or a screen reader came or went)."""
-        nonlocal speaker
-        speaker.close()
-        speaker = create_speaker(
-            speech, speak_to_files=speak_to_files, on_problem=speech_went_silent
-        )
-        new_speaker = speaker
-        controller.replace_speaker(new_speaker, lambda: StreamingSpeech(new_speaker))
-        watch.known = speaker.route.detected or ""
-
-    def settings_changed(changed: AppSettings) -> None:
-        nonlocal settings
-        hotkeys.bind(changed.hotkeys)
-        speech_changed = changed.speech != settings.speech
-        settings = changed
-        if speech_changed:
-            use_speech(changed.speech)
-
-    def screen_reader_changed(_name: str) -> None:
-        if settings.speech.output is SpeechOutput.AUTO and speak_to_files is None:
-            use_speech(settings.speech)
-
-    watch = ScreenReaderWatch(detect_screen_reader, speaker.route.detected, app)
-    watch.changed.connect(screen_reader_changed)
-    controller.settings_changed.connect(settings_changed)
-    controller.replace_speaker(speaker, lambda: StreamingSpeech(speaker))
+    controller.settings_changed.connect(lambda changed: hotkeys.bind(changed.hotkeys))
+    controller.settings_changed.connect(speech.settings_changed)
     # From the event loop: a first-run question then runs inside app.exec(), which can quit.
     QTimer.singleShot(0, controller.load_model)
     try:
         return app.exec()
     finally:
-        watch.stop()
-        listener.stop()
+        hotkeys.listener.stop()
         controller.shutdown()
-        speaker.close()
+        speech.close()
+
+
+def ask_close_spoken(controller: Controller, question: str) -> CloseChoice:
+    """Ask whether to keep running without a window (there is no tray), spoken unless the
+    screen reader reads the dialog itself."""
+    controller.voice.speak_question(question)
+    return ask_close(controller.window, question)

@@ -2,8 +2,8 @@
 
 The backend's blocking `load` and `start` run on one QThread; results come back as Qt
 signals, which Qt queues to the GUI thread. Every submitted request ends with exactly one
-`answered` (possibly cancelled) or `failed`; `failed` carries the message and the answer's
-text so far when the fault keeps it (a server's stream broke off), else "". Cancelling
+`answered` (possibly cancelled) or `failed`, which carries the IrisError (a ServerError's
+`partial` is the answer's text so far when the fault keeps it: a stream broke off). Cancelling
 is cooperative: `cancel` sets the backend's event and generation stops at the next decoding
 step; a request cancelled or replaced before it starts ends as cancelled without running.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from desktop_app.core.errors import IrisError, ServerError, first_line
+from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
 from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.backend import Backend
 
@@ -36,12 +36,13 @@ class EngineWorker(QObject):
 
     loading = Signal(str, float)
     loaded = Signal(str)
-    load_failed = Signal(str)
+    load_failed = Signal(object)
+    """The IrisError loading failed with (anything else unexpected is wrapped in a ModelError)."""
     load_cancelled = Signal()
     piece = Signal(int, str)
     answered = Signal(int, object)
-    failed = Signal(int, str, str)
-    """Request id, the message to tell, and the partial answer the fault keeps ("" for none)."""
+    failed = Signal(int, object)
+    """Request id and the IrisError (anything else unexpected is wrapped in a GenerationError)."""
 
     _load_requested = Signal()
     _run_requested = Signal(int, object)
@@ -131,10 +132,10 @@ class EngineWorker(QObject):
         except LoadCancelled:
             self.load_cancelled.emit()
         except IrisError as error:
-            self.load_failed.emit(error.message)
+            self.load_failed.emit(error)
         except Exception as error:
             log.warning("model loading failed", exc_info=True)
-            self.load_failed.emit(first_line(error))
+            self.load_failed.emit(ModelError(first_line(error)))
         else:
             self.loaded.emit(backend.description)
             self._warm_up(backend)
@@ -169,10 +170,9 @@ class EngineWorker(QObject):
         try:
             answer: Answer = self._backend().start(request, forward)
         except IrisError as error:
-            partial = error.partial if isinstance(error, ServerError) else ""
-            self.failed.emit(request_id, error.message, partial)
+            self.failed.emit(request_id, error)
         except Exception as error:
             log.warning("generation failed", exc_info=True)
-            self.failed.emit(request_id, first_line(error), "")
+            self.failed.emit(request_id, GenerationError(first_line(error)))
         else:
             self.answered.emit(request_id, answer)

@@ -1,0 +1,166 @@
+"""The actions that bring images in: captures (screen, window, region), files, the clipboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from desktop_app.conversation import Conversation
+from desktop_app.core import messages
+from desktop_app.core.errors import IrisError
+from desktop_app.core.types import Rect
+from desktop_app.gui import image_intake
+from desktop_app.gui.focus import FocusKeeper
+from desktop_app.gui.main_window import MainWindow
+
+
+class Capturer(Protocol):
+    """Screen capture and the active window, passed in so tests can give a fake."""
+
+    def screen(self) -> Any: ...
+    def window(self) -> Any: ...
+    def active_window_id(self) -> int | None: ...
+    def activate(self, window_id: int) -> bool: ...
+
+
+class Describe(Protocol):
+    """The controller's `describe_images`."""
+
+    def __call__(self, images: list[Any], name: str, read: bool = False) -> None: ...
+
+
+class ImageActions:
+    """Takes images in, without taking the focus from the user's program (FocusKeeper), and
+    hands them to `describe(images, name, read=...)`; problems go to `announce`."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        capturer: Capturer,
+        focus: FocusKeeper,
+        conversation: Conversation,
+        describe: Describe,
+        announce: Callable[[str], None],
+    ) -> None:
+        self.window = window
+        self.capturer = capturer
+        self.focus = focus
+        self.conversation = conversation
+        self.describe_images = describe
+        self.announce = announce
+        self._region_selector: Any = None
+
+    def describe_screen(self) -> None:
+        """Capture the monitor under the pointer and describe it."""
+        self._capture_then(self.capturer.screen, messages.STATUS_DESCRIBING_SCREEN, "screen")
+
+    def describe_window(self) -> None:
+        """Capture the active window and describe it."""
+        self._capture_then(self.capturer.window, messages.STATUS_DESCRIBING_WINDOW, "window")
+
+    def read_screen(self) -> None:
+        """Capture the monitor under the pointer and read its text aloud."""
+        self._capture_then(
+            self.capturer.screen, messages.STATUS_READING_SCREEN, "screen", read=True
+        )
+
+    def read_window(self) -> None:
+        """Capture the active window and read its text aloud."""
+        self._capture_then(
+            self.capturer.window, messages.STATUS_READING_WINDOW, "window", read=True
+        )
+
+    def read_region(self) -> None:
+        """Let the user choose a region of the screen, then read its text aloud."""
+        self.describe_region(read=True)
+
+    def describe_region(self, read: bool = False) -> None:
+        """Capture the screen, let the user choose a region (keyboard or mouse), describe it
+        (or read its text)."""
+        from desktop_app.gui.region_selector import RegionSelector
+
+        self.announce(messages.STATUS_CHOOSE_REGION)
+        came_from = self.focus.user_program()
+
+        def choose(screenshot: Any) -> None:
+            selector = self._region_selector = RegionSelector(screenshot)
+
+            def chosen(rect: Rect) -> None:
+                selector.close()
+                self.focus.return_focus(came_from)
+                box = (rect.x, rect.y, rect.x + rect.width, rect.y + rect.height)
+                status = (
+                    messages.STATUS_READING_REGION if read else messages.STATUS_DESCRIBING_REGION
+                )
+                self.announce(status)
+                self.describe_images([screenshot.crop(box)], "region", read=read)
+
+            def cancelled() -> None:
+                self.focus.return_focus(came_from)
+                self.announce(messages.STATUS_STOPPED)
+
+            selector.selected.connect(chosen)
+            selector.cancelled.connect(cancelled)
+            selector.start()
+
+        self._capture(self.capturer.screen, choose)
+
+    def ask_about_screen(self) -> None:
+        """Capture the screen, attach it, and bring Iris forward with the focus in the
+        question field (Escape there goes back to the program the user came from)."""
+
+        def attach(image: Any) -> None:
+            self.conversation.attach(image)
+            self.window.conversation.add_image("screen", *image.size)
+            self.window.question.setFocus()
+            self.announce(messages.STATUS_ASK_ABOUT_SCREEN)
+
+        self._capture(self.capturer.screen, attach, come_forward=True)
+
+    def _capture_then(
+        self, grab: Callable[[], Any], status: str, name: str, read: bool = False
+    ) -> None:
+        self.announce(status)
+        self._capture(grab, lambda image: self.describe_images([image], name, read=read))
+
+    def _capture(
+        self, grab: Callable[[], Any], then: Callable[[Any], None], *, come_forward: bool = False
+    ) -> None:
+        """Capture without taking the focus from the user's program (see FocusKeeper)."""
+        self.focus.capture(
+            grab, then, lambda error: self.announce(error.message), come_forward=come_forward
+        )
+
+    def open_image_dialog(self) -> None:
+        """Let the user pick image files, and describe them."""
+        paths = image_intake.pick_image_files(self.window)
+        if paths:
+            self.add_image_files(paths)
+
+    def add_image_files(self, paths: Sequence[str]) -> None:
+        """Load files (dropped or opened) and describe them; bad ones are announced."""
+        images, errors = image_intake.load_images(paths)
+        for error in errors:
+            self.announce(error.message)
+        if images:
+            self.describe_images(images, Path(paths[0]).name)
+
+    def add_image_data(self, data: Any) -> None:
+        """Describe image data dropped or pasted."""
+        try:
+            image = image_intake.image_from_data(data)
+        except IrisError as error:
+            self.announce(error.message)
+            return
+        self.describe_images([image], "image")
+
+    def paste_image(self) -> None:
+        """Describe the image (or the image files) on the clipboard."""
+        content = image_intake.clipboard_content()
+        if content is None:
+            self.announce(messages.STATUS_NO_IMAGE_ON_CLIPBOARD)
+        elif isinstance(content, list):
+            self.add_image_files(content)
+        else:
+            self.add_image_data(content)

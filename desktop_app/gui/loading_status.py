@@ -1,0 +1,76 @@
+"""Telling how loading the model goes: progress shown at every step, spoken now and then."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Slot
+
+from desktop_app.core import messages
+from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.model_session import ModelSession
+from desktop_app.gui.voice import Voice
+
+SPOKEN_PROGRESS_STEP = 20
+"""Loading progress is spoken every this many percent (and shown at every step)."""
+
+
+class LoadingStatus(QObject):
+    """Shows and speaks the session's loading: progress, ready, failed, cancelled.
+
+    `iris_active()` says whether Iris has the focus: then a screen reader reads the progress
+    bar itself, and Iris says only the first step (one voice).
+    """
+
+    def __init__(
+        self,
+        window: MainWindow,
+        session: ModelSession,
+        voice: Voice,
+        iris_active: Callable[[], bool],
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session = session
+        self.voice = voice
+        self.iris_active = iris_active
+        self._spoken_step = -1
+        session.loading.connect(self._on_loading)
+        session.model_ready.connect(self._on_ready)
+        session.model_failed.connect(self._on_failed)
+        session.load_cancelled.connect(self._on_cancelled)
+
+    @Slot(str, float)
+    def _on_loading(self, stage: str, fraction: float) -> None:
+        if stage == messages.STAGE_CONNECT:  # a server: one quick check, not a percentage
+            if fraction == 0.0:
+                self.voice.announce(messages.STATUS_CONNECTING)
+            return
+        self.window.show_progress(fraction)
+        percent = int(fraction * 100)
+        step = percent // SPOKEN_PROGRESS_STEP
+        speak = step != self._spoken_step  # spoken every 20 percent, shown always
+        if step > 0 and self.voice.screen_reader_running() and self.iris_active():
+            speak = False  # the screen reader reads the progress bar: said once, not by both
+        self._spoken_step = step
+        self.voice.announce(messages.STATUS_LOADING.format(percent=percent), speak=speak)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.window.show_progress(None)
+        self.voice.announce(messages.STATUS_LOADING_CANCELLED)
+
+    @Slot(str)
+    def _on_ready(self, description: str) -> None:
+        self._spoken_step = -1
+        self.window.show_progress(None)
+        self.voice.announce(messages.STATUS_READY.format(model=description), speak=False)
+        self.voice.say(messages.SPOKEN_READY)
+        warning = self.session.plain_http_warning()
+        if warning is not None:  # after the loading progress, which interrupts speech
+            self.voice.announce(warning, interrupt=False)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.window.show_progress(None)
+        self.voice.announce(message)
