@@ -64,7 +64,7 @@ TARGETS: list[tuple[str, str, float, str]] = [
     ("peak while loading (int8 cache warm)", "peak_mb", 1200.0, "MB"),
     ("launch to usable window", "launch_s", 1.5, "s"),
 ]  # fmt: skip
-"""(what, key in the sections' results, target, unit): the targets of issue 5."""
+"""(what, key in the sections' results, target, unit): the performance targets."""
 
 
 def targets(results: dict[str, float]) -> list[str]:

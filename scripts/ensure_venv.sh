@@ -34,10 +34,18 @@ stamp="$digest-$extras"
 installed="$(cat .venv/.iris-installed 2>/dev/null || true)"
 if [ "$installed" != "$stamp" ] && { [ -n "$extras" ] || [ "${installed%%-*}" != "$digest" ]; }; then
   echo "Installing Iris into .venv (first time: a few minutes)..." >&2
+  # pip's output goes to a log that is shown only when the install fails. On success it holds
+  # nothing to act on: setuptools' "Editable installation" notice (a BuildBackendWarning box;
+  # this flat layout is installed with a meta path finder, which is fine) and the local
+  # package mirror's "is ignored" lines.
+  log="$(mktemp "${TMPDIR:-/tmp}/iris-install.XXXXXX")"
+  trap 'rm -f "$log"' EXIT
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec" 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-  .venv/bin/python -c "import desktop_app, torch, transformers" \
-    || { echo "Installing Iris's dependencies failed." >&2; exit 1; }
+  if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec" >"$log" 2>&1 \
+    || ! .venv/bin/python -c "import desktop_app, torch, transformers" >>"$log" 2>&1; then
+    cat "$log" >&2
+    echo "Installing Iris into .venv failed; the messages above say why." >&2
+    exit 1
+  fi
   echo "$stamp" > .venv/.iris-installed
 fi

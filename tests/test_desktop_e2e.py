@@ -94,11 +94,11 @@ def test_accessibility_tree_and_press_describe_screen(
         ("push button", "Ask"),
         ("push button", "Stop"),
         ("text", "Question"),
-        ("text", "Answer"),  # read-only text with a caret, read line by line (issue 16)
-        ("label", "Model location: Model runs on this computer."),  # issue 7
+        ("text", "Answer"),  # read-only text with a caret, read line by line
+        ("label", "Model location: Model runs on this computer."),  # where the model runs
     ]:
         assert expected in controls, sorted(controls)
-    # the status line says its text in its name, spoken on Tab (issue 16)
+    # the status line says its text in its name, spoken on Tab
     assert any(role == "label" and name.startswith("Status: ") for role, name in controls)
     assert any(name == "Conversation" for _, name in controls)
     assert any(item.startswith("Iris: ") for item in probe["conversation"])

@@ -1,5 +1,5 @@
 """Working beside a screen reader, offscreen: the focus stays in the user's program, closing
-never strands the user, a key silences Iris, short confirmations (issue 16)."""
+never strands the user, a key silences Iris, short confirmations."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Iris with the real Orca running, as a blind user has it (issue 16).
+"""Iris with the real Orca running, as a blind user has it.
 
 Orca 43 (Debian's package) runs on a private headless desktop (tests/helpers/orca_desktop.py);
 Iris starts with its default settings (`python -m desktop_app --model TINY`, no speech option);

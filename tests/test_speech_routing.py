@@ -1,4 +1,4 @@
-"""Whose voice speaks (issue 16): screen reader detection on every platform (with fakes),
+"""Whose voice speaks: screen reader detection on every platform (with fakes),
 the routing decision, old settings files, create_speaker's routes and fallbacks, the Windows
 and macOS hand-offs (with fakes), and speech-dispatcher for real: Iris's utterances reach it,
 and Iris's cancel leaves another client's speech alone."""

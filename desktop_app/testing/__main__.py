@@ -7,6 +7,7 @@ The result answers with gibberish: it is for trying Iris offline and for tests a
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -17,14 +18,52 @@ from desktop_app.testing.random_models import (
     build_tiny_model,
 )
 
+DESCRIPTION = """\
+Build a vision-language model with random weights, offline (nothing is downloaded), and print
+the folder it was written to. Iris loads it like any model folder, with --model FOLDER.
+
+Its answers are gibberish, but they stream, are spoken and can be stopped like real ones: enough
+to try the window, speech, hotkeys and the command line on a computer without the real model or
+without internet, and what the tests and benchmarks use."""
+
+EPILOG = """\
+kinds:
+  idefics3, smolvlm2, idefics2, idefics, llava
+      a tiny model of that family (idefics3 is SmolVLM's, Iris's default): about 1 MB, built
+      in well under a minute
+  SmolVLM-256M-Instruct, SmolVLM-500M-Instruct
+      random weights with that model's real layer sizes (about 0.5 GB / 1 GB), for timing and
+      memory measurements
+
+examples:
+  python -m desktop_app.testing idefics3 /tmp/tiny && ./run.sh --model /tmp/tiny
+  python -m desktop_app.testing idefics3 /tmp/tiny && ./run.sh describe photo.png --model /tmp/tiny
+  python -m desktop_app.testing SmolVLM-256M-Instruct /tmp/smolvlm-256m-shape"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command's arguments: which model to build, and where."""
+    parser = argparse.ArgumentParser(
+        prog="python -m desktop_app.testing",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "kind",
+        choices=(*FAMILIES, *REAL_SHAPES),
+        metavar="KIND",
+        help="which model to build: a family's tiny model or a real shape (see kinds below)",
+    )
+    parser.add_argument("folder", type=Path, metavar="FOLDER", help="where to write the model")
+    return parser
+
 
 def main(argv: list[str]) -> int:
-    """Build one model folder and print its path."""
-    if len(argv) != 2 or argv[0] not in (*FAMILIES, *REAL_SHAPES):
-        choices = ", ".join((*FAMILIES, *REAL_SHAPES))
-        print(f"usage: python -m desktop_app.testing {{{choices}}} FOLDER", file=sys.stderr)
-        return 2
-    kind, folder = argv[0], Path(argv[1])
+    """Build one model folder and print its path (exit code 2 for bad arguments)."""
+    args = build_parser().parse_args(argv)
+    kind: str = args.kind
+    folder: Path = args.folder
     built = (
         build_tiny_model(kind, folder) if kind in FAMILIES else build_real_shape_model(kind, folder)
     )

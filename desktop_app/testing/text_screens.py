@@ -1,4 +1,4 @@
-"""Screenshots with known text, for measuring the text reader (issue 4's test set).
+"""Screenshots with known text: the test set that measures the text reader.
 
 Each `TextScreen` is a 1280x800 picture drawn with Pillow, and the lines a perfect reader
 would give, in reading order. Layouts: a document, two columns, a table, a dialog with

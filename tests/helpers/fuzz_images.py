@@ -263,7 +263,7 @@ def found_by_fuzzing() -> dict[str, Sample]:
         # Accepted as 80 megapixels from about 100 bytes: 0.5 GB and 7-10 s in `iris`.
         "gif-canvas-bomb": patch_dimensions(gif, 8000, 10_000),
         "jpeg-declares-80-megapixels": patch_dimensions(jpeg, 8000, 10_000),
-        # Named by the issue: a real 144-megapixel file, and sides of 2^31.
+        # Extremes: a real 144-megapixel file, and sides of 2^31.
         "png-144-megapixels": bomb_png(12_000, 12_000),
         "png-declares-2^31": patch_dimensions(bomb_png(8, 8), 2**31 - 1, 2**31 - 1),
     }
