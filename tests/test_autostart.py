@@ -254,7 +254,7 @@ class Rig:
 
     def save_settings(self, start_at_login: bool) -> None:
         """Open Settings, set the box as a keyboard user would, press OK."""
-        self.controller.open_settings()
+        self.controller.preferences.open_settings()
         dialog = self.window.findChildren(SettingsDialog)[-1]
         box = dialog.start_at_login
         assert box.accessibleName() == messages.FIELD_START_AT_LOGIN
@@ -263,7 +263,7 @@ class Rig:
             box.setFocus()
             self.qtbot.keyClick(box, " ")  # Space toggles a focused check box
         assert box.isChecked() is start_at_login
-        with self.qtbot.waitSignal(self.controller.settings_changed):
+        with self.qtbot.waitSignal(self.controller.preferences.changed):
             dialog.accept()
         dialog.deleteLater()
 

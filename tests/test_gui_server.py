@@ -250,8 +250,8 @@ def test_a_key_entered_in_settings_is_used_at_once_and_a_busy_servers_retry_is_t
         try:
             with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
                 rig.controller.load_model()
-            rig.controller.open_settings()
-            dialog = rig.controller._settings_dialog
+            rig.controller.preferences.open_settings()
+            dialog = rig.controller.preferences.dialog
             dialog.server_panel.api_key.setText("sk-new-key")
             with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
                 dialog.accept()  # the same settings, a new key: the backend is made anew

@@ -221,7 +221,7 @@ class Rig:
         return answer
 
     def settings_dialog(self) -> SettingsDialog:
-        self.controller.open_settings()
+        self.controller.preferences.open_settings()
         return self.window.findChildren(SettingsDialog)[-1]  # the newest
 
 

@@ -159,7 +159,7 @@ CLEAR_HISTORY = Action(
     menu=Menu.CONVERSATION,
     help="the saved conversation text",
 )
-SETTINGS = Action("settings", "Settings", "open_settings", "Ctrl+,", menu=Menu.FILE)
+SETTINGS = Action("settings", "Settings", "preferences.open_settings", "Ctrl+,", menu=Menu.FILE)
 QUIT = Action("quit", "Quit", "quit", "Ctrl+Q", menu=Menu.FILE)
 SHOW_WINDOW = Action(
     "show_window",

@@ -171,8 +171,8 @@ def run_app(
         app.installEventFilter(SpeakEmptyFields(app))
     hotkeys = HotkeyBridge(controller, create_listener())
     hotkeys.bind(settings.hotkeys)
-    controller.settings_changed.connect(lambda changed: hotkeys.bind(changed.hotkeys))
-    controller.settings_changed.connect(speech.settings_changed)
+    controller.preferences.changed.connect(lambda changed: hotkeys.bind(changed.hotkeys))
+    controller.preferences.changed.connect(speech.settings_changed)
     # From the event loop: a first-run question then runs inside app.exec(), which can quit.
     QTimer.singleShot(0, controller.load_model)
     try:

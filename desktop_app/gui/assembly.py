@@ -12,6 +12,7 @@ from desktop_app.gui.image_actions import Capturer
 from desktop_app.gui.loading_status import LoadingStatus
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.model_session import Ask, ModelSession
+from desktop_app.gui.preferences import Preferences
 from desktop_app.gui.start_at_login import StartAtLogin
 from desktop_app.gui.voice import Speaker, StreamingSpeaker, Voice
 from desktop_app.gui.worker import EngineWorker
@@ -61,16 +62,13 @@ def build_controller(
         api_keys=api_keys,
         backend_factory=backend_factory,
     )
-    kept = history or ConversationHistory(enabled=settings.keep_history, opener=opener)
-    controller = Controller(
-        window,
-        session,
-        voice,
-        capturer,
-        keeper,
-        HistorySaver(kept, voice.announce),
-        StartAtLogin(voice.announce, autostart),
+    kept = HistorySaver(
+        history or ConversationHistory(enabled=settings.keep_history, opener=opener),
+        voice.announce,
     )
+    login = StartAtLogin(voice.announce, autostart)
+    preferences = Preferences(window, keeper, session, voice, kept, login)
+    controller = Controller(window, session, voice, capturer, keeper, kept, preferences)
     LoadingStatus(window, session, voice, lambda: controller.focus.iris_active())
     return controller
 

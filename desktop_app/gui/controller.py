@@ -16,13 +16,12 @@ from desktop_app.core.actions import MORE_DETAIL as MORE_DETAIL_ACTION
 from desktop_app.core.errors import IrisError
 from desktop_app.core.types import Answer
 from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
-from desktop_app.gui.backends import location_line
 from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.history_saver import HistorySaver
 from desktop_app.gui.image_actions import Capturer, ImageActions
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.model_session import ModelSession
-from desktop_app.gui.start_at_login import StartAtLogin
+from desktop_app.gui.preferences import Preferences
 from desktop_app.gui.voice import Voice
 from desktop_app.settings import AppSettings
 from desktop_app.settings.keeper import SettingsKeeper
@@ -32,9 +31,9 @@ log = logging.getLogger(__name__)
 
 class Controller(QObject):
     """Runs each action of the table (`core.actions`): a thin dispatcher between the window,
-    the Conversation, the ModelSession, capture (FocusKeeper), the Voice and saved history."""
+    the Conversation, the ModelSession, capture (ImageActions), the Voice, saved history and
+    the Preferences."""
 
-    settings_changed = Signal(object)
     answer_finished = Signal(object)
     request_failed = Signal(str)
 
@@ -46,7 +45,7 @@ class Controller(QObject):
         capturer: Capturer,
         settings: SettingsKeeper,
         history: HistorySaver,
-        start_at_login: StartAtLogin,
+        preferences: Preferences,
     ) -> None:
         super().__init__()
         self.window = window
@@ -55,13 +54,12 @@ class Controller(QObject):
         self.capturer = capturer
         self.keeper = settings
         self.history = history
-        self.start_at_login = start_at_login
+        self.preferences = preferences
         self.conversation = Conversation()
         self.focus = FocusKeeper(window, capturer, lambda: self.settings.bring_to_front)
         self.images = ImageActions(
             window, capturer, self.focus, self.conversation, self.describe_images, self.announce
         )
-        self._settings_dialog: Any = None
         for declared in ACTIONS:
             if declared.in_window:
                 window.on(declared.id, self.handler(declared))
@@ -71,7 +69,6 @@ class Controller(QObject):
         session.answered.connect(self._on_answered)
         session.failed.connect(self._on_failed)
         session.notice.connect(self.voice.announce)
-        window.show_location(location_line(settings.current.server))
 
     def handler(self, action: Action) -> Callable[[], object]:
         """What does `action`: its `handler`, a method of this controller or of one of its
@@ -277,43 +274,9 @@ class Controller(QObject):
         """Close Iris for good."""
         self.window.quit()
 
-    # -- settings -------------------------------------------------------------------------
-    def open_settings(self) -> None:
-        """Show the Settings dialog; OK saves and applies hotkeys, speech and model at once."""
-        from desktop_app.gui.settings_dialog import SettingsDialog
-
-        dialog = self._settings_dialog = SettingsDialog(
-            self.settings,
-            self.window,
-            on_clear_history=self.clear_history,
-            api_keys=self.session.api_keys,
-            speak=self.announce,
-        )
-
-        def accepted() -> None:
-            self.apply_settings(
-                dialog.result_settings(), new_backend=dialog.server_panel.key_changed, save=True
-            )
-
-        dialog.accepted.connect(accepted)
-        dialog.open()
-
-    def apply_settings(
-        self, settings: AppSettings, *, new_backend: bool = False, save: bool = False
-    ) -> None:
-        """Use new settings now (saved first with `save`: if that fails, they are used all
-        the same, and the user is told); every part that depends on them follows."""
-        previous = self.settings
-        problem = self.keeper.save(settings) if save else None
-        self.keeper.current = settings
-        self.start_at_login.apply(previous.start_at_login, settings.start_at_login)
-        self.settings_changed.emit(settings)
-        self.window.show_location(location_line(settings.server))
-        if settings.keep_history != self.history.enabled:
-            self.history.switch(settings.keep_history)
-        self.session.apply(previous, new_backend=new_backend)
-        if problem is not None:
-            self.announce(messages.SAVE_SETTINGS_USED_UNSAVED.format(problem=problem))
+    def apply_settings(self, settings: AppSettings, *, new_backend: bool = False) -> None:
+        """Use new settings now (see Preferences.apply)."""
+        self.preferences.apply(settings, new_backend=new_backend)
 
     def shutdown(self) -> None:
         """Stop both engine threads; finish saving the history."""
