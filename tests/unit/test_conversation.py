@@ -1,0 +1,98 @@
+"""The conversation's state, without Qt: what questions, answers, faults and interruptions
+do to the turns, the pending images and the request in flight."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from desktop_app.conversation import Conversation
+from desktop_app.core.types import Turn
+
+
+def test_a_new_conversation_is_empty_and_a_question_needs_something_to_be_about() -> None:
+    conversation = Conversation()
+    assert conversation.is_empty() and not conversation.has_images()
+    assert conversation.images() == [] and conversation.in_flight is None
+
+
+def test_attached_images_go_with_the_next_question_and_stay_in_its_turn() -> None:
+    conversation = Conversation()
+    conversation.attach("screen")
+    request = conversation.start("What is this?", ["photo"], max_new_tokens=8)
+    assert request.turns == (Turn("What is this?", ("photo",)),)
+    assert request.max_new_tokens == 8 and not request.detail
+    assert conversation.pending_images == []  # taken by the request
+    conversation.answered("A cat.")
+    assert conversation.in_flight is None
+    assert conversation.history == (Turn("What is this?", ("photo",), "A cat."),)
+    follow_up = conversation.start("Which colour?", [], max_new_tokens=8)
+    assert follow_up.turns[:-1] == conversation.history  # asked after the turns so far
+
+
+def test_images_lists_every_image_newest_last() -> None:
+    conversation = Conversation()
+    conversation.start("Describe.", ["first"], max_new_tokens=4)
+    conversation.answered("One.")
+    conversation.attach("waiting")
+    conversation.start("And this?", ["asked"], max_new_tokens=4)
+    assert conversation.images() == ["first", "asked"]  # the caller chose what to ask about
+    conversation.attach("later")
+    assert conversation.images() == ["first", "later", "asked"]
+    assert conversation.has_images()
+
+
+def test_an_interrupted_request_gives_its_images_back_for_the_next_question() -> None:
+    conversation = Conversation()
+    conversation.start("Describe.", ["screen"], max_new_tokens=4)
+    carried = conversation.interrupt()
+    assert carried == ("screen",) and conversation.in_flight is None
+    request = conversation.start("What does it say?", [], max_new_tokens=4, carried=carried)
+    assert request.turns[-1].images == ("screen",)
+    assert conversation.history == ()  # the interrupted one never became a turn
+    assert conversation.interrupt() == ("screen",)
+    assert conversation.interrupt() == ()  # nothing in flight any more
+
+
+def test_a_fault_without_text_puts_the_images_back_to_wait_for_a_retry() -> None:
+    conversation = Conversation()
+    conversation.start("Describe.", ["screen"], max_new_tokens=4)
+    conversation.failed("")
+    assert conversation.pending_images == ["screen"] and conversation.history == ()
+    assert conversation.in_flight is None
+
+
+def test_a_fault_that_kept_text_makes_it_the_answer_so_a_follow_up_goes_on() -> None:
+    conversation = Conversation()
+    conversation.start("Describe.", ["screen"], max_new_tokens=4)
+    conversation.failed("A dialog with")
+    assert conversation.history == (Turn("Describe.", ("screen",), "A dialog with"),)
+    assert conversation.pending_images == []
+
+
+def test_more_detail_lasts_for_the_conversation_and_clear_forgets_everything() -> None:
+    conversation = Conversation()
+    conversation.want_detail()
+    assert conversation.start("Describe.", ["x"], max_new_tokens=4).detail
+    conversation.answered("Fully.")
+    assert conversation.start("More?", [], max_new_tokens=4).detail
+    conversation.attach("y")
+    conversation.clear()
+    assert conversation.is_empty() and not conversation.detail
+    assert conversation.images() == []
+
+
+def test_late_outcomes_after_the_request_is_gone_change_nothing() -> None:
+    conversation = Conversation()
+    conversation.answered("stray")
+    conversation.failed("stray")
+    assert conversation.is_empty()
+
+
+def test_the_conversation_needs_no_qt() -> None:
+    code = (
+        "import sys, desktop_app.conversation\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'torch'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
