@@ -206,7 +206,7 @@ def test_consent_asked_at_a_terminal_is_saved(tmp_path: Path) -> None:
     assert approved.approved(ServerAddress.parse("https://gpu-box:8443"))
     asked = prompt.getvalue()
     assert "gpu-box:8443" in asked and asked.endswith("[y/N] ")
-    assert messages.SERVER_CONSENT_PLAIN_HTTP not in asked  # https
+    assert messages.SERVER_CONSENT_QUESTION.format(server="gpu-box:8443") in asked  # https
     assert load_settings(settings_file).server.approved_hosts == ("gpu-box:8443",)
     # Asked once: the saved approval needs no terminal.
     again = load_settings(settings_file).server.with_changes(url="https://gpu-box:8443")
@@ -226,7 +226,8 @@ def test_consent_refused_at_a_terminal_saves_nothing(tmp_path: Path) -> None:
     assert raised.value.message == messages.SERVER_CONSENT_DECLINED_CLI.format(
         server="gpu-box:8000"
     )
-    assert messages.SERVER_CONSENT_PLAIN_HTTP in prompt.getvalue()
+    warned = messages.SERVER_CONSENT_QUESTION_PLAIN_HTTP.format(server="gpu-box:8000")
+    assert warned in prompt.getvalue()
     assert not settings_file.exists()
 
 

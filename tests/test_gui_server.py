@@ -284,10 +284,8 @@ def test_declining_sends_nothing_and_asks_again_next_time(qtbot: QtBot) -> None:
     )
     try:
         rig.controller.load_model()
-        question = messages.SERVER_CONSENT_QUESTION.format(server=REMOTE_LABEL)
-        assert rig.questions == [
-            (messages.SERVER_CONSENT_TITLE, question + messages.SERVER_CONSENT_PLAIN_HTTP)
-        ]
+        question = messages.SERVER_CONSENT_QUESTION_PLAIN_HTTP.format(server=REMOTE_LABEL)
+        assert rig.questions == [(messages.SERVER_CONSENT_TITLE, question)]
         assert rig.speaker.said[0] == (rig.questions[0][1], True)  # the question is spoken
         declined = messages.SERVER_CONSENT_DECLINED.format(server=REMOTE_LABEL)
         assert rig.window.status.text() == declined

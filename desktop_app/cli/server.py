@@ -124,9 +124,7 @@ def consented(
         return settings
     if allow_remote:
         return settings.approving(address)
-    question = messages.SERVER_CONSENT_QUESTION.format(server=address.label)
-    if address.plain_http_to_other_host:
-        question += messages.SERVER_CONSENT_PLAIN_HTTP
+    question = address.consent_question()
     agreed = ask(question)
     if agreed is None:
         raise ServerConsentError(messages.SERVER_CONSENT_NEEDED_CLI.format(server=address.label))

@@ -17,7 +17,7 @@ IMAGE_TOO_LARGE = (
     "Crop or scale it down first."
 )
 IMAGE_BOMB = "{path} declares an enormous size and was refused to protect your memory."
-# Reasons for IMAGE_DAMAGED, in place of the decoder's own words (issue 6: bad input, fuzzed).
+# Reasons for IMAGE_DAMAGED, in place of the decoder's own words (bad input is fuzzed in the tests).
 IMAGE_ENDS_EARLY = "the file ends before the whole picture"
 IMAGE_DATA_CORRUPT = "its picture data is corrupt"
 NO_IMAGES = "Give at least one image file."
@@ -68,7 +68,7 @@ READER_DESCRIPTION = "text reader (PP-OCRv4, on this computer)"
 STAGE_READER = "Loading text reader"
 GENERATION_FAILED = "Generating the answer failed: {reason}"
 
-# --- a model server the user controls (issue 7) -----------------------------------------------
+# --- a model server the user controls ------------------------------------------------------
 # {server} is "host:port" as the user wrote it.
 LOCATION_THIS_COMPUTER = "on this computer"
 LOCATION_SERVER = "on the server {server}"
@@ -120,10 +120,13 @@ SERVER_CONSENT_QUESTION = (
     "images and questions will be sent to that computer. Do you agree? Iris asks only once "
     "for this server."
 )
-SERVER_CONSENT_PLAIN_HTTP = (
-    " Warning: the address starts with http, not https, so anyone on the network between "
-    "here and there could see them."
+SERVER_CONSENT_QUESTION_PLAIN_HTTP = (
+    "Iris is set to use the model server {server}. To describe or answer, your screenshots, "
+    "images and questions will be sent to that computer. Do you agree? Iris asks only once "
+    "for this server. Warning: the address starts with http, not https, so anyone on the "
+    "network between here and there could see them."
 )
+"""SERVER_CONSENT_QUESTION for a server reached unencrypted across a network."""
 SERVER_CONSENT_DECLINED = (
     "Nothing was sent. Iris will not use {server} until you agree; choose Settings to "
     "change where the model runs."
@@ -265,6 +268,8 @@ STATUS_EMPTY_QUESTION = "Type a question first."
 STATUS_NO_IMAGE_ON_CLIPBOARD = "The clipboard holds no image."
 STATUS_ERROR = "{message}"
 STATUS_HOTKEYS_TAKEN = "Some hotkeys could not be set: {details}"
+# {details} is one HOTKEY_PROBLEM per hotkey, separated by spaces.
+HOTKEY_PROBLEM = "{action}: {problem}"
 STATUS_SPEECH_PROBLEM = "Speech is off: {details}"
 DROP_NOT_AN_IMAGE = "That is not an image Iris can read."
 NO_DISPLAY_FOR_WINDOW = (
@@ -534,7 +539,7 @@ MODEL_HASH_MISMATCH = (
     "checksums the Hugging Face Hub lists, so Iris deleted them. Download the model again."
 )
 
-# --- working beside a screen reader: focus, closing, confirmations (issue 16) ---------------
+# --- working beside a screen reader: focus, closing, confirmations -------------------------
 FIELD_BRING_TO_FRONT = "Bring Iris to the front after a hotkey"
 FIELD_BRING_TO_FRONT_DESCRIPTION = (
     "Off: the focus stays in the program you work in, and the answer is spoken there."
@@ -572,7 +577,7 @@ MACOS_INPUT_MONITORING_USAGE = (
     "work in any app. It does not record or keep what you type."
 )
 
-# -- speech routing (issue 16) --
+# -- speech routing --
 SCREEN_READER_GENERIC = "your screen reader"
 """The name Iris uses for a screen reader it finds running but cannot name."""
 SPEECH_ROUTE_SCREEN_READER = (

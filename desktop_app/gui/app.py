@@ -58,7 +58,10 @@ def hotkey_problems_message(problems: dict[str, str], bound: int) -> str:
     reasons = set(problems.values())
     if len(problems) == bound and len(reasons) == 1:
         return reasons.pop()
-    details = " ".join(f"{label_of(action)}: {problem}" for action, problem in problems.items())
+    details = " ".join(
+        messages.HOTKEY_PROBLEM.format(action=label_of(action), problem=problem)
+        for action, problem in problems.items()
+    )
     return messages.STATUS_HOTKEYS_TAKEN.format(details=details)
 
 

@@ -171,9 +171,7 @@ class ModelSession(QObject):
         current = self.settings.current
         if current.server.approved(address):
             return True
-        question = messages.SERVER_CONSENT_QUESTION.format(server=address.label)
-        if address.plain_http_to_other_host:
-            question += messages.SERVER_CONSENT_PLAIN_HTTP
+        question = address.consent_question()
         if not self.ask(messages.SERVER_CONSENT_TITLE, question):
             self.notice.emit(messages.SERVER_CONSENT_DECLINED.format(server=address.label))
             return False

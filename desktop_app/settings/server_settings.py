@@ -135,6 +135,16 @@ class ServerAddress:
         """scheme://host:port, the key under which the API key is kept."""
         return f"{self.scheme}://{self.label}"
 
+    def consent_question(self) -> str:
+        """The question asked before images first go to this server (with a warning when
+        they would cross a network unencrypted)."""
+        template = (
+            messages.SERVER_CONSENT_QUESTION_PLAIN_HTTP
+            if self.plain_http_to_other_host
+            else messages.SERVER_CONSENT_QUESTION
+        )
+        return template.format(server=self.label)
+
     def location(self) -> str:
         """Where the model runs, in words, for the status line."""
         template = (
