@@ -492,6 +492,8 @@ REGION_HELP = (
     "Enter describes the region, Escape cancels. You can also drag with the mouse."
 )
 REGION_VALUE = "Region {width} by {height} at {x}, {y}"
+# The region chooser's accessible description: {region} is REGION_VALUE, {help} is REGION_HELP.
+REGION_DESCRIPTION = "{region}. {help}"
 
 # --- tray ---------------------------------------------------------------------------------
 TRAY_TOOLTIP = "Iris"

@@ -126,7 +126,9 @@ class RegionSelector(QWidget):
     def _announce(self, *, speak: bool = True) -> None:
         """Put the rectangle in the accessible description, and say it when a reader listens."""
         words = self.region_text()
-        self.setAccessibleDescription(f"{words}. {text.REGION_HELP}")
+        self.setAccessibleDescription(
+            text.REGION_DESCRIPTION.format(region=words, help=text.REGION_HELP)
+        )
         if speak and QAccessible.isActive():
             QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, words))
 
