@@ -19,6 +19,7 @@ from desktop_app.core import messages
 from desktop_app.core.errors import BadInputError, ServerConsentError
 from desktop_app.engine.remote import Endpoint, ServerBackend
 from desktop_app.settings import (
+    SCHEMA,
     ApiKeys,
     ServerAddress,
     ServerSettings,
@@ -28,7 +29,8 @@ from desktop_app.settings import (
     settings_path,
 )
 
-MIN_LONGEST_EDGE = 64
+MIN_LONGEST_EDGE = round(SCHEMA["server.longest_edge"].minimum or 0)
+"""The smallest image edge a server may be sent (the settings schema's)."""
 
 Ask = Callable[[str], bool | None]
 """Asks the user a yes/no question; None when there is nobody to ask (no terminal)."""

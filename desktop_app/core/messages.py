@@ -459,6 +459,32 @@ PROBLEM_LONGEST_EDGE = (
 PROBLEM_MODEL_EMPTY = "Model: give a model id or choose a model folder."
 PROBLEM_CUSTOM_PROMPT_EMPTY = "Custom instructions: write them, or choose another style."
 
+# --- settings the settings file held but Iris could not use (settings.schema) -------------
+SETTINGS_RESET = "Some settings could not be used and are back to their defaults: {details}."
+SETTINGS_RESET_SEPARATOR = "; "
+"""Joins the SETTING_* details of SETTINGS_RESET."""
+SETTINGS_FILE_RESET = (
+    "Iris could not read its settings file, so every setting is back to its default. "
+    "The file was kept as {path}."
+)
+SETTING_WRONG_TYPE = "{label} ({value} is not {kind})"
+SETTING_TOO_SMALL = "{label} ({value} is less than {minimum})"
+SETTING_TOO_LARGE = "{label} ({value} is more than {maximum})"
+SETTING_NOT_A_CHOICE = "{label} ({value} is not one of its choices)"
+SETTING_EMPTY = "{label} (empty)"
+KIND_ON_OFF = "on or off"
+KIND_WHOLE_NUMBER = "a whole number"
+KIND_NUMBER = "a number"
+KIND_TEXT = "text"
+KIND_TEXT_LIST = "a list of texts"
+KIND_GROUP = "a group of settings"
+# Settings kept in the settings file but not shown in the Settings dialog.
+FIELD_REVISION = "Model revision"
+FIELD_THREADS = "Processor threads"
+FIELD_SERVER_LONGEST_EDGE = "Longest edge of images sent to the server, in pixels"
+FIELD_SERVER_DETAIL_LONGEST_EDGE = "Longest edge of images sent for more detail, in pixels"
+FIELD_SERVER_APPROVED_HOSTS = "Servers you agreed to send images to"
+
 # --- saving settings and history (nothing lost) ------------------------------------------
 # {what} is SAVE_WHAT_SETTINGS or SAVE_WHAT_HISTORY.
 SAVE_READ_ONLY = "Iris cannot save {what}: {path} cannot be written ({reason})."

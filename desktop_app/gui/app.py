@@ -25,7 +25,7 @@ from desktop_app.gui.screen_reader_fixes import SpeakEmptyFields
 from desktop_app.gui.speech_switch import SpeechSwitch
 from desktop_app.gui.tray import TrayIcon, app_icon
 from desktop_app.hotkeys import create_listener
-from desktop_app.settings import AppSettings, load_settings
+from desktop_app.settings import AppSettings, load_settings_checked
 
 
 class HotkeyBridge(QObject):
@@ -149,7 +149,8 @@ def run_app(
     speak_to_files: Path | None = None,
 ) -> int:
     """Open the window and run until it is closed."""
-    settings = load_settings()
+    loaded = load_settings_checked()  # settings that could not be used are told below
+    settings = loaded.settings
     model = model or preferred_model(settings.engine.model)  # the app's shipped model
     if model != settings.engine.model:
         settings = settings.with_changes(engine=settings.engine.with_changes(model=model))
@@ -176,6 +177,9 @@ def run_app(
     hotkeys.bind(settings.hotkeys)
     controller.preferences.changed.connect(lambda changed: hotkeys.bind(changed.hotkeys))
     controller.preferences.changed.connect(speech.settings_changed)
+    reset_notice = loaded.notice()
+    if reset_notice:  # once, after the window shows, after anything being said
+        QTimer.singleShot(0, lambda: controller.announce(reset_notice, interrupt=False))
     # From the event loop: a first-run question then runs inside app.exec(), which can quit.
     QTimer.singleShot(0, controller.load_model)
     try:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -28,11 +29,19 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import messages as text
 from desktop_app.core.errors import BadInputError, IrisError, first_line
-from desktop_app.settings import ApiKeys, ServerAddress, ServerSettings
+from desktop_app.gui.setting_controls import (
+    add_control,
+    control_value,
+    form_row,
+    make_control,
+    name_control,
+)
+from desktop_app.settings import SCHEMA, ApiKeys, Place, ServerAddress, ServerSettings
 
 log = logging.getLogger(__name__)
 
 Speak = Callable[[str], None]
+_Widget = TypeVar("_Widget", bound=QWidget)
 MODEL_NAME_CHARACTERS = 36
 """The model field is this wide, enough for "HuggingFaceTB/SmolVLM2-2.2B-Instruct"."""
 
@@ -82,8 +91,9 @@ class ConnectionCheck(QObject):
 class ServerPanel(QGroupBox):
     """Choose where the model runs; for a server, its address, model, key, TLS and timeouts.
 
-    The server's fields are disabled while "On this computer" is chosen. `speak` tells the
-    user (shown on the status line and spoken) what Test connection found.
+    The server's fields are disabled while "On this computer" is chosen; their labels, ranges
+    and names come from the settings schema (`Place.SERVER`). `speak` tells the user (shown on
+    the status line and spoken) what Test connection found.
     `check_finished` carries that sentence once it is shown.
     """
 
@@ -96,9 +106,9 @@ class ServerPanel(QGroupBox):
         speak: Speak | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(text.SERVER_GROUP_TITLE, parent)
+        super().__init__(Place.SERVER.title, parent)
         self.setObjectName("server_group")
-        self.setAccessibleName(text.SERVER_GROUP_TITLE)
+        self.setAccessibleName(Place.SERVER.title)
         self._original = settings
         self._api_keys = api_keys
         self._speak = speak
@@ -107,10 +117,13 @@ class ServerPanel(QGroupBox):
         self.key_changed = False
         """True once `save_api_key` kept a new key (the server's backend must be made anew)."""
 
+        self.controls: dict[str, QWidget] = {}
+        """The server's fields, by schema key (the API key is no setting: it is not here)."""
         self.here = QRadioButton(text.SERVER_RUNS_HERE)
         self.here.setObjectName("runs_here")
-        self.on_server = QRadioButton(text.SERVER_RUNS_ON_SERVER)
-        self.on_server.setObjectName("runs_on_server")
+        enabled = SCHEMA["server.enabled"]
+        self.on_server = QRadioButton(enabled.label)
+        name_control(enabled, self.on_server)
         self._where = QButtonGroup(self)
         for button in (self.here, self.on_server):
             button.setAccessibleName(button.text())
@@ -138,13 +151,17 @@ class ServerPanel(QGroupBox):
 
     # -- building ------------------------------------------------------------------------------
     def _build_fields(self, form: QFormLayout, settings: ServerSettings) -> None:
-        self.url = QLineEdit(settings.url)
-        self.url.setObjectName("server_url")
-        self.url.setPlaceholderText(text.FIELD_SERVER_URL_HINT)
+        def add(name: str, kind: type[_Widget]) -> _Widget:
+            entry = SCHEMA[f"server.{name}"]
+            widget = add_control(form, entry, getattr(settings, name))
+            assert isinstance(widget, kind), entry.key
+            self.controls[entry.key] = widget
+            return widget
+
+        self.url = add("url", QLineEdit)
         self.url.editingFinished.connect(self._url_edited)
-        form_row(form, text.FIELD_SERVER_URL, self.url)
+        model = SCHEMA["server.model"]
         self.model = QComboBox()
-        self.model.setObjectName("server_model")
         self.model.setEditable(True)
         self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model.setEditText(settings.model)
@@ -152,8 +169,9 @@ class ServerPanel(QGroupBox):
         self.model.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.model.setAccessibleDescription(text.FIELD_SERVER_MODEL_DESCRIPTION)
-        form_row(form, text.FIELD_SERVER_MODEL, self.model)
+        name_control(model, self.model)
+        form_row(form, model.label or "", self.model)
+        self.controls[model.key] = self.model
         self._prefilled_key = self._stored_key(settings.url)
         self.api_key = QLineEdit(self._prefilled_key)
         self.api_key.setObjectName("server_api_key")
@@ -161,15 +179,12 @@ class ServerPanel(QGroupBox):
         self.api_key.setPlaceholderText(text.FIELD_SERVER_API_KEY_HINT)
         self.api_key.setAccessibleDescription(text.FIELD_SERVER_API_KEY_DESCRIPTION)
         form_row(form, text.FIELD_SERVER_API_KEY, self.api_key)
-        self.verify_tls = QCheckBox(text.FIELD_SERVER_VERIFY_TLS)
-        self.verify_tls.setObjectName("server_verify_tls")
-        self.verify_tls.setAccessibleName(text.FIELD_SERVER_VERIFY_TLS)
-        self.verify_tls.setChecked(settings.verify_tls)
-        form.addRow(self.verify_tls)
-        self.ca_file = QLineEdit(settings.ca_file)
-        self.ca_file.setObjectName("server_ca_file")
-        self.ca_file.setPlaceholderText(text.FIELD_SERVER_CA_FILE_HINT)
-        self.ca_file.setAccessibleName(text.FIELD_SERVER_CA_FILE)
+        self.verify_tls = add("verify_tls", QCheckBox)
+        ca_file = SCHEMA["server.ca_file"]
+        made = make_control(ca_file, settings.ca_file)
+        assert isinstance(made, QLineEdit)
+        self.ca_file = made
+        self.controls[ca_file.key] = self.ca_file
         self.choose_ca_file = QPushButton(text.CHOOSE_CA_FILE)
         self.choose_ca_file.setObjectName("choose_ca_file")
         self.choose_ca_file.setAccessibleName(text.CHOOSE_CA_FILE_NAME)
@@ -177,15 +192,11 @@ class ServerPanel(QGroupBox):
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(self.choose_ca_file)
-        ca_label = QLabel(text.FIELD_SERVER_CA_FILE)
+        ca_label = QLabel(ca_file.label or "")
         ca_label.setBuddy(self.ca_file)
         form.addRow(ca_label, ca_row)
-        self.connect_timeout = _seconds(settings.connect_timeout_s, 1, 600)
-        self.connect_timeout.setObjectName("server_connect_timeout")
-        form_row(form, text.FIELD_SERVER_CONNECT_TIMEOUT, self.connect_timeout)
-        self.stall_timeout = _seconds(settings.stall_timeout_s, 5, 3600)
-        self.stall_timeout.setObjectName("server_stall_timeout")
-        form_row(form, text.FIELD_SERVER_STALL_TIMEOUT, self.stall_timeout)
+        self.connect_timeout = add("connect_timeout_s", QSpinBox)
+        self.stall_timeout = add("stall_timeout_s", QSpinBox)
         self.test_button = QPushButton(text.ACTION_TEST_CONNECTION)
         self.test_button.setObjectName("test_connection")
         self.test_button.setAccessibleName(text.ACTION_TEST_CONNECTION)
@@ -303,30 +314,10 @@ class ServerPanel(QGroupBox):
 
     def result(self, original: ServerSettings) -> ServerSettings:
         """`original` with the fields as shown (approved hosts are kept)."""
-        return original.with_changes(
-            enabled=self.on_server.isChecked(),
-            url=self.url.text().strip(),
-            model=self.model.currentText().strip(),
-            verify_tls=self.verify_tls.isChecked(),
-            ca_file=self.ca_file.text().strip(),
-            connect_timeout_s=_seconds_value(self.connect_timeout, original.connect_timeout_s),
-            stall_timeout_s=_seconds_value(self.stall_timeout, original.stall_timeout_s),
-        )
-
-
-def form_row(form: QFormLayout, label: str, field: QWidget) -> None:
-    """A form row whose label is the field's buddy and accessible name."""
-    field.setAccessibleName(label)
-    form.addRow(label, field)
-
-
-def _seconds(value: float, lowest: int, highest: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(lowest, highest)
-    box.setValue(round(value))
-    return box
-
-
-def _seconds_value(box: QSpinBox, original: float) -> float:
-    """The box's seconds; an untouched box keeps a fractional value from the settings file."""
-    return original if round(original) == box.value() else float(box.value())
+        changes = {
+            SCHEMA[key].name: control_value(
+                SCHEMA[key], widget, getattr(original, SCHEMA[key].name)
+            )
+            for key, widget in self.controls.items()
+        }
+        return original.with_changes(enabled=self.on_server.isChecked(), **changes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -29,54 +30,39 @@ from desktop_app.core.actions import CLEAR_HISTORY, DEFAULT_HOTKEYS, label_of
 from desktop_app.core.errors import HotkeyError
 from desktop_app.gui.page_tabs import PageTabs
 from desktop_app.gui.screen_reader_fixes import accessibility_paused, describe_value
-from desktop_app.gui.server_panel import ServerPanel, Speak, form_row
+from desktop_app.gui.server_panel import ServerPanel, Speak
+from desktop_app.gui.setting_controls import (
+    add_control,
+    control_problem,
+    control_value,
+    form_row,
+)
 from desktop_app.hotkeys import parse_hotkey
 from desktop_app.settings import (
+    SCHEMA,
     ApiKeys,
     AppSettings,
     DescriptionStyle,
-    DeviceChoice,
-    EngineSettings,
     Opener,
-    Quantization,
-    SpeechOutput,
-    SpeechSettings,
+    Place,
+    SchemaField,
     save_error_message,
     save_settings,
     settings_path,
+    with_values,
 )
 
-QUANTIZATION_LABELS: dict[Quantization, str] = {
-    Quantization.AUTO: text.QUANT_AUTO,
-    Quantization.NONE: text.QUANT_NONE,
-    Quantization.INT8: text.QUANT_INT8,
-    Quantization.BNB_4BIT: text.QUANT_BNB_4BIT,
-    Quantization.BNB_8BIT: text.QUANT_BNB_8BIT,
-    Quantization.QUANTO_INT8: text.QUANT_QUANTO_INT8,
-}
-DEVICE_LABELS: dict[DeviceChoice, str] = {
-    DeviceChoice.AUTO: text.DEVICE_AUTO,
-    DeviceChoice.CPU: text.DEVICE_CPU,
-    DeviceChoice.CUDA: text.DEVICE_CUDA,
-    DeviceChoice.MPS: text.DEVICE_MPS,
-}
-SPEECH_OUTPUT_LABELS: dict[SpeechOutput, str] = {
-    SpeechOutput.AUTO: text.SPEECH_OUTPUT_AUTO,
-    SpeechOutput.SCREEN_READER: text.SPEECH_OUTPUT_SCREEN_READER,
-    SpeechOutput.OWN_VOICE: text.SPEECH_OUTPUT_OWN_VOICE,
-}
-STYLE_LABELS: dict[DescriptionStyle, str] = {
-    DescriptionStyle.SHORT: text.STYLE_SHORT,
-    DescriptionStyle.DETAILED: text.STYLE_DETAILED,
-    DescriptionStyle.CUSTOM: text.STYLE_CUSTOM,
-}
 _HOTKEY_MODIFIERS = frozenset({"ctrl", "alt", "shift", "super"})
-_MIN_LONGEST_EDGE = 16
-_Choice = TypeVar("_Choice")
+_Widget = TypeVar("_Widget", bound=QWidget)
+Problems = list[tuple[QWidget, str]]
 
 
 class SettingsDialog(QDialog):
     """Edit a copy of the settings; `result_settings()` gives the edited settings.
+
+    Each setting's control is made from the settings schema (`SCHEMA`, see
+    `gui.setting_controls`) on the page its declaration names; the hotkeys page comes from
+    the action table, the server's fields from `ServerPanel`.
 
     `on_clear_history` clears the conversation history and returns what it did (shown beside
     the Clear history button); without it the button is disabled. `api_keys` keeps the model
@@ -108,6 +94,10 @@ class SettingsDialog(QDialog):
         self._speak = speak
         self._flagged: list[QWidget] = []
         self._descriptions: dict[QWidget, str] = {}
+        self.controls: dict[str, QWidget] = {}
+        """Each schema field's control, by the field's key."""
+        self._checks: list[Callable[[], Problems]] = []
+        """What `problems_found` asks, in the order the fields are shown."""
         self.setWindowTitle(text.SETTINGS_TITLE)
         self.setAccessibleName(text.SETTINGS_TITLE)
 
@@ -117,14 +107,14 @@ class SettingsDialog(QDialog):
         self.general_page = self._build_general(settings)
         self.model_page = self._build_model(settings, api_keys)
         self.hotkeys_page = self._build_hotkeys(settings.hotkeys)
-        self.speech_page = self._build_speech(settings.speech)
-        for page, title in (
-            (self.general_page, text.TAB_GENERAL),
-            (self.model_page, text.TAB_MODEL),
-            (self.hotkeys_page, text.TAB_HOTKEYS),
-            (self.speech_page, text.TAB_SPEECH),
+        self.speech_page = self._build_speech(settings)
+        for page, place in (
+            (self.general_page, Place.GENERAL),
+            (self.model_page, Place.LOCAL_MODEL),
+            (self.hotkeys_page, Place.HOTKEYS),
+            (self.speech_page, Place.SPEECH),
         ):
-            self.tabs.addTab(page, title)  # the page's panel is named after the tab
+            self.tabs.addTab(page, place.page)  # the page's panel is named after the tab
 
         self.problems = QLabel()
         self.problems.setObjectName("problems")
@@ -146,38 +136,43 @@ class SettingsDialog(QDialog):
         self.answer_language.setFocus()
 
     # -- pages ---------------------------------------------------------------------------------
+    def _add_fields(
+        self,
+        form: QFormLayout,
+        place: Place,
+        settings: AppSettings,
+        after: Mapping[str, Callable[[QFormLayout], None]] | None = None,
+    ) -> None:
+        """A control for each schema field at `place`, in order; `after` adds more rows
+        after a field's (by its key)."""
+        for entry in SCHEMA.on(place):
+            widget = add_control(form, entry, entry.value_in(settings))
+            self.controls[entry.key] = widget
+            if entry.required or entry.too_small:
+                self._checks.append(functools.partial(_problem_of, entry, widget))
+            if after and entry.key in after:
+                after[entry.key](form)
+
+    def _control(self, key: str, kind: type[_Widget]) -> _Widget:
+        widget = self.controls[key]
+        assert isinstance(widget, kind), key
+        return widget
+
     def _build_general(self, settings: AppSettings) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        self.answer_language = QLineEdit(settings.answer_language)
-        self.answer_language.setObjectName("answer_language")
-        self.answer_language.setPlaceholderText(text.FIELD_ANSWER_LANGUAGE_HINT)
-        form_row(form, text.FIELD_ANSWER_LANGUAGE, self.answer_language)
-        self.style_combo = QComboBox()
-        self.style_combo.setObjectName("style")
-        self.style_combo.addItems(list(STYLE_LABELS.values()))
-        self.style_combo.setCurrentIndex(list(STYLE_LABELS).index(settings.style))
-        form_row(form, text.FIELD_STYLE, self.style_combo)
-        self.custom_prompt = QPlainTextEdit(settings.custom_prompt)
-        self.custom_prompt.setObjectName("custom_prompt")
-        self.custom_prompt.setTabChangesFocus(True)
-        self.custom_prompt.setAccessibleDescription(text.FIELD_CUSTOM_PROMPT_DESCRIPTION)
-        form_row(form, text.FIELD_CUSTOM_PROMPT, self.custom_prompt)
+        self._add_fields(form, Place.GENERAL, settings)
+        self.answer_language = self._control("answer_language", QLineEdit)
+        self.style_combo = self._control("style", QComboBox)
+        self.custom_prompt = self._control("custom_prompt", QPlainTextEdit)
+        self.keep_in_tray = self._control("keep_in_tray", QCheckBox)
+        self.bring_to_front = self._control("bring_to_front", QCheckBox)
+        self.start_at_login = self._control("start_at_login", QCheckBox)
+        self.all_monitors = self._control("all_monitors", QCheckBox)
+        self.keep_history = self._control("keep_history", QCheckBox)
         self.style_combo.currentIndexChanged.connect(self._update_custom_prompt)
         self._update_custom_prompt()
-        self.keep_in_tray = self._check(form, text.FIELD_KEEP_IN_TRAY, settings.keep_in_tray)
-        self.keep_in_tray.setObjectName("keep_in_tray")
-        self.bring_to_front = self._check(form, text.FIELD_BRING_TO_FRONT, settings.bring_to_front)
-        self.bring_to_front.setObjectName("bring_to_front")
-        self.bring_to_front.setAccessibleDescription(text.FIELD_BRING_TO_FRONT_DESCRIPTION)
-        self.start_at_login = self._check(form, text.FIELD_START_AT_LOGIN, settings.start_at_login)
-        self.start_at_login.setObjectName("start_at_login")
-        self.start_at_login.setAccessibleDescription(text.FIELD_START_AT_LOGIN_DESCRIPTION)
-        self.all_monitors = self._check(form, text.FIELD_ALL_MONITORS, settings.all_monitors)
-        self.all_monitors.setObjectName("all_monitors")
-        self.keep_history = self._check(form, text.FIELD_KEEP_HISTORY, settings.keep_history)
-        self.keep_history.setObjectName("keep_history")
-        self.keep_history.setAccessibleDescription(text.FIELD_KEEP_HISTORY_DESCRIPTION)
+        self._checks.append(self._custom_prompt_problems)
         self.clear_history = QPushButton(CLEAR_HISTORY.label)
         self.clear_history.setObjectName(CLEAR_HISTORY.id)
         self.clear_history.setAccessibleName(text.CLEAR_HISTORY_NAME)
@@ -193,108 +188,65 @@ class SettingsDialog(QDialog):
         return page
 
     def _build_model(self, settings: AppSettings, api_keys: ApiKeys | None) -> QWidget:
-        engine: EngineSettings = settings.engine
         page = QWidget()
         layout = QVBoxLayout(page)
         self.server_panel = ServerPanel(settings.server, api_keys, self._speak)
+        self._checks.append(self.server_panel.problems)
         layout.addWidget(self.server_panel)
-        local_group = QGroupBox(text.LOCAL_GROUP_TITLE)
+        local_group = QGroupBox(Place.LOCAL_MODEL.title)
         local_group.setObjectName("local_group")
-        local_group.setAccessibleName(text.LOCAL_GROUP_TITLE)
+        local_group.setAccessibleName(Place.LOCAL_MODEL.title)
         form = QFormLayout(local_group)
         layout.addWidget(local_group)
         both = QFormLayout()  # used wherever the model runs
         layout.addLayout(both)
         layout.addStretch(1)
-        self.model = QLineEdit(engine.model)
-        self.model.setObjectName("model")
-        self.model.setAccessibleDescription(text.FIELD_MODEL_DESCRIPTION)
-        form_row(form, text.FIELD_MODEL, self.model)
+        self._add_fields(
+            form, Place.LOCAL_MODEL, settings, after={"engine.model": self._add_choose_folder}
+        )
+        self._add_fields(both, Place.ANY_MODEL, settings)
+        self.model = self._control("engine.model", QLineEdit)
+        self.quantization = self._control("engine.quantization", QComboBox)
+        self.device = self._control("engine.device", QComboBox)
+        self.longest_edge = self._control("engine.longest_edge", QSpinBox)
+        self.split_image = self._control("engine.split_image", QCheckBox)
+        self.ground_in_text = self._control("engine.ground_in_text", QCheckBox)
+        self.max_new_tokens = self._control("engine.max_new_tokens", QSpinBox)
+        return page
+
+    def _add_choose_folder(self, form: QFormLayout) -> None:
         self.choose_folder = QPushButton(text.CHOOSE_FOLDER)
         self.choose_folder.setObjectName("choose_folder")
         self.choose_folder.setAccessibleName(text.CHOOSE_FOLDER_NAME)
         self.choose_folder.clicked.connect(self._choose_model_folder)
         form.addRow("", self.choose_folder)
-        self.quantization = self._combo(QUANTIZATION_LABELS, engine.quantization)
-        self.quantization.setObjectName("quantization")
-        form_row(form, text.FIELD_QUANTIZATION, self.quantization)
-        self.device = self._combo(DEVICE_LABELS, engine.device)
-        self.device.setObjectName("device")
-        form_row(form, text.FIELD_DEVICE, self.device)
-        self.longest_edge = QSpinBox()
-        self.longest_edge.setObjectName("longest_edge")
-        self.longest_edge.setRange(0, 16384)
-        self.longest_edge.setSingleStep(64)
-        self.longest_edge.setSpecialValueText(text.LONGEST_EDGE_DEFAULT)
-        self.longest_edge.setValue(engine.longest_edge or 0)
-        form_row(form, text.FIELD_LONGEST_EDGE, self.longest_edge)
-        self.split_image = self._check(form, text.FIELD_SPLIT_IMAGE, bool(engine.split_image))
-        self.split_image.setObjectName("split_image")
-        self.ground_in_text = self._check(both, text.FIELD_GROUND_IN_TEXT, engine.ground_in_text)
-        self.ground_in_text.setObjectName("ground_in_text")
-        self.max_new_tokens = QSpinBox()
-        self.max_new_tokens.setObjectName("max_new_tokens")
-        self.max_new_tokens.setRange(1, 32768)
-        self.max_new_tokens.setSingleStep(32)
-        self.max_new_tokens.setValue(engine.max_new_tokens)
-        form_row(both, text.FIELD_MAX_TOKENS, self.max_new_tokens)
-        return page
 
     def _build_hotkeys(self, hotkeys: dict[str, str]) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
         self.hotkey_fields: dict[str, QLineEdit] = {}
+        label = SCHEMA["hotkeys"].item_label
+        assert label is not None
         for action in DEFAULT_HOTKEYS:
             field = QLineEdit(hotkeys.get(action, DEFAULT_HOTKEYS[action]))
             field.setObjectName(f"hotkey_{action}")
             field.setPlaceholderText(text.HOTKEY_PLACEHOLDER)
             describe_value(field)  # Orca would drop the value's last key
-            form_row(form, text.HOTKEY_FIELD.format(action=label_of(action)), field)
+            form_row(form, label(action), field)
             self.hotkey_fields[action] = field
+        self._checks.append(self._hotkey_problems)
         return page
 
-    def _build_speech(self, speech: SpeechSettings) -> QWidget:
+    def _build_speech(self, settings: AppSettings) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        self.speech_enabled = self._check(form, text.FIELD_SPEECH_ENABLED, speech.enabled)
-        self.speech_enabled.setObjectName("speech_enabled")
-        self.voice = QLineEdit(speech.voice or "")
-        self.voice.setObjectName("voice")
-        self.voice.setPlaceholderText(text.FIELD_VOICE_HINT)
-        form_row(form, text.FIELD_VOICE, self.voice)
-        self.rate = QSpinBox()
-        self.rate.setObjectName("rate")
-        self.rate.setRange(20, 1000)
-        self.rate.setSingleStep(10)
-        self.rate.setValue(speech.rate_wpm)
-        form_row(form, text.FIELD_RATE, self.rate)
-        self.volume = QSpinBox()
-        self.volume.setObjectName("volume")
-        self.volume.setRange(0, 100)
-        self.volume.setSingleStep(5)
-        self.volume.setSuffix(" %")
-        self.volume.setValue(round(speech.volume * 100))
-        form_row(form, text.FIELD_VOLUME, self.volume)
-        self.speech_output = self._combo(SPEECH_OUTPUT_LABELS, speech.output)
-        self.speech_output.setObjectName("speech_output")
-        self.speech_output.setAccessibleDescription(text.FIELD_SPEECH_OUTPUT_DESCRIPTION)
-        form_row(form, text.FIELD_SPEECH_OUTPUT, self.speech_output)
+        self._add_fields(form, Place.SPEECH, settings)
+        self.speech_enabled = self._control("speech.enabled", QCheckBox)
+        self.voice = self._control("speech.voice", QLineEdit)
+        self.rate = self._control("speech.rate_wpm", QSpinBox)
+        self.volume = self._control("speech.volume", QSpinBox)
+        self.speech_output = self._control("speech.output", QComboBox)
         return page
-
-    @staticmethod
-    def _check(form: QFormLayout, label: str, checked: bool) -> QCheckBox:
-        box = QCheckBox(label)
-        box.setAccessibleName(label)
-        box.setChecked(checked)
-        form.addRow(box)
-        return box
-
-    @staticmethod
-    def _combo(labels: Mapping[_Choice, str], current: _Choice) -> QComboBox:
-        combo = QComboBox()
-        combo.addItems(list(labels.values()))
-        combo.setCurrentIndex(list(labels).index(current))
-        return combo
 
     # -- behaviour -----------------------------------------------------------------------------
     def _update_custom_prompt(self) -> None:
@@ -315,19 +267,20 @@ class SettingsDialog(QDialog):
             self.model.setText(folder)
         self.model.setFocus()
 
-    def problems_found(self) -> list[tuple[QWidget, str]]:
+    def problems_found(self) -> Problems:
         """Each field whose value cannot be saved, with the reason, in the order shown."""
-        found: list[tuple[QWidget, str]] = []
+        return [problem for check in self._checks for problem in check()]
+
+    def _custom_prompt_problems(self) -> Problems:
         if (
-            not self.custom_prompt.toPlainText().strip()
-            and self._style() is DescriptionStyle.CUSTOM
+            self._style() is DescriptionStyle.CUSTOM
+            and not self.custom_prompt.toPlainText().strip()
         ):
-            found.append((self.custom_prompt, text.PROBLEM_CUSTOM_PROMPT_EMPTY))
-        found.extend(self.server_panel.problems())
-        if not self.model.text().strip():
-            found.append((self.model, text.PROBLEM_MODEL_EMPTY))
-        if 0 < self.longest_edge.value() < _MIN_LONGEST_EDGE:
-            found.append((self.longest_edge, text.PROBLEM_LONGEST_EDGE))
+            return [(self.custom_prompt, text.PROBLEM_CUSTOM_PROMPT_EMPTY)]
+        return []
+
+    def _hotkey_problems(self) -> Problems:
+        found: Problems = []
         seen: dict[str, str] = {}
         for action, field in self.hotkey_fields.items():
             name = label_of(action)
@@ -352,7 +305,9 @@ class SettingsDialog(QDialog):
         return found
 
     def _style(self) -> DescriptionStyle:
-        return list(STYLE_LABELS)[self.style_combo.currentIndex()]
+        style = control_value(SCHEMA["style"], self.style_combo, None)
+        assert isinstance(style, DescriptionStyle)
+        return style
 
     def result_settings(self) -> AppSettings:
         """The settings as the fields show them; ValueError when a field is invalid."""
@@ -360,45 +315,15 @@ class SettingsDialog(QDialog):
         if problems:
             raise ValueError(" ".join(message for _, message in problems))
         original = self._original
-        split: bool | None = self.split_image.isChecked()
-        if original.engine.split_image is None and not split:
-            split = None  # untouched: keep the model's own default
-        volume = self.volume.value() / 100
-        if round(original.speech.volume * 100) == self.volume.value():
-            volume = original.speech.volume
+        values = {
+            key: control_value(SCHEMA[key], widget, SCHEMA[key].value_in(original))
+            for key, widget in self.controls.items()
+        }
         hotkeys = dict(original.hotkeys)
         for action, field in self.hotkey_fields.items():
             hotkeys[action] = str(parse_hotkey(field.text()))
-        engine = original.engine.with_changes(
-            model=self.model.text().strip(),
-            quantization=list(QUANTIZATION_LABELS)[self.quantization.currentIndex()],
-            device=list(DEVICE_LABELS)[self.device.currentIndex()],
-            longest_edge=self.longest_edge.value() or None,
-            split_image=split,
-            ground_in_text=self.ground_in_text.isChecked(),
-            max_new_tokens=self.max_new_tokens.value(),
-        )
-        speech = SpeechSettings(
-            enabled=self.speech_enabled.isChecked(),
-            voice=self.voice.text().strip() or None,
-            rate_wpm=self.rate.value(),
-            volume=volume,
-            output=list(SPEECH_OUTPUT_LABELS)[self.speech_output.currentIndex()],
-        )
-        return original.with_changes(
-            engine=engine,
-            server=self.server_panel.result(original.server),
-            speech=speech,
-            hotkeys=hotkeys,
-            style=self._style(),
-            custom_prompt=self.custom_prompt.toPlainText(),
-            answer_language=self.answer_language.text().strip(),
-            all_monitors=self.all_monitors.isChecked(),
-            keep_in_tray=self.keep_in_tray.isChecked(),
-            bring_to_front=self.bring_to_front.isChecked(),
-            keep_history=self.keep_history.isChecked(),
-            start_at_login=self.start_at_login.isChecked(),
-        )
+        values.update(hotkeys=hotkeys, server=self.server_panel.result(original.server))
+        return with_values(original, values)
 
     def show_problems(self) -> bool:
         """Show what is wrong and focus the first bad field; True when nothing is wrong."""
@@ -437,6 +362,11 @@ class SettingsDialog(QDialog):
         if not self.server_panel.save_api_key() and self._speak is not None:
             self._speak(text.SERVER_KEY_SESSION_ONLY)
         super().accept()
+
+
+def _problem_of(entry: SchemaField, widget: QWidget) -> Problems:
+    problem = control_problem(entry, widget)
+    return [] if problem is None else [(widget, problem)]
 
 
 def save_from_dialog(

@@ -2,12 +2,15 @@
 
 from desktop_app.settings.app_settings import (
     DEFAULT_HOTKEYS,
+    SCHEMA,
     AppSettings,
     DescriptionStyle,
+    LoadedSettings,
     SpeechOutput,
     SpeechSettings,
     config_dir,
     load_settings,
+    load_settings_checked,
     save_settings,
     settings_path,
 )
@@ -26,12 +29,23 @@ from desktop_app.settings.history import (
     load_history,
     write_history,
 )
+from desktop_app.settings.schema import (
+    PERCENT,
+    Place,
+    Problem,
+    Schema,
+    SchemaField,
+    SettingReset,
+    with_values,
+)
 from desktop_app.settings.secrets import ApiKeys
 from desktop_app.settings.server_settings import ServerAddress, ServerSettings
 
 __all__ = [
     "DEFAULT_HOTKEYS",
     "DEFAULT_MODEL",
+    "PERCENT",
+    "SCHEMA",
     "ApiKeys",
     "AppSettings",
     "Conversation",
@@ -40,19 +54,27 @@ __all__ = [
     "DeviceChoice",
     "EngineSettings",
     "Exchange",
+    "LoadedSettings",
     "Opener",
+    "Place",
+    "Problem",
     "Quantization",
+    "Schema",
+    "SchemaField",
     "ServerAddress",
     "ServerSettings",
+    "SettingReset",
     "SpeechOutput",
     "SpeechSettings",
     "config_dir",
     "history_path",
     "load_history",
     "load_settings",
+    "load_settings_checked",
     "save_error_message",
     "save_settings",
     "settings_path",
+    "with_values",
     "write_atomically",
     "write_history",
 ]

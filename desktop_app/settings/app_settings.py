@@ -7,18 +7,27 @@ import json
 import logging
 import os
 import sys
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.actions import DEFAULT_HOTKEYS
+from desktop_app.core import messages
+from desktop_app.core.actions import DEFAULT_HOTKEYS, label_of
 from desktop_app.settings.atomic import (
     Opener,
     keep_corrupt_copy,
     remove_leftovers,
     write_atomically,
 )
-from desktop_app.settings.engine_settings import DeviceChoice, EngineSettings, Quantization
+from desktop_app.settings.engine_settings import EngineSettings
+from desktop_app.settings.schema import (
+    Place,
+    Schema,
+    SettingReset,
+    read,
+    setting,
+    setting_made_by,
+)
 from desktop_app.settings.server_settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -47,40 +56,124 @@ class SpeechOutput(enum.Enum):
 class SpeechSettings:
     """Iris's own voice (`voice`, `rate_wpm`, `volume`), or hand-off to the screen reader."""
 
-    enabled: bool = True
-    voice: str | None = None
-    rate_wpm: int = 200
-    volume: float = 1.0
-    output: SpeechOutput = SpeechOutput.AUTO
+    enabled: bool = setting(
+        True, messages.FIELD_SPEECH_ENABLED, Place.SPEECH, widget="speech_enabled"
+    )
+    voice: str | None = setting(
+        None, messages.FIELD_VOICE, Place.SPEECH, placeholder=messages.FIELD_VOICE_HINT
+    )
+    rate_wpm: int = setting(
+        200, messages.FIELD_RATE, Place.SPEECH, minimum=20, maximum=1000, step=10, widget="rate"
+    )
+    volume: float = setting(
+        1.0, messages.FIELD_VOLUME, Place.SPEECH, minimum=0.0, maximum=1.0, step=0.05, percent=True
+    )
+    output: SpeechOutput = setting(
+        SpeechOutput.AUTO,
+        messages.FIELD_SPEECH_OUTPUT,
+        Place.SPEECH,
+        description=messages.FIELD_SPEECH_OUTPUT_DESCRIPTION,
+        choices={
+            SpeechOutput.AUTO: messages.SPEECH_OUTPUT_AUTO,
+            SpeechOutput.SCREEN_READER: messages.SPEECH_OUTPUT_SCREEN_READER,
+            SpeechOutput.OWN_VOICE: messages.SPEECH_OUTPUT_OWN_VOICE,
+        },
+        widget="speech_output",
+    )
+
+
+def _hotkey_label(action: str) -> str:
+    return messages.HOTKEY_FIELD.format(action=label_of(action))
 
 
 @dataclass(frozen=True)
 class AppSettings:
-    """Everything the user can change in the Settings dialog."""
+    """Everything the user can change in the Settings dialog, declared in the settings schema
+    (`settings.schema`) in the order the dialog shows it."""
 
-    engine: EngineSettings = field(default_factory=EngineSettings)
-    server: ServerSettings = field(default_factory=ServerSettings)
+    engine: EngineSettings = setting_made_by(EngineSettings, messages.LOCAL_GROUP_TITLE)
+    server: ServerSettings = setting_made_by(ServerSettings, messages.SERVER_GROUP_TITLE)
     """Used instead of the local model when `server.enabled`."""
-    speech: SpeechSettings = field(default_factory=SpeechSettings)
-    hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
-    style: DescriptionStyle = DescriptionStyle.SHORT
-    custom_prompt: str = ""
-    answer_language: str = ""
-    all_monitors: bool = False
-    keep_in_tray: bool = True
-    bring_to_front: bool = False
+    speech: SpeechSettings = setting_made_by(SpeechSettings, messages.TAB_SPEECH)
+    hotkeys: dict[str, str] = setting_made_by(
+        lambda: dict(DEFAULT_HOTKEYS), messages.TAB_HOTKEYS, Place.HOTKEYS, item_label=_hotkey_label
+    )
+    answer_language: str = setting(
+        "",
+        messages.FIELD_ANSWER_LANGUAGE,
+        Place.GENERAL,
+        placeholder=messages.FIELD_ANSWER_LANGUAGE_HINT,
+    )
+    style: DescriptionStyle = setting(
+        DescriptionStyle.SHORT,
+        messages.FIELD_STYLE,
+        Place.GENERAL,
+        choices={
+            DescriptionStyle.SHORT: messages.STYLE_SHORT,
+            DescriptionStyle.DETAILED: messages.STYLE_DETAILED,
+            DescriptionStyle.CUSTOM: messages.STYLE_CUSTOM,
+        },
+    )
+    custom_prompt: str = setting(
+        "",
+        messages.FIELD_CUSTOM_PROMPT,
+        Place.GENERAL,
+        description=messages.FIELD_CUSTOM_PROMPT_DESCRIPTION,
+        multiline=True,
+    )
+    keep_in_tray: bool = setting(True, messages.FIELD_KEEP_IN_TRAY, Place.GENERAL)
+    bring_to_front: bool = setting(
+        False,
+        messages.FIELD_BRING_TO_FRONT,
+        Place.GENERAL,
+        description=messages.FIELD_BRING_TO_FRONT_DESCRIPTION,
+    )
     """Bring Iris's window to the front after a global hotkey (by default the focus stays in
     the program the user works in, and the answer is spoken there)."""
-    speech_notice_told: str = ""
-    """The sentence that last told the user whose voice Iris speaks with (told once)."""
-    keep_history: bool = True
-    """Save the text of conversations (never images) in the config folder."""
-    start_at_login: bool = False
+    start_at_login: bool = setting(
+        False,
+        messages.FIELD_START_AT_LOGIN,
+        Place.GENERAL,
+        description=messages.FIELD_START_AT_LOGIN_DESCRIPTION,
+    )
     """Start Iris when the user logs in (the platform's autostart entry; settings.autostart)."""
+    all_monitors: bool = setting(False, messages.FIELD_ALL_MONITORS, Place.GENERAL)
+    keep_history: bool = setting(
+        True,
+        messages.FIELD_KEEP_HISTORY,
+        Place.GENERAL,
+        description=messages.FIELD_KEEP_HISTORY_DESCRIPTION,
+    )
+    """Save the text of conversations (never images) in the config folder."""
+    speech_notice_told: str = setting("", None)
+    """The sentence that last told the user whose voice Iris speaks with (told once)."""
 
     def with_changes(self, **changes: Any) -> AppSettings:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+SCHEMA = Schema(AppSettings)
+"""Every setting, in the order the Settings dialog shows them."""
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """Settings as loaded, and what could not be used: `reset` lists the settings that took
+    their defaults; `corrupt_copy` is where an unreadable file was kept (all took defaults)."""
+
+    settings: AppSettings
+    reset: tuple[SettingReset, ...] = ()
+    corrupt_copy: Path | None = None
+
+    def notice(self) -> str | None:
+        """The sentence telling the user what was reset; None when nothing was."""
+        if self.corrupt_copy is not None:
+            return messages.SETTINGS_FILE_RESET.format(path=self.corrupt_copy)
+        if not self.reset:
+            return None
+        details = messages.SETTINGS_RESET_SEPARATOR.join(reset.detail for reset in self.reset)
+        return messages.SETTINGS_RESET.format(details=details)
 
 
 def config_dir() -> Path:
@@ -115,71 +208,57 @@ def to_json(settings: AppSettings) -> dict[str, Any]:
 
 
 def from_json(data: dict[str, Any]) -> AppSettings:
-    """Settings from JSON data; unknown keys are ignored, missing ones take defaults."""
+    """Settings from JSON data; unknown keys are ignored, missing ones and those the schema
+    refuses take defaults (see `from_json_checked`)."""
+    return from_json_checked(data)[0]
+
+
+def from_json_checked(data: Any) -> tuple[AppSettings, tuple[SettingReset, ...]]:
+    """Settings from JSON data, field by field (`schema.read`), and the settings whose values
+    could not be used. Raises ValueError when `data` is not a JSON object."""
     if not isinstance(data, dict):
         raise ValueError("settings must be a JSON object")
-    engine_data = _known(EngineSettings, data.get("engine", {}))
-    if "device" in engine_data:
-        engine_data["device"] = DeviceChoice(engine_data["device"])
-    if "quantization" in engine_data:
-        engine_data["quantization"] = Quantization(engine_data["quantization"])
-    hotkeys = dict(DEFAULT_HOTKEYS)
-    hotkeys.update({str(k): str(v) for k, v in dict(data.get("hotkeys", {})).items()})
-    server_data = _known(ServerSettings, data.get("server", {}))
-    if "approved_hosts" in server_data:
-        server_data["approved_hosts"] = tuple(str(h) for h in server_data["approved_hosts"])
-    top = _known(AppSettings, data)
-    top.update(
-        engine=EngineSettings(**engine_data),
-        server=ServerSettings(**server_data),
-        speech=_speech_settings(data.get("speech", {})),
-        hotkeys=hotkeys,
-    )
-    if "style" in top:
-        top["style"] = DescriptionStyle(top["style"])
-    return AppSettings(**top)
+    resets: list[SettingReset] = []
+    settings = read(AppSettings, _upgraded(data), resets)
+    return settings, tuple(resets)
 
 
-def _speech_settings(data: Any) -> SpeechSettings:
-    """Speech settings; files from before `output` have `use_screen_reader` (true: the screen
-    reader; false was the default, not a choice: AUTO). A bad `output` value means AUTO."""
-    known = _known(SpeechSettings, data)
-    if "output" in known:
-        try:
-            known["output"] = SpeechOutput(known["output"])
-        except (ValueError, TypeError):
-            log.warning("unknown speech output %r in the settings; automatic", known["output"])
-            known["output"] = SpeechOutput.AUTO
-    elif data.get("use_screen_reader") is True:
-        known["output"] = SpeechOutput.SCREEN_READER
-    return SpeechSettings(**known)
-
-
-def _known(cls: type, data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ValueError(f"expected an object for {cls.__name__}")
-    names = {f.name for f in fields(cls)}
-    return {key: value for key, value in data.items() if key in names}
+def _upgraded(data: dict[str, Any]) -> dict[str, Any]:
+    """Older files' keys as today's: speech settings from before `output` have
+    `use_screen_reader` (true: the screen reader; false was the default, not a choice)."""
+    speech = data.get("speech")
+    if not isinstance(speech, dict) or "output" in speech:
+        return data
+    if speech.get("use_screen_reader") is True:
+        return {**data, "speech": {**speech, "output": SpeechOutput.SCREEN_READER.value}}
+    return data
 
 
 def load_settings(path: Path | None = None) -> AppSettings:
-    """Saved settings, or defaults. A corrupt file is kept aside as `*.corrupt-TIME`;
-    temporary files of saves that were killed are removed."""
+    """Saved settings, or defaults (see `load_settings_checked`)."""
+    return load_settings_checked(path).settings
+
+
+def load_settings_checked(path: Path | None = None) -> LoadedSettings:
+    """Saved settings, field by field: a value the schema refuses takes its default and is
+    listed in `reset`. A file that is not a JSON object is kept aside as `*.corrupt-TIME`
+    (defaults used); temporary files of saves that were killed are removed."""
     file = path or settings_path()
     remove_leftovers(file)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return AppSettings()
+        return LoadedSettings(AppSettings())
     except OSError as error:
         log.warning("cannot read %s: %s", file, error)
-        return AppSettings()
+        return LoadedSettings(AppSettings())
     try:
-        return from_json(json.loads(text))
+        settings, reset = from_json_checked(json.loads(text))
     except (ValueError, TypeError, KeyError) as error:
         backup = keep_corrupt_copy(file)
         log.warning("settings file %s is corrupt (%s); defaults used, copy kept", backup, error)
-        return AppSettings()
+        return LoadedSettings(AppSettings(), corrupt_copy=backup)
+    return LoadedSettings(settings, reset)
 
 
 def save_settings(

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from desktop_app.core import messages
 from desktop_app.core.errors import BadInputError
+from desktop_app.settings.schema import Place, check_minimums, setting
 
 DEFAULT_LONGEST_EDGE = 1536
 """Images are scaled down to this before they are sent (a 1080p screenshot stays readable)."""
@@ -21,25 +22,69 @@ class ServerSettings:
 
     The API key is never here: it lives in the system keyring (`settings.secrets`).
     `approved_hosts` are the servers the user agreed to send images to ("host:port").
+    Each field is declared in the settings schema (`settings.schema`).
     """
 
-    enabled: bool = False
-    url: str = ""
-    model: str = ""
-    verify_tls: bool = True
-    ca_file: str = ""
-    connect_timeout_s: float = 10.0
-    stall_timeout_s: float = 120.0
+    enabled: bool = setting(
+        False, messages.SERVER_RUNS_ON_SERVER, Place.SERVER, widget="runs_on_server"
+    )
+    url: str = setting(
+        "",
+        messages.FIELD_SERVER_URL,
+        Place.SERVER,
+        placeholder=messages.FIELD_SERVER_URL_HINT,
+        widget="server_url",
+    )
+    model: str = setting(
+        "",
+        messages.FIELD_SERVER_MODEL,
+        Place.SERVER,
+        description=messages.FIELD_SERVER_MODEL_DESCRIPTION,
+        widget="server_model",
+    )
+    verify_tls: bool = setting(
+        True, messages.FIELD_SERVER_VERIFY_TLS, Place.SERVER, widget="server_verify_tls"
+    )
+    ca_file: str = setting(
+        "",
+        messages.FIELD_SERVER_CA_FILE,
+        Place.SERVER,
+        placeholder=messages.FIELD_SERVER_CA_FILE_HINT,
+        widget="server_ca_file",
+    )
+    connect_timeout_s: float = setting(
+        10.0,
+        messages.FIELD_SERVER_CONNECT_TIMEOUT,
+        Place.SERVER,
+        minimum=1,
+        maximum=600,
+        widget="server_connect_timeout",
+    )
+    stall_timeout_s: float = setting(
+        120.0,
+        messages.FIELD_SERVER_STALL_TIMEOUT,
+        Place.SERVER,
+        minimum=5,
+        maximum=3600,
+        widget="server_stall_timeout",
+    )
     """Give up when the server sends nothing for this long (a big model's first token included)."""
-    longest_edge: int = DEFAULT_LONGEST_EDGE
-    detail_longest_edge: int = DEFAULT_DETAIL_LONGEST_EDGE
-    approved_hosts: tuple[str, ...] = ()
+    longest_edge: int = setting(
+        DEFAULT_LONGEST_EDGE, messages.FIELD_SERVER_LONGEST_EDGE, minimum=64, strict_minimum=True
+    )
+    detail_longest_edge: int = setting(
+        DEFAULT_DETAIL_LONGEST_EDGE,
+        messages.FIELD_SERVER_DETAIL_LONGEST_EDGE,
+        minimum=64,
+        strict_minimum=True,
+    )
+    approved_hosts: tuple[str, ...] = setting((), messages.FIELD_SERVER_APPROVED_HOSTS)
 
     def __post_init__(self) -> None:
+        check_minimums(self)
+        # Timeouts below their Settings range are fine (--server-timeout 0.5); zero is not.
         if self.connect_timeout_s <= 0 or self.stall_timeout_s <= 0:
             raise ValueError("timeouts must be positive")
-        if self.longest_edge < 64 or self.detail_longest_edge < 64:
-            raise ValueError("image edges must be at least 64 pixels")
 
     def with_changes(self, **changes: object) -> ServerSettings:
         """A copy with some fields changed."""
