@@ -253,3 +253,36 @@ def test_reset_settings_are_announced_once_at_the_start(
     assert (notice, False) in said  # after whatever was being said, not over it
     assert started[0].settings.answer_language == "French"  # the other settings are kept
     assert started[0].settings.speech.rate_wpm == 200
+
+
+def test_the_reset_notice_waits_for_loading_to_end(qtbot: QtBot) -> None:
+    """Loading progress interrupts speech, so the notice is said after "Ready.", not under
+    the progress; when no loading starts it is said at once."""
+    from desktop_app.gui.app import start_loading
+    from desktop_app.gui.assembly import build_controller
+    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.worker import EngineWorker
+    from tests.helpers.fakes import FakeSpeaker, FakeStream, NoCapture
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    speaker = FakeSpeaker()
+    worker = EngineWorker(lambda: pytest.fail("no model is loaded here"))
+    controller = build_controller(
+        window, NoCapture(), AppSettings(), worker=worker, speaker=speaker,
+        streaming_speech=FakeStream,
+    )  # fmt: skip
+    try:
+        controller.load_model = lambda: True  # type: ignore[method-assign]
+        start_loading(controller, "Some settings were reset.")
+        assert speaker.said == []  # not yet: the model is loading
+        controller.session.loading.emit("load", 0.5)
+        controller.session.model_ready.emit("tiny")
+        spoken = [text for text, _ in speaker.said]
+        assert spoken[-2:] == [messages.SPOKEN_READY, "Some settings were reset."]
+        assert speaker.said[-1][1] is False  # after "Ready.", not over it
+        controller.load_model = lambda: False  # type: ignore[method-assign]
+        start_loading(controller, "Told at once.")
+        assert speaker.said[-1] == ("Told at once.", False)
+    finally:
+        controller.shutdown()

@@ -177,17 +177,24 @@ def run_app(
     hotkeys.bind(settings.hotkeys)
     controller.preferences.changed.connect(lambda changed: hotkeys.bind(changed.hotkeys))
     controller.preferences.changed.connect(speech.settings_changed)
-    reset_notice = loaded.notice()
-    if reset_notice:  # once, after the window shows, after anything being said
-        QTimer.singleShot(0, lambda: controller.announce(reset_notice, interrupt=False))
     # From the event loop: a first-run question then runs inside app.exec(), which can quit.
-    QTimer.singleShot(0, controller.load_model)
+    QTimer.singleShot(0, lambda: start_loading(controller, loaded.notice()))
     try:
         return app.exec()
     finally:
         hotkeys.listener.stop()
         controller.shutdown()
         speech.close()
+
+
+def start_loading(controller: Controller, notice: str | None) -> None:
+    """Load the model; `notice` (settings that were reset) is said once, when loading has
+    ended (its progress would cut it off), or at once when loading did not start."""
+    started = controller.load_model()
+    if notice and started:
+        controller.loading.after_loading.append(notice)
+    elif notice:
+        controller.announce(notice, interrupt=False)
 
 
 def ask_close_spoken(controller: Controller, question: str) -> CloseChoice:

@@ -9,7 +9,6 @@ from typing import Any
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.history_saver import HistorySaver
 from desktop_app.gui.image_actions import Capturer
-from desktop_app.gui.loading_status import LoadingStatus
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.model_session import Ask, ModelSession
 from desktop_app.gui.preferences import Preferences
@@ -69,7 +68,6 @@ def build_controller(
     login = StartAtLogin(voice.announce, autostart)
     preferences = Preferences(window, keeper, session, voice, kept, login)
     controller = Controller(window, session, voice, capturer, keeper, kept, preferences)
-    LoadingStatus(window, session, voice, lambda: controller.focus.iris_active())
     return controller
 
 

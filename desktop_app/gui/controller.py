@@ -19,6 +19,7 @@ from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
 from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.history_saver import HistorySaver
 from desktop_app.gui.image_actions import Capturer, ImageActions
+from desktop_app.gui.loading_status import LoadingStatus
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.model_session import ModelSession
 from desktop_app.gui.preferences import Preferences
@@ -57,6 +58,7 @@ class Controller(QObject):
         self.preferences = preferences
         self.conversation = Conversation()
         self.focus = FocusKeeper(window, capturer, lambda: self.settings.bring_to_front)
+        self.loading = LoadingStatus(window, session, voice, lambda: self.focus.iris_active())
         self.images = ImageActions(
             window, capturer, self.focus, self.conversation, self.describe_images, self.announce
         )
@@ -88,9 +90,10 @@ class Controller(QObject):
         """Show `text` on the status line and speak it (see Voice.announce)."""
         self.voice.announce(text, speak=speak, interrupt=interrupt)
 
-    def load_model(self) -> None:
-        """Load the model in the background (asking first where the session must)."""
-        self.session.load()
+    def load_model(self) -> bool:
+        """Load the model in the background (asking first where the session must); True
+        when loading started."""
+        return self.session.load()
 
     # -- the conversation -----------------------------------------------------------------
     def describe_images(self, images: list[Any], name: str, read: bool = False) -> None:

@@ -35,6 +35,9 @@ class LoadingStatus(QObject):
         self.voice = voice
         self.iris_active = iris_active
         self._spoken_step = -1
+        self.after_loading: list[str] = []
+        """Said (after what is being said) once loading ends: loading progress would cut
+        them off."""
         session.loading.connect(self._on_loading)
         session.model_ready.connect(self._on_ready)
         session.model_failed.connect(self._on_failed)
@@ -59,6 +62,7 @@ class LoadingStatus(QObject):
     def _on_cancelled(self) -> None:
         self.window.show_progress(None)
         self.voice.announce(messages.STATUS_LOADING_CANCELLED)
+        self._tell_after_loading()
 
     @Slot(str)
     def _on_ready(self, description: str) -> None:
@@ -69,8 +73,15 @@ class LoadingStatus(QObject):
         warning = self.session.plain_http_warning()
         if warning is not None:  # after the loading progress, which interrupts speech
             self.voice.announce(warning, interrupt=False)
+        self._tell_after_loading()
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.window.show_progress(None)
         self.voice.announce(message)
+        self._tell_after_loading()
+
+    def _tell_after_loading(self) -> None:
+        told, self.after_loading = self.after_loading, []
+        for text in told:
+            self.voice.announce(text, interrupt=False)

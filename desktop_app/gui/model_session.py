@@ -85,19 +85,21 @@ class ModelSession(QObject):
         return local_backend_factory(settings)
 
     # -- loading ------------------------------------------------------------------------------
-    def load(self) -> None:
+    def load(self) -> bool:
         """Load in the background, with progress; ask first if the model must be downloaded,
-        or, for a server not on this computer, whether images may go there."""
+        or, for a server not on this computer, whether images may go there. True when
+        loading started (its end is `model_ready`, `model_failed` or `load_cancelled`)."""
         current = self.settings.current
         if current.server.enabled:
             try:
                 address = ServerAddress.parse(current.server.url)
             except BadInputError as error:
                 self.model_failed.emit(error.message)
-                return
-            if self._server_agreed(address):
-                self.worker.load()
-            return
+                return False
+            if not self._server_agreed(address):
+                return False
+            self.worker.load()
+            return True
         engine = current.engine
         if not is_downloaded(engine.model, engine.revision):
             entry = find_in_catalogue(engine.model)
@@ -107,8 +109,9 @@ class ModelSession(QObject):
             question = messages.FIRST_RUN_DOWNLOAD.format(model=engine.model, size=size)
             if not self.ask(messages.FIRST_RUN_TITLE, question):
                 self.notice.emit(messages.FIRST_RUN_DECLINED)
-                return
+                return False
         self.worker.load()
+        return True
 
     def apply(self, before: AppSettings, *, new_backend: bool = False) -> None:
         """The settings changed from `before`: a changed model (or server) is loaded afresh,
