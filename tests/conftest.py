@@ -83,15 +83,6 @@ def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def x_display() -> Iterator[str]:
-    """A private Xvfb display (1280x800); DISPLAY points at it for the whole session."""
-    from tests.helpers.xvfb import xvfb_display
-
-    with xvfb_display() as display:
-        yield display
-
-
-@pytest.fixture(scope="session")
 def model_server(
     tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
@@ -100,7 +91,3 @@ def model_server(
 
     with transformers_serve(tiny_models["idefics3"], tmp_path_factory.mktemp("serve")) as server:
         yield server
-
-
-# `orca_desktop`: the real Orca on a private headless desktop, one per test module.
-from tests.helpers.orca_desktop import orca_desktop_fixture  # noqa: F401

@@ -37,7 +37,7 @@ from tests.helpers.stub_server import (
     stub_server,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REMOTE = "http://192.0.2.10:9"
 """TEST-NET-1: never reachable; the socket guard refuses it before anything is sent."""
 KEY_VARIABLE = "IRIS_SERVER_API_KEY"

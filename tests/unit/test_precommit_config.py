@@ -9,11 +9,11 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 EXPECTED_ENTRIES = {
-    # the same commands as tests/test_architecture.py
+    # the same commands as tests/unit/test_architecture.py
     "ruff": ["ruff", "check", "desktop_app", "tests"],
     "ruff-format": ["ruff", "format", "--check", "desktop_app", "tests"],
     "mypy": ["mypy"],

@@ -38,7 +38,7 @@ from tests.helpers.save_loop import (
     settings_for,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KILLS = 120
 SEED = 6
 LONGEST_RUN_S = 0.04

@@ -35,7 +35,7 @@ from tests.helpers.socket_guard import (
     write_sitecustomize,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 120_000
 QUESTION = "Is the zebra-striped umbrella number 7461 near the door?"
 """Distinctive enough that finding it in a log can only mean the question was logged."""

@@ -15,8 +15,9 @@ from PIL import Image
 from desktop_app.cli.main import main
 from desktop_app.testing.random_models import FAMILIES
 from tests.helpers.cli import events, run_cli
+from tests.helpers.image_files import png_header
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_describe_streams_text(
@@ -116,8 +117,6 @@ def _jpeg_bytes() -> bytes:
 
 
 def _bad_inputs(folder: Path) -> dict[str, Path]:
-    from tests.test_images import _png_header
-
     return {
         "missing": folder / "nope.png",
         "directory": folder,
@@ -125,7 +124,7 @@ def _bad_inputs(folder: Path) -> dict[str, Path]:
         "truncated-png": _write(folder, "cut.png", _png_bytes((200, 200))[:300]),
         "truncated-jpeg": _write(folder, "cut.jpg", _jpeg_bytes()[:500]),
         "text-as-png": _write(folder, "notes.png", b"just some words\n"),
-        "bomb": _write(folder, "bomb.png", _png_header(30000, 30000)),
+        "bomb": _write(folder, "bomb.png", png_header(30000, 30000)),
     }
 
 

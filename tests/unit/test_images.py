@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from PIL import Image
 
 from desktop_app.core.errors import ImageError
 from desktop_app.engine.images import fit_longest_edge, load_image, load_image_bytes
+from tests.helpers.image_files import png_header
 
 
 def _save(image: Image.Image, path: Path, **options: object) -> Path:
@@ -82,22 +82,6 @@ def test_bytes_from_clipboard_decode() -> None:
     assert load_image_bytes(buffer.getvalue()).size == (7, 3)
 
 
-def _png_header(width: int, height: int) -> bytes:
-    """A tiny PNG file whose header declares a huge size (a decompression bomb)."""
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00" * 64)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
 def _truncated_png(tmp_path: Path) -> Path:
     buffer = io.BytesIO()
     Image.linear_gradient("L").resize((200, 200)).save(buffer, format="PNG")
@@ -132,7 +116,7 @@ def _write(name: str, content: bytes) -> object:
         (_truncated_png, "damaged"),
         (_truncated_jpeg, "damaged"),
         (_write("note.png", b"hello, not a picture"), "not an image"),
-        (_write("bomb.png", _png_header(30000, 30000)), "enormous"),
+        (_write("bomb.png", png_header(30000, 30000)), "enormous"),
     ],
     ids=["missing", "folder", "empty", "truncated-png", "truncated-jpeg", "text", "bomb"],
 )

@@ -29,10 +29,9 @@ from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings
 from desktop_app.testing.text_screens import dialog
+from tests.helpers.controllers import TIMEOUT_MS
 from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
-from tests.test_hub import OTHER_COMMIT, _put_in_hub_cache
-
-TIMEOUT_MS = 60_000
+from tests.helpers.hub_cache import OTHER_COMMIT, put_in_hub_cache
 
 
 class Stopper(QObject):
@@ -339,7 +338,7 @@ def test_first_run_asks_when_the_pinned_revision_is_not_downloaded(
     """Another commit of the model is in the cache, but the settings pin one that is not:
     loading would download it, so Iris asks first."""
     repo = "iris-test/first-run-pinned"
-    _put_in_hub_cache(tiny_models["idefics3"], repo)
+    put_in_hub_cache(tiny_models["idefics3"], repo)
     assert is_downloaded(repo)
     assert not is_downloaded(repo, OTHER_COMMIT)
     questions: list[str] = []

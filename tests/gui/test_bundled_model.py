@@ -23,7 +23,7 @@ from tests.helpers.app_process import offscreen_app_env
 from tests.helpers.cli import events, run_cli
 from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 120_000
 SHIPPED = "test-org/tiny-vlm"
 """A Hub id no cache holds: only the bundled folder can answer for it."""

@@ -48,7 +48,7 @@ from tests.helpers.fuzz_images import (
     picture,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOADER_INPUTS = 1000
 CLI_INPUTS = 300
 LOADER_BUDGET_S = 3.0

@@ -61,7 +61,7 @@ from desktop_app.speech._ssip import (
     socket_path,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GENERIC = messages.SCREEN_READER_GENERIC
 LONG = "This is a long sentence about the screen, with a window, a toolbar and a status bar. "
 

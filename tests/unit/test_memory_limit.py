@@ -22,7 +22,7 @@ import pytest
 from desktop_app.core import messages
 from desktop_app.testing.random_models import build_real_shape_model
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MARGIN = 256 * 2**20
 """Address space allowed beyond what the tiny model's run took: less than the big model's file."""
 

@@ -26,7 +26,7 @@ from desktop_app import APP_ID
 from desktop_app.core import messages
 from tests.helpers.xvfb import xvfb
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = ROOT / "resources"
 PACKAGE_SVG = ROOT / "desktop_app" / "resources" / "iris.svg"
 DESKTOP_FILE = RESOURCES / f"{APP_ID}.desktop"

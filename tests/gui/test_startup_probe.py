@@ -16,7 +16,7 @@ from desktop_app.gui import startup_probe
 from desktop_app.gui.main_window import MainWindow
 from tests.helpers.app_process import offscreen_app_env
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_without_the_variable_nothing_is_armed(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from desktop_app.engine.models.hub import (
     resolve_model,
 )
 from desktop_app.engine.models.revisions import Pin, RevisionRecord
+from tests.helpers.hub_cache import CACHED_COMMIT, OTHER_COMMIT, put_in_hub_cache
 
 
 def _folder(tmp_path: Path, files: dict[str, str | bytes], config: dict | None = None) -> Path:  # type: ignore[type-arg]
@@ -70,25 +70,8 @@ def test_missing_folder_is_reported(tmp_path: Path) -> None:
         resolve_model(str(tmp_path / "nothing-here"))
 
 
-CACHED_COMMIT = "0123456789abcdef0123456789abcdef01234567"
-OTHER_COMMIT = "89abcdef0123456789abcdef0123456789abcdef"
-"""A commit of the same repo that is not in the cache."""
-
-
-def _put_in_hub_cache(source: Path, repo_id: str, commit: str = CACHED_COMMIT) -> Path:
-    """Lay `source` out as huggingface_hub's cache does after a download of `commit`."""
-    from huggingface_hub import constants
-
-    repo = Path(constants.HF_HUB_CACHE) / ("models--" + repo_id.replace("/", "--"))
-    snapshot = repo / "snapshots" / commit
-    shutil.copytree(source, snapshot)
-    (repo / "refs").mkdir(parents=True, exist_ok=True)
-    (repo / "refs" / "main").write_text(commit)
-    return snapshot
-
-
 def test_hub_id_resolves_from_the_cache_offline(tiny_models: dict[str, Path]) -> None:
-    snapshot = _put_in_hub_cache(tiny_models["idefics3"], "iris-test/tiny-smolvlm")
+    snapshot = put_in_hub_cache(tiny_models["idefics3"], "iris-test/tiny-smolvlm")
     assert cached_snapshot("iris-test/tiny-smolvlm") == snapshot
     assert resolve_model("iris-test/tiny-smolvlm") == snapshot
 
@@ -107,7 +90,7 @@ def test_is_downloaded_honours_the_revision_given(
     cached; a branch counts when the cache's ref names a cached commit."""
     repo = "iris-test/is-downloaded-given"
     assert not is_downloaded(repo)
-    _put_in_hub_cache(tiny_models["idefics3"], repo)
+    put_in_hub_cache(tiny_models["idefics3"], repo)
     assert is_downloaded(repo)
     assert is_downloaded(repo, CACHED_COMMIT)
     assert is_downloaded(repo, "main")
@@ -123,7 +106,7 @@ def test_is_downloaded_honours_the_recorded_commit(
     """After Iris recorded a commit for `main`, only that commit counts, whatever the cache's
     refs/main names (another program may have updated it)."""
     repo = "iris-test/is-downloaded-recorded"
-    _put_in_hub_cache(tiny_models["idefics3"], repo)
+    put_in_hub_cache(tiny_models["idefics3"], repo)
     own_record.put(repo, Pin("main", OTHER_COMMIT))
     assert not is_downloaded(repo)
     assert not is_downloaded(repo, "main")
@@ -136,7 +119,7 @@ def test_is_downloaded_honours_the_catalogue_pin(
     tiny_models: dict[str, Path], own_record: RevisionRecord, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = "iris-test/is-downloaded-pinned"
-    _put_in_hub_cache(tiny_models["idefics3"], repo)
+    put_in_hub_cache(tiny_models["idefics3"], repo)
     pins = {repo: OTHER_COMMIT}
     monkeypatch.setattr(hub, "pinned_revision", pins.get)
     assert not is_downloaded(repo)  # the catalogue's commit is not the cached one

@@ -15,7 +15,7 @@ from desktop_app.cli.main import main
 from desktop_app.core import messages
 from desktop_app.testing.text_screens import dialog, form
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

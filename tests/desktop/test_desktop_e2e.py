@@ -17,8 +17,8 @@ from pathlib import Path
 
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-PROBE = Path(__file__).parent / "helpers" / "atspi_probe.py"
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = Path(__file__).resolve().parents[1] / "helpers" / "atspi_probe.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 

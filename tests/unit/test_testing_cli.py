@@ -8,7 +8,7 @@ from pathlib import Path
 
 from desktop_app.testing.random_models import FAMILIES, REAL_SHAPES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*arguments: str) -> subprocess.CompletedProcess[str]:

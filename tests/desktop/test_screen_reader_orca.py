@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 NOTES_TITLE = "Notes"
 NOTES_TEXT = "Invoice 4521 is due on Friday.\nCall the bank at noon."
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 120.0
 ANSWER_TIMEOUT_S = 120.0
 

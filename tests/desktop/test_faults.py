@@ -2,7 +2,7 @@
 core/messages.py, nothing hangs (every step waits on a signal), and Iris still answers.
 
 The window, controller and engine worker are real, with tiny models; capture and speech are
-fakes passed in (as in test_gui.py) except where the fault is in them.
+fakes passed in (as in tests/gui/test_gui.py) except where the fault is in them.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ from desktop_app.hotkeys import create_listener
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings, SpeechSettings
 from desktop_app.speech import SilentSpeaker, StreamingSpeech, create_speaker
 from desktop_app.speech._audio import write_silence
+from tests.helpers.controllers import TIMEOUT_MS
 from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
-from tests.test_gui import TIMEOUT_MS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NO_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY")
 
 

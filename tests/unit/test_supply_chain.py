@@ -28,7 +28,7 @@ from desktop_app.engine.models.integrity import ListedFile, discard, git_blob_id
 from desktop_app.engine.models.revisions import Pin, RevisionRecord, choose_commit, is_commit
 from desktop_app.settings import EngineSettings, Quantization
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "desktop_app"
 COMMIT_A = "a" * 40
 COMMIT_B = "b" * 40

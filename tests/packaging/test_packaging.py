@@ -26,7 +26,7 @@ import desktop_app
 from desktop_app.core import messages
 from desktop_app.settings import autostart
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
 APP = ROOT / "dist" / "iris"
 PROBLEM_MARKS = ("Traceback", "ERROR", "CRITICAL")
@@ -437,7 +437,7 @@ def test_wheel_and_sdist_build_and_the_installed_iris_works(
         "README.md", "LICENSE", "THIRD_PARTY_NOTICES.md", "CHANGELOG.md", "pyproject.toml",
         "MANIFEST.in", "desktop_app/resources/iris.svg", "packaging/iris-linux.spec",
         "packaging/windows/iris.iss", "packaging/requirements-app.txt", "tests/conftest.py",
-        "tests/test_packaging.py",
+        "tests/packaging/test_packaging.py",
     ):  # fmt: skip
         assert name in members, name
     assert any(name.startswith("resources/") for name in members)
