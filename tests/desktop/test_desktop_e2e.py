@@ -15,7 +15,10 @@ import sys
 import wave
 from pathlib import Path
 
+import pytest
 from PIL import Image
+
+pytestmark = pytest.mark.slow  # each test starts the app on Xvfb and waits for answers
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).resolve().parents[1] / "helpers" / "atspi_probe.py"

@@ -179,6 +179,7 @@ def _guarded_env(tmp_path: Path, log: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_cli_entry_point_opens_no_connection_and_logs_no_content(
     tmp_path: Path, tiny_models: dict[str, Path], photo: Path, screenshot: Path
 ) -> None:
@@ -293,6 +294,7 @@ def test_window_describes_and_answers_without_any_connection(
     print(f"window: 2 answers, {len(records.lines)} log records, 0 network attempts")
 
 
+@pytest.mark.slow
 def test_window_entry_point_opens_no_connection(
     tmp_path: Path, tiny_models: dict[str, Path]
 ) -> None:

@@ -167,6 +167,7 @@ def test_the_window_loads_a_bundled_model_without_asking_to_download(
         controller.shutdown()
 
 
+@pytest.mark.slow
 def test_the_app_opens_with_the_bundled_model_as_its_default(tmp_path: Path, shipped: Path) -> None:
     """`python -m desktop_app` with no model configured and none downloaded, but one bundled:
     no download question (without it, test_startup_probe's app asks)."""

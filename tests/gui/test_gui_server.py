@@ -214,6 +214,7 @@ def test_a_server_on_this_computer_loads_describes_and_follows_up(
     assert served.window.location.text() == where
 
 
+@pytest.mark.slow
 def test_a_fault_mid_answer_keeps_the_partial_answer_marked_unfinished(
     qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:

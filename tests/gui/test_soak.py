@@ -218,6 +218,7 @@ class Soak:
         self.controller.shutdown()
 
 
+@pytest.mark.slow
 def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
     qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

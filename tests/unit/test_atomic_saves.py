@@ -80,6 +80,7 @@ def _run_child(folder: Path, start: int, rng: random.Random) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 def test_sigkill_during_saves_never_loses_a_save(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     logs = {"settings": SaveLog(), "history": SaveLog()}

@@ -242,6 +242,7 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 2
 
 
+@pytest.mark.slow
 def test_entry_points_run_as_a_user_would(tiny_models: dict[str, Path], photo: Path) -> None:
     """`python -m desktop_app` and the installed `iris` script both work end to end."""
     iris = Path(sys.executable).parent / "iris"

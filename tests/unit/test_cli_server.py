@@ -128,6 +128,7 @@ def test_models_list_from_the_server(
     assert lines[-1].endswith(" milliseconds.")
 
 
+@pytest.mark.slow
 def test_killed_server_leaves_the_partial_answer_marked_unfinished(
     tiny_models: dict[str, Path], tmp_path: Path, photo: Path
 ) -> None:

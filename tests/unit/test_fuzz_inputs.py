@@ -48,6 +48,8 @@ from tests.helpers.fuzz_images import (
     picture,
 )
 
+pytestmark = pytest.mark.slow  # the "tried enough" checks need the fuzz tests before them
+
 ROOT = Path(__file__).resolve().parents[2]
 LOADER_INPUTS = 1000
 CLI_INPUTS = 300

@@ -173,6 +173,7 @@ DAMAGE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
 def test_damaged_cache_is_rebuilt(
     tiny_models: dict[str, Path], cache_dir: Path, float32_loads: list[Path], damage: str

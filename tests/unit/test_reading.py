@@ -31,6 +31,7 @@ def reader() -> TextReader:
     return TextReader()
 
 
+@pytest.mark.slow
 def test_quality_on_the_generated_test_set(reader: TextReader) -> None:
     """Character error rate ≤ 3 % over the set and reading order right in every layout."""
     errors = characters = 0
@@ -66,6 +67,7 @@ def test_rotated_images_are_set_upright(reader: TextReader, turned: int) -> None
     assert result.cer <= MAX_CER and result.order_errors == 0
 
 
+@pytest.mark.slow
 def test_large_and_small_images_read_alike(reader: TextReader) -> None:
     screen = dialog("light", "DejaVu Sans", 12)
     large = screen.image.resize((3840, 2400), Image.Resampling.LANCZOS)
@@ -111,6 +113,7 @@ def test_unsure_words_are_marked_not_guessed() -> None:
     assert line_text(line) == "Pay " + messages.UNCLEAR_WORD.format(word="£4O")
 
 
+@pytest.mark.slow
 def test_reader_backend_streams_lines_with_timings() -> None:
     backend = ReaderBackend()
     backend.load()
@@ -195,6 +198,7 @@ def test_grounded_prompts_carry_the_found_text_once_per_image() -> None:
     assert reader.reads == 1
 
 
+@pytest.mark.slow
 def test_grounding_reaches_a_real_model_prompt(tiny_models: dict[str, Path]) -> None:
     """With a tiny Idefics3, the grounded prompt is longer by the found text's tokens."""
     settings = EngineSettings(model=str(tiny_models["idefics3"]), max_new_tokens=2)

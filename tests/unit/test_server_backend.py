@@ -95,6 +95,7 @@ def test_cancel_on_the_first_piece_and_the_server_stays_healthy(
     assert after.generated_tokens >= 1
 
 
+@pytest.mark.slow
 def test_server_killed_mid_answer_keeps_the_partial_text(
     tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:

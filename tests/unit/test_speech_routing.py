@@ -853,6 +853,7 @@ def test_iris_speaks_through_speech_dispatcher(speechd: dict[str, str]) -> None:
     speaker.close()
 
 
+@pytest.mark.slow
 def test_iris_cancel_leaves_another_clients_speech_alone(speechd: dict[str, str]) -> None:
     speaker = ThreadedSpeaker(lambda: SpeechDispatcherBackend(env=speechd))
     assert speaker.problem is None
