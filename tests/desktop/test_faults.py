@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.cli.main import main
 from desktop_app.core import messages
-from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
+from desktop_app.core.types import Answer
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local import int8_cache
 from desktop_app.engine.local.backend import LocalBackend
@@ -35,7 +35,7 @@ from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings, S
 from desktop_app.speech import SilentSpeaker, StreamingSpeech, create_speaker
 from desktop_app.speech._audio import write_silence
 from tests.helpers.controllers import TIMEOUT_MS
-from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
+from tests.helpers.fakes import FakeBackend, FakeCapturer, FakeSpeaker, FakeStream
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY")
@@ -137,32 +137,16 @@ def test_model_folder_removed_while_running_then_restored(
 
 
 # --- a model that does not fit in memory (the real limit is in test_memory_limit.py) ----------
-class TooBigBackend(Backend):
+def too_big_backend(name: str, weights_bytes: int) -> FakeBackend:
     """Loads as a model bigger than this computer's memory does: OutOfMemoryError."""
-
-    def __init__(self, name: str, weights_bytes: int) -> None:
-        self.error = out_of_memory(name, weights_bytes)
-
-    def load(self, on_progress: ProgressCallback | None = None) -> None:
-        raise self.error
-
-    def start(self, request: Request, on_text: TextCallback) -> Answer:
-        self.load()  # as LocalBackend: a request first loads the model
-        raise AssertionError("unreachable")
-
-    def cancel(self) -> None:
-        pass
-
-    @property
-    def description(self) -> str:
-        return "too big"
+    return FakeBackend(description="too big", load_error=out_of_memory(name, weights_bytes))
 
 
 def test_model_too_big_offers_a_smaller_one_and_iris_goes_on(
     qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
     name = "SmolVLM-500M-Instruct"
-    app = App(qtbot, tmp_path / name, backend=TooBigBackend(name, 1_015_000_000))
+    app = App(qtbot, tmp_path / name, backend=too_big_backend(name, 1_015_000_000))
     try:
         with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
             app.controller.load_model()

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
-from desktop_app.engine.backend import Backend
+from desktop_app.core.types import Request
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DeviceChoice, EngineSettings
+from tests.helpers.fakes import FakeBackend
 
 
 def prompt_tokens(model: Path, split: bool | None) -> int:
@@ -65,34 +64,12 @@ def test_warm_up_generates_once_and_keeps_nothing(tiny_models: dict[str, Path]) 
     assert backend.start(request, lambda piece: None).cached_tokens == 0
 
 
-class WarmingBackend(Backend):
-    def __init__(self) -> None:
-        self.warmed = threading.Event()
-        self.loaded_first = False
-
-    def load(self, on_progress: ProgressCallback | None = None) -> None:
-        self.loaded_first = not self.warmed.is_set()
-
-    def warm_up(self) -> None:
-        self.warmed.set()
-
-    def start(self, request: Request, on_text: TextCallback) -> Answer:
-        raise AssertionError("not used")
-
-    def cancel(self) -> None:
-        pass
-
-    @property
-    def description(self) -> str:
-        return "warming"
-
-
 def test_the_window_worker_warms_the_model_up_after_loading(qtbot: QtBot) -> None:
-    backend = WarmingBackend()
+    backend = FakeBackend(description="warming", start_error=AssertionError("not used"))
     worker = EngineWorker(backend)
     try:
         worker.load()
         assert backend.warmed.wait(timeout=10)
-        assert backend.loaded_first
+        assert backend.calls[:2] == ["load", "warm_up"]  # loaded first, then warmed up
     finally:
         worker.shutdown()

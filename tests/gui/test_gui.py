@@ -18,8 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
 from desktop_app.core.actions import ACTIONS
-from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback, Turn
-from desktop_app.engine.backend import Backend
+from desktop_app.core.types import Answer, Request, Turn
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.models.hub import is_downloaded
 from desktop_app.engine.reading.backend import ReaderBackend
@@ -30,7 +29,13 @@ from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings
 from desktop_app.testing.text_screens import dialog
 from tests.helpers.controllers import TIMEOUT_MS
-from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
+from tests.helpers.fakes import (
+    LOADING_TENTHS,
+    FakeBackend,
+    FakeCapturer,
+    FakeSpeaker,
+    FakeStream,
+)
 from tests.helpers.hub_cache import OTHER_COMMIT, put_in_hub_cache
 
 
@@ -387,35 +392,23 @@ def test_settings_change_reloads_the_model(
     assert ready.args[0].startswith("llava")
 
 
-class SlowLoadingBackend(Backend):
-    """Reports loading progress in tenths, each step waiting for the test's go-ahead."""
-
-    def __init__(self) -> None:
-        self.step = threading.Semaphore(0)
-
-    def load(self, on_progress: ProgressCallback | None = None) -> None:
-        for tenth in range(11):
-            assert self.step.acquire(timeout=30)
-            if on_progress is not None:
-                on_progress("Loading model", tenth / 10)
-
-    def start(self, request: Request, on_text: TextCallback) -> Answer:
-        raise AssertionError("not used")
-
-    def cancel(self) -> None:
-        pass
-
-    @property
-    def description(self) -> str:
-        return "slow"
+def slow_loading_backend(step: threading.Semaphore) -> FakeBackend:
+    """Reports loading progress in tenths, each step waiting for the test's go-ahead
+    (`step.release()`); its start() fails the test if called."""
+    return FakeBackend(
+        description="slow",
+        progress=LOADING_TENTHS,
+        step=step,
+        start_error=AssertionError("not used"),
+    )
 
 
 def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: QtBot) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
     speaker = FakeSpeaker()
-    backend = SlowLoadingBackend()
-    worker = EngineWorker(backend)
+    step = threading.Semaphore(0)
+    worker = EngineWorker(slow_loading_backend(step))
     try:
         controller = build_controller(
             window,
@@ -429,7 +422,7 @@ def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: 
         worker.load()
         for _tenth in range(5):
             with qtbot.waitSignal(controller.voice.status_changed, timeout=TIMEOUT_MS):
-                backend.step.release()
+                step.release()
         spoken = [text for text, _ in speaker.said]
         assert spoken == [f"Model loading, {p} percent." for p in (0, 20, 40)]
         assert window.progress.value() == 40 and not window.progress.isHidden()
@@ -439,11 +432,11 @@ def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: 
             timeout=TIMEOUT_MS,
             check_params_cb=lambda text: text == messages.STATUS_LOADING_CANCELLED,
         ):
-            backend.step.release()
+            step.release()
         assert window.progress.isHidden()
     finally:
         for _ in range(11):
-            backend.step.release()
+            step.release()
         controller.shutdown()
 
 
@@ -505,7 +498,8 @@ def test_describe_without_a_downloaded_model_reads_the_text(qtbot: QtBot) -> Non
     speaker = FakeSpeaker()
     capturer = FakeCapturer()
     capturer.screen_image = dialog("light", "Liberation Sans", 14).image
-    model = EngineWorker(SlowLoadingBackend())  # its start() fails the test if called
+    # its start() fails the test if called
+    model = EngineWorker(slow_loading_backend(threading.Semaphore(0)))
     controller = build_controller(
         window, capturer, AppSettings(), worker=model, speaker=speaker, streaming_speech=FakeStream
     )

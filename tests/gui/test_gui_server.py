@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
-from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
+from desktop_app.core.types import Answer
 from desktop_app.engine.backend import Backend
 from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
@@ -34,7 +34,7 @@ from desktop_app.settings import (
     load_settings,
 )
 from desktop_app.settings.secrets import SERVICE, MemoryKeyring
-from tests.helpers.fakes import FakeSpeaker, FakeStream, NoCapture
+from tests.helpers.fakes import FakeBackend, FakeSpeaker, FakeStream, NoCapture
 from tests.helpers.model_server import RunningServer, free_port, transformers_serve
 from tests.helpers.stub_server import MODEL as STUB_MODEL
 from tests.helpers.stub_server import answer, json_reply, stub_server
@@ -78,7 +78,7 @@ class Rig:
         self._confirm = confirm or self._refuse_to_be_asked
         self.api_keys = ApiKeys(MemoryKeyring())
         self.worker = EngineWorker(backend or self._controllers_backend)
-        self.reader = EngineWorker(lambda: RecordingBackend())
+        self.reader = EngineWorker(lambda: server_stand_in())
         self.controller = build_controller(
             self.window,
             NoCapture(),
@@ -115,34 +115,15 @@ class Rig:
         self.controller.shutdown()
 
 
-class RecordingBackend(Backend):
+def server_stand_in(description: str = "fake model on the server") -> FakeBackend:
     """Stands in for a server that must not be contacted: counts loads and requests."""
-
-    def __init__(self, description: str = "fake model on the server") -> None:
-        self.loads = 0
-        self.requests: list[Request] = []
-        self._description = description
-
-    def load(self, on_progress: ProgressCallback | None = None) -> None:
-        self.loads += 1
-
-    def start(self, request: Request, on_text: TextCallback) -> Answer:
-        self.requests.append(request)
-        on_text("A fake answer.")
-        return Answer("A fake answer.", 1, 1)
-
-    def cancel(self) -> None:
-        pass
-
-    @property
-    def description(self) -> str:
-        return self._description
+    return FakeBackend(description=description, pieces=["A fake answer."], prompt_tokens=1)
 
 
 class RecordingFactory:
     """A backend factory that records the settings it is asked for."""
 
-    def __init__(self, backend: RecordingBackend) -> None:
+    def __init__(self, backend: FakeBackend) -> None:
         self.backend = backend
         self.asked: list[AppSettings] = []
 
@@ -274,7 +255,7 @@ def test_a_key_entered_in_settings_is_used_at_once_and_a_busy_servers_retry_is_t
 
 # -- consent for a host that is not this computer -------------------------------------------------
 def test_declining_sends_nothing_and_asks_again_next_time(qtbot: QtBot) -> None:
-    backend = RecordingBackend()
+    backend = server_stand_in()
     factory = RecordingFactory(backend)
     rig = Rig(
         qtbot,
@@ -308,12 +289,12 @@ def test_agreeing_is_saved_asked_once_and_plain_http_is_warned_about(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path))
-    backend = RecordingBackend()
+    backend = server_stand_in()
     factory = RecordingFactory(backend)
     rig = Rig(
         qtbot,
         server_settings(REMOTE_URL, "big-model"),
-        backend=RecordingBackend("never used"),
+        backend=server_stand_in("never used"),
         backend_factory=factory,
         confirm=lambda title, question: True,
     )
@@ -345,8 +326,8 @@ def test_turning_the_server_on_replaces_the_backend_and_the_location_line(
     qtbot: QtBot, model_server: RunningServer
 ) -> None:
     local = AppSettings().with_changes(engine=EngineSettings(ground_in_text=False))
-    factory = RecordingFactory(RecordingBackend())
-    rig = Rig(qtbot, local, backend=RecordingBackend(), backend_factory=factory)
+    factory = RecordingFactory(server_stand_in())
+    rig = Rig(qtbot, local, backend=server_stand_in(), backend_factory=factory)
     try:
         here = messages.LOCATION_LINE.format(location=messages.LOCATION_THIS_COMPUTER)
         location = rig.window.location

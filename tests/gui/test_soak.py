@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
-from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
+from desktop_app.core.types import Answer, Request
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import ReaderBackend
@@ -30,7 +30,7 @@ from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, EngineSettings
-from tests.helpers.fakes import FakeSpeaker, FakeStream, NoCapture
+from tests.helpers.fakes import FakeBackend, FakeSpeaker, FakeStream, NoCapture
 from tests.helpers.faults import ForwardFault, os_threads, rss_mb
 
 REQUESTS = 300
@@ -272,33 +272,13 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
     assert (threads_end, os_threads_end) == (threads_start, os_threads_start)
 
 
-class HeldLoadBackend(Backend):
-    """Loads only when the test lets it; counts the requests it is really asked."""
-
-    def __init__(self) -> None:
-        self.go = threading.Event()
-        self.started: list[Request] = []
-
-    def load(self, on_progress: ProgressCallback | None = None) -> None:
-        assert self.go.wait(STEP_MS / 1000)
-
-    def start(self, request: Request, on_text: TextCallback) -> Answer:
-        self.started.append(request)
-        on_text("Fine.")
-        return Answer("Fine.", 3, 1)
-
-    def cancel(self) -> None:
-        pass
-
-    @property
-    def description(self) -> str:
-        return "held"
-
-
 def test_a_request_stopped_or_replaced_before_it_runs_never_runs(qtbot: QtBot) -> None:
     """Stop pressed (or a new request made) while the model still loads ends the waiting
     request as cancelled at once when its turn comes, instead of running it in full."""
-    backend = HeldLoadBackend()
+    go = threading.Event()  # the model loads only when the test lets it
+    backend = FakeBackend(
+        description="held", pieces=["Fine."], prompt_tokens=3, held=go, hold_s=STEP_MS / 1000
+    )
     worker = EngineWorker(backend)
     try:
         ends: list[tuple[int, Answer]] = []
@@ -308,10 +288,10 @@ def test_a_request_stopped_or_replaced_before_it_runs_never_runs(qtbot: QtBot) -
         worker.cancel()
         replaced = worker.submit(Request.single("Second.", []))
         wanted = worker.submit(Request.single("Third.", []))
-        backend.go.set()
+        go.set()
         qtbot.waitUntil(lambda: len(ends) == 3, timeout=STEP_MS)
         assert [rid for rid, _ in ends] == [stopped, replaced, wanted]
         assert [answer.cancelled for _, answer in ends] == [True, True, False]
-        assert [request.turns[-1].text for request in backend.started] == ["Third."]
+        assert [request.turns[-1].text for request in backend.requests] == ["Third."]
     finally:
         worker.shutdown()

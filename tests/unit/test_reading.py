@@ -12,8 +12,7 @@ from PIL import Image
 
 from desktop_app.core import messages
 from desktop_app.core.reading import LineEnd, TextLine, TextReading, TextWord
-from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
-from desktop_app.engine.backend import Backend
+from desktop_app.core.types import Request
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import GroundedBackend, ReaderBackend
 from desktop_app.engine.reading.grounding import grounding_text
@@ -22,6 +21,7 @@ from desktop_app.engine.reading.render import line_text
 from desktop_app.settings import EngineSettings
 from desktop_app.testing.reading_score import score
 from desktop_app.testing.text_screens import dialog, document, form, measured_set, table
+from tests.helpers.fakes import FakeBackend
 
 MAX_CER = 0.03
 
@@ -152,28 +152,6 @@ def test_grounding_text_has_positions_and_a_limit(reader: TextReader) -> None:
     assert len(grounding_text(reading, limit=40)) <= 42
 
 
-class RecordingBackend(Backend):
-    """A model backend that records what it was asked."""
-
-    def __init__(self) -> None:
-        self.requests: list[Request] = []
-
-    def load(self, on_progress: ProgressCallback | None = None) -> None:
-        pass
-
-    def start(self, request: Request, on_text: TextCallback) -> Answer:
-        self.requests.append(request)
-        on_text("ok")
-        return Answer("ok", 10, 1)
-
-    def cancel(self) -> None:
-        pass
-
-    @property
-    def description(self) -> str:
-        return "recording"
-
-
 class CountingReader(TextReader):
     def __init__(self) -> None:
         super().__init__()
@@ -185,7 +163,8 @@ class CountingReader(TextReader):
 
 
 def test_grounded_prompts_carry_the_found_text_once_per_image() -> None:
-    inner, reader = RecordingBackend(), CountingReader()
+    inner = FakeBackend(description="recording", pieces=["ok"], prompt_tokens=10)
+    reader = CountingReader()
     backend = GroundedBackend(inner, reader)
     image = dialog("dark", "Liberation Sans", 18).image
     request = Request.single("Describe this.", [image])

@@ -441,8 +441,9 @@ class SilenceSynthesizer:
         pass
 
 
-class RecordingBackend:
-    """A hand-off that records what it is given; `speak` waits until cancelled if `hold`."""
+class RecordingSpeechBackend:
+    """A screen-reader hand-off (the speech Backend protocol: speak, interrupt, close) that
+    records what it is given; `speak` waits until cancelled if `hold`."""
 
     def __init__(self, hold: bool = False) -> None:
         self.hold = hold
@@ -484,10 +485,10 @@ def _speaker(
     ("detected", "platform"), [("Orca", "linux"), ("NVDA", "win32"), ("JAWS", "win32")]
 )
 def test_auto_speaks_through_the_running_screen_reader(detected: str, platform: str) -> None:
-    backend = RecordingBackend()
+    backend = RecordingSpeechBackend()
     asked: list[str] = []
 
-    def hand_off(name: str) -> RecordingBackend:
+    def hand_off(name: str) -> RecordingSpeechBackend:
         asked.append(name)
         return backend
 
@@ -607,7 +608,7 @@ def test_a_crashing_detector_means_none() -> None:
 
 
 def test_stop_interrupts_a_hand_off_at_once() -> None:
-    backend = RecordingBackend(hold=True)
+    backend = RecordingSpeechBackend(hold=True)
     speaker = _speaker(AUTO, "Orca", "linux", lambda name: backend)
     speaker.say(LONG)
     speaker.say("Never said.")
