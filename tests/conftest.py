@@ -22,12 +22,18 @@ os.environ["IRIS_CACHE_DIR"] = os.path.join(_SCRATCH, "int8-cache")
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image, ImageDraw
 
 from tests.helpers.logfail import LogFailHandler
 from tests.helpers.model_server import RunningServer
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from tests.helpers.controllers import ControllerFactory
 
 pytest_plugins: list[str] = []
 
@@ -91,3 +97,15 @@ def model_server(
 
     with transformers_serve(tiny_models["idefics3"], tmp_path_factory.mktemp("serve")) as server:
         yield server
+
+
+@pytest.fixture
+def make_controller(qtbot: QtBot) -> Iterator[ControllerFactory]:
+    """`make_controller(settings, **parts)`: a window and its controller built as the app builds
+    them, with fake capture, speech and model unless given (tests/helpers/controllers.py);
+    every controller made is shut down after the test."""
+    from tests.helpers.controllers import ControllerFactory
+
+    factory = ControllerFactory(qtbot)
+    yield factory
+    factory.shut_down()

@@ -27,15 +27,12 @@ from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.local.loading import out_of_memory
 from desktop_app.engine.models.catalogue import smallest
 from desktop_app.gui.app import DesktopCapturer, HotkeyBridge
-from desktop_app.gui.assembly import build_controller
-from desktop_app.gui.main_window import MainWindow
-from desktop_app.gui.worker import EngineWorker
 from desktop_app.hotkeys import create_listener
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings, SpeechSettings
 from desktop_app.speech import SilentSpeaker, StreamingSpeech, create_speaker
 from desktop_app.speech._audio import write_silence
-from tests.helpers.controllers import TIMEOUT_MS
-from tests.helpers.fakes import FakeBackend, FakeCapturer, FakeSpeaker, FakeStream
+from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
+from tests.helpers.fakes import FakeBackend, FakeCapturer, FakeSpeaker
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY")
@@ -51,7 +48,7 @@ class App:
 
     def __init__(
         self,
-        qtbot: QtBot,
+        make_controller: ControllerFactory,
         model: Path | str,
         *,
         backend: Backend | None = None,
@@ -60,21 +57,17 @@ class App:
         self.settings = AppSettings().with_changes(
             engine=EngineSettings(model=str(model), max_new_tokens=6)
         )
-        self.window = MainWindow()
-        qtbot.addWidget(self.window)
-        self.window.show()
         self.speaker = FakeSpeaker()
         self.capturer = capturer or FakeCapturer()
-        self.worker = EngineWorker(backend or LocalBackend(self.settings.engine))
-        self.controller = build_controller(
-            self.window,
-            self.capturer,
+        self.controller = make_controller(
             self.settings,
-            worker=self.worker,
+            show=True,
+            capturer=self.capturer,
+            backend=backend or LocalBackend(self.settings.engine),
             speaker=self.speaker,
-            streaming_speech=FakeStream,
             backend_factory=plain_local_backends,
         )
+        self.window = self.controller.window
         self.shown: list[str] = []
         self.controller.voice.status_changed.connect(self.shown.append)
 
@@ -112,28 +105,25 @@ def answered(qtbot: QtBot, app: App, action: Callable[[], object]) -> Answer:
 
 # --- model folder removed while Iris runs ------------------------------------------------------
 def test_model_folder_removed_while_running_then_restored(
-    qtbot: QtBot, tiny_models: dict[str, Path], model_copy: Path
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path], model_copy: Path
 ) -> None:
-    app = App(qtbot, model_copy)
-    try:
-        with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
-            app.controller.load_model()
-        shutil.rmtree(model_copy)
-        answered(qtbot, app, lambda: app.trigger("describe_screen"))  # the loaded model goes on
-        fewer_tokens = app.controller.settings.engine.with_changes(max_new_tokens=5)
-        with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
-            app.controller.apply_settings(app.controller.settings.with_changes(engine=fewer_tokens))
-        missing = messages.MODEL_FOLDER_NOT_FOUND.format(path=model_copy)
-        assert failed.args[0] == missing
-        app.assert_told(missing)
-        with qtbot.waitSignal(app.controller.request_failed, timeout=TIMEOUT_MS):
-            app.trigger("describe_window")
-        assert app.shown[-1] == missing and app.speaker.said[-1] == (missing, True)
-        shutil.copytree(tiny_models["idefics3"], model_copy)  # put back: the next request loads it
-        answered(qtbot, app, lambda: app.trigger("describe_window"))
-        assert app.window.status.text() == messages.STATUS_DONE
-    finally:
-        app.controller.shutdown()
+    app = App(make_controller, model_copy)
+    with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
+        app.controller.load_model()
+    shutil.rmtree(model_copy)
+    answered(qtbot, app, lambda: app.trigger("describe_screen"))  # the loaded model goes on
+    fewer_tokens = app.controller.settings.engine.with_changes(max_new_tokens=5)
+    with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
+        app.controller.apply_settings(app.controller.settings.with_changes(engine=fewer_tokens))
+    missing = messages.MODEL_FOLDER_NOT_FOUND.format(path=model_copy)
+    assert failed.args[0] == missing
+    app.assert_told(missing)
+    with qtbot.waitSignal(app.controller.request_failed, timeout=TIMEOUT_MS):
+        app.trigger("describe_window")
+    assert app.shown[-1] == missing and app.speaker.said[-1] == (missing, True)
+    shutil.copytree(tiny_models["idefics3"], model_copy)  # put back: the next request loads it
+    answered(qtbot, app, lambda: app.trigger("describe_window"))
+    assert app.window.status.text() == messages.STATUS_DONE
 
 
 # --- a model that does not fit in memory (the real limit is in test_memory_limit.py) ----------
@@ -143,27 +133,24 @@ def too_big_backend(name: str, weights_bytes: int) -> FakeBackend:
 
 
 def test_model_too_big_offers_a_smaller_one_and_iris_goes_on(
-    qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
     name = "SmolVLM-500M-Instruct"
-    app = App(qtbot, tmp_path / name, backend=too_big_backend(name, 1_015_000_000))
-    try:
-        with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
-            app.controller.load_model()
-        offer = messages.MODEL_OUT_OF_MEMORY_TRY_SMALLER.format(
-            model=name, smaller=smallest().hub_id, memory=smallest().memory_gb
-        )
-        assert failed.args[0] == offer
-        app.assert_told(offer)
-        assert app.window.progress.isHidden()
-        with qtbot.waitSignal(app.controller.request_failed, timeout=TIMEOUT_MS):
-            app.trigger("describe_screen")
-        assert app.shown[-1] == offer
-        with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
-            app.controller.apply_settings(app.choose_model(tiny_models["idefics3"]))
-        answered(qtbot, app, lambda: app.trigger("describe_window"))
-    finally:
-        app.controller.shutdown()
+    app = App(make_controller, tmp_path / name, backend=too_big_backend(name, 1_015_000_000))
+    with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
+        app.controller.load_model()
+    offer = messages.MODEL_OUT_OF_MEMORY_TRY_SMALLER.format(
+        model=name, smaller=smallest().hub_id, memory=smallest().memory_gb
+    )
+    assert failed.args[0] == offer
+    app.assert_told(offer)
+    assert app.window.progress.isHidden()
+    with qtbot.waitSignal(app.controller.request_failed, timeout=TIMEOUT_MS):
+        app.trigger("describe_screen")
+    assert app.shown[-1] == offer
+    with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
+        app.controller.apply_settings(app.choose_model(tiny_models["idefics3"]))
+    answered(qtbot, app, lambda: app.trigger("describe_window"))
 
 
 # --- weights file corrupted ---------------------------------------------------------------------
@@ -200,26 +187,23 @@ def test_damaged_weights_are_refused_by_the_cli_even_with_an_int8_cache(
 
 
 def test_damaged_weights_in_the_window_then_another_model(
-    qtbot: QtBot, tiny_models: dict[str, Path], model_copy: Path
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path], model_copy: Path
 ) -> None:
     damage(model_copy, "truncated")
-    app = App(qtbot, model_copy)
-    try:
-        with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
-            app.controller.load_model()
-        damaged = messages.MODEL_WEIGHTS_DAMAGED.format(model="model", file="model.safetensors")
-        assert failed.args[0] == damaged
-        app.assert_told(damaged)
-        with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
-            app.controller.apply_settings(app.choose_model(tiny_models["llava"]))
-        answered(qtbot, app, lambda: app.trigger("describe_screen"))
-    finally:
-        app.controller.shutdown()
+    app = App(make_controller, model_copy)
+    with qtbot.waitSignal(app.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
+        app.controller.load_model()
+    damaged = messages.MODEL_WEIGHTS_DAMAGED.format(model="model", file="model.safetensors")
+    assert failed.args[0] == damaged
+    app.assert_told(damaged)
+    with qtbot.waitSignal(app.controller.session.model_ready, timeout=TIMEOUT_MS):
+        app.controller.apply_settings(app.choose_model(tiny_models["llava"]))
+    answered(qtbot, app, lambda: app.trigger("describe_screen"))
 
 
 # --- speech engine missing or crashing ----------------------------------------------------------
 def test_missing_speech_engine_is_shown_once_and_answers_still_appear(
-    qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
     reason = "libespeak-ng.so.1: cannot open shared object file"
 
@@ -228,21 +212,16 @@ def test_missing_speech_engine_is_shown_once_and_answers_still_appear(
 
     speaker = create_speaker(SpeechSettings(), speak_to_files=tmp_path, engine_factory=no_engine)
     assert isinstance(speaker, SilentSpeaker)
-    app = App(qtbot, tiny_models["idefics3"])
-    try:
-        app.controller.voice.replace_speaker(
-            speaker, lambda: StreamingSpeech(speaker)
-        )  # as run_app
-        off = messages.STATUS_SPEECH_PROBLEM.format(
-            details=messages.SPEECH_ENGINE_MISSING.format(reason=reason)
-        )
-        assert app.shown == [off] and app.window.status.text() == off
-        for _ in range(2):
-            answered(qtbot, app, lambda: app.trigger("describe_screen"))
-        assert app.shown.count(off) == 1
-        assert list(tmp_path.iterdir()) == []
-    finally:
-        app.controller.shutdown()
+    app = App(make_controller, tiny_models["idefics3"])
+    app.controller.voice.replace_speaker(speaker, lambda: StreamingSpeech(speaker))  # as run_app
+    off = messages.STATUS_SPEECH_PROBLEM.format(
+        details=messages.SPEECH_ENGINE_MISSING.format(reason=reason)
+    )
+    assert app.shown == [off] and app.window.status.text() == off
+    for _ in range(2):
+        answered(qtbot, app, lambda: app.trigger("describe_screen"))
+    assert app.shown.count(off) == 1
+    assert list(tmp_path.iterdir()) == []
 
 
 class CrashingEngine:
@@ -265,10 +244,10 @@ class CrashingEngine:
 
 
 def test_speech_crashing_mid_answer_is_shown_once_and_answers_still_appear(
-    qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
     engine = CrashingEngine()
-    app = App(qtbot, tiny_models["idefics3"])
+    app = App(make_controller, tiny_models["idefics3"])
     speaker = create_speaker(
         SpeechSettings(),
         speak_to_files=tmp_path,
@@ -327,27 +306,28 @@ def test_window_without_a_display_exits_with_a_clear_message(environment: dict[s
 
 
 def test_without_a_display_capture_and_hotkeys_say_so_and_files_still_work(
-    qtbot: QtBot, tiny_models: dict[str, Path], photo: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    make_controller: ControllerFactory,
+    tiny_models: dict[str, Path],
+    photo: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name in NO_DISPLAY:
         monkeypatch.delenv(name, raising=False)
-    app = App(qtbot, tiny_models["idefics3"], capturer=DesktopCapturer(AppSettings()))
-    try:
-        for action in ("describe_screen", "read_window"):
-            with qtbot.waitSignal(
-                app.controller.voice.status_changed,
-                timeout=TIMEOUT_MS,
-                check_params_cb=lambda text: text == messages.CAPTURE_NO_DISPLAY,
-            ):
-                app.trigger(action)
-            app.assert_told(messages.CAPTURE_NO_DISPLAY)
-            assert app.window.isVisible()  # hidden for the capture, back again
-        bridge = HotkeyBridge(app.controller, create_listener())
-        bridge.bind(DEFAULT_HOTKEYS)
-        app.assert_told(messages.HOTKEY_NO_DISPLAY)  # once, not once per hotkey
-        answered(qtbot, app, lambda: app.controller.images.add_image_files([str(photo)]))
-    finally:
-        app.controller.shutdown()
+    app = App(make_controller, tiny_models["idefics3"], capturer=DesktopCapturer(AppSettings()))
+    for action in ("describe_screen", "read_window"):
+        with qtbot.waitSignal(
+            app.controller.voice.status_changed,
+            timeout=TIMEOUT_MS,
+            check_params_cb=lambda text: text == messages.CAPTURE_NO_DISPLAY,
+        ):
+            app.trigger(action)
+        app.assert_told(messages.CAPTURE_NO_DISPLAY)
+        assert app.window.isVisible()  # hidden for the capture, back again
+    bridge = HotkeyBridge(app.controller, create_listener())
+    bridge.bind(DEFAULT_HOTKEYS)
+    app.assert_told(messages.HOTKEY_NO_DISPLAY)  # once, not once per hotkey
+    answered(qtbot, app, lambda: app.controller.images.add_image_files([str(photo)]))
 
 
 def test_cli_read_and_describe_work_without_a_display(
@@ -386,9 +366,9 @@ def other_program_holds_ctrl_alt_shift_w(x_display: str) -> Iterator[None]:
 
 @pytest.mark.usefixtures("other_program_holds_ctrl_alt_shift_w")
 def test_a_hotkey_taken_is_told_by_name_and_the_others_and_the_window_work(
-    qtbot: QtBot, tiny_models: dict[str, Path]
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path]
 ) -> None:
-    app = App(qtbot, tiny_models["idefics3"])
+    app = App(make_controller, tiny_models["idefics3"])
     listener = create_listener()
     bridge = HotkeyBridge(app.controller, listener)
     try:
@@ -403,4 +383,3 @@ def test_a_hotkey_taken_is_told_by_name_and_the_others_and_the_window_work(
         assert app.capturer.calls == ["screen", "window"]
     finally:
         listener.stop()
-        app.controller.shutdown()

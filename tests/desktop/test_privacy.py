@@ -19,6 +19,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image
@@ -34,6 +35,9 @@ from tests.helpers.socket_guard import (
     read_attempts,
     write_sitecustomize,
 )
+
+if TYPE_CHECKING:
+    from tests.helpers.controllers import ControllerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 120_000
@@ -387,15 +391,13 @@ def test_screenshots_never_touch_the_disk(
     tiny_models: dict[str, Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    make_controller: ControllerFactory,
 ) -> None:
     """Capture the real (Xvfb) screen, describe it and read its text, with every place a
     program writes to (temp, home, XDG, Iris's config and cache, the working folder) in
     watched folders: afterwards none of them holds an image file."""
     from desktop_app.gui.app import DesktopCapturer
-    from desktop_app.gui.assembly import build_controller
     from desktop_app.gui.backends import local_backend_factory
-    from desktop_app.gui.main_window import MainWindow
-    from desktop_app.gui.worker import EngineWorker
     from desktop_app.settings import AppSettings, EngineSettings
 
     watched = tmp_path / "watched"
@@ -417,25 +419,22 @@ def test_screenshots_never_touch_the_disk(
     settings = AppSettings().with_changes(
         engine=EngineSettings(model=str(tiny_models["idefics3"]), max_new_tokens=4)
     )
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    worker = EngineWorker(local_backend_factory(settings))  # grounded in the text reader
-    controller = build_controller(
-        window,
-        DesktopCapturer(settings),
+    controller = make_controller(
         settings,
-        worker=worker,
+        show=True,
+        capturer=DesktopCapturer(settings),
+        backend=local_backend_factory(settings),  # grounded in the text reader
         speaker=Silent(),
         streaming_speech=Silent,
     )
+    window = controller.window
     try:
         with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as described:
             window.actions_by_key["describe_screen"].trigger()
         with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as read:
             window.actions_by_key["read_screen"].trigger()
     finally:
-        controller.shutdown()
+        controller.shutdown()  # its saves finished before the folders are searched
     assert described.args[0].generated_tokens >= 1
     assert read.args[0].text
     assert any(e.startswith("Image: screen, 1280 by 800") for e in window.conversation.entries())

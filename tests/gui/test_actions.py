@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from pytestqt.qtbot import QtBot
 
 from desktop_app.core import actions
 from desktop_app.core.actions import ACTIONS, DEFAULT_HOTKEYS, Menu, key_table, readable_keys
+
+if TYPE_CHECKING:
+    from tests.helpers.controllers import ControllerFactory
 
 PACKAGE = Path(actions.__file__).resolve().parents[1]
 README = PACKAGE.parent / "README.md"
@@ -62,24 +65,16 @@ def test_ids_labels_shortcuts_and_hotkeys_are_unique() -> None:
     assert len(set(DEFAULT_HOTKEYS.values())) == len(DEFAULT_HOTKEYS)
 
 
-def test_every_action_is_reachable_and_has_a_handler(qtbot: QtBot) -> None:
-    from desktop_app.gui.assembly import build_controller
-    from desktop_app.gui.main_window import MainWindow
-    from desktop_app.gui.worker import EngineWorker
-    from desktop_app.settings import AppSettings
+def test_every_action_is_reachable_and_has_a_handler(make_controller: ControllerFactory) -> None:
     from tests.helpers.fakes import NoCapture
 
-    window = MainWindow()
-    qtbot.addWidget(window)
-    worker = EngineWorker(lambda: pytest.fail("no model is needed"))
-    controller = build_controller(window, NoCapture(), AppSettings(), worker=worker)
-    try:
-        for action in ACTIONS:
-            assert action.in_window or action.hotkey, action.id
-            assert callable(controller.handler(action)), action.handler
-            assert (action.id in window.actions_by_key) == action.in_window
-    finally:
-        controller.shutdown()
+    controller = make_controller(
+        capturer=NoCapture(), backend=lambda: pytest.fail("no model is needed")
+    )
+    for action in ACTIONS:
+        assert action.in_window or action.hotkey, action.id
+        assert callable(controller.handler(action)), action.handler
+        assert (action.id in controller.window.actions_by_key) == action.in_window
     assert all(actions.menu_actions(menu) for menu in Menu)
 
 

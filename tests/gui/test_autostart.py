@@ -9,19 +9,16 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from pytestqt.qtbot import QtBot
 
 from desktop_app import APP_ID
 from desktop_app.core import messages
-from desktop_app.gui.assembly import build_controller
-from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.worker import EngineWorker
-from desktop_app.settings import AppSettings, load_settings
+from desktop_app.settings import load_settings
 from desktop_app.settings.autostart import (
     RUN_VALUE,
     Autostart,
@@ -34,7 +31,8 @@ from desktop_app.settings.autostart import (
     platform_autostart,
     sync_autostart,
 )
-from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
+from tests.helpers.controllers import ControllerFactory
+from tests.helpers.fakes import FakeSpeaker
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 GIO_PARSE = """
@@ -235,22 +233,18 @@ def test_launch_agent_written_and_removed(tmp_path: Path) -> None:
 class Rig:
     """The window and controller (no model ever loads), settings in the test's folder."""
 
-    def __init__(self, qtbot: QtBot, autostart: Autostart | None = None) -> None:
-        self.qtbot = qtbot
-        self.window = MainWindow()
-        qtbot.addWidget(self.window)
+    def __init__(
+        self, make_controller: ControllerFactory, autostart: Autostart | None = None
+    ) -> None:
+        self.qtbot = make_controller.qtbot
         self.speaker = FakeSpeaker()
-        unused = EngineWorker(lambda: pytest.fail("no model is needed"))
-        self.controller = build_controller(
-            self.window,
-            FakeCapturer(),
-            AppSettings(),
-            worker=unused,
+        self.controller = make_controller(
+            backend=lambda: pytest.fail("no model is needed"),
             speaker=self.speaker,
-            streaming_speech=FakeStream,
             reader=EngineWorker(lambda: pytest.fail("no reader is needed")),
             autostart=autostart,
         )
+        self.window = self.controller.window
 
     def save_settings(self, start_at_login: bool) -> None:
         """Open Settings, set the box as a keyboard user would, press OK."""
@@ -279,10 +273,8 @@ def linux_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def rig(qtbot: QtBot, linux_home: Path) -> Iterator[Rig]:
-    made = Rig(qtbot)
-    yield made
-    made.controller.shutdown()
+def rig(make_controller: ControllerFactory, linux_home: Path) -> Rig:
+    return Rig(make_controller)
 
 
 def test_settings_checkbox_writes_and_removes_the_entry(rig: Rig, linux_home: Path) -> None:
@@ -338,20 +330,19 @@ class RefusingRemoval:
         raise PermissionError(1, "Operation not permitted")
 
 
-def test_failed_removal_is_told_and_retried(qtbot: QtBot, linux_home: Path) -> None:
+def test_failed_removal_is_told_and_retried(
+    make_controller: ControllerFactory, linux_home: Path
+) -> None:
     autostart = RefusingRemoval(linux_home / "autostart")
-    rig = Rig(qtbot, autostart)
-    try:
-        rig.save_settings(True)
-        rig.save_settings(False)
-        told = rig.window.status.text()
-        assert told == messages.AUTOSTART_OFF_FAILED.format(
-            place=autostart.place, reason="Operation not permitted"
-        )
-        assert rig.controller.settings.start_at_login is False
-        assert load_settings().start_at_login is False
-        rig.speaker.said.clear()
-        rig.save_settings(False)  # off and off, but the last try failed: tried again
-        assert rig.speaker.said == [(told, False)]
-    finally:
-        rig.controller.shutdown()
+    rig = Rig(make_controller, autostart)
+    rig.save_settings(True)
+    rig.save_settings(False)
+    told = rig.window.status.text()
+    assert told == messages.AUTOSTART_OFF_FAILED.format(
+        place=autostart.place, reason="Operation not permitted"
+    )
+    assert rig.controller.settings.start_at_login is False
+    assert load_settings().start_at_login is False
+    rig.speaker.said.clear()
+    rig.save_settings(False)  # off and off, but the last try failed: tried again
+    assert rig.speaker.said == [(told, False)]

@@ -15,13 +15,10 @@ from desktop_app.core import messages
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.models import bundled
 from desktop_app.engine.models.hub import is_downloaded, resolve_model
-from desktop_app.gui.assembly import build_controller
-from desktop_app.gui.main_window import MainWindow
-from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_MODEL, AppSettings, EngineSettings
 from tests.helpers.app_process import offscreen_app_env
 from tests.helpers.cli import events, run_cli
-from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
+from tests.helpers.controllers import ControllerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 120_000
@@ -140,31 +137,21 @@ def test_describe_uses_the_bundled_model_offline(
 
 
 def test_the_window_loads_a_bundled_model_without_asking_to_download(
-    qtbot: QtBot, shipped: Path
+    qtbot: QtBot, make_controller: ControllerFactory, shipped: Path
 ) -> None:
     def never_asked(title: str, text: str) -> bool:
         raise AssertionError(f"asked: {text}")
 
-    window = MainWindow()
-    qtbot.addWidget(window)
     settings = AppSettings().with_changes(engine=EngineSettings(model=SHIPPED, max_new_tokens=3))
-    worker = EngineWorker(LocalBackend(settings.engine, allow_download=False))
-    controller = build_controller(
-        window,
-        FakeCapturer(),
+    controller = make_controller(
         settings,
-        worker=worker,
-        speaker=FakeSpeaker(),
-        streaming_speech=FakeStream,
+        backend=LocalBackend(settings.engine, allow_download=False),
         confirm=never_asked,
     )
-    try:
-        assert is_downloaded(settings.engine.model)
-        with qtbot.waitSignal(controller.session.model_ready, timeout=TIMEOUT_MS) as ready:
-            controller.load_model()
-        assert SHIPPED in ready.args[0]
-    finally:
-        controller.shutdown()
+    assert is_downloaded(settings.engine.model)
+    with qtbot.waitSignal(controller.session.model_ready, timeout=TIMEOUT_MS) as ready:
+        controller.load_model()
+    assert SHIPPED in ready.args[0]
 
 
 @pytest.mark.slow

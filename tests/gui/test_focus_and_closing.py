@@ -3,7 +3,6 @@ never strands the user, a key silences Iris, short confirmations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.actions import readable_keys
 from desktop_app.core.errors import IrisError
-from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.closing import CloseChoice, ClosePolicy
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.focus import FocusKeeper
@@ -25,6 +23,7 @@ from desktop_app.gui.screen_reader_watch import ScreenReaderWatch
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, load_settings
 from desktop_app.speech import RouteReason, SilentSpeaker, SpeechRoute
+from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
 
 OTHER_PROGRAM = 4242
@@ -39,26 +38,17 @@ class NoModel:
 
 
 @pytest.fixture
-def controller(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Controller]:
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
+def controller(monkeypatch: pytest.MonkeyPatch, make_controller: ControllerFactory) -> Controller:
     capturer = FakeCapturer()
     capturer.active = OTHER_PROGRAM
-    worker = EngineWorker(NoModel)  # type: ignore[arg-type]
-    reader = EngineWorker(NoModel)  # type: ignore[arg-type]
-    made = build_controller(
-        window,
-        capturer,
-        AppSettings(),
-        worker=worker,
-        speaker=FakeSpeaker(),
-        streaming_speech=FakeStream,
-        reader=reader,
+    made = make_controller(
+        show=True,
+        capturer=capturer,
+        backend=NoModel,  # type: ignore[arg-type]
+        reader=EngineWorker(NoModel),  # type: ignore[arg-type]
     )
     made.images.describe_images = lambda images, name, read=False: None
-    yield made
-    made.shutdown()
+    return made
 
 
 def _set_iris_active(monkeypatch: pytest.MonkeyPatch, active: bool) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +22,9 @@ from desktop_app.core.errors import GenerationError
 from desktop_app.core.types import Answer, Request
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import ReaderBackend
-from desktop_app.gui.assembly import build_controller
-from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, EngineSettings
+from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeSpeaker, FakeStream, NoCapture
 from tests.helpers.faults import ForwardFault, os_threads
 
@@ -76,9 +74,7 @@ def test_fault_midway_raises_a_typed_error_and_the_kept_cache_is_dropped(
 class Rig:
     """The window's controller and the real engine worker around an already loaded backend."""
 
-    def __init__(self, qtbot: QtBot, backend: LocalBackend) -> None:
-        self.window = MainWindow()
-        qtbot.addWidget(self.window)
+    def __init__(self, make_controller: ControllerFactory, backend: LocalBackend) -> None:
         self.speaker = FakeSpeaker()
         self.streams: list[FakeStream] = []
         self.worker = EngineWorker(backend)
@@ -86,15 +82,15 @@ class Rig:
         self.worker.answered.connect(lambda rid, answer: self.outcomes.append((rid, "answered")))
         self.worker.failed.connect(lambda rid, message: self.outcomes.append((rid, "failed")))
         settings = AppSettings().with_changes(engine=backend.settings)
-        self.controller = build_controller(
-            self.window,
-            NoCapture(),
+        self.controller = make_controller(
             settings,
+            capturer=NoCapture(),
             worker=self.worker,
             speaker=self.speaker,
             streaming_speech=self._stream,
             reader=EngineWorker(ReaderBackend()),
         )
+        self.window = self.controller.window
 
     def _stream(self) -> FakeStream:
         self.streams.append(FakeStream())
@@ -103,12 +99,13 @@ class Rig:
 
 @pytest.fixture
 def rig(
-    qtbot: QtBot, backend: LocalBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Rig]:
+    backend: LocalBackend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_controller: ControllerFactory,
+) -> Rig:
     monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path))  # the conversation history goes here
-    made = Rig(qtbot, backend)
-    yield made
-    made.controller.shutdown()
+    return Rig(make_controller, backend)
 
 
 @pytest.mark.parametrize(

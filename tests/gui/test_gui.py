@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,11 @@ from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.models.hub import is_downloaded
 from desktop_app.engine.reading.backend import ReaderBackend
 from desktop_app.engine.tasks import MORE_DETAIL
-from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings
 from desktop_app.testing.text_screens import dialog
-from tests.helpers.controllers import TIMEOUT_MS
+from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
 from tests.helpers.fakes import (
     LOADING_TENTHS,
     FakeBackend,
@@ -52,28 +50,28 @@ class Stopper(QObject):
 
 
 class Rig:
-    def __init__(self, qtbot: QtBot, model: Path, max_new_tokens: int = 6) -> None:
+    def __init__(
+        self, make_controller: ControllerFactory, model: Path, max_new_tokens: int = 6
+    ) -> None:
         settings = AppSettings().with_changes(
             engine=EngineSettings(model=str(model), max_new_tokens=max_new_tokens)
         )
-        self.window = MainWindow()
-        qtbot.addWidget(self.window)
-        self.window.show()
         self.speaker = FakeSpeaker()
         self.streams: list[FakeStream] = []
         self.capturer = FakeCapturer()
         self.backend = LocalBackend(settings.engine)
         self.worker = EngineWorker(self.backend)
         self.reader = EngineWorker(ReaderBackend())
-        self.controller = build_controller(
-            self.window,
-            self.capturer,
+        self.controller = make_controller(
             settings,
+            show=True,
+            capturer=self.capturer,
             worker=self.worker,
             speaker=self.speaker,
             streaming_speech=self._stream,
             reader=self.reader,
         )
+        self.window = self.controller.window
 
     def _stream(self) -> FakeStream:
         stream = FakeStream()
@@ -85,10 +83,8 @@ class Rig:
 
 
 @pytest.fixture
-def rig(qtbot: QtBot, tiny_models: dict[str, Path]) -> Iterator[Rig]:
-    made = Rig(qtbot, tiny_models["idefics3"])
-    yield made
-    made.controller.shutdown()
+def rig(make_controller: ControllerFactory, tiny_models: dict[str, Path]) -> Rig:
+    return Rig(make_controller, tiny_models["idefics3"])
 
 
 def test_controls_have_accessible_names_and_shortcuts(rig: Rig) -> None:
@@ -229,25 +225,24 @@ def test_capture_failure_is_spoken_and_window_comes_back(qtbot: QtBot, rig: Rig)
     assert rig.window.isVisible()
 
 
-def test_stop_cancels_generation_and_speech(qtbot: QtBot, tiny_models: dict[str, Path]) -> None:
-    rig = Rig(qtbot, tiny_models["llava"], max_new_tokens=2000)
-    try:
-        stopper = Stopper(rig)
-        rig.worker.piece.connect(stopper.on_piece)
-        with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as done:
-            rig.controller.describe_images([Image.new("RGB", (64, 64))], "test")
-        assert done.args[0].cancelled
-        assert done.args[0].generated_tokens < 2000
-        assert rig.speaker.stopped >= 1 and rig.streams[-1].cancelled
-        assert rig.window.conversation.entries()[-1].endswith(messages.UNFINISHED_SUFFIX)
-    finally:
-        rig.controller.shutdown()
+def test_stop_cancels_generation_and_speech(
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path]
+) -> None:
+    rig = Rig(make_controller, tiny_models["llava"], max_new_tokens=2000)
+    stopper = Stopper(rig)
+    rig.worker.piece.connect(stopper.on_piece)
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS) as done:
+        rig.controller.describe_images([Image.new("RGB", (64, 64))], "test")
+    assert done.args[0].cancelled
+    assert done.args[0].generated_tokens < 2000
+    assert rig.speaker.stopped >= 1 and rig.streams[-1].cancelled
+    assert rig.window.conversation.entries()[-1].endswith(messages.UNFINISHED_SUFFIX)
 
 
 def test_event_loop_keeps_answering_while_generating(
-    qtbot: QtBot, tiny_models: dict[str, Path]
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path]
 ) -> None:
-    rig = Rig(qtbot, tiny_models["idefics2"], max_new_tokens=400)
+    rig = Rig(make_controller, tiny_models["idefics2"], max_new_tokens=400)
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -259,21 +254,18 @@ def test_event_loop_keeps_answering_while_generating(
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)
-    try:
-        timer.start()
-        started = time.perf_counter()
-        with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
-            rig.controller.describe_images([Image.new("RGB", (640, 480))], "test")
-        total = time.perf_counter() - started
-        timer.stop()
-        longest_ms = max(gaps) * 1000
-        print(f"event loop: {len(gaps)} ticks in {total:.2f} s, longest gap {longest_ms:.0f} ms")
-        # Generating on the GUI thread would make one gap as long as the whole answer; a
-        # share of the total (not a fixed number of ms) keeps this true on a busy machine.
-        assert len(gaps) >= 5
-        assert max(gaps) < total / 4
-    finally:
-        rig.controller.shutdown()
+    timer.start()
+    started = time.perf_counter()
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+        rig.controller.describe_images([Image.new("RGB", (640, 480))], "test")
+    total = time.perf_counter() - started
+    timer.stop()
+    longest_ms = max(gaps) * 1000
+    print(f"event loop: {len(gaps)} ticks in {total:.2f} s, longest gap {longest_ms:.0f} ms")
+    # Generating on the GUI thread would make one gap as long as the whole answer; a
+    # share of the total (not a fixed number of ms) keeps this true on a busy machine.
+    assert len(gaps) >= 5
+    assert max(gaps) < total / 4
 
 
 def test_repeat_copy_and_new_conversation(qtbot: QtBot, rig: Rig) -> None:
@@ -290,22 +282,21 @@ def test_repeat_copy_and_new_conversation(qtbot: QtBot, rig: Rig) -> None:
     assert rig.window.conversation.count() == 0 and rig.controller.conversation.history == ()
 
 
-def test_broken_model_is_reported_and_window_stays_usable(qtbot: QtBot, tmp_path: Path) -> None:
-    rig = Rig(qtbot, tmp_path / "missing-model")
-    try:
-        with qtbot.waitSignal(rig.controller.session.model_failed, timeout=TIMEOUT_MS):
-            rig.controller.load_model()
-        assert "No model folder" in rig.window.status.text()
-        with qtbot.waitSignal(rig.controller.request_failed, timeout=TIMEOUT_MS):
-            rig.trigger("describe_screen")
-        assert rig.controller.conversation.pending_images  # the capture is kept for a retry
-        rig.trigger("new_conversation")
-        assert rig.window.status.text() == messages.STATUS_NEW_CONVERSATION
-    finally:
-        rig.controller.shutdown()
+def test_broken_model_is_reported_and_window_stays_usable(
+    qtbot: QtBot, make_controller: ControllerFactory, tmp_path: Path
+) -> None:
+    rig = Rig(make_controller, tmp_path / "missing-model")
+    with qtbot.waitSignal(rig.controller.session.model_failed, timeout=TIMEOUT_MS):
+        rig.controller.load_model()
+    assert "No model folder" in rig.window.status.text()
+    with qtbot.waitSignal(rig.controller.request_failed, timeout=TIMEOUT_MS):
+        rig.trigger("describe_screen")
+    assert rig.controller.conversation.pending_images  # the capture is kept for a retry
+    rig.trigger("new_conversation")
+    assert rig.window.status.text() == messages.STATUS_NEW_CONVERSATION
 
 
-def test_first_run_asks_before_downloading(qtbot: QtBot) -> None:
+def test_first_run_asks_before_downloading(make_controller: ControllerFactory) -> None:
     """A Hub id that is not downloaded: Iris says so, with its size, and waits for a yes."""
     questions: list[tuple[str, str]] = []
 
@@ -313,32 +304,19 @@ def test_first_run_asks_before_downloading(qtbot: QtBot) -> None:
         questions.append((title, text))
         return False
 
-    window = MainWindow()
-    qtbot.addWidget(window)
     speaker = FakeSpeaker()
     settings = AppSettings()  # default model: SmolVLM-256M-Instruct, not in the test cache
     worker = EngineWorker(LocalBackend(settings.engine))
-    try:
-        controller = build_controller(
-            window,
-            FakeCapturer(),
-            settings,
-            worker=worker,
-            speaker=speaker,
-            streaming_speech=FakeStream,
-            confirm=decline,
-        )
-        controller.load_model()
-        assert "SmolVLM-256M-Instruct" in questions[0][1] and "0.5 GB" in questions[0][1]
-        assert speaker.said[0][0] == questions[0][1]
-        assert window.status.text() == messages.FIRST_RUN_DECLINED
-        assert worker.backend is not None and worker.backend.description == settings.engine.model
-    finally:
-        controller.shutdown()
+    controller = make_controller(settings, worker=worker, speaker=speaker, confirm=decline)
+    controller.load_model()
+    assert "SmolVLM-256M-Instruct" in questions[0][1] and "0.5 GB" in questions[0][1]
+    assert speaker.said[0][0] == questions[0][1]
+    assert controller.window.status.text() == messages.FIRST_RUN_DECLINED
+    assert worker.backend is not None and worker.backend.description == settings.engine.model
 
 
 def test_first_run_asks_when_the_pinned_revision_is_not_downloaded(
-    qtbot: QtBot, tiny_models: dict[str, Path]
+    make_controller: ControllerFactory, tiny_models: dict[str, Path]
 ) -> None:
     """Another commit of the model is in the cache, but the settings pin one that is not:
     loading would download it, so Iris asks first."""
@@ -352,22 +330,15 @@ def test_first_run_asks_when_the_pinned_revision_is_not_downloaded(
         questions.append(text)
         return False
 
-    window = MainWindow()
-    qtbot.addWidget(window)
     settings = AppSettings().with_changes(
         engine=EngineSettings(model=repo, revision=OTHER_COMMIT, max_new_tokens=3)
     )
-    worker = EngineWorker(LocalBackend(settings.engine, allow_download=False))
-    controller = build_controller(
-        window, FakeCapturer(), settings, worker=worker, speaker=FakeSpeaker(),
-        streaming_speech=FakeStream, confirm=decline,
-    )  # fmt: skip
-    try:
-        controller.load_model()
-        assert len(questions) == 1 and repo in questions[0]
-        assert window.status.text() == messages.FIRST_RUN_DECLINED
-    finally:
-        controller.shutdown()
+    controller = make_controller(
+        settings, backend=LocalBackend(settings.engine, allow_download=False), confirm=decline
+    )
+    controller.load_model()
+    assert len(questions) == 1 and repo in questions[0]
+    assert controller.window.status.text() == messages.FIRST_RUN_DECLINED
 
 
 def test_describe_region_by_keyboard(qtbot: QtBot, rig: Rig) -> None:
@@ -403,22 +374,15 @@ def slow_loading_backend(step: threading.Semaphore) -> FakeBackend:
     )
 
 
-def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: QtBot) -> None:
-    window = MainWindow()
-    qtbot.addWidget(window)
+def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(
+    qtbot: QtBot, make_controller: ControllerFactory
+) -> None:
     speaker = FakeSpeaker()
     step = threading.Semaphore(0)
     worker = EngineWorker(slow_loading_backend(step))
     try:
-        controller = build_controller(
-            window,
-            FakeCapturer(),
-            AppSettings(),
-            worker=worker,
-            speaker=speaker,
-            streaming_speech=FakeStream,
-            confirm=lambda *a: True,
-        )
+        controller = make_controller(worker=worker, speaker=speaker, confirm=lambda *a: True)
+        window = controller.window
         worker.load()
         for _tenth in range(5):
             with qtbot.waitSignal(controller.voice.status_changed, timeout=TIMEOUT_MS):
@@ -437,33 +401,29 @@ def test_loading_progress_is_spoken_every_20_percent_and_stop_cancels_it(qtbot: 
     finally:
         for _ in range(11):
             step.release()
-        controller.shutdown()
 
 
 def test_model_folder_deleted_while_running(
-    qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
     """The loaded model keeps answering; reloading it then says plainly what is missing."""
     import shutil
 
     folder = tmp_path / "model"
     shutil.copytree(tiny_models["idefics2"], folder)
-    rig = Rig(qtbot, folder)
-    try:
-        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
-            rig.controller.load_model()
-        shutil.rmtree(folder)
-        with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
-            rig.trigger("describe_screen")
-        changed = rig.controller.settings.with_changes(
-            engine=rig.controller.settings.engine.with_changes(max_new_tokens=3)
-        )
-        with qtbot.waitSignal(rig.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
-            rig.controller.apply_settings(changed)
-        assert "No model folder" in failed.args[0]
-        assert rig.window.status.text() == failed.args[0]
-    finally:
-        rig.controller.shutdown()
+    rig = Rig(make_controller, folder)
+    with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
+        rig.controller.load_model()
+    shutil.rmtree(folder)
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+        rig.trigger("describe_screen")
+    changed = rig.controller.settings.with_changes(
+        engine=rig.controller.settings.engine.with_changes(max_new_tokens=3)
+    )
+    with qtbot.waitSignal(rig.controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
+        rig.controller.apply_settings(changed)
+    assert "No model folder" in failed.args[0]
+    assert rig.window.status.text() == failed.args[0]
 
 
 def test_read_screen_text_streams_lines_and_speaks_them(qtbot: QtBot, rig: Rig) -> None:
@@ -492,25 +452,20 @@ def test_read_image_text_of_the_conversation_and_nothing_found(qtbot: QtBot, rig
     assert rig.controller.conversation.history[-1].answer == messages.NO_TEXT_FOUND
 
 
-def test_describe_without_a_downloaded_model_reads_the_text(qtbot: QtBot) -> None:
-    window = MainWindow()
-    qtbot.addWidget(window)
+def test_describe_without_a_downloaded_model_reads_the_text(
+    qtbot: QtBot, make_controller: ControllerFactory
+) -> None:
     speaker = FakeSpeaker()
     capturer = FakeCapturer()
     capturer.screen_image = dialog("light", "Liberation Sans", 14).image
     # its start() fails the test if called
-    model = EngineWorker(slow_loading_backend(threading.Semaphore(0)))
-    controller = build_controller(
-        window, capturer, AppSettings(), worker=model, speaker=speaker, streaming_speech=FakeStream
-    )
-    try:
-        with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as done:
-            controller.images.describe_screen()
-        assert "Don't Save" in done.args[0].text and done.args[0].reading is not None
-        spoken = [text for text, _ in speaker.said]
-        assert messages.STATUS_READING_UNTIL_MODEL in spoken
-    finally:
-        controller.shutdown()
+    model = slow_loading_backend(threading.Semaphore(0))
+    controller = make_controller(capturer=capturer, backend=model, speaker=speaker)
+    with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as done:
+        controller.images.describe_screen()
+    assert "Don't Save" in done.args[0].text and done.args[0].reading is not None
+    spoken = [text for text, _ in speaker.said]
+    assert messages.STATUS_READING_UNTIL_MODEL in spoken
 
 
 def test_read_text_has_a_reassignable_global_hotkey_and_window_actions(rig: Rig) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,6 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.types import Answer
 from desktop_app.engine.backend import Backend
-from desktop_app.gui.assembly import build_controller
-from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.settings_dialog import SettingsDialog, save_from_dialog
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import (
@@ -34,6 +32,7 @@ from desktop_app.settings import (
     load_settings,
 )
 from desktop_app.settings.secrets import SERVICE, MemoryKeyring
+from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeBackend, FakeSpeaker, FakeStream, NoCapture
 from tests.helpers.model_server import RunningServer, free_port, transformers_serve
 from tests.helpers.stub_server import MODEL as STUB_MODEL
@@ -62,16 +61,13 @@ class Rig:
 
     def __init__(
         self,
-        qtbot: QtBot,
+        make_controller: ControllerFactory,
         settings: AppSettings,
         *,
         backend: Backend | None = None,
         backend_factory: Callable[[AppSettings], Callable[[], Any]] | None = None,
         confirm: Callable[[str, str], bool] | None = None,
     ) -> None:
-        self.window = MainWindow()
-        qtbot.addWidget(self.window)
-        self.window.show()
         self.speaker = FakeSpeaker()
         self.streams: list[FakeStream] = []
         self.questions: list[tuple[str, str]] = []
@@ -79,10 +75,10 @@ class Rig:
         self.api_keys = ApiKeys(MemoryKeyring())
         self.worker = EngineWorker(backend or self._controllers_backend)
         self.reader = EngineWorker(lambda: server_stand_in())
-        self.controller = build_controller(
-            self.window,
-            NoCapture(),
+        self.controller = make_controller(
             settings,
+            show=True,
+            capturer=NoCapture(),
             worker=self.worker,
             speaker=self.speaker,
             streaming_speech=self._stream,
@@ -91,6 +87,7 @@ class Rig:
             reader=self.reader,
             api_keys=self.api_keys,
         )
+        self.window = self.controller.window
 
     def _controllers_backend(self) -> Backend:  # on the engine thread, as in the app
         made: Backend = self.controller.session.backend_factory(self.controller.settings)()
@@ -112,6 +109,7 @@ class Rig:
         return [text for text, _ in self.speaker.said]
 
     def close(self) -> None:
+        """Shut the controller down now (before its server stops)."""
         self.controller.shutdown()
 
 
@@ -148,11 +146,9 @@ class Killer(QObject):
 
 
 @pytest.fixture
-def served(qtbot: QtBot, model_server: RunningServer) -> Iterator[Rig]:
+def served(make_controller: ControllerFactory, model_server: RunningServer) -> Rig:
     settings = server_settings(model_server.url, model_server.model, ground_in_text=True)
-    made = Rig(qtbot, settings)  # as the app runs it: images grounded in their text
-    yield made
-    made.close()
+    return Rig(make_controller, settings)  # as the app runs it: images grounded in their text
 
 
 # -- a real server on this computer ---------------------------------------------------------------
@@ -197,10 +193,10 @@ def test_a_server_on_this_computer_loads_describes_and_follows_up(
 
 @pytest.mark.slow
 def test_a_fault_mid_answer_keeps_the_partial_answer_marked_unfinished(
-    qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path
+    qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path, make_controller: ControllerFactory
 ) -> None:
     with transformers_serve(tiny_models["idefics3"], tmp_path) as server:
-        rig = Rig(qtbot, server_settings(server.url, server.model, max_new_tokens=4000))
+        rig = Rig(make_controller, server_settings(server.url, server.model, max_new_tokens=4000))
         try:
             killer = Killer(server)
             rig.worker.piece.connect(killer.on_piece)
@@ -224,11 +220,14 @@ def test_a_fault_mid_answer_keeps_the_partial_answer_marked_unfinished(
 
 
 def test_a_key_entered_in_settings_is_used_at_once_and_a_busy_servers_retry_is_told(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_controller: ControllerFactory,
 ) -> None:
     monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path))
     with stub_server() as stub:
-        rig = Rig(qtbot, server_settings(stub.url, STUB_MODEL))
+        rig = Rig(make_controller, server_settings(stub.url, STUB_MODEL))
         try:
             with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
                 rig.controller.load_model()
@@ -254,99 +253,95 @@ def test_a_key_entered_in_settings_is_used_at_once_and_a_busy_servers_retry_is_t
 
 
 # -- consent for a host that is not this computer -------------------------------------------------
-def test_declining_sends_nothing_and_asks_again_next_time(qtbot: QtBot) -> None:
+def test_declining_sends_nothing_and_asks_again_next_time(
+    qtbot: QtBot, make_controller: ControllerFactory
+) -> None:
     backend = server_stand_in()
     factory = RecordingFactory(backend)
     rig = Rig(
-        qtbot,
+        make_controller,
         server_settings(REMOTE_URL, "big-model"),
         backend=backend,
         backend_factory=factory,
         confirm=lambda title, question: False,
     )
-    try:
-        rig.controller.load_model()
-        question = messages.SERVER_CONSENT_QUESTION.format(server=REMOTE_LABEL)
-        assert rig.questions == [
-            (messages.SERVER_CONSENT_TITLE, question + messages.SERVER_CONSENT_PLAIN_HTTP)
-        ]
-        assert rig.speaker.said[0] == (rig.questions[0][1], True)  # the question is spoken
-        declined = messages.SERVER_CONSENT_DECLINED.format(server=REMOTE_LABEL)
-        assert rig.window.status.text() == declined
-        assert rig.speaker.said[-1] == (declined, True)
-        rig.controller.describe_images([PHOTO], "photo")  # asked again; declined again
-        assert len(rig.questions) == 2 and rig.controller.conversation.pending_images == [PHOTO]
-        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
-            rig.worker.load()  # queued after anything the controller asked of the worker
-        assert backend.loads == 1 and backend.requests == []  # nothing loaded, nothing sent
-        assert factory.asked == []
-        assert load_settings().server.approved_hosts == ()
-    finally:
-        rig.close()
+    rig.controller.load_model()
+    question = messages.SERVER_CONSENT_QUESTION.format(server=REMOTE_LABEL)
+    assert rig.questions == [
+        (messages.SERVER_CONSENT_TITLE, question + messages.SERVER_CONSENT_PLAIN_HTTP)
+    ]
+    assert rig.speaker.said[0] == (rig.questions[0][1], True)  # the question is spoken
+    declined = messages.SERVER_CONSENT_DECLINED.format(server=REMOTE_LABEL)
+    assert rig.window.status.text() == declined
+    assert rig.speaker.said[-1] == (declined, True)
+    rig.controller.describe_images([PHOTO], "photo")  # asked again; declined again
+    assert len(rig.questions) == 2 and rig.controller.conversation.pending_images == [PHOTO]
+    with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
+        rig.worker.load()  # queued after anything the controller asked of the worker
+    assert backend.loads == 1 and backend.requests == []  # nothing loaded, nothing sent
+    assert factory.asked == []
+    assert load_settings().server.approved_hosts == ()
 
 
 def test_agreeing_is_saved_asked_once_and_plain_http_is_warned_about(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_controller: ControllerFactory,
 ) -> None:
     monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path))
     backend = server_stand_in()
     factory = RecordingFactory(backend)
     rig = Rig(
-        qtbot,
+        make_controller,
         server_settings(REMOTE_URL, "big-model"),
         backend=server_stand_in("never used"),
         backend_factory=factory,
         confirm=lambda title, question: True,
     )
-    try:
-        plain = messages.LOCATION_SERVER_PLAIN.format(server=REMOTE_LABEL)
-        assert rig.window.location.text() == messages.LOCATION_LINE.format(location=plain)
-        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
-            rig.controller.load_model()
-        assert len(rig.questions) == 1
-        saved = json.loads((tmp_path / "settings.json").read_text())
-        assert saved["server"]["approved_hosts"] == [REMOTE_LABEL]
-        assert [asked.server.approved_hosts for asked in factory.asked] == [(REMOTE_LABEL,)]
-        assert rig.controller.settings.server.approved_hosts == (REMOTE_LABEL,)
-        warning = messages.SERVER_PLAIN_HTTP_WARNING.format(server=REMOTE_LABEL)
-        assert rig.speaker.said[-1] == (warning, False)  # after the loading news, not over it
-        assert rig.window.status.text() == warning
+    plain = messages.LOCATION_SERVER_PLAIN.format(server=REMOTE_LABEL)
+    assert rig.window.location.text() == messages.LOCATION_LINE.format(location=plain)
+    with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
+        rig.controller.load_model()
+    assert len(rig.questions) == 1
+    saved = json.loads((tmp_path / "settings.json").read_text())
+    assert saved["server"]["approved_hosts"] == [REMOTE_LABEL]
+    assert [asked.server.approved_hosts for asked in factory.asked] == [(REMOTE_LABEL,)]
+    assert rig.controller.settings.server.approved_hosts == (REMOTE_LABEL,)
+    warning = messages.SERVER_PLAIN_HTTP_WARNING.format(server=REMOTE_LABEL)
+    assert rig.speaker.said[-1] == (warning, False)  # after the loading news, not over it
+    assert rig.window.status.text() == warning
 
-        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
-            rig.controller.load_model()
-        with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
-            rig.controller.describe_images([PHOTO], "photo")
-        assert len(rig.questions) == 1  # asked only once
-        assert backend.loads == 2 and len(backend.requests) == 1
-    finally:
-        rig.close()
+    with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
+        rig.controller.load_model()
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+        rig.controller.describe_images([PHOTO], "photo")
+    assert len(rig.questions) == 1  # asked only once
+    assert backend.loads == 2 and len(backend.requests) == 1
 
 
 def test_turning_the_server_on_replaces_the_backend_and_the_location_line(
-    qtbot: QtBot, model_server: RunningServer
+    qtbot: QtBot, model_server: RunningServer, make_controller: ControllerFactory
 ) -> None:
     local = AppSettings().with_changes(engine=EngineSettings(ground_in_text=False))
     factory = RecordingFactory(server_stand_in())
-    rig = Rig(qtbot, local, backend=server_stand_in(), backend_factory=factory)
-    try:
-        here = messages.LOCATION_LINE.format(location=messages.LOCATION_THIS_COMPUTER)
-        location = rig.window.location
-        assert location.text() == here and location.accessibleName().endswith(here)
-        for label in (rig.window.status, location):  # both reached with Tab, and read
-            assert label.focusPolicy() & Qt.FocusPolicy.TabFocus
-        assert rig.window.status.nextInFocusChain() is location
-        untouched = local.with_changes(server=local.server.with_changes(url=model_server.url))
-        rig.controller.apply_settings(untouched)  # a server typed in but not chosen
-        assert factory.asked == [] and rig.window.location.text() == here
-        chosen = untouched.with_changes(server=untouched.server.with_changes(enabled=True))
-        with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
-            rig.controller.apply_settings(chosen)
-        assert factory.asked == [chosen]
-        label = ServerAddress.parse(model_server.url).label
-        where = messages.LOCATION_SERVER.format(server=label)
-        assert rig.window.location.text() == messages.LOCATION_LINE.format(location=where)
-    finally:
-        rig.close()
+    rig = Rig(make_controller, local, backend=server_stand_in(), backend_factory=factory)
+    here = messages.LOCATION_LINE.format(location=messages.LOCATION_THIS_COMPUTER)
+    location = rig.window.location
+    assert location.text() == here and location.accessibleName().endswith(here)
+    for label in (rig.window.status, location):  # both reached with Tab, and read
+        assert label.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert rig.window.status.nextInFocusChain() is location
+    untouched = local.with_changes(server=local.server.with_changes(url=model_server.url))
+    rig.controller.apply_settings(untouched)  # a server typed in but not chosen
+    assert factory.asked == [] and rig.window.location.text() == here
+    chosen = untouched.with_changes(server=untouched.server.with_changes(enabled=True))
+    with qtbot.waitSignal(rig.controller.session.model_ready, timeout=TIMEOUT_MS):
+        rig.controller.apply_settings(chosen)
+    assert factory.asked == [chosen]
+    label = ServerAddress.parse(model_server.url).label
+    where = messages.LOCATION_SERVER.format(server=label)
+    assert rig.window.location.text() == messages.LOCATION_LINE.format(location=where)
 
 
 # -- the Settings dialog's "Where the model runs" ------------------------------------------------

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import errno
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
-from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
 from desktop_app.core.types import Answer, Turn
 from desktop_app.engine.local.backend import LocalBackend
-from desktop_app.gui.assembly import build_controller
-from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import (
@@ -34,8 +30,9 @@ from desktop_app.settings import (
     settings_path,
 )
 from desktop_app.settings.history import MAX_CHARACTERS, MAX_CONVERSATIONS, bounded
+from tests.helpers.controllers import ControllerFactory
 from tests.helpers.disk_faults import Fault, FaultyOpener
-from tests.helpers.fakes import FakeCapturer, FakeSpeaker, FakeStream
+from tests.helpers.fakes import FakeCapturer, FakeSpeaker
 
 TIMEOUT_MS = 60_000
 FILE_KEYS = {"format", "version", "conversations", "started", "exchanges", "question", "answer"}
@@ -173,25 +170,22 @@ class Rig:
     in the test's own config folder, saved through `opener`."""
 
     def __init__(
-        self, qtbot: QtBot, model: Path, opener: FaultyOpener | None = None, keep: bool = True
+        self,
+        make_controller: ControllerFactory,
+        model: Path,
+        opener: FaultyOpener | None = None,
+        keep: bool = True,
     ) -> None:
-        self.qtbot = qtbot
+        self.qtbot = make_controller.qtbot
         settings = AppSettings(
             engine=EngineSettings(model=str(model), max_new_tokens=6), keep_history=keep
         )
-        self.window = MainWindow()
-        qtbot.addWidget(self.window)
         self.speaker = FakeSpeaker()
         self.worker = EngineWorker(LocalBackend(settings.engine))
-        self.controller = build_controller(
-            self.window,
-            FakeCapturer(),
-            settings,
-            worker=self.worker,
-            speaker=self.speaker,
-            streaming_speech=FakeStream,
-            opener=opener,
+        self.controller = make_controller(
+            settings, worker=self.worker, speaker=self.speaker, opener=opener
         )
+        self.window = self.controller.window
 
     def _ask(self, question: str | None) -> None:
         """Describe an image, or ask a follow-up question about it."""
@@ -234,10 +228,8 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def rig(qtbot: QtBot, tiny_models: dict[str, Path], config: Path) -> Iterator[Rig]:
-    made = Rig(qtbot, tiny_models["idefics3"])
-    yield made
-    made.controller.shutdown()
+def rig(tiny_models: dict[str, Path], config: Path, make_controller: ControllerFactory) -> Rig:
+    return Rig(make_controller, tiny_models["idefics3"])
 
 
 def test_answers_are_saved_and_clear_history_deletes_them(rig: Rig, config: Path) -> None:
@@ -291,49 +283,46 @@ def test_settings_clear_button_and_turning_history_off(rig: Rig, config: Path) -
 
 @pytest.mark.parametrize("fault", list(Fault))
 def test_saving_faults_are_told_and_iris_keeps_working(
-    qtbot: QtBot, tiny_models: dict[str, Path], config: Path, fault: Fault
+    tiny_models: dict[str, Path], config: Path, make_controller: ControllerFactory, fault: Fault
 ) -> None:
     opener = FaultyOpener()
-    rig = Rig(qtbot, tiny_models["idefics3"], opener)
-    try:
-        rig.answer()
-        dialog = rig.settings_dialog()
-        dialog.answer_language.setText("French")
-        dialog.accept()
-        saved_history = history_path().read_bytes()
-        saved_settings = settings_path().read_bytes()
+    rig = Rig(make_controller, tiny_models["idefics3"], opener)
+    rig.answer()
+    dialog = rig.settings_dialog()
+    dialog.answer_language.setText("French")
+    dialog.accept()
+    saved_history = history_path().read_bytes()
+    saved_settings = settings_path().read_bytes()
 
-        opener.fault = fault
-        _, error = rig.answer("What colour is it?")
-        assert isinstance(error, OSError)
-        problem = save_error_message(error, history_path(), messages.SAVE_WHAT_HISTORY)
-        assert ("is full" if fault is Fault.DISK_FULL else "cannot be written") in problem
-        told = messages.SAVE_HISTORY_KEPT.format(problem=problem)
-        assert rig.window.status.text() == told
-        assert rig.speaker.said[-1] == (told, False)  # after the answer, not cutting it off
-        rig.answer("Is it big?")
-        assert rig.speaker.said.count((told, False)) == 1  # told once, not after every answer
+    opener.fault = fault
+    _, error = rig.answer("What colour is it?")
+    assert isinstance(error, OSError)
+    problem = save_error_message(error, history_path(), messages.SAVE_WHAT_HISTORY)
+    assert ("is full" if fault is Fault.DISK_FULL else "cannot be written") in problem
+    told = messages.SAVE_HISTORY_KEPT.format(problem=problem)
+    assert rig.window.status.text() == told
+    assert rig.speaker.said[-1] == (told, False)  # after the answer, not cutting it off
+    rig.answer("Is it big?")
+    assert rig.speaker.said.count((told, False)) == 1  # told once, not after every answer
 
-        dialog = rig.settings_dialog()
-        dialog.answer_language.setText("German")
-        dialog.accept()
-        problem = save_error_message(error, settings_path(), messages.SAVE_WHAT_SETTINGS)
-        told = messages.SAVE_SETTINGS_USED_UNSAVED.format(problem=problem)
-        assert rig.window.status.text() == told and rig.speaker.said[-1] == (told, True)
-        assert rig.controller.settings.answer_language == "German"  # used, though unsaved
+    dialog = rig.settings_dialog()
+    dialog.answer_language.setText("German")
+    dialog.accept()
+    problem = save_error_message(error, settings_path(), messages.SAVE_WHAT_SETTINGS)
+    told = messages.SAVE_SETTINGS_USED_UNSAVED.format(problem=problem)
+    assert rig.window.status.text() == told and rig.speaker.said[-1] == (told, True)
+    assert rig.controller.settings.answer_language == "German"  # used, though unsaved
 
-        # Nothing saved before is lost, and nothing half-written is left in the folder.
-        assert history_path().read_bytes() == saved_history
-        assert settings_path().read_bytes() == saved_settings
-        assert sorted(p.name for p in config.iterdir()) == ["history.json", "settings.json"]
-        assert opener.failures == 3
+    # Nothing saved before is lost, and nothing half-written is left in the folder.
+    assert history_path().read_bytes() == saved_history
+    assert settings_path().read_bytes() == saved_settings
+    assert sorted(p.name for p in config.iterdir()) == ["history.json", "settings.json"]
+    assert opener.failures == 3
 
-        opener.fault = None  # space freed, or the folder writable again
-        answer, error = rig.answer("Anything else?")
-        assert error is None and answer.generated_tokens > 0
-        answers = [e.question for e in load_history(history_path())[0].exchanges]
-        assert answers[1:] == ["What colour is it?", "Is it big?", "Anything else?"]
-        rig.settings_dialog().accept()
-        assert load_settings(settings_path()).answer_language == "German"
-    finally:
-        rig.controller.shutdown()
+    opener.fault = None  # space freed, or the folder writable again
+    answer, error = rig.answer("Anything else?")
+    assert error is None and answer.generated_tokens > 0
+    answers = [e.question for e in load_history(history_path())[0].exchanges]
+    assert answers[1:] == ["What colour is it?", "Is it big?", "Anything else?"]
+    rig.settings_dialog().accept()
+    assert load_settings(settings_path()).answer_language == "German"

@@ -26,11 +26,10 @@ from desktop_app.core.types import Answer, Request
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.reading.backend import ReaderBackend
-from desktop_app.gui.assembly import build_controller
-from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, EngineSettings
-from tests.helpers.fakes import FakeBackend, FakeSpeaker, FakeStream, NoCapture
+from tests.helpers.controllers import ControllerFactory
+from tests.helpers.fakes import FakeBackend, FakeStream, NoCapture
 from tests.helpers.faults import ForwardFault, os_threads, rss_mb
 
 REQUESTS = 300
@@ -112,23 +111,20 @@ class LedgerWorker(EngineWorker):
 class Soak:
     """Drives the controller the way a user would, one step at a time."""
 
-    def __init__(self, qtbot: QtBot, backend: LocalBackend) -> None:
-        self.qtbot = qtbot
+    def __init__(self, make_controller: ControllerFactory, backend: LocalBackend) -> None:
+        self.qtbot = make_controller.qtbot
         self.rng = random.Random(SEED)
         self.ledger = Ledger()
-        self.window = MainWindow()
-        qtbot.addWidget(self.window)
         self.streams: list[FakeStream] = []
         self.worker = LedgerWorker(backend, self.ledger)
-        self.controller = build_controller(
-            self.window,
-            NoCapture(),
+        self.controller = make_controller(
             AppSettings().with_changes(engine=backend.settings),
+            capturer=NoCapture(),
             worker=self.worker,
-            speaker=FakeSpeaker(),
             streaming_speech=self._stream,
             reader=EngineWorker(ReaderBackend()),
         )
+        self.window = self.controller.window
         self.ledger.watch(self.worker)  # after the controller: it hears each outcome first
         self.fault = ForwardFault(backend.loaded.model, lambda: RuntimeError(FAULT))
         self.expected: dict[int, str] = {}
@@ -214,13 +210,18 @@ class Soak:
             self.step()
 
     def close(self) -> None:
+        """Remove the fault and shut the controller down now (before threads are counted)."""
         self.fault.remove()
         self.controller.shutdown()
 
 
 @pytest.mark.slow
 def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
-    qtbot: QtBot, tiny_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    tiny_models: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_controller: ControllerFactory,
 ) -> None:
     monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path))  # the conversation history goes here
     backend = LocalBackend(
@@ -230,7 +231,7 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
     backend.warm_up()  # torch's own threads start here, before the count
     threads_start, os_threads_start = threading.active_count(), os_threads()
     started = time.perf_counter()
-    soak = Soak(qtbot, backend)
+    soak = Soak(make_controller, backend)
     try:
         soak.run(WARM_UP)
         soak.controller.new_conversation()
