@@ -1,8 +1,8 @@
 """What the PyInstaller spec files share: what goes into Iris's one-folder app, and what not.
 
 Imported by packaging/iris-{linux,windows,macos}.spec (PyInstaller runs them with packaging/
-on sys.path) and by tests/test_packaging.py. PyInstaller itself is imported only inside the
-functions that need it, so that the tests can use the rest without it.
+on sys.path) and by tests/packaging/test_packaging.py. PyInstaller itself is imported only inside
+the functions that need it, so that the tests can use the rest without it.
 
 The app holds Python, Iris, its packages (torch as the CPU-only build; no torchvision; see
 packaging/requirements-app.txt), only the Qt libraries and plugins a Widgets program needs,

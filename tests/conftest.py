@@ -22,12 +22,18 @@ os.environ["IRIS_CACHE_DIR"] = os.path.join(_SCRATCH, "int8-cache")
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image, ImageDraw
 
 from tests.helpers.logfail import LogFailHandler
 from tests.helpers.model_server import RunningServer
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from tests.helpers.controllers import ControllerFactory
 
 pytest_plugins: list[str] = []
 
@@ -83,15 +89,6 @@ def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def x_display() -> Iterator[str]:
-    """A private Xvfb display (1280x800); DISPLAY points at it for the whole session."""
-    from tests.helpers.xvfb import xvfb_display
-
-    with xvfb_display() as display:
-        yield display
-
-
-@pytest.fixture(scope="session")
 def model_server(
     tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
@@ -102,5 +99,13 @@ def model_server(
         yield server
 
 
-# `orca_desktop`: the real Orca on a private headless desktop, one per test module.
-from tests.helpers.orca_desktop import orca_desktop_fixture  # noqa: F401
+@pytest.fixture
+def make_controller(qtbot: QtBot) -> Iterator[ControllerFactory]:
+    """`make_controller(settings, **parts)`: a window and its controller built as the app builds
+    them, with fake capture, speech and model unless given (tests/helpers/controllers.py);
+    every controller made is shut down after the test."""
+    from tests.helpers.controllers import ControllerFactory
+
+    factory = ControllerFactory(qtbot)
+    yield factory
+    factory.shut_down()

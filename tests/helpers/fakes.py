@@ -1,10 +1,15 @@
-"""Fakes the window's controller is given in place of speech and screen capture."""
+"""Fakes the window's controller is given in place of speech, screen capture and the model."""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
 
 from PIL import Image
 
 from desktop_app.core.errors import CaptureError
+from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
+from desktop_app.engine.backend import Backend
 
 
 class FakeSpeaker:
@@ -87,3 +92,94 @@ class NoCapture:
 
     def window(self) -> Image.Image:
         raise AssertionError("not used")
+
+
+LOADING_TENTHS = tuple(tenth / 10 for tenth in range(11))
+"""Loading progress reported in tenths, 0 to 1."""
+
+
+class FakeBackend(Backend):
+    """An engine backend that answers from a script and records what it is asked.
+
+    `start` records the request, passes each of `pieces` to `on_text` and answers their
+    text with `prompt_tokens` and one generated token a piece. `load` reports `progress`
+    (fractions of "Loading model"), each step first taking `step` (a semaphore the test
+    releases) when given; it first waits for `held` (an event the test sets) when given.
+    Either wait failing within `hold_s` fails the load. `load_error` is raised by `load`,
+    and by `start` too, which loads first as LocalBackend does; `start_error` by `start`
+    (`AssertionError("not used")` for a backend whose start fails the test).
+    """
+
+    def __init__(
+        self,
+        *,
+        description: str = "fake model",
+        pieces: Sequence[str] = ("A fake answer.",),
+        prompt_tokens: int = 1,
+        progress: Sequence[float] = (),
+        step: threading.Semaphore | None = None,
+        held: threading.Event | None = None,
+        hold_s: float = 30.0,
+        load_error: BaseException | None = None,
+        start_error: BaseException | None = None,
+    ) -> None:
+        self._description = description
+        self.pieces = tuple(pieces)
+        self.prompt_tokens = prompt_tokens
+        self.progress = tuple(progress)
+        self.step = step
+        self.held = held
+        self.hold_s = hold_s
+        self.load_error = load_error
+        self.start_error = start_error
+        self.requests: list[Request] = []
+        """Every request `start` was given, in order."""
+        self.loads = 0
+        self.warm_ups = 0
+        self.cancels = 0
+        self.closes = 0
+        self.calls: list[str] = []
+        """"load", "warm_up", "start", "cancel" and "close", in the order they came."""
+        self.warmed = threading.Event()
+        """Set by the first `warm_up`."""
+
+    def load(self, on_progress: ProgressCallback | None = None) -> None:
+        self.calls.append("load")
+        self.loads += 1
+        if self.held is not None:
+            assert self.held.wait(self.hold_s), "the test did not let the load go on"
+        if self.load_error is not None:
+            raise self.load_error
+        for fraction in self.progress:
+            if self.step is not None:
+                assert self.step.acquire(timeout=self.hold_s), "the test did not release a step"
+            if on_progress is not None:
+                on_progress("Loading model", fraction)
+
+    def warm_up(self) -> None:
+        self.calls.append("warm_up")
+        self.warm_ups += 1
+        self.warmed.set()
+
+    def start(self, request: Request, on_text: TextCallback) -> Answer:
+        self.calls.append("start")
+        self.requests.append(request)
+        if self.load_error is not None:
+            self.load()  # as LocalBackend: a request first loads the model
+        if self.start_error is not None:
+            raise self.start_error
+        for piece in self.pieces:
+            on_text(piece)
+        return Answer("".join(self.pieces), self.prompt_tokens, len(self.pieces))
+
+    def cancel(self) -> None:
+        self.calls.append("cancel")
+        self.cancels += 1
+
+    def close(self) -> None:
+        self.calls.append("close")
+        self.closes += 1
+
+    @property
+    def description(self) -> str:
+        return self._description

@@ -7,7 +7,7 @@ SSIP exchange logged with the client's name) and Orca, and waits until Orca has 
 reader on.". Everything is stopped at the end, even on failure: each process group, then any
 process still carrying this desktop's tag in its environment (what D-Bus or a client spawned).
 
-Use the module-scoped fixture `orca_desktop` (tests/conftest.py imports it), or the context
+Use the module-scoped fixture `orca_desktop` (tests/desktop/conftest.py imports it), or the context
 manager here for a desktop of one's own. What a test does and reads back:
 - `env` / `iris_env()` for its programs, `start(name, argv)` to run one that is stopped at
   teardown, `start_other_program(title)` for a focused GTK window ("Notes", other_program.py);

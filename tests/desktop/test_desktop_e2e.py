@@ -1,0 +1,135 @@
+"""End to end on a real X display: the real window, capture, hotkeys, speech and AT-SPI tree.
+
+Iris runs as a user would start it (`python -m desktop_app --model FOLDER`), under
+dbus-run-session with Qt's accessibility bridge on; a probe in the system Python reads the
+window back with pyatspi, as Orca does, and presses keys with xdotool.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.slow  # each test starts the app on Xvfb and waits for answers
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = Path(__file__).resolve().parents[1] / "helpers" / "atspi_probe.py"
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def _run_iris_with_probe(
+    display: str, model: Path, tmp_path: Path, probe_args: list[str]
+) -> tuple[dict, list[Path], str]:  # type: ignore[type-arg]
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    speech = tmp_path / "speech"
+    out = tmp_path / "probe.json"
+    log = tmp_path / "iris.log"
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "IRIS_CONFIG_DIR": str(tmp_path / "config"),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    iris = (
+        f"{sys.executable} -m desktop_app --model {model} --speak-to-files {speech} "
+        f"> {log} 2>&1 & app=$!; "
+        f"{SYSTEM_PYTHON} {PROBE} {out} {shlex.join(probe_args)}; probe=$?; "
+        "kill $app; wait $app; exit $probe"
+    )
+    result = subprocess.run(
+        ["dbus-run-session", "--", "bash", "-c", iris],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    details = result.stdout + result.stderr + (log.read_text() if log.exists() else "")
+    assert result.returncode == 0, details
+    wavs = sorted(speech.glob("*.wav")) if speech.exists() else []
+    return json.loads(out.read_text()), wavs, details
+
+
+def _seconds(path: Path) -> float:
+    with wave.open(str(path)) as audio:
+        return audio.getnframes() / float(audio.getframerate())
+
+
+def test_hotkey_describes_the_screen_and_speaks(
+    x_display: str, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """Ctrl+Alt+Shift+D with the focus anywhere: capture, answer in the window, speech."""
+    probe, wavs, details = _run_iris_with_probe(
+        x_display, tiny_models["idefics3"], tmp_path,
+        ["--hotkey", "ctrl+alt+shift+d", "--wait-answer"],
+    )  # fmt: skip
+    assert probe["errors"] == [], details
+    conversation = probe["conversation"]
+    assert "Image: screen, 1280 by 800 pixels" in conversation, conversation
+    answers = [item for item in conversation if item.startswith("Iris: ")]
+    assert answers and len(answers[-1]) > len("Iris: "), conversation
+    assert wavs, details
+    durations = [_seconds(path) for path in wavs]
+    print(f"speech: {len(wavs)} WAV files, {sum(durations):.2f} s in all")
+    assert all(seconds > 0 for seconds in durations)
+
+
+def test_accessibility_tree_and_press_describe_screen(
+    x_display: str, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """Every control has a role and name a screen reader reads; its action works."""
+    probe, _, details = _run_iris_with_probe(
+        x_display, tiny_models["llava"], tmp_path, ["--press", "Describe screen", "--wait-answer"]
+    )
+    assert probe["errors"] == [], details
+    controls = {tuple(pair) for pair in probe["controls"]}
+    for expected in [
+        ("push button", "Describe screen"),
+        ("push button", "Ask"),
+        ("push button", "Stop"),
+        ("text", "Question"),
+        ("text", "Answer"),  # read-only text with a caret, read line by line
+        ("label", "Model location: Model runs on this computer."),  # where the model runs
+    ]:
+        assert expected in controls, sorted(controls)
+    # the status line says its text in its name, spoken on Tab
+    assert any(role == "label" and name.startswith("Status: ") for role, name in controls)
+    assert any(name == "Conversation" for _, name in controls)
+    assert any(item.startswith("Iris: ") for item in probe["conversation"])
+    assert probe["status"] == "Done."
+
+
+def test_hotkey_reads_the_screen_text_aloud(
+    x_display: str, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """Ctrl+Alt+Shift+T anywhere: the text on the screen, line by line, shown and spoken."""
+    from desktop_app.testing.text_screens import dialog
+
+    picture, blank = tmp_path / "dialog.png", tmp_path / "blank.png"
+    dialog("light", "DejaVu Sans", 14).image.save(picture)
+    Image.new("RGB", (1280, 800), (0, 0, 0)).save(blank)
+    show = ["display", "-window", "root"]
+    subprocess.run([*show, str(picture)], env={**os.environ, "DISPLAY": x_display}, timeout=30)
+    try:
+        probe, wavs, details = _run_iris_with_probe(
+            x_display, tiny_models["idefics3"], tmp_path,
+            ["--hotkey", "ctrl+alt+shift+t", "--wait-answer"],
+        )  # fmt: skip
+    finally:
+        subprocess.run([*show, str(blank)], env={**os.environ, "DISPLAY": x_display}, timeout=30)
+    assert probe["errors"] == [], details
+    answer = [item for item in probe["conversation"] if item.startswith("Iris: ")][-1]
+    assert answer.startswith("Iris: Save changes?") and "Save; Don't Save; Cancel" in answer
+    durations = [_seconds(path) for path in wavs]
+    print(f"speech: {len(wavs)} WAV files, {sum(durations):.2f} s in all")
+    lines = [line for line in answer.splitlines() if line.strip()]
+    assert len(wavs) >= len(lines) and all(seconds > 0 for seconds in durations)

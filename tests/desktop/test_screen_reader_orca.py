@@ -1,0 +1,223 @@
+"""Iris with the real Orca running, as a blind user has it.
+
+Orca 43 (Debian's package) runs on a private headless desktop (tests/helpers/orca_desktop.py);
+Iris starts with its default settings (`python -m desktop_app --model TINY`, no speech option);
+keys come only from xdotool, mostly while another program ("Notes", GTK) has the focus. What
+counts is what Orca said (its debug log), what speech-dispatcher was asked to say by whom, the
+sound on Orca's and Iris's own sinks, and which window is active.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core import messages
+from tests.helpers.orca_desktop import OrcaDesktop
+
+pytestmark = pytest.mark.slow
+
+NOTES_TITLE = "Notes"
+NOTES_TEXT = "Invoice 4521 is due on Friday.\nCall the bank at noon."
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 120.0
+ANSWER_TIMEOUT_S = 120.0
+
+
+class RunningIris:
+    """Iris started on the Orca desktop, with a fresh settings folder (the defaults)."""
+
+    def __init__(self, desktop: OrcaDesktop, model: Path, config: Path) -> None:
+        self.desktop = desktop
+        self.started = desktop.mark()
+        env = desktop.iris_env(
+            IRIS_CONFIG_DIR=str(config), HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1"
+        )
+        self.process = desktop.start(
+            "iris", [sys.executable, "-m", "desktop_app", "--model", str(model)], env=env
+        )
+        desktop.wait_for_active_window(messages.WINDOW_TITLE, timeout=START_TIMEOUT_S)
+        desktop.wait_for_speechd(
+            messages.SPOKEN_READY, since=self.started, application="iris",
+            timeout=START_TIMEOUT_S,
+        )  # fmt: skip
+
+    def said(self, since: object = None) -> list[str]:
+        """What Iris gave speech-dispatcher since `since` (a mark), in order."""
+        return [
+            message.text
+            for message in self.desktop.speechd_messages_since(since)  # type: ignore[arg-type]
+            if message.application == "iris"
+        ]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def iris(
+    orca_desktop: OrcaDesktop, tiny_models: dict[str, Path], tmp_path: Path
+) -> Iterator[RunningIris]:
+    running = RunningIris(orca_desktop, tiny_models["idefics3"], tmp_path / "config")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _notes(desktop: OrcaDesktop) -> None:
+    """The user's other program, in front with the focus."""
+    desktop.start_other_program(NOTES_TITLE, text=NOTES_TEXT, font="Sans 22")
+
+
+def test_hotkeys_in_another_program_speak_in_orcas_voice_and_leave_the_focus_there(
+    orca_desktop: OrcaDesktop, iris: RunningIris
+) -> None:
+    desktop = orca_desktop
+    notice = messages.SPEECH_ROUTE_SCREEN_READER.format(screen_reader="Orca")
+    assert notice in iris.said(iris.started), iris.said(iris.started)  # said once, at start
+    _notes(desktop)
+    mark = desktop.mark()
+    with desktop.record_voices() as voices:
+        desktop.press("ctrl+alt+shift+t")
+        desktop.wait_for_speechd("4521", since=mark, application="iris", timeout=ANSWER_TIMEOUT_S)
+        assert desktop.active_window_name() == NOTES_TITLE
+        voices.wait_for_silence(quiet_s=1.0, timeout=ANSWER_TIMEOUT_S)
+    heard = voices.overlap()
+    print(
+        f"read screen: {heard}; Iris said {iris.said(mark)}; Orca said {desktop.spoken_since(mark)}"
+    )
+    assert heard.orca_s > 0.5  # the screen's text, in the screen reader's voice
+    assert heard.iris_s == 0 and heard.both_s == 0  # one voice: never two at once
+    assert messages.STATUS_READING_SCREEN in iris.said(mark)
+    assert not any(messages.WINDOW_TITLE in text for text in desktop.spoken_since(mark))
+
+    mark = desktop.mark()
+    with desktop.record_voices() as voices:
+        desktop.press("ctrl+alt+shift+d")
+        desktop.wait_for_speechd(messages.STATUS_DESCRIBING_SCREEN, since=mark, application="iris")
+        desktop.wait_for_speechd(  # the tiny model's first sentence
+            lambda text: text != messages.STATUS_DESCRIBING_SCREEN, since=mark,
+            application="iris", timeout=ANSWER_TIMEOUT_S,
+        )  # fmt: skip
+        desktop.press("ctrl+alt+shift+s")  # Stop, anywhere
+        desktop.wait_for_speechd(messages.STATUS_STOPPED, since=mark, application="iris")
+        voices.wait_for_silence(quiet_s=1.0, timeout=ANSWER_TIMEOUT_S)
+        assert desktop.active_window_name() == NOTES_TITLE
+    heard = voices.overlap()
+    print(f"describe screen: {heard}; Iris said {iris.said(mark)[:3]}")
+    assert heard.iris_s == 0 and heard.both_s == 0
+
+    mark = desktop.mark()
+    desktop.type_text("ok")  # the user goes on working in Notes; Orca echoes the keys
+    desktop.wait_for_speech(lambda text: text.strip() in ("o", "k", "ok"), since=mark)
+    assert desktop.active_window_name() == NOTES_TITLE
+
+    mark = desktop.mark()
+    desktop.press("ctrl+alt+shift+a")  # Ask about the screen: the one that comes forward
+    desktop.wait_for_active_window(messages.WINDOW_TITLE)
+    desktop.wait_for_speech(messages.QUESTION_NAME, since=mark)
+    desktop.wait_for_speechd(messages.STATUS_ASK_ABOUT_SCREEN, since=mark, application="iris")
+    desktop.press("Escape")  # back to where the user came from
+    desktop.wait_for_active_window(NOTES_TITLE)
+
+
+def test_the_window_read_with_orca_status_answer_lines_and_stop(
+    orca_desktop: OrcaDesktop, iris: RunningIris
+) -> None:
+    desktop = orca_desktop
+    _notes(desktop)
+    mark = desktop.mark()
+    desktop.press("ctrl+alt+shift+t")
+    desktop.wait_for_speechd("4521", since=mark, application="iris", timeout=ANSWER_TIMEOUT_S)
+
+    mark = desktop.mark()
+    desktop.press("ctrl+alt+shift+i")  # Show Iris
+    desktop.wait_for_active_window(messages.WINDOW_TITLE)
+    desktop.wait_for_speech(messages.QUESTION_NAME, since=mark)  # the question field
+
+    mark = desktop.mark()
+    desktop.press("Tab Tab")  # Ask, then the conversation: its newest entry is said
+    desktop.wait_for_speech(lambda text: text.startswith("Iris: "), since=mark)
+
+    mark = desktop.mark()
+    desktop.press("Tab")  # the Answer pane: read-only text with a caret
+    desktop.wait_for_speech(messages.ANSWER_NAME, since=mark)
+    heard: list[str] = []
+    for _ in range(8):  # line by line with Down arrow, until the screen's text
+        mark = desktop.mark()
+        desktop.press("Down")
+        line = desktop.wait_for_speech(lambda text: bool(text.strip()), since=mark)
+        heard.append(line)
+        if "4521" in line:
+            break
+    print(f"answer lines heard: {heard}")
+    assert "4521" in heard[-1], heard
+    mark = desktop.mark()
+    desktop.press("ctrl+Home")
+    desktop.wait_for_speech(lambda text: text.strip() not in ("", "blank"), since=mark)
+
+    mark = desktop.mark()
+    desktop.press("Tab Tab Tab")  # Describe screen, Stop, then the status line
+    status = messages.LABELLED_TEXT.format(label=messages.STATUS_NAME, text=messages.STATUS_DONE)
+    desktop.wait_for_speech(status, since=mark)
+
+    mark = desktop.mark()
+    desktop.press("Escape")
+    desktop.wait_for_speechd(messages.STATUS_STOPPED, since=mark, application="iris")
+
+
+def test_settings_say_their_name_and_the_focused_field(
+    orca_desktop: OrcaDesktop, iris: RunningIris
+) -> None:
+    desktop = orca_desktop
+    mark = desktop.mark()
+    desktop.press("ctrl+comma")
+    desktop.wait_for_speech(messages.SETTINGS_TITLE, since=mark)
+    desktop.wait_for_speech(messages.TAB_GENERAL, since=mark)
+    desktop.wait_for_speech(messages.FIELD_ANSWER_LANGUAGE, since=mark)
+    mark = desktop.mark()
+    desktop.press("Tab")
+    desktop.wait_for_speech(messages.FIELD_STYLE, since=mark)
+    mark = desktop.mark()
+    for _ in range(3):
+        desktop.press("ctrl+Tab")  # Model, Hotkeys, Speech
+    desktop.wait_for_speech(messages.TAB_SPEECH, since=mark)
+    desktop.wait_for_speech(messages.FIELD_SPEECH_ENABLED, since=mark)
+    assert not any("layered pane" in text for text in desktop.spoken_since(mark))
+    mark = desktop.mark()
+    desktop.press("Tab")  # Voice: an empty field, said by its name too
+    desktop.wait_for_speech(messages.FIELD_VOICE, since=mark)
+    mark = desktop.mark()
+    desktop.press("ctrl+shift+Tab")  # back to Hotkeys: the field says its whole hotkey
+    desktop.wait_for_speech("ctrl+alt+shift+d", since=mark)
+    desktop.press("Escape")
+    desktop.wait_for_active_window(messages.WINDOW_TITLE)
+
+
+def test_closing_without_a_tray_asks_and_the_hotkeys_go_on(
+    orca_desktop: OrcaDesktop, iris: RunningIris
+) -> None:
+    desktop = orca_desktop
+    mark = desktop.mark()
+    desktop.press("alt+F4")
+    desktop.wait_for_speech(messages.CLOSE_TITLE, since=mark)
+    desktop.wait_for_speech(lambda text: "no system tray" in text, since=mark)
+    mark = desktop.mark()
+    desktop.press("Return")  # Keep running, the default
+    background = messages.STATUS_RUNNING_IN_BACKGROUND.format(show_hotkey="Ctrl+Alt+Shift+I")
+    desktop.wait_for_speechd(background, since=mark, application="iris")
+    assert iris.process.poll() is None
+    desktop.wait_until(lambda: desktop.active_window_name() != messages.WINDOW_TITLE)
+    desktop.press("ctrl+alt+shift+i")
+    desktop.wait_for_active_window(messages.WINDOW_TITLE)

@@ -1,0 +1,311 @@
+"""The int8 cache: later int8 loads skip float32 weights, give the same model, survive damage."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import safetensors.torch
+import torch
+from PIL import Image
+
+from desktop_app.core.types import Request
+from desktop_app.engine.local import int8_cache, loading
+from desktop_app.engine.local.backend import LocalBackend
+from desktop_app.engine.local.precision import Hardware
+from desktop_app.settings import EngineSettings, Quantization
+from desktop_app.testing.int8_quality import logit_agreement
+from desktop_app.testing.random_models import FAMILIES
+
+HARDWARE = Hardware(cores=2)
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "int8"
+    monkeypatch.setenv("IRIS_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def float32_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders loaded through from_pretrained (the float32 path), in order."""
+    calls: list[Path] = []
+    original = loading._load_weights
+
+    def counted(family: Any, folder: Path, placement: Any) -> Any:
+        calls.append(folder)
+        return original(family, folder, placement)
+
+    monkeypatch.setattr(loading, "_load_weights", counted)
+    return calls
+
+
+@pytest.fixture
+def linear_devices(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The device of every float nn.Linear weight made while the test runs."""
+    devices: list[str] = []
+    original = torch.nn.Linear.__init__
+
+    def recording(self: torch.nn.Linear, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        devices.append(self.weight.device.type)
+
+    monkeypatch.setattr(torch.nn.Linear, "__init__", recording)
+    yield devices
+
+
+def _image() -> Image.Image:
+    return Image.linear_gradient("L").resize((96, 64)).convert("RGB")
+
+
+def _request() -> Request:
+    return Request.single("Describe.", [_image()], max_new_tokens=4)
+
+
+def _load(folder: Path, quantization: Quantization = Quantization.INT8) -> loading.LoadedModel:
+    settings = EngineSettings(model=str(folder), quantization=quantization, max_new_tokens=4)
+    return loading.load_model(folder, folder.name, settings, HARDWARE)
+
+
+def _logits(loaded: loading.LoadedModel) -> torch.Tensor:
+    images = [_image()]
+    inputs = loaded.family.build_inputs(loaded.processor, _request(), images)
+    with torch.inference_mode():
+        logits: torch.Tensor = loaded.model(**inputs).logits
+    return logits
+
+
+def _answer(folder: Path) -> tuple[str, int]:
+    backend = LocalBackend(EngineSettings(model=str(folder), max_new_tokens=4))
+    answer = backend.start(_request(), lambda piece: None)
+    return answer.text, answer.prompt_tokens
+
+
+def _quantized_layers(model: Any) -> list[str]:
+    kind = torch.ao.nn.quantized.dynamic.Linear
+    return [name for name, module in model.named_modules() if isinstance(module, kind)]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_warm_cache_gives_the_same_model_without_float32_weights(
+    tiny_models: dict[str, Path],
+    family: str,
+    cache_dir: Path,
+    float32_loads: list[Path],
+    linear_devices: list[str],
+) -> None:
+    folder = tiny_models[family]
+    cold = _load(folder)
+    assert float32_loads == [folder]
+    assert (int8_cache.cache_folder(folder) / int8_cache.MANIFEST).is_file()
+    linear_devices.clear()
+
+    warm = _load(folder)
+
+    assert float32_loads == [folder], "the warm load went through from_pretrained"
+    assert linear_devices and set(linear_devices) == {"meta"}
+    assert _quantized_layers(warm.model) == _quantized_layers(cold.model)
+    assert not any(t.is_meta for t in [*warm.model.parameters(), *warm.model.buffers()])
+    assert not warm.model.training
+    assert torch.equal(_logits(warm), _logits(cold))
+    assert warm.model.generation_config.to_dict() == cold.model.generation_config.to_dict()
+    assert warm.model.config.to_dict() == cold.model.config.to_dict()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_warm_cache_answers_as_the_cold_load(
+    tiny_models: dict[str, Path], family: str, cache_dir: Path, float32_loads: list[Path]
+) -> None:
+    cold = _answer(tiny_models[family])
+    warm = _answer(tiny_models[family])
+    assert len(float32_loads) == 1
+    assert warm == cold
+    assert cold[1] > 0
+
+
+def _truncate(cached: Path) -> None:
+    weights = cached / int8_cache.WEIGHTS
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+
+
+def _truncate_and_fix_manifest(cached: Path) -> None:
+    """The manifest agrees with the cut file, so only reading the tensors finds the damage."""
+    _truncate(cached)
+    _edit_manifest(cached, weights_bytes=(cached / int8_cache.WEIGHTS).stat().st_size)
+
+
+def _edit_manifest(cached: Path, **changes: Any) -> None:
+    manifest = json.loads((cached / int8_cache.MANIFEST).read_text())
+    (cached / int8_cache.MANIFEST).write_text(json.dumps({**manifest, **changes}))
+
+
+def _rename_a_layer(cached: Path) -> None:
+    manifest = json.loads((cached / int8_cache.MANIFEST).read_text())
+    quantized = manifest["quantized"]
+    first = next(iter(quantized))
+    _edit_manifest(cached, quantized={**quantized, first + "_renamed": quantized.pop(first)})
+
+
+def _garble_header(cached: Path) -> None:
+    weights = cached / int8_cache.WEIGHTS
+    data = bytearray(weights.read_bytes())
+    data[8:40] = b"x" * 32
+    weights.write_bytes(bytes(data))
+
+
+DAMAGE = {
+    "weights truncated": _truncate,
+    "weights truncated, manifest agreeing": _truncate_and_fix_manifest,
+    "weights header garbled": _garble_header,
+    "weights missing": lambda cached: (cached / int8_cache.WEIGHTS).unlink(),
+    "manifest missing": lambda cached: (cached / int8_cache.MANIFEST).unlink(),
+    "manifest not json": lambda cached: (cached / int8_cache.MANIFEST).write_text("{"),
+    "manifest of another torch": lambda cached: _edit_manifest(cached, torch="0.1"),
+    "manifest naming a missing layer": _rename_a_layer,
+    "manifest of another model class": lambda c: _edit_manifest(c, model_class="Other"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
+def test_damaged_cache_is_rebuilt(
+    tiny_models: dict[str, Path], cache_dir: Path, float32_loads: list[Path], damage: str
+) -> None:
+    folder = tiny_models["idefics3"]
+    expected = _logits(_load(folder))
+    DAMAGE[damage](int8_cache.cache_folder(folder))
+
+    rebuilt = _load(folder)
+    assert len(float32_loads) == 2
+    assert torch.equal(_logits(rebuilt), expected)
+
+    again = _load(folder)
+    assert len(float32_loads) == 2, "the cache was not written again"
+    assert torch.equal(_logits(again), expected)
+
+
+def test_unwritable_cache_folder_still_loads(
+    tiny_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("IRIS_CACHE_DIR", str(blocker / "int8"))
+    loaded = _load(tiny_models["idefics3"])
+    assert _quantized_layers(loaded.model)
+    assert not (blocker / "int8").exists()
+
+
+def test_full_disk_still_loads_and_leaves_nothing_behind(
+    tiny_models: dict[str, Path], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(path: Path, *args: Any) -> None:
+        path.write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(int8_cache, "write_tensor_file", full_disk)
+    loaded = _load(tiny_models["idefics3"])
+    assert _quantized_layers(loaded.model)
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_read_only_warm_cache_loads(
+    tiny_models: dict[str, Path], cache_dir: Path, float32_loads: list[Path]
+) -> None:
+    folder = tiny_models["idefics3"]
+    _load(folder)
+    cached = int8_cache.cache_folder(folder)
+    for path in [cache_dir, cached, *cached.iterdir()]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        _load(folder)
+    finally:
+        for path in [cache_dir, cached]:
+            path.chmod(0o755)
+    assert len(float32_loads) == 1
+
+
+def test_cache_key_is_model_id_and_commit_for_hub_snapshots(tmp_path: Path) -> None:
+    snapshot = tmp_path / "models--HuggingFaceTB--SmolVLM-256M-Instruct" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    assert int8_cache.cache_key(snapshot) == "HuggingFaceTB--SmolVLM-256M-Instruct--abc123"
+
+
+def test_cache_key_of_a_folder_changes_with_its_weights(tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"12345678")
+    before = int8_cache.cache_key(folder)
+    assert int8_cache.cache_key(folder) == before
+    (folder / "model.safetensors").write_bytes(b"123456789")
+    assert int8_cache.cache_key(folder) != before
+
+
+def test_cache_location_honours_xdg_and_override(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IRIS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert int8_cache.cache_root() == tmp_path / "xdg" / "iris" / "int8"
+    monkeypatch.setenv("IRIS_CACHE_DIR", str(tmp_path / "mine"))
+    assert int8_cache.cache_root() == tmp_path / "mine"
+
+
+def test_cache_holds_safetensors_and_json_only(
+    tiny_models: dict[str, Path], cache_dir: Path
+) -> None:
+    folder = tiny_models["llava"]
+    _load(folder)
+    cached = int8_cache.cache_folder(folder)
+    assert sorted(p.name for p in cached.iterdir()) == [int8_cache.MANIFEST, int8_cache.WEIGHTS]
+    manifest = json.loads((cached / int8_cache.MANIFEST).read_text())
+    assert manifest["torch"] == torch.__version__
+    assert manifest["quantized"]
+    stored = safetensors.torch.load_file(cached / int8_cache.WEIGHTS)  # any reader opens it
+    layer = next(iter(manifest["quantized"]))
+    assert stored[layer + ".qweight"].dtype == torch.int8
+    assert stored[layer + ".scale"].dtype == torch.float64
+
+
+def test_caches_of_deleted_model_folders_are_removed(
+    tiny_models: dict[str, Path], cache_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    copy = shutil.copytree(tiny_models["idefics3"], tmp_path / "copy")
+    _load(copy)
+    stale = int8_cache.cache_folder(copy)
+    shutil.rmtree(copy)
+    _load(tiny_models["idefics3"])
+    assert not stale.exists()
+    assert int8_cache.cache_folder(tiny_models["idefics3"]).exists()
+
+
+def test_old_half_written_caches_are_removed(tiny_models: dict[str, Path], cache_dir: Path) -> None:
+    old, fresh = cache_dir / ".model-old", cache_dir / ".model-fresh"
+    for staging in (old, fresh):
+        staging.mkdir(parents=True)
+        (staging / int8_cache.WEIGHTS).write_bytes(b"partial")
+    long_ago = time.time() - int8_cache.STAGING_MAX_AGE_S - 60
+    os.utime(old, (long_ago, long_ago))
+    _load(tiny_models["idefics3"])
+    assert not old.exists()
+    assert fresh.exists(), "it may still be being written"
+
+
+def test_int8_logits_follow_float32(tiny_models: dict[str, Path], cache_dir: Path) -> None:
+    folder = tiny_models["idefics3"]
+    full = _load(folder, Quantization.NONE)
+    _load(folder)  # fills the cache
+    int8 = _load(folder)
+    inputs = full.family.build_inputs(full.processor, _request(), [_image()])
+    similarities = logit_agreement(full.model, int8.model, dict(inputs), steps=4)
+    assert len(similarities) == 4
+    assert min(similarities) >= 0.99, similarities
