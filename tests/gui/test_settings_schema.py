@@ -30,6 +30,7 @@ from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.settings import PERCENT, SCHEMA, AppSettings, SchemaField
 from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeSpeaker, NoCapture
+from tests.helpers.settings_samples import CHANGED
 
 GUI_MODULES = (settings_dialog, server_panel, setting_controls)
 """Where the Settings dialog is built: none of the schema's numbers or labels is written here."""
@@ -113,8 +114,6 @@ def test_every_setting_has_the_control_its_declaration_says(dialog: SettingsDial
 
 def test_each_control_shows_the_saved_value_and_gives_it_back(qtbot: QtBot) -> None:
     """Every shown setting with a value other than its default survives the dialog."""
-    from tests.test_settings import CHANGED
-
     widget = SettingsDialog(CHANGED)
     qtbot.addWidget(widget)
     result = widget.result_settings()

@@ -32,27 +32,7 @@ from desktop_app.settings import (
 )
 from desktop_app.settings.app_settings import to_json
 from desktop_app.settings.schema import setting
-
-CHANGED = AppSettings(
-    engine=EngineSettings(
-        model="/models/smol", quantization=Quantization.INT8, device=DeviceChoice.CPU,
-        longest_edge=1024, split_image=True, max_new_tokens=400, threads=4,
-    ),
-    server=ServerSettings(
-        url="https://gpu-box:8443", model="qwen", connect_timeout_s=7.0, stall_timeout_s=300.0,
-        approved_hosts=("gpu-box:8443",),
-    ),
-    speech=SpeechSettings(
-        enabled=False, voice="en-gb", rate_wpm=260, volume=0.8, output=SpeechOutput.OWN_VOICE
-    ),
-    hotkeys={**DEFAULT_HOTKEYS, "repeat": "ctrl+alt+f9"},
-    style=DescriptionStyle.CUSTOM,
-    custom_prompt="Say only the colours.",
-    answer_language="French",
-    keep_in_tray=False,
-    all_monitors=True,
-)  # fmt: skip
-"""Settings with a value other than the default in every field a test below spoils."""
+from tests.helpers.settings_samples import CHANGED
 
 
 def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
