@@ -80,8 +80,8 @@ step("speech: pyttsx3 and espeak-ng, one sentence written")
 from desktop_app.gui.worker import EngineWorker
 workers = [EngineWorker(lambda: None) for _ in range(2)]
 step("engine and text reader threads (nothing loaded)")
-from desktop_app.gui.controller import needs_download
-needs_download(AppSettings().engine.model)
+from desktop_app.engine.models.hub import is_downloaded
+is_downloaded(AppSettings().engine.model)
 step("looking for the model in the Hugging Face cache (huggingface_hub)")
 from desktop_app.core import messages
 box = QMessageBox(QMessageBox.Icon.Question, messages.FIRST_RUN_TITLE, messages.FIRST_RUN_TITLE,
@@ -385,7 +385,7 @@ def _lines(
     captures: list[tuple[str, float, bool]],
     first: dict[str, Any],
 ) -> list[str]:
-    from desktop_app.gui.controller import HIDE_BEFORE_CAPTURE_MS
+    from desktop_app.gui.focus import HIDE_BEFORE_CAPTURE_MS
 
     lines = [
         "## On the desktop: launch, idle memory, capture, first spoken sentence",
