@@ -16,13 +16,16 @@ from desktop_app.capture._api import (
     monitors,
     pointer_position,
 )
+from desktop_app.capture._blank import Blank, blank_kind
 from desktop_app.capture._screens import ORIGIN_KEY
 
 __all__ = [
     "ORIGIN_KEY",
+    "Blank",
     "activate_window",
     "active_window_id",
     "active_window_rect",
+    "blank_kind",
     "capture_region",
     "capture_screen",
     "capture_window",

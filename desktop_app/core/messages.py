@@ -267,6 +267,20 @@ STATUS_DETAIL_NEEDS_MODEL = "More detail needs the description model. Open Setti
 STATUS_EMPTY_QUESTION = "Type a question first."
 STATUS_NO_IMAGE_ON_CLIPBOARD = "The clipboard holds no image."
 STATUS_ERROR = "{message}"
+# A capture with nothing in it: said instead of describing it (no model is asked).
+CAPTURE_BLACK = (
+    "The capture is completely black. If Screen Curtain or a privacy screen is on, turn it off "
+    "and try again."
+)
+CAPTURE_WHITE = (
+    "The capture is completely white. The screen may still be drawing, or be showing a blank "
+    "page; try again."
+)
+CAPTURE_ONE_COLOUR = (
+    "The capture is one flat colour. The screen may be locked or asleep, showing protected "
+    "video, or Iris may not be allowed to record the screen."
+)
+REGION_BLANK = "The chosen region is one flat colour: there is nothing in it to describe."
 STATUS_HOTKEYS_TAKEN = "Some hotkeys could not be set: {details}"
 # {details} is one HOTKEY_PROBLEM per hotkey, separated by spaces.
 HOTKEY_PROBLEM = "{action}: {problem}"

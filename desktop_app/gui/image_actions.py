@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from desktop_app.capture import Blank, blank_kind
 from desktop_app.conversation import Conversation
 from desktop_app.core import messages
 from desktop_app.core.errors import IrisError
@@ -13,6 +14,12 @@ from desktop_app.core.types import Rect
 from desktop_app.gui import image_intake
 from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.main_window import MainWindow
+
+_BLANK_MESSAGES = {
+    Blank.BLACK: messages.CAPTURE_BLACK,
+    Blank.WHITE: messages.CAPTURE_WHITE,
+    Blank.ONE_COLOUR: messages.CAPTURE_ONE_COLOUR,
+}
 
 
 class Capturer(Protocol):
@@ -84,6 +91,9 @@ class ImageActions:
         came_from = self.focus.user_program()
 
         def choose(screenshot: Any) -> None:
+            if self._told_blank(screenshot):
+                self.focus.return_focus(came_from)
+                return
             selector = self._region_selector = RegionSelector(screenshot)
 
             def chosen(rect: Rect) -> None:
@@ -93,8 +103,10 @@ class ImageActions:
                 status = (
                     messages.STATUS_READING_REGION if read else messages.STATUS_DESCRIBING_REGION
                 )
-                self.announce(status)
-                self.describe_images([screenshot.crop(box)], "region", read=read)
+                region = screenshot.crop(box)
+                if not self._told_blank(region, blank_region=True):
+                    self.announce(status)
+                    self.describe_images([region], "region", read=read)
 
             def cancelled() -> None:
                 self.focus.return_focus(came_from)
@@ -111,6 +123,8 @@ class ImageActions:
         question field (Escape there goes back to the program the user came from)."""
 
         def attach(image: Any) -> None:
+            if self._told_blank(image):
+                return
             self.conversation.attach(image)
             self.window.conversation.add_image("screen", *image.size)
             self.window.question.setFocus()
@@ -122,7 +136,21 @@ class ImageActions:
         self, grab: Callable[[], Any], status: str, name: str, read: bool = False
     ) -> None:
         self.announce(status)
-        self._capture(grab, lambda image: self.describe_images([image], name, read=read))
+
+        def describe(image: Any) -> None:
+            if not self._told_blank(image):
+                self.describe_images([image], name, read=read)
+
+        self._capture(grab, describe)
+
+    def _told_blank(self, image: Any, blank_region: bool = False) -> bool:
+        """Say so, and return True, when `image` has nothing in it (all black, all white, one
+        colour): it never goes to the model. `blank_region`: it is a chosen region."""
+        kind = blank_kind(image)
+        if kind is None:
+            return False
+        self.announce(messages.REGION_BLANK if blank_region else _BLANK_MESSAGES[kind])
+        return True
 
     def _capture(
         self, grab: Callable[[], Any], then: Callable[[Any], None], *, come_forward: bool = False

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.helpers.xvfb import root_picture
+
 pytestmark = pytest.mark.slow  # each test starts the app on Xvfb and waits for answers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,14 +66,24 @@ def _seconds(path: Path) -> float:
         return audio.getnframes() / float(audio.getframerate())
 
 
+def _desktop_picture(folder: Path) -> Path:
+    """A screen with something on it (an empty Xvfb screen is black: refused as blank)."""
+    from desktop_app.testing.text_screens import dialog
+
+    path = folder / "desktop.png"
+    dialog("light", "DejaVu Sans", 14).image.save(path)
+    return path
+
+
 def test_hotkey_describes_the_screen_and_speaks(
     x_display: str, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
     """Ctrl+Alt+Shift+D with the focus anywhere: capture, answer in the window, speech."""
-    probe, wavs, details = _run_iris_with_probe(
-        x_display, tiny_models["idefics3"], tmp_path,
-        ["--hotkey", "ctrl+alt+shift+d", "--wait-answer"],
-    )  # fmt: skip
+    with root_picture(x_display, _desktop_picture(tmp_path)):
+        probe, wavs, details = _run_iris_with_probe(
+            x_display, tiny_models["idefics3"], tmp_path,
+            ["--hotkey", "ctrl+alt+shift+d", "--wait-answer"],
+        )  # fmt: skip
     assert probe["errors"] == [], details
     conversation = probe["conversation"]
     assert "Image: screen, 1280 by 800 pixels" in conversation, conversation
@@ -87,9 +99,11 @@ def test_accessibility_tree_and_press_describe_screen(
     x_display: str, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
     """Every control has a role and name a screen reader reads; its action works."""
-    probe, _, details = _run_iris_with_probe(
-        x_display, tiny_models["llava"], tmp_path, ["--press", "Describe screen", "--wait-answer"]
-    )
+    with root_picture(x_display, _desktop_picture(tmp_path)):
+        probe, _, details = _run_iris_with_probe(
+            x_display, tiny_models["llava"], tmp_path,
+            ["--press", "Describe screen", "--wait-answer"],
+        )  # fmt: skip
     assert probe["errors"] == [], details
     controls = {tuple(pair) for pair in probe["controls"]}
     for expected in [

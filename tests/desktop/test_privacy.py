@@ -399,6 +399,8 @@ def test_screenshots_never_touch_the_disk(
     from desktop_app.gui.app import DesktopCapturer
     from desktop_app.gui.backends import local_backend_factory
     from desktop_app.settings import AppSettings, EngineSettings
+    from desktop_app.testing.text_screens import dialog
+    from tests.helpers.xvfb import root_picture
 
     watched = tmp_path / "watched"
     places = ["tmp", "home", "config", "cache", "data", "state", "runtime", "iris-config",
@@ -428,10 +430,18 @@ def test_screenshots_never_touch_the_disk(
         streaming_speech=Silent,
     )
     window = controller.window
+    desktop = tmp_path / "desktop.png"  # outside the watched folders: what the screen shows
+    dialog("light", "DejaVu Sans", 14).image.save(desktop)
     try:
-        with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as described:
+        with (
+            root_picture(x_display, desktop),
+            qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as described,
+        ):
             window.actions_by_key["describe_screen"].trigger()
-        with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as read:
+        with (
+            root_picture(x_display, desktop),
+            qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as read,
+        ):
             window.actions_by_key["read_screen"].trigger()
     finally:
         controller.shutdown()  # its saves finished before the folders are searched

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from desktop_app.core.errors import CaptureError
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
@@ -48,14 +48,25 @@ class FakeStream:
         self.cancelled = True
 
 
+def picture(size: tuple[int, int], colour: tuple[int, int, int]) -> Image.Image:
+    """A picture with something in it (a framed box on a plain background), so it is not
+    taken for a blank capture."""
+    image = Image.new("RGB", size, colour)
+    ImageDraw.Draw(image).rectangle(
+        (size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2), outline=(255, 255, 255), width=3
+    )
+    return image
+
+
 class FakeCapturer:
-    """A screen and a window of plain colour; `fail` makes the screen capture fail.
-    `active` is the window the user works in; `activated` lists the windows given focus."""
+    """A screen and a window (pictures with a box in them); `fail` makes the screen capture
+    fail. `active` is the window the user works in; `activated` lists the windows given
+    focus."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.fail = False
-        self.screen_image = Image.new("RGB", (1280, 800), (10, 120, 200))
+        self.screen_image = picture((1280, 800), (10, 120, 200))
         self.active: int | None = None
         self.activated: list[int] = []
 
@@ -75,7 +86,7 @@ class FakeCapturer:
 
     def window(self) -> Image.Image:
         self.calls.append("window")
-        return Image.new("RGB", (640, 480), (200, 120, 10))
+        return picture((640, 480), (200, 120, 10))
 
 
 class NoCapture:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 @contextmanager
@@ -52,3 +53,17 @@ def xvfb_display(width: int = 1280, height: int = 800) -> Iterator[str]:
                 os.environ.pop("DISPLAY", None)
             else:
                 os.environ["DISPLAY"] = previous
+
+
+@contextmanager
+def root_picture(display: str, picture: Path) -> Iterator[None]:
+    """Show `picture` (a file) as the display's background, as a desktop with something on it;
+    black again afterwards (an empty Xvfb screen is black: a capture Iris refuses as blank)."""
+    show = ["display", "-window", "root"]
+    here = str(picture.parent)  # ImageMagick's own temporary files stay beside the picture
+    env = {**os.environ, "DISPLAY": display, "TMPDIR": here, "MAGICK_TEMPORARY_PATH": here}
+    subprocess.run([*show, str(picture)], env=env, timeout=30, check=False)  # exits 1 when done
+    try:
+        yield
+    finally:
+        subprocess.run([*show, "xc:black"], env=env, timeout=30, check=False)
