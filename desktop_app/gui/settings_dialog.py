@@ -43,12 +43,8 @@ from desktop_app.settings import (
     ApiKeys,
     AppSettings,
     DescriptionStyle,
-    Opener,
     Place,
     SchemaField,
-    save_error_message,
-    save_settings,
-    settings_path,
     with_values,
 )
 
@@ -367,20 +363,3 @@ class SettingsDialog(QDialog):
 def _problem_of(entry: SchemaField, widget: QWidget) -> Problems:
     problem = control_problem(entry, widget)
     return [] if problem is None else [(widget, problem)]
-
-
-def save_from_dialog(
-    dialog: SettingsDialog, path: Path | None = None, *, opener: Opener | None = None
-) -> str | None:
-    """Save the dialog's settings; None on success, else a message fit to show and speak.
-    `opener` opens the save's temporary file (tests pass one that fails)."""
-    target = path or settings_path()
-    try:
-        settings = dialog.result_settings()
-    except ValueError as error:
-        return str(error)
-    try:
-        save_settings(settings, target, opener=opener)
-    except OSError as error:
-        return save_error_message(error, target, text.SAVE_WHAT_SETTINGS)
-    return None

@@ -26,7 +26,7 @@ from desktop_app.core.actions import SHOW_WINDOW
 from desktop_app.core.types import Rect
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.region_selector import RegionSelector
-from desktop_app.gui.settings_dialog import SettingsDialog, save_from_dialog
+from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.tray import TrayIcon, tray_available, tray_menu
 from desktop_app.settings import (
     DEFAULT_HOTKEYS,
@@ -39,6 +39,7 @@ from desktop_app.settings import (
     SpeechSettings,
     load_settings,
 )
+from desktop_app.settings.keeper import SettingsKeeper
 
 CUSTOM = AppSettings(
     engine=EngineSettings(
@@ -241,26 +242,28 @@ def test_too_small_longest_edge_is_refused(dialog: SettingsDialog) -> None:
     assert dialog.focusWidget() is dialog.longest_edge
 
 
-def test_save_from_dialog_writes_the_file(qtbot: QtBot, tmp_path: Path) -> None:
+def test_saving_the_dialogs_settings_writes_the_file(qtbot: QtBot, tmp_path: Path) -> None:
     widget = SettingsDialog(CUSTOM)
     qtbot.addWidget(widget)
     target = tmp_path / "iris" / "settings.json"
-    assert save_from_dialog(widget, target) is None
+    assert SettingsKeeper(AppSettings(), target).save(widget.result_settings()) is None
     assert load_settings(target) == CUSTOM
     assert json.loads(target.read_text(encoding="utf-8"))["engine"]["quantization"] == "int8"
 
 
-def test_save_from_dialog_default_path(dialog: SettingsDialog) -> None:
+def test_saving_the_dialogs_settings_to_the_default_path(dialog: SettingsDialog) -> None:
     from desktop_app.settings import settings_path
 
-    assert save_from_dialog(dialog) is None
+    assert SettingsKeeper(AppSettings()).save(dialog.result_settings()) is None
     assert load_settings(settings_path()) == AppSettings()
 
 
-def test_save_from_dialog_reports_unwritable_target(dialog: SettingsDialog, tmp_path: Path) -> None:
+def test_saving_the_dialogs_settings_reports_unwritable_target(
+    dialog: SettingsDialog, tmp_path: Path
+) -> None:
     target = tmp_path / "settings.json"
     target.mkdir()  # a folder where the file should be: root ignores chmod, not this
-    message = save_from_dialog(dialog, target)
+    message = SettingsKeeper(AppSettings(), target).save(dialog.result_settings())
     assert message is not None
     assert "cannot save" in message
     assert str(target) in message

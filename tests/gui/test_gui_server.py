@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.types import Answer
 from desktop_app.engine.backend import Backend
-from desktop_app.gui.settings_dialog import SettingsDialog, save_from_dialog
+from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import (
     ApiKeys,
@@ -31,6 +31,7 @@ from desktop_app.settings import (
     ServerSettings,
     load_settings,
 )
+from desktop_app.settings.keeper import SettingsKeeper
 from desktop_app.settings.secrets import SERVICE, MemoryKeyring
 from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeBackend, FakeSpeaker, FakeStream, NoCapture
@@ -394,7 +395,7 @@ def test_server_fields_round_trip_and_the_key_goes_to_the_keyring_only(
     assert dialog.result() == SettingsDialog.DialogCode.Accepted and said == []
     assert keyring.entries[(SERVICE, origin)] == "sk-secret-123"
     target = tmp_path / "settings.json"
-    assert save_from_dialog(dialog, target) is None
+    assert SettingsKeeper(AppSettings(), target).save(dialog.result_settings()) is None
     assert "sk-secret-123" not in target.read_text() and "old-key" not in target.read_text()
     assert load_settings(target).server == server.with_changes(connect_timeout_s=3.0)
 
