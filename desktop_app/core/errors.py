@@ -120,3 +120,9 @@ class SpeechError(IrisError):
 
 class HotkeyError(IrisError):
     """A global hotkey could not be registered (taken by another program, or unsupported)."""
+
+
+class AccessibilityError(IrisError):
+    """The platform's accessibility API could not be asked (no bus, no permission)."""
+
+    exit_code = 2

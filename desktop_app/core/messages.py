@@ -637,3 +637,46 @@ SPEECH_ROUTE_NO_HAND_OFF = (
 SPEECH_ROUTE_HAND_OFF_FAILED = (
     "Iris cannot reach {screen_reader}'s voice ({reason}), so it speaks with its own voice."
 )
+
+# --- the focused item, the item under the pointer, the accessibility tree -----------------
+STATUS_DESCRIBING_FOCUSED = "Describing the focused item."
+STATUS_DESCRIBING_POINTER = "Describing the item under the pointer."
+# Said after STATUS_DESCRIBING_* when the item is partly scrolled away or off the screen.
+ITEM_CLIPPED = "Only part of it is visible; Iris describes that part."
+NO_FOCUSED_ITEM = (
+    "No item has the keyboard focus, or its program does not tell Iris where it is. "
+    "Try Describe window instead."
+)
+NO_ITEM_UNDER_POINTER = (
+    "The program under the pointer does not tell Iris what is there. "
+    "Try Describe region instead."
+)
+# {role} is a Role's words ("button"); {name} the item's name as the program gives it.
+ITEM_NOT_ON_SCREEN_NAMED = "The {role} {name} has no place on the screen, so there is nothing to capture."
+ITEM_NOT_ON_SCREEN = "The {role} has no place on the screen, so there is nothing to capture."
+ACCESSIBILITY_UNAVAILABLE = (
+    "Iris cannot ask the accessibility service which item you are on ({reason}). "
+    "Try Describe window instead."
+)
+ACCESSIBILITY_UNSUPPORTED = "Finding the focused item is not supported on {platform}."
+# Answers to "Where is …?" found in the accessibility tree or the text reader's boxes.
+# {what} is WHERE_ITEM or WHERE_TEXT; {position} is a POSITION_* row and column ("top left");
+# {area} is WHERE_AREA_*.
+WHERE_ITEM = "{name}, {role},"
+WHERE_TEXT = "The text {text}"
+WHERE_FOUND = "{what} is at the {position} of the {area}."
+WHERE_AREA_WINDOW = "window"
+WHERE_AREA_SCREEN = "screen"
+WHERE_AREA_PICTURE = "picture"
+# Positions in thirds, row then column: "top left", "middle centre", "bottom right".
+POSITION = "{row} {column}"
+POSITION_ROWS = ("top", "middle", "bottom")
+POSITION_COLUMNS = ("left", "centre", "right")
+# Move the pointer there.
+POINTER_MOVED = "Pointer moved to {what}."
+POINTER_MOVED_TO_ITEM = "the item described"
+NOTHING_TO_POINT_AT = (
+    "There is no place to move the pointer to yet. Ask where something is, or describe the "
+    "focused item, first."
+)
+POINTER_MOVE_FAILED = "Cannot move the pointer: {reason}"

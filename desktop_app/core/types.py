@@ -134,6 +134,9 @@ class Answer:
     """For the text reader's answers: the lines and blocks found, with boxes."""
     cached_tokens: int = 0
     """Prompt tokens taken from the conversation's kept cache instead of encoded again."""
+    place: Rect | None = None
+    """What the answer located ("Where is the Save button?"), in virtual-desktop pixels;
+    "Move the pointer there" moves to its centre."""
 
     @property
     def cancelled(self) -> bool:

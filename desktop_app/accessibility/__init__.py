@@ -1,0 +1,16 @@
+"""The platform's accessibility API: the focused item, the item at a point, the active
+window's tree (AT-SPI over D-Bus on Linux, UI Automation on Windows, the AX API on macOS).
+
+Never Qt. Every failure is an AccessibilityError whose message can be shown and spoken.
+"""
+
+from __future__ import annotations
+
+from desktop_app.accessibility._api import (
+    AccessibilityPlatform,
+    active_window_tree,
+    focused_item,
+    item_at,
+)
+
+__all__ = ["AccessibilityPlatform", "active_window_tree", "focused_item", "item_at"]
