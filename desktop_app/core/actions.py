@@ -75,6 +75,31 @@ DESCRIBE_REGION = Action(
     in_tray=True,
     help="a rectangle you choose with the keyboard or mouse",
 )
+DESCRIBE_FOCUSED = Action(
+    "describe_focused",
+    "Describe focused item",
+    "images.describe_focused",
+    hotkey="ctrl+alt+shift+f",
+    menu=Menu.DESCRIBE,
+    help="the control, image or chart the keyboard is on",
+)
+DESCRIBE_POINTER = Action(
+    "describe_pointer",
+    "Describe item under pointer",
+    "images.describe_pointer",
+    hotkey="ctrl+alt+shift+p",
+    menu=Menu.DESCRIBE,
+    help="what the mouse pointer is over",
+)
+MOVE_POINTER = Action(
+    "move_pointer",
+    "Move the pointer there",
+    "pointer.move_there",
+    "Ctrl+Shift+M",
+    "ctrl+alt+shift+m",
+    Menu.DESCRIBE,
+    help="to what Where is … found, or the item described",
+)
 ASK_SCREEN = Action(
     "ask_screen",
     "Ask about the screen",
@@ -173,8 +198,11 @@ ACTIONS: tuple[Action, ...] = (
     DESCRIBE_SCREEN,
     DESCRIBE_WINDOW,
     DESCRIBE_REGION,
+    DESCRIBE_FOCUSED,
+    DESCRIBE_POINTER,
     ASK_SCREEN,
     MORE_DETAIL,
+    MOVE_POINTER,
     READ_SCREEN,
     READ_WINDOW,
     READ_REGION,

@@ -648,11 +648,12 @@ NO_FOCUSED_ITEM = (
     "Try Describe window instead."
 )
 NO_ITEM_UNDER_POINTER = (
-    "The program under the pointer does not tell Iris what is there. "
-    "Try Describe region instead."
+    "The program under the pointer does not tell Iris what is there. Try Describe region instead."
 )
 # {role} is a Role's words ("button"); {name} the item's name as the program gives it.
-ITEM_NOT_ON_SCREEN_NAMED = "The {role} {name} has no place on the screen, so there is nothing to capture."
+ITEM_NOT_ON_SCREEN_NAMED = (
+    "The {role} {name} has no place on the screen, so there is nothing to capture."
+)
 ITEM_NOT_ON_SCREEN = "The {role} has no place on the screen, so there is nothing to capture."
 ACCESSIBILITY_UNAVAILABLE = (
     "Iris cannot ask the accessibility service which item you are on ({reason}). "
@@ -673,8 +674,7 @@ POSITION = "{row} {column}"
 POSITION_ROWS = ("top", "middle", "bottom")
 POSITION_COLUMNS = ("left", "centre", "right")
 # Move the pointer there.
-POINTER_MOVED = "Pointer moved to {what}."
-POINTER_MOVED_TO_ITEM = "the item described"
+POINTER_MOVED = "Pointer moved there."
 NOTHING_TO_POINT_AT = (
     "There is no place to move the pointer to yet. Ask where something is, or describe the "
     "focused item, first."

@@ -19,13 +19,14 @@ from desktop_app.gui import screen_reader_fixes, startup_probe
 from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.closing import CloseChoice, ClosePolicy, ask_close
 from desktop_app.gui.controller import Controller
+from desktop_app.gui.desktop_capturer import DesktopCapturer
 from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.screen_reader_fixes import SpeakEmptyFields
 from desktop_app.gui.speech_switch import SpeechSwitch
 from desktop_app.gui.tray import TrayIcon, app_icon
 from desktop_app.hotkeys import create_listener
-from desktop_app.settings import AppSettings, load_settings_checked
+from desktop_app.settings import load_settings_checked
 
 
 class HotkeyBridge(QObject):
@@ -101,33 +102,6 @@ def _x11_display_opens(name: str) -> bool:
     except Exception:
         return False
     return True
-
-
-class DesktopCapturer:
-    """The real screen capture, as the controller wants it."""
-
-    def __init__(self, settings: AppSettings) -> None:
-        self.settings = settings
-
-    def screen(self) -> Any:
-        from desktop_app.capture import capture_screen
-
-        return capture_screen(all_monitors=self.settings.all_monitors)
-
-    def window(self) -> Any:
-        from desktop_app.capture import capture_window
-
-        return capture_window()
-
-    def active_window_id(self) -> int | None:
-        from desktop_app.capture import active_window_id
-
-        return active_window_id()
-
-    def activate(self, window_id: int) -> bool:
-        from desktop_app.capture import activate_window
-
-        return activate_window(window_id)
 
 
 def desktop_application(argv: Sequence[str]) -> QApplication:

@@ -22,6 +22,7 @@ from desktop_app.gui.image_actions import Capturer, ImageActions
 from desktop_app.gui.loading_status import LoadingStatus
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.model_session import ModelSession
+from desktop_app.gui.pointer_mover import PointerMover
 from desktop_app.gui.preferences import Preferences
 from desktop_app.gui.voice import Voice
 from desktop_app.settings import AppSettings
@@ -59,8 +60,15 @@ class Controller(QObject):
         self.conversation = Conversation()
         self.focus = FocusKeeper(window, capturer, lambda: self.settings.bring_to_front)
         self.loading = LoadingStatus(window, session, voice, lambda: self.focus.iris_active())
+        self.pointer = PointerMover(capturer, self.announce)
         self.images = ImageActions(
-            window, capturer, self.focus, self.conversation, self.describe_images, self.announce
+            window,
+            capturer,
+            self.focus,
+            self.conversation,
+            self.describe_images,
+            self.announce,
+            self.pointer.remember,
         )
         for declared in ACTIONS:
             if declared.in_window:
@@ -203,6 +211,8 @@ class Controller(QObject):
         if self.conversation.in_flight is None:
             return
         self.conversation.answered(answer.text)
+        if answer.place is not None:
+            self.pointer.remember(answer.place)
         self._show_end(answer.text, stopped=answer.cancelled)
         self.window.show_status(
             messages.STATUS_STOPPED if answer.cancelled else messages.STATUS_DONE
@@ -262,6 +272,7 @@ class Controller(QObject):
         self._cancel_running()
         self.voice.speaker.stop()
         self.conversation.clear()
+        self.pointer.forget()
         self.window.conversation.clear()
         self.announce(messages.STATUS_NEW_CONVERSATION)
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from desktop_app.capture import Blank, blank_kind
 from desktop_app.conversation import Conversation
 from desktop_app.core import messages
+from desktop_app.core.accessible import facts_of
 from desktop_app.core.errors import IrisError
 from desktop_app.core.types import Rect
 from desktop_app.gui import image_intake
@@ -27,6 +28,9 @@ class Capturer(Protocol):
 
     def screen(self) -> Any: ...
     def window(self) -> Any: ...
+    def focused_item(self) -> Any: ...
+    def item_under_pointer(self) -> Any: ...
+    def move_pointer(self, x: int, y: int) -> None: ...
     def active_window_id(self) -> int | None: ...
     def activate(self, window_id: int) -> bool: ...
 
@@ -48,7 +52,8 @@ class ImageActions:
         focus: FocusKeeper,
         conversation: Conversation,
         describe: Describe,
-        announce: Callable[[str], None],
+        announce: Callable[..., None],
+        remember_place: Callable[[Rect], None],
     ) -> None:
         self.window = window
         self.capturer = capturer
@@ -56,6 +61,7 @@ class ImageActions:
         self.conversation = conversation
         self.describe_images = describe
         self.announce = announce
+        self.remember_place = remember_place
         self._region_selector: Any = None
 
     def describe_screen(self) -> None:
@@ -65,6 +71,33 @@ class ImageActions:
     def describe_window(self) -> None:
         """Capture the active window and describe it."""
         self._capture_then(self.capturer.window, messages.STATUS_DESCRIBING_WINDOW, "window")
+
+    def describe_focused(self) -> None:
+        """Capture the item with the keyboard focus (in any program) and describe it."""
+        self._describe_item(self.capturer.focused_item, messages.STATUS_DESCRIBING_FOCUSED)
+
+    def describe_pointer(self) -> None:
+        """Capture the item under the mouse pointer and describe it."""
+        self._describe_item(self.capturer.item_under_pointer, messages.STATUS_DESCRIBING_POINTER)
+
+    def _describe_item(self, grab: Callable[[], Any], status: str) -> None:
+        """Announce `status`, capture the item (with what the accessibility tree says of it)
+        and describe it; its place is remembered for Move the pointer there. Only a black
+        capture is refused (a screen curtain): a small item of one colour is still an item."""
+        self.announce(status)
+
+        def describe(image: Any) -> None:
+            if blank_kind(image) is Blank.BLACK:
+                self.announce(messages.CAPTURE_BLACK)
+                return
+            facts = facts_of(image)
+            if facts is not None and facts.item is not None and facts.item.node.rect:
+                self.remember_place(facts.item.node.rect)
+            if facts is not None and facts.clipped:
+                self.announce(messages.ITEM_CLIPPED, interrupt=False)
+            self.describe_images([image], "item")
+
+        self._capture(grab, describe)
 
     def read_screen(self) -> None:
         """Capture the monitor under the pointer and read its text aloud."""

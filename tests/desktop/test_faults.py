@@ -26,7 +26,8 @@ from desktop_app.engine.local import int8_cache
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.engine.local.loading import out_of_memory
 from desktop_app.engine.models.catalogue import smallest
-from desktop_app.gui.app import DesktopCapturer, HotkeyBridge
+from desktop_app.gui.app import HotkeyBridge
+from desktop_app.gui.desktop_capturer import DesktopCapturer
 from desktop_app.hotkeys import create_listener
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings, SpeechSettings
 from desktop_app.speech import SilentSpeaker, StreamingSpeech, create_speaker

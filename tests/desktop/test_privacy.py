@@ -396,8 +396,8 @@ def test_screenshots_never_touch_the_disk(
     """Capture the real (Xvfb) screen, describe it and read its text, with every place a
     program writes to (temp, home, XDG, Iris's config and cache, the working folder) in
     watched folders: afterwards none of them holds an image file."""
-    from desktop_app.gui.app import DesktopCapturer
     from desktop_app.gui.backends import local_backend_factory
+    from desktop_app.gui.desktop_capturer import DesktopCapturer
     from desktop_app.settings import AppSettings, EngineSettings
     from desktop_app.testing.text_screens import dialog
     from tests.helpers.xvfb import root_picture

@@ -7,8 +7,15 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw
 
-from desktop_app.core.errors import CaptureError
-from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
+from desktop_app.core.accessible import (
+    AccessibleItem,
+    AccessibleNode,
+    Role,
+    ScreenFacts,
+    attach_facts,
+)
+from desktop_app.core.errors import CaptureError, IrisError
+from desktop_app.core.types import Answer, ProgressCallback, Rect, Request, TextCallback
 from desktop_app.engine.backend import Backend
 
 
@@ -69,6 +76,12 @@ class FakeCapturer:
         self.screen_image = picture((1280, 800), (10, 120, 200))
         self.active: int | None = None
         self.activated: list[int] = []
+        self.item = AccessibleNode(Role.BUTTON, "", Rect(100, 200, 120, 40))
+        """The focused item and the one under the pointer."""
+        self.item_clipped = False
+        self.item_error: IrisError | None = None
+        self.pointer_moves: list[tuple[int, int]] = []
+        self.pointer_error: IrisError | None = None
 
     def active_window_id(self) -> int | None:
         return self.active
@@ -88,6 +101,27 @@ class FakeCapturer:
         self.calls.append("window")
         return picture((640, 480), (200, 120, 10))
 
+    def focused_item(self) -> Image.Image:
+        self.calls.append("focused_item")
+        return self._item()
+
+    def item_under_pointer(self) -> Image.Image:
+        self.calls.append("item_under_pointer")
+        return self._item()
+
+    def _item(self) -> Image.Image:
+        if self.item_error is not None:
+            raise self.item_error
+        image = picture((self.item.rect.width, self.item.rect.height), (30, 30, 30))
+        origin = (self.item.rect.x, self.item.rect.y)
+        facts = ScreenFacts(origin, item=AccessibleItem(self.item), clipped=self.item_clipped)
+        return attach_facts(image, facts)
+
+    def move_pointer(self, x: int, y: int) -> None:
+        if self.pointer_error is not None:
+            raise self.pointer_error
+        self.pointer_moves.append((x, y))
+
 
 class NoCapture:
     """For tests that never capture: any capture fails the test."""
@@ -104,6 +138,15 @@ class NoCapture:
     def window(self) -> Image.Image:
         raise AssertionError("not used")
 
+    def focused_item(self) -> Image.Image:
+        raise AssertionError("not used")
+
+    def item_under_pointer(self) -> Image.Image:
+        raise AssertionError("not used")
+
+    def move_pointer(self, x: int, y: int) -> None:
+        raise AssertionError("not used")
+
 
 LOADING_TENTHS = tuple(tenth / 10 for tenth in range(11))
 """Loading progress reported in tenths, 0 to 1."""
@@ -118,7 +161,8 @@ class FakeBackend(Backend):
     releases) when given; it first waits for `held` (an event the test sets) when given.
     Either wait failing within `hold_s` fails the load. `load_error` is raised by `load`,
     and by `start` too, which loads first as LocalBackend does; `start_error` by `start`
-    (`AssertionError("not used")` for a backend whose start fails the test).
+    (`AssertionError("not used")` for a backend whose start fails the test). Answers carry
+    `place` (as an answer to "Where is …?" does).
     """
 
     def __init__(
@@ -133,8 +177,10 @@ class FakeBackend(Backend):
         hold_s: float = 30.0,
         load_error: BaseException | None = None,
         start_error: BaseException | None = None,
+        place: Rect | None = None,
     ) -> None:
         self._description = description
+        self.place = place
         self.pieces = tuple(pieces)
         self.prompt_tokens = prompt_tokens
         self.progress = tuple(progress)
@@ -181,7 +227,8 @@ class FakeBackend(Backend):
             raise self.start_error
         for piece in self.pieces:
             on_text(piece)
-        return Answer("".join(self.pieces), self.prompt_tokens, len(self.pieces))
+        text = "".join(self.pieces)
+        return Answer(text, self.prompt_tokens, len(self.pieces), place=self.place)
 
     def cancel(self) -> None:
         self.calls.append("cancel")
