@@ -221,3 +221,37 @@ def test_closing_without_a_tray_asks_and_the_hotkeys_go_on(
     desktop.wait_until(lambda: desktop.active_window_name() != messages.WINDOW_TITLE)
     desktop.press("ctrl+alt+shift+i")
     desktop.wait_for_active_window(messages.WINDOW_TITLE)
+
+
+def test_the_focused_item_described_from_another_program_and_the_pointer_moved_there(
+    orca_desktop: OrcaDesktop, iris: RunningIris
+) -> None:
+    """Ctrl+Alt+Shift+F in Notes describes Notes' focused text area (found over AT-SPI), in
+    Orca's voice, leaving the focus in Notes; Ctrl+Alt+Shift+M then moves the pointer onto it."""
+    desktop = orca_desktop
+    _notes(desktop)
+    desktop.xdotool("mousemove", "0", "0")
+    mark = desktop.mark()
+    desktop.press("ctrl+alt+shift+f")
+    desktop.wait_for_speechd(messages.STATUS_DESCRIBING_FOCUSED, since=mark, application="iris")
+    desktop.wait_for_speechd(  # the tiny model's first sentence
+        lambda text: text != messages.STATUS_DESCRIBING_FOCUSED, since=mark,
+        application="iris", timeout=ANSWER_TIMEOUT_S,
+    )  # fmt: skip
+    said = iris.said(mark)
+    assert messages.NO_FOCUSED_ITEM not in said, said
+    assert desktop.active_window_name() == NOTES_TITLE
+
+    mark = desktop.mark()
+    desktop.press("ctrl+alt+shift+m")  # Move the pointer there: onto the text area
+    desktop.wait_for_speechd(messages.POINTER_MOVED, since=mark, application="iris")
+    notes = desktop.wait_for_active_window(NOTES_TITLE)
+    geometry = dict(
+        line.strip().split(": ", 1)
+        for line in desktop.xdotool("getwindowgeometry", str(notes)).splitlines()[1:]
+    )
+    left, top = (int(value) for value in geometry["Position"].split(" ")[0].split(","))
+    width, height = (int(value) for value in geometry["Geometry"].split("x"))
+    location = dict(part.split(":") for part in desktop.xdotool("getmouselocation").split()[:2])
+    x, y = int(location["x"]), int(location["y"])
+    assert left <= x < left + width and top <= y < top + height, (x, y, geometry)
