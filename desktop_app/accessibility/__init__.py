@@ -12,5 +12,13 @@ from desktop_app.accessibility._api import (
     focused_item,
     item_at,
 )
+from desktop_app.accessibility._geometry import ItemCapture, item_capture
 
-__all__ = ["AccessibilityPlatform", "active_window_tree", "focused_item", "item_at"]
+__all__ = [
+    "AccessibilityPlatform",
+    "ItemCapture",
+    "active_window_tree",
+    "focused_item",
+    "item_at",
+    "item_capture",
+]

@@ -14,6 +14,7 @@ from desktop_app.capture._api import (
     capture_screen,
     capture_window,
     monitors,
+    move_pointer,
     pointer_position,
 )
 from desktop_app.capture._blank import Blank, blank_kind
@@ -30,5 +31,6 @@ __all__ = [
     "capture_screen",
     "capture_window",
     "monitors",
+    "move_pointer",
     "pointer_position",
 ]

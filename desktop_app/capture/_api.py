@@ -56,6 +56,14 @@ def pointer_position() -> tuple[int, int]:
     return _ready().pointer_position()
 
 
+def move_pointer(x: int, y: int) -> None:
+    """Put the pointer at (x, y), in virtual-desktop pixels (as `pointer_position` reads it).
+
+    Moving needs no permission to read the screen, so none is asked for.
+    """
+    current().move_pointer(x, y)
+
+
 def monitors() -> list[Rect]:
     """Each monitor's rectangle in virtual-desktop pixels, the primary one first."""
     _ready()

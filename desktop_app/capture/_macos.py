@@ -31,6 +31,17 @@ def pointer_position() -> tuple[int, int]:
     return round(point.x), round(point.y)
 
 
+def move_pointer(x: int, y: int) -> None:
+    """CGWarpMouseCursorPosition in global display points; the mouse moves it again at once
+    (a warp otherwise holds the pointer still for a quarter of a second)."""
+    quartz = _quartz()
+    error = quartz.CGWarpMouseCursorPosition((float(x), float(y)))
+    if error:
+        reason = f"CGWarpMouseCursorPosition error {error}"
+        raise CaptureError(messages.POINTER_MOVE_FAILED.format(reason=reason))
+    quartz.CGAssociateMouseAndMouseCursorPosition(True)
+
+
 def active_window_rect() -> Rect:
     """The frontmost application's frontmost normal window (layer 0)."""
     quartz = _quartz()

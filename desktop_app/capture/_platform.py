@@ -20,6 +20,10 @@ class Platform(Protocol):
     def pointer_position(self) -> tuple[int, int]:
         """The pointer's position in virtual-desktop pixels."""
 
+    def move_pointer(self, x: int, y: int) -> None:
+        """Put the pointer at (x, y), in the same pixels as `pointer_position`; CaptureError
+        when the system refuses."""
+
     def active_window_rect(self) -> Rect:
         """The focused window's outer rectangle (unclipped), or CaptureError."""
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from ctypes import wintypes
 from typing import Any
 
@@ -15,6 +17,7 @@ from desktop_app.core.errors import CaptureError
 from desktop_app.core.types import Rect
 
 _DWMWA_EXTENDED_FRAME_BOUNDS = 9
+_PER_MONITOR_AWARE_V2 = -4  # DPI_AWARENESS_CONTEXT_PER_MONITOR_AWARE_V2
 
 
 def check_access() -> None:
@@ -27,6 +30,16 @@ def pointer_position() -> tuple[int, int]:
     if not _dll("user32").GetCursorPos(ctypes.byref(point)):
         raise CaptureError(messages.CAPTURE_FAILED.format(reason="GetCursorPos failed"))
     return int(point.x), int(point.y)
+
+
+def move_pointer(x: int, y: int) -> None:
+    """SetCursorPos in physical pixels: the calling thread is per-monitor DPI aware for the
+    call, so the place is right even where nothing has made the process aware yet."""
+    user32 = _dll("user32")
+    with _physical_pixels(user32):
+        if not user32.SetCursorPos(int(x), int(y)):
+            reason = "SetCursorPos failed"
+            raise CaptureError(messages.POINTER_MOVE_FAILED.format(reason=reason))
 
 
 def active_window_rect() -> Rect:
@@ -54,6 +67,23 @@ def activate_window(window_id: int) -> None:
     if user32.IsIconic(window_id):
         user32.ShowWindow(window_id, 9)  # SW_RESTORE
     user32.SetForegroundWindow(window_id)
+
+
+@contextmanager
+def _physical_pixels(user32: Any) -> Iterator[None]:
+    """The calling thread per-monitor DPI aware (Windows 10 1607+), then as it was."""
+    set_context = getattr(user32, "SetThreadDpiAwarenessContext", None)
+    if set_context is None:
+        yield
+        return
+    set_context.restype = ctypes.c_void_p
+    set_context.argtypes = [ctypes.c_void_p]
+    previous = set_context(ctypes.c_void_p(_PER_MONITOR_AWARE_V2))
+    try:
+        yield
+    finally:
+        if previous:
+            set_context(ctypes.c_void_p(previous))
 
 
 def _dwm_bounds(hwnd: int, rect: wintypes.RECT) -> bool:

@@ -25,6 +25,26 @@ def pointer_position() -> tuple[int, int]:
         return int(reply.root_x), int(reply.root_y)
 
 
+def move_pointer(x: int, y: int) -> None:
+    """Move the pointer as a mouse would (XTest, so programs see the motion), or warp it where
+    the server lacks XTest; returns once the server has done it."""
+    from Xlib import X
+    from Xlib import error as xerror
+
+    with _connect() as display:
+        try:
+            if display.has_extension("XTEST"):
+                from Xlib.ext import xtest
+
+                xtest.fake_input(display, X.MotionNotify, x=x, y=y)
+            else:
+                display.screen().root.warp_pointer(x, y)
+            display.sync()
+        except xerror.XError as error:
+            reason = first_line(error)
+            raise CaptureError(messages.POINTER_MOVE_FAILED.format(reason=reason)) from None
+
+
 def active_window_rect() -> Rect:
     """The active window (`_NET_ACTIVE_WINDOW`, else the input focus) with its frame."""
     from Xlib import error as xerror

@@ -680,3 +680,14 @@ NOTHING_TO_POINT_AT = (
     "focused item, first."
 )
 POINTER_MOVE_FAILED = "Cannot move the pointer: {reason}"
+
+# --- UIA, AX, geometry ---
+ACCESSIBILITY_NEEDS_PACKAGE = (
+    "Iris cannot ask the accessibility service which item you are on: the Python package "
+    "{package} is not installed."
+)
+ACCESSIBILITY_MACOS_PERMISSION = (
+    "Iris cannot ask macOS which item you are on: Iris is not allowed to use accessibility. "
+    "Open System Settings, Privacy and Security, Accessibility, turn Iris (or the terminal that "
+    "runs it) on, then try again."
+)
