@@ -43,7 +43,7 @@ class PointerMover:
         y = self.place.y + self.place.height // 2
         try:
             self.mover.move_pointer(x, y)
-        except IrisError as error:
-            self.announce(messages.POINTER_MOVE_FAILED.format(reason=error.message))
+        except IrisError as error:  # its message says what went wrong
+            self.announce(error.message)
             return
         self.announce(messages.POINTER_MOVED)

@@ -109,9 +109,10 @@ def test_the_pointer_moves_to_what_an_answer_located(
     controller.window.question.setText("Where is the Save button?")
     with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS):
         controller.ask()
-    capturer.pointer_error = CaptureError("No display.")
+    failure = messages.POINTER_MOVE_FAILED.format(reason="no display")
+    capturer.pointer_error = CaptureError(failure)
     controller.pointer.move_there()
-    _told(qtbot, speaker, messages.POINTER_MOVE_FAILED.format(reason="No display."))
+    _told(qtbot, speaker, failure)
     capturer.pointer_error = None
     controller.pointer.move_there()
     assert capturer.pointer_moves == [(1740, 1015)]
