@@ -691,3 +691,11 @@ ACCESSIBILITY_MACOS_PERMISSION = (
     "Open System Settings, Privacy and Security, Accessibility, turn Iris (or the terminal that "
     "runs it) on, then try again."
 )
+
+# --- AT-SPI ---
+# The {reason} of ACCESSIBILITY_UNAVAILABLE on Linux.
+ATSPI_NO_SESSION_BUS = "there is no D-Bus session bus"
+ATSPI_NO_BUS = "the accessibility bus is not running"
+ATSPI_NO_REGISTRY = "the accessibility registry is not running"
+ATSPI_NO_ANSWER = "the accessibility bus did not answer in time"
+ATSPI_LOST = "the connection to the accessibility bus was lost"
