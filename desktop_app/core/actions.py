@@ -92,7 +92,7 @@ DESCRIBE_POINTER = Action(
     help="what the mouse pointer is over",
 )
 MOVE_POINTER = Action(
-    "move_pointer",
+    "move_pointer_there",
     "Move the pointer there",
     "pointer.move_there",
     "Ctrl+Shift+M",
