@@ -6,11 +6,13 @@ and window and screen captures carry the active window's tree (`core.accessible.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from desktop_app import accessibility, capture
 from desktop_app.core import messages
-from desktop_app.core.accessible import AccessibleItem, ScreenFacts, attach_facts
+from desktop_app.core.accessible import AccessibleItem, AccessibleTree, ScreenFacts, attach_facts
 from desktop_app.core.errors import AccessibilityError
 from desktop_app.core.types import Rect
 from desktop_app.settings import AppSettings
@@ -26,10 +28,10 @@ class DesktopCapturer:
         self.settings = settings
 
     def screen(self) -> Any:
-        return with_tree(capture.capture_screen(all_monitors=self.settings.all_monitors))
+        return with_tree(lambda: capture.capture_screen(all_monitors=self.settings.all_monitors))
 
     def window(self) -> Any:
-        return with_tree(capture.capture_window())
+        return with_tree(capture.capture_window)
 
     def focused_item(self) -> Any:
         return capture_item(accessibility.focused_item(), messages.NO_FOCUSED_ITEM)
@@ -70,18 +72,26 @@ def not_on_screen(item: AccessibleItem) -> str:
     return messages.ITEM_NOT_ON_SCREEN.format(role=node.role_words)
 
 
-def with_tree(image: Any) -> Any:
-    """`image` with the active window's tree attached, when the accessibility API gives one
-    (read in at most core.accessible.TREE_TIME_LIMIT_S); unchanged otherwise."""
-    try:
-        tree = accessibility.active_window_tree()
-    except AccessibilityError as error:
-        _LOG.info("no accessibility tree for the capture: %s", error.message)
-        return image
+def with_tree(grab: Callable[[], Any]) -> Any:
+    """`grab()`'s image with the active window's tree attached when the accessibility API
+    gives one; the tree is read (in at most core.accessible.TREE_TIME_LIMIT_S) while the
+    screen is grabbed."""
+    with ThreadPoolExecutor(1, thread_name_prefix="iris-tree") as pool:
+        reading = pool.submit(_active_window_tree)
+        image = grab()
+        tree = reading.result()
     if tree is None:
         return image
     left, top = (int(value) for value in image.info.get(capture.ORIGIN_KEY, (0, 0)))
     return attach_facts(image, ScreenFacts((left, top), tree=tree))
+
+
+def _active_window_tree() -> AccessibleTree | None:
+    try:
+        return accessibility.active_window_tree()
+    except AccessibilityError as error:
+        _LOG.info("no accessibility tree for the capture: %s", error.message)
+        return None
 
 
 def desktop_rect() -> Rect:

@@ -1,0 +1,96 @@
+"""The window's captures with the accessibility API, on real GTK 3 and Qt 6 windows (the private
+desktop of tests/desktop/test_accessibility_atspi.py): the focused item and the item under the
+pointer captured by their place, with their facts; window captures carry the window's tree."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from desktop_app.accessibility import item_capture
+from desktop_app.core.accessible import AccessibleItem, Role, facts_of
+from desktop_app.core.types import Rect
+from desktop_app.gui.desktop_capturer import DesktopCapturer, desktop_rect
+from desktop_app.settings import AppSettings
+from tests.desktop import test_accessibility_atspi as atspi
+from tests.desktop.test_accessibility_atspi import TOOLKITS, Desktop, _near, _poll
+
+desktop = atspi.desktop  # its private desktop and windows (fixtures)
+screen = atspi.screen
+
+ICON = (0x33, 0x66, 0xCC)
+"""The unlabeled button's picture: a 24x24 square of this colour."""
+
+
+def _coloured_box(image: Image.Image, colour: tuple[int, int, int]) -> Rect | None:
+    """The box around the pixels of `colour` (within 8 in each channel), if any."""
+    rgb = image.convert("RGB")
+    pixels = rgb.load()
+    assert pixels is not None
+    found = [
+        (x, y)
+        for y in range(rgb.height)
+        for x in range(rgb.width)
+        if all(abs(a - b) <= 8 for a, b in zip(pixels[x, y], colour, strict=True))  # type: ignore[arg-type]
+    ]
+    if not found:
+        return None
+    xs, ys = [x for x, _ in found], [y for _, y in found]
+    return Rect(min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1)
+
+
+@pytest.mark.parametrize("toolkit", TOOLKITS)
+def test_the_focused_unlabeled_button_is_captured_where_it_is(
+    screen: Desktop, toolkit: str
+) -> None:
+    shown = screen.show(toolkit, focus="unlabeled")
+    expected = shown["controls"]["unlabeled"]["rect"]
+    capturer = DesktopCapturer(AppSettings())
+
+    def button_focused() -> bool | None:
+        from desktop_app import accessibility
+
+        item = accessibility.focused_item()
+        return True if item is not None and item.node.role is Role.BUTTON else None
+
+    _poll(button_focused, 15, "the unlabeled button is not focused on the bus")
+    image = capturer.focused_item()
+    facts = facts_of(image)
+    assert facts is not None and isinstance(facts.item, AccessibleItem)
+    node = facts.item.node
+    assert (node.role, node.name) == (Role.BUTTON, "")
+    assert _near(node.rect, expected)
+    plan = item_capture(facts.item, desktop_rect())
+    assert plan is not None
+    assert facts.origin == (plan.rect.x, plan.rect.y)
+    assert image.size == (plan.rect.width, plan.rect.height)  # the planned rectangle, no more
+    on_image = facts.on_image(node.rect)  # type: ignore[arg-type]
+    assert on_image is not None
+    icon = _coloured_box(image, ICON)  # the button's picture is inside its place on the image
+    assert icon is not None, "the button's picture is not in the capture"
+    assert on_image.x <= icon.x and icon.x + icon.width <= on_image.x + on_image.width
+    assert on_image.y <= icon.y and icon.y + icon.height <= on_image.y + on_image.height
+
+
+@pytest.mark.parametrize("toolkit", TOOLKITS)
+def test_the_item_under_the_pointer_and_the_windows_tree(screen: Desktop, toolkit: str) -> None:
+    shown = screen.show(toolkit, focus="save")
+    x, y, width, height = shown["controls"]["chart"]["rect"]
+    screen.xdotool("mousemove", "--sync", str(x + width // 2), str(y + height // 2))
+    capturer = DesktopCapturer(AppSettings())
+    image = capturer.item_under_pointer()
+    facts = facts_of(image)
+    assert facts is not None and facts.item is not None
+    names = [facts.item.node.name, *(node.name for node in facts.item.ancestors)]
+    assert "chart3" in names, facts.item
+
+    window = capturer.window()
+    facts = facts_of(window)
+    assert facts is not None and facts.tree is not None
+    assert facts.tree.window.name == f"{toolkit} save"
+    saves = [node for node in facts.tree.nodes if node.name == "Save"]
+    assert saves and saves[0].rect is not None
+    on_image = facts.on_image(saves[0].rect)
+    assert on_image is not None  # the Save button lies on the captured window
+    assert on_image.x >= 0 and on_image.x + on_image.width <= window.width
+    assert on_image.y >= 0 and on_image.y + on_image.height <= window.height
