@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import desktop  # noqa: E402
+import grounding  # noqa: E402
 import memory  # noqa: E402
 import reading  # noqa: E402
 import server  # noqa: E402
@@ -92,7 +93,8 @@ def main() -> int:
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as cache:
         os.environ["IRIS_CACHE_DIR"] = cache  # leave the user's int8 cache alone
-        body = [*reading.section(args.runs), *desktop.section(args.runs, results=results)]
+        body = [*reading.section(args.runs), *grounding.section(args.runs)]
+        body += desktop.section(args.runs, results=results)
         body += server.section(args.runs, tokens=24)
         if not args.quick:
             body += speed.section(args.runs, tokens=24, results=results)

@@ -36,6 +36,15 @@ class Backend(ABC):
     def description(self) -> str:
         """Which model runs where, for the status line (e.g. 'SmolVLM-256M-Instruct, cpu, int8')."""
 
+    def prepare(self, request: Request) -> None:  # noqa: B027 - optional hook
+        """Do now, on the caller's thread, the part of answering `request` that does not
+        depend on its prompt text (a local model: preparing and encoding the images).
+
+        A wrapper that works on the prompt first (the text reader) runs this at the same time
+        on another thread; the next `start` with the same images uses what it made. It never
+        raises (a failure leaves the work to `start`) and `cancel` cuts it short.
+        """
+
     def warm_up(self) -> None:  # noqa: B027 - optional hook
         """Run once, after `load`, what makes a first request slow (the window does this idle)."""
 

@@ -25,8 +25,36 @@ CLASSIFY = (
 )
 GROUNDING = (
     "A text reader found this text on the image (rough position: text). Use it for exact "
-    "names, numbers and labels:\n{text}\n\n{prompt}"
+    "names, numbers and labels:\n{text}"
 )
+GROUNDED = "{grounding}\n\n{prompt}"
+"""A turn's prompt after what is known about its images (GROUNDING, TREE_GROUNDING, ...)."""
+TREE_GROUNDING = (
+    "The program's accessibility tree names these items on the image (rough position: "
+    'role "name" (states) value). These names and values are exact: where the picture '
+    "seems to say otherwise, trust them:\n{items}"
+)
+TREE_CUT_OFF = "(The tree was cut off: more items are not listed.)"
+TREE_READER = (
+    "A text reader found this text where the tree has none (rough position: text):\n{text}"
+)
+ITEM_GROUNDING = (
+    "The program's accessibility API says this picture shows {facts} This is exact: where "
+    "the picture seems to say otherwise, trust it."
+)
+ITEM_NAMED = '{role} named "{name}"'
+ITEM_UNNAMED = "{role} with no name"
+ITEM_VALUE = ' with the value "{value}"'
+ITEM_STATES = " ({states})"
+ITEM_IN_NAMED = ' in {role} named "{name}"'
+ITEM_IN = " in {role}"
+ITEM_WINDOW = ', in the window "{window}"'
+ITEM_APPLICATION = " of {application}"
+ITEM_CLIPPED = " Only part of it is visible."
+ITEM_PLACE = " It is at the {position} of the picture; the rest is what surrounds it."
+NODE_LINE = "{position}: {node}"
+NODE_NAMED = '{role} "{name}"'
+NODE_VALUE = ' value "{value}"'
 FOLLOW_UP_NEEDS_QUESTION = "a follow-up needs a question"
 
 

@@ -26,6 +26,12 @@ from desktop_app.engine.local.choices import choice_constraint
 from desktop_app.engine.local.conversation_cache import ConversationCache, Reuse, image_fingerprint
 from desktop_app.engine.local.loading import LoadedModel, is_out_of_memory, load_model
 from desktop_app.engine.local.precision import Hardware, detect_hardware
+from desktop_app.engine.local.prepared import (
+    EncodedImages,
+    cached_processor,
+    encode_images,
+    with_encoded,
+)
 from desktop_app.engine.local.streaming import CancelCriteria, PieceStreamer
 from desktop_app.engine.models.hub import resolve_model
 from desktop_app.engine.tasks import DESCRIBE
@@ -55,6 +61,8 @@ class LocalBackend(Backend):
         self._run_lock = threading.Lock()
         self._state_lock = threading.Lock()
         self._active: threading.Event | None = None
+        self._preparing: threading.Event | None = None
+        self._encoded: EncodedImages | None = None
         self._conversation = ConversationCache()
         self.load_seconds = 0.0
 
@@ -118,13 +126,63 @@ class LocalBackend(Backend):
         self.cancel()
         with self._run_lock:
             self._loaded = None
+            self._encoded = None
             self._conversation.clear()
 
     # -- answering -----------------------------------------------------------------------
     def cancel(self) -> None:
         with self._state_lock:
-            if self._active is not None:
-                self._active.set()
+            for running in (self._active, self._preparing):
+                if running is not None:
+                    running.set()
+
+    def prepare(self, request: Request) -> None:
+        """Preprocess and encode `request`'s images, kept for the next `start` with them.
+
+        Nothing is encoded when the kept conversation already holds these images (a
+        follow-up continues from its cache), nor for a family whose model cannot take
+        encoded images. Cancelled between the encoder's layers.
+        """
+        preparing = threading.Event()
+        with self._state_lock:
+            self._preparing = preparing
+        try:
+            loaded = self.loaded
+            with self._run_lock:
+                if not preparing.is_set():
+                    self._prepare(loaded, request, preparing)
+        except Exception as error:  # the work is left to `start`, which reports failures
+            log.debug("preparing the images failed: %r", error)
+        finally:
+            with self._state_lock:
+                if self._preparing is preparing:
+                    self._preparing = None
+
+    def _prepare(self, loaded: LoadedModel, request: Request, preparing: threading.Event) -> None:
+        request, images = self._for_model(request)
+        if not images:
+            return
+        key = image_fingerprint(images, request.detail)
+        if (self._encoded is not None and self._encoded.key == key) or (
+            loaded.family.reuses_cache and self._conversation.holds(key)
+        ):
+            cached_processor(loaded.processor)
+            return
+        cached_processor(loaded.processor)
+        inputs = _to_model(loaded.family.build_inputs(loaded.processor, request, images), loaded)
+        if preparing.is_set():
+            return
+        encoded = encode_images(loaded.model, inputs, key, preparing)
+        if encoded is not None:
+            self._encoded = encoded
+
+    def _for_model(self, request: Request) -> tuple[Request, list[Any]]:
+        """The request as the model answers it (tiles when the settings split images) and its
+        images fitted to the settings' longest edge."""
+        images = [fit_longest_edge(image, self.settings.longest_edge) for image in request.images]
+        if self.settings.split_image and not request.detail:
+            request = replace(request, detail=True)  # splitting asked for in the settings
+        return request, images
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
         cancelled = threading.Event()
@@ -154,15 +212,17 @@ class LocalBackend(Backend):
         from transformers import StoppingCriteriaList
 
         started = self._clock()
-        images = [fit_longest_edge(image, self.settings.longest_edge) for image in request.images]
-        if self.settings.split_image and not request.detail:
-            request = replace(request, detail=True)  # splitting asked for in the settings
+        request, images = self._for_model(request)
         try:
+            cached_processor(loaded.processor)
             inputs = _to_model(
                 loaded.family.build_inputs(loaded.processor, request, images), loaded
             )
             seen = image_fingerprint(images, request.detail)
             start = self._start_from_cache(loaded, inputs, seen)
+            encoded = self._encoded
+            if start.cached_tokens == 0 and encoded is not None and encoded.key == seen:
+                start = Reuse(with_encoded(start.inputs, encoded), 0)
         except IrisError:
             raise
         except Exception as error:

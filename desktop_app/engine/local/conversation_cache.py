@@ -52,6 +52,10 @@ class ConversationCache:
     def __init__(self) -> None:
         self._kept: _Kept | None = None
 
+    def holds(self, images: tuple[str, ...]) -> bool:
+        """True when the kept conversation saw exactly these images."""
+        return self._kept is not None and self._kept.images == images
+
     def clear(self) -> None:
         """Forget the kept conversation (after a failure, or when the model goes)."""
         self._kept = None

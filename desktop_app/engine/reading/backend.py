@@ -1,12 +1,10 @@
-"""The text reader as an engine backend, and a backend wrapper that grounds a model in it."""
+"""The text reader as an engine backend; the wrapper that grounds a model in what is known of
+its images (`GroundedBackend`, `grounded_if_asked`) lives in grounded.py and is re-exported."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
-from dataclasses import replace
-from typing import Any
 
 from desktop_app.core import messages
 from desktop_app.core.errors import BadInputError, GenerationError, IrisError, first_line
@@ -18,14 +16,13 @@ from desktop_app.core.types import (
     StopReason,
     TextCallback,
     Timings,
-    Turn,
 )
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.reading.grounding import grounding_text
+from desktop_app.engine.reading.grounded import GroundedBackend, grounded_if_asked
 from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.reading.render import line_text, separator
-from desktop_app.engine.tasks import GROUNDING
-from desktop_app.settings import EngineSettings
+
+__all__ = ["GroundedBackend", "ReaderBackend", "grounded_if_asked"]
 
 
 class ReaderBackend(Backend):
@@ -120,84 +117,3 @@ def _joined(readings: list[TextReading]) -> TextReading | None:
     first = readings[0]
     blocks = tuple(block for reading in readings for block in reading.blocks)
     return TextReading(blocks, first.width, first.height, first.rotated)
-
-
-def grounded_if_asked(backend: Backend, settings: EngineSettings) -> Backend:
-    """`backend` grounded in the text reader, unless `settings` turn grounding off."""
-    if not settings.ground_in_text:
-        return backend
-    return GroundedBackend(backend, TextReader(threads=settings.threads))
-
-
-class GroundedBackend(Backend):
-    """Wraps a model backend: each turn with images first gets the text found on them."""
-
-    CACHE_SIZE = 8
-
-    def __init__(self, inner: Backend, reader: TextReader | None = None) -> None:
-        self.inner = inner
-        self.reader = reader or TextReader()
-        self._active = threading.Event()
-        self._found: OrderedDict[int, tuple[Any, str]] = OrderedDict()
-
-    def load(self, on_progress: ProgressCallback | None = None) -> None:
-        self.inner.load(on_progress)
-        _ = self.reader.models
-
-    def start(self, request: Request, on_text: TextCallback) -> Answer:
-        self._active.set()
-        cancelled = self._active = threading.Event()
-        started = time.perf_counter()
-        turns = tuple(self._grounded(turn, cancelled) for turn in request.turns)
-        reading_s = time.perf_counter() - started
-        if cancelled.is_set():
-            return Answer("", 0, 0, Timings(total_s=reading_s), StopReason.CANCELLED)
-        answer = self.inner.start(replace(request, turns=turns), on_text)
-        timings = answer.timings
-        return replace(
-            answer,
-            timings=replace(
-                timings,
-                preprocess_s=timings.preprocess_s + reading_s,
-                first_token_s=None
-                if timings.first_token_s is None
-                else timings.first_token_s + reading_s,
-                total_s=timings.total_s + reading_s,
-            ),
-        )
-
-    def _grounded(self, turn: Turn, cancelled: threading.Event) -> Turn:
-        if not turn.images or cancelled.is_set():
-            return turn
-        found = [self._text_of(image, cancelled) for image in turn.images]
-        text = "\n".join(part for part in found if part)
-        if not text:
-            return turn
-        return Turn(GROUNDING.format(text=text, prompt=turn.text), turn.images, turn.answer)
-
-    def _text_of(self, image: Any, cancelled: threading.Event) -> str:
-        key = id(image)
-        if key in self._found and self._found[key][0] is image:
-            self._found.move_to_end(key)
-            return self._found[key][1]
-        reading = self.reader.read(image, cancelled=cancelled)
-        text = grounding_text(reading)
-        if not cancelled.is_set():
-            self._found[key] = (image, text)
-            while len(self._found) > self.CACHE_SIZE:
-                self._found.popitem(last=False)
-        return text
-
-    def warm_up(self) -> None:
-        self.inner.warm_up()
-
-    def cancel(self) -> None:
-        self._active.set()
-        self.inner.cancel()
-
-    @property
-    def description(self) -> str:
-        return self.inner.description
-
-    def close(self) -> None:
-        self.inner.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desktop_app.core.reading import TextBlock, TextReading
+from desktop_app.core.types import Rect
 from desktop_app.engine.reading.render import block_text
 
 GROUNDING_CHARS = 1500
@@ -11,13 +12,25 @@ _ROWS = ("top", "middle", "bottom")
 _COLUMNS = ("left", "centre", "right")
 
 
+def thirds(box: Rect, width: int, height: int, left: int = 0, top: int = 0) -> tuple[int, int]:
+    """Row and column (0-2) of the third of a `width` x `height` area at (`left`, `top`) that
+    the box's centre is in."""
+    centre_x = box.x - left + box.width / 2
+    centre_y = box.y - top + box.height / 2
+    row = max(0, min(2, int(3 * centre_y / max(1, height))))
+    column = max(0, min(2, int(3 * centre_x / max(1, width))))
+    return row, column
+
+
+def place_words(box: Rect, width: int, height: int) -> str:
+    """Where the box's centre is on a `width` x `height` image, in thirds: 'top left', …"""
+    row, column = thirds(box, width, height)
+    return f"{_ROWS[row]} {_COLUMNS[column]}"
+
+
 def position(block: TextBlock, width: int, height: int) -> str:
     """Where the block's centre is, in thirds: 'top left', 'middle centre', …"""
-    centre_x = block.box.x + block.box.width / 2
-    centre_y = block.box.y + block.box.height / 2
-    row = _ROWS[min(2, int(3 * centre_y / max(1, height)))]
-    column = _COLUMNS[min(2, int(3 * centre_x / max(1, width)))]
-    return f"{row} {column}"
+    return place_words(block.box, width, height)
 
 
 def grounding_text(reading: TextReading, limit: int = GROUNDING_CHARS) -> str:

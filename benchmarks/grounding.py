@@ -1,0 +1,232 @@
+"""Benchmark of grounding on the default path: time to first token of a description.
+
+    .venv/bin/python benchmarks/grounding.py [--runs N] [--write]
+
+Random weights with SmolVLM-256M-Instruct's published layer sizes (built offline), default
+settings (int8, grounding on), on dense dark-theme text screens made of the generated test
+screens (desktop_app/testing/text_screens.py) at 1920x1080 and 2880x1800. Four cases: a
+window whose accessibility tree names every label (ScreenFacts built from where the screens
+drew them, plus one unnamed image the reader reads); the same screen without a tree (the text
+reader beside the image encoding); no grounding; a focused button (a 300x60 capture with
+its item facts). Each run uses a new image with new pixels and no kept conversation, so
+nothing is reused. Prints a Markdown section; with --write, puts it into docs/performance.md
+in place of the last one; `benchmarks/report.py` includes it in a full report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from desktop_app.core.accessible import (  # noqa: E402
+    AccessibleItem,
+    AccessibleNode,
+    AccessibleTree,
+    Role,
+    ScreenFacts,
+    State,
+    attach_facts,
+)
+from desktop_app.core.types import Rect, Request  # noqa: E402
+from desktop_app.engine.tasks import DESCRIBE  # noqa: E402
+from desktop_app.testing.text_screens import document, form, table, two_columns  # noqa: E402
+
+SIZES = ((1920, 1080), (2880, 1800))
+HEADING = "## Grounding on the default path"
+TARGETS = {"tree": 1.5, "reader": 1.5, "item": 1.0}
+"""Time to first token targets (seconds) per case."""
+OUTPUT = ROOT / "docs" / "performance.md"
+
+
+def dense_screen(size: tuple[int, int]) -> tuple[Any, list[tuple[str, Rect]]]:
+    """Dark test screens tiled to `size`, and each whole label on it with its box."""
+    from PIL import Image
+
+    tiles = [
+        document("dark", "Liberation Serif", 12),
+        table("dark", "Liberation Sans", 14),
+        two_columns("dark", "DejaVu Sans", 15),
+        form("dark", "Liberation Sans", 13),
+        document("dark", "DejaVu Sans", 11, seed=7),
+        table("dark", "DejaVu Sans", 12, seed=8),
+        two_columns("dark", "Liberation Sans", 13, seed=9),
+        form("dark", "DejaVu Sans", 12, seed=10),
+        document("dark", "Liberation Sans", 13, seed=11),
+    ]
+    canvas = Image.new("RGB", size, (30, 31, 34))
+    labels: list[tuple[str, Rect]] = []
+    width, height = tiles[0].image.size
+    index = 0
+    for top in range(0, size[1], height):
+        for left in range(0, size[0], width):
+            tile = tiles[index % len(tiles)]
+            index += 1
+            canvas.paste(tile.image, (left, top))
+            for text, (x0, y0, x1, y1) in zip(tile.lines, tile.boxes, strict=True):
+                if left + x1 <= size[0] and top + y1 <= size[1] and x1 > x0 and y1 > y0:
+                    labels.append((text, Rect(left + x0, top + y0, x1 - x0, y1 - y0)))
+    return canvas, labels
+
+
+def window_facts(size: tuple[int, int], labels: list[tuple[str, Rect]]) -> ScreenFacts:
+    """A window filling the screen, a label node per drawn line, and one unnamed image."""
+    window = AccessibleNode(Role.WINDOW, "Mail", Rect(0, 0, *size))
+    nodes = [AccessibleNode(Role.LABEL, text, box, depth=2) for text, box in labels]
+    nodes.append(AccessibleNode(Role.IMAGE, "", Rect(size[0] - 320, 40, 240, 160), depth=2))
+    tree = AccessibleTree(window, tuple(nodes), application="mail")
+    return ScreenFacts((0, 0), tree=tree)
+
+
+def button(screen: Any) -> Any:
+    """A 300x60 capture of a focused button, with its item facts."""
+    from PIL import ImageDraw
+
+    image = screen.crop((600, 400, 900, 460))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 8, 292, 52), radius=6, fill=(40, 110, 200))
+    draw.text((120, 22), "Send", fill=(255, 255, 255))
+    node = AccessibleNode(Role.BUTTON, "Send", Rect(608, 408, 284, 44), frozenset({State.FOCUSED}))
+    window = AccessibleNode(Role.WINDOW, "Mail", Rect(0, 0, 1920, 1080))
+    tool_bar = AccessibleNode(Role.TOOL_BAR, "", Rect(0, 380, 1920, 100))
+    item = AccessibleItem(node, window, (tool_bar,), "mail")
+    return attach_facts(image, ScreenFacts((600, 400), item=item))
+
+
+def fresh(image: Any, run: int) -> Any:
+    """A copy with one pixel changed and the same facts: no cache can know it."""
+    copy = image.copy()
+    copy.putpixel((0, 0), (run % 256, 7, 11))
+    return copy
+
+
+def first_token_s(backend: Any, image: Any, forget: Callable[[], None]) -> tuple[float, int]:
+    forget()
+    answer = backend.start(Request.single(DESCRIBE, [image], max_new_tokens=2), lambda _: None)
+    return answer.timings.first_token_s or 0.0, answer.prompt_tokens
+
+
+def figures(runs: int) -> tuple[str, list[dict[str, Any]]]:
+    from desktop_app.engine.local.backend import LocalBackend
+    from desktop_app.engine.reading.grounded import grounded_if_asked
+    from desktop_app.settings import EngineSettings
+    from desktop_app.testing.random_models import build_real_shape_model
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        model = build_real_shape_model("SmolVLM-256M-Instruct", Path(folder) / "smolvlm-256m")
+        settings = EngineSettings(model=str(model))
+        local = LocalBackend(settings)
+        grounded = grounded_if_asked(local, settings)
+        grounded.load()
+        local.warm_up()
+        for size in SIZES:
+            screen, labels = dense_screen(size)
+            tree = attach_facts(screen.copy(), window_facts(size, labels))
+            cases: list[tuple[str, str, Any, Any]] = [
+                ("tree", "window with an accessibility tree", grounded, tree),
+                ("reader", "same screen, no tree (reader beside encoding)", grounded, screen),
+                ("plain", "ungrounded", local, screen),
+                ("item", "focused button, 300x60, item facts", grounded, button(screen)),
+            ]
+            for key, what, backend, image in cases:
+                first_token_s(backend, fresh(image, 999), local.forget_conversation)  # warm
+                measured = [
+                    first_token_s(backend, fresh(image, run), local.forget_conversation)
+                    for run in range(runs)
+                ]
+                rows.append(
+                    {
+                        "size": f"{size[0]}x{size[1]}",
+                        "key": key,
+                        "what": what,
+                        "first_token_s": statistics.median(s for s, _ in measured),
+                        "prompt_tokens": measured[0][1],
+                    }
+                )
+        return local.description, rows
+
+
+def section(runs: int) -> list[str]:
+    """The Markdown section on grounding on the default path."""
+    started = time.perf_counter()
+    description, rows = figures(runs)
+    lines = [
+        HEADING,
+        "",
+        f"Time to first token of a description (`benchmarks/grounding.py`), median of {runs} "
+        f"run(s): random weights with SmolVLM-256M-Instruct's shapes ({description}), default "
+        "settings (grounding on, one tile), dense dark-theme text screens made of the test "
+        "screens. Every run has new pixels and no kept conversation. The tree's labels are "
+        "every line drawn; the reader then reads only an unnamed 240x160 image. Without a "
+        "tree the text reader reads the whole screen while the model prepares and encodes "
+        "the image.",
+        "",
+        "| screen | case | first token s | target s | prompt tokens |",
+        "|---|---|---|---|---|",
+    ]
+    verdicts = []
+    for row in rows:
+        target = TARGETS.get(row["key"])
+        shown = "" if target is None else f"{target:g}"
+        lines.append(
+            f"| {row['size']} | {row['what']} | {row['first_token_s']:.2f} | {shown} | "
+            f"{row['prompt_tokens']} |"
+        )
+        if target is not None:
+            met = row["first_token_s"] <= target
+            verdicts.append(met)
+    met = sum(verdicts)
+    lines += [
+        "",
+        f"Targets met: {met} of {len(verdicts)}. Measured in "
+        f"{time.perf_counter() - started:.0f} s.",
+        "",
+    ]
+    return lines
+
+
+def write(lines: list[str]) -> None:
+    """Put the section into docs/performance.md in place of its last version (or at the end)."""
+    text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+    body = "\n".join(lines)
+    if HEADING in text:
+        before, rest = text.split(HEADING, 1)
+        after = rest.split("\n## ", 1)
+        tail = "\n## " + after[1] if len(after) > 1 else ""
+        text = before + body.rstrip("\n") + "\n" + tail
+    else:
+        marker = "\nBenchmark time:"
+        if marker in text:
+            before, after_marker = text.rsplit(marker, 1)
+            text = before.rstrip("\n") + "\n\n" + body + marker + after_marker
+        else:
+            text = text + "\n" + body
+    OUTPUT.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help="update docs/performance.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ.setdefault("IRIS_CACHE_DIR", cache)  # leave the user's int8 cache alone
+        lines = section(args.runs)
+    print("\n".join(lines))
+    if args.write:
+        write(lines)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""A backend wrapper that grounds a model in what is known about its images (the
+accessibility facts, then the text reader where those have no text) and answers "Where is …?"
+from them without the model."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from typing import Any
+
+from desktop_app.core.accessible import facts_of
+from desktop_app.core.types import (
+    Answer,
+    ProgressCallback,
+    Request,
+    StopReason,
+    TextCallback,
+    Timings,
+    Turn,
+)
+from desktop_app.engine.backend import Backend
+from desktop_app.engine.reading.image_grounding import ImageGround, ground_image
+from desktop_app.engine.reading.reader import TextReader
+from desktop_app.engine.reading.where import (
+    Located,
+    find_node,
+    find_text,
+    latest_image,
+    where_answer,
+    where_target,
+)
+from desktop_app.engine.tasks import GROUNDED
+from desktop_app.settings import EngineSettings
+
+log = logging.getLogger(__name__)
+
+READ_BUDGET_S = 1.0
+"""The text reader stops (keeping the lines read so far, in reading order) once the inner
+backend has prepared the images and this long has passed since the request: the model does
+not wait for the rest of a dense screen."""
+
+
+def grounded_if_asked(backend: Backend, settings: EngineSettings) -> Backend:
+    """`backend` grounded in the accessibility facts and the text reader; with grounding off
+    in `settings`, wrapped only to answer "Where is …?" from the accessibility facts."""
+    if not settings.ground_in_text:
+        return GroundedBackend(backend, ground_in_text=False)
+    return GroundedBackend(backend, TextReader(threads=settings.threads))
+
+
+class GroundedBackend(Backend):
+    """Wraps a model backend: each turn with images first gets what is known of their text,
+    and a where-question answered from it never reaches the model.
+
+    The reading runs while the inner backend's `prepare` works on the same images on another
+    thread, and stops when both are due (READ_BUDGET_S); readings are kept per image for
+    follow-ups.
+    """
+
+    CACHE_SIZE = 8
+
+    def __init__(
+        self,
+        inner: Backend,
+        reader: TextReader | None = None,
+        *,
+        ground_in_text: bool = True,
+        read_budget_s: float = READ_BUDGET_S,
+    ) -> None:
+        self.inner = inner
+        self.read_budget_s = read_budget_s
+        self.reader = (reader or TextReader()) if ground_in_text else None
+        self._active = threading.Event()
+        self._prepared = threading.Event()
+        """Set when the running request's `prepare` has ended, or on cancel."""
+        self._reading_due = threading.Event()
+        """Set when the running request's reading must stop, or on cancel."""
+        self._found: OrderedDict[int, tuple[Any, ImageGround]] = OrderedDict()
+        self._clock = time.perf_counter
+
+    def load(self, on_progress: ProgressCallback | None = None) -> None:
+        self.inner.load(on_progress)
+        if self.reader is not None:
+            _ = self.reader.models
+
+    def start(self, request: Request, on_text: TextCallback) -> Answer:
+        self._active.set()
+        self._prepared.set()
+        self._reading_due.set()
+        cancelled = self._active = threading.Event()
+        prepared = self._prepared = threading.Event()
+        due = self._reading_due = threading.Event()
+        started = self._clock()
+        target = where_target(request.turns[-1].text)
+        latest = latest_image(request.turns)
+        if target is not None and latest is not None:
+            facts = facts_of(latest)
+            located = find_node(facts, latest.size, target) if facts is not None else None
+            if located is not None:
+                return self._tell(located, latest, on_text, started)
+        if self.reader is None:
+            return self.inner.start(request, on_text)
+        if any(self._known(image) is None for turn in request.turns for image in turn.images):
+            threading.Thread(
+                target=self._prepare,
+                args=(request, prepared, due, started),
+                name="iris-prepare",
+                daemon=True,
+            ).start()
+        else:
+            prepared.set()  # nothing to read: the inner backend does it all in `start`
+        turns = tuple(self._grounded(turn, cancelled, due) for turn in request.turns)
+        if not cancelled.is_set():
+            prepared.wait()
+        if cancelled.is_set():
+            total = self._clock() - started
+            return Answer("", 0, 0, Timings(total_s=total), StopReason.CANCELLED)
+        if target is not None and latest is not None:
+            known = self._known(latest)
+            located = find_text(known.lines, target) if known is not None else None
+            if located is not None:
+                return self._tell(located, latest, on_text, started)
+        waited = self._clock() - started
+        answer = self.inner.start(replace(request, turns=turns), on_text)
+        return replace(answer, timings=_later(answer.timings, waited))
+
+    def _prepare(
+        self, request: Request, prepared: threading.Event, due: threading.Event, started: float
+    ) -> None:
+        """Prepare the images; then let the reading go on until the budget is spent."""
+        try:
+            self.inner.prepare(request)
+        except Exception as error:  # preparing is only a head start
+            log.debug("preparing failed: %r", error)
+        finally:
+            prepared.set()
+        left = self.read_budget_s - (self._clock() - started)
+        if left > 0:
+            due.wait(left)  # ends early on cancel
+        due.set()
+
+    def _tell(self, located: Located, image: Any, on_text: TextCallback, started: float) -> Answer:
+        text, place = where_answer(located, facts_of(image), image)
+        on_text(text)
+        elapsed = self._clock() - started
+        timings = Timings(preprocess_s=elapsed, first_token_s=elapsed, total_s=elapsed)
+        return Answer(text, 0, 1, timings, StopReason.END_OF_TURN, place=place)
+
+    def _grounded(self, turn: Turn, cancelled: threading.Event, due: threading.Event) -> Turn:
+        if not turn.images or cancelled.is_set():
+            return turn
+        found = [self._ground_of(image, cancelled, due).text for image in turn.images]
+        text = "\n\n".join(part for part in found if part)
+        if not text:
+            return turn
+        return Turn(GROUNDED.format(grounding=text, prompt=turn.text), turn.images, turn.answer)
+
+    def _known(self, image: Any) -> ImageGround | None:
+        key = id(image)
+        if key in self._found and self._found[key][0] is image:
+            self._found.move_to_end(key)
+            return self._found[key][1]
+        return None
+
+    def _ground_of(
+        self, image: Any, cancelled: threading.Event, due: threading.Event
+    ) -> ImageGround:
+        """The image's grounding, kept for follow-ups (a reading cut short by the budget too:
+        the same prompt again lets the model continue from its kept conversation)."""
+        known = self._known(image)
+        if known is not None:
+            return known
+        assert self.reader is not None
+        ground = ground_image(image, self.reader, due)
+        if not cancelled.is_set():
+            self._found[id(image)] = (image, ground)
+            while len(self._found) > self.CACHE_SIZE:
+                self._found.popitem(last=False)
+        return ground
+
+    def prepare(self, request: Request) -> None:
+        self.inner.prepare(request)
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def cancel(self) -> None:
+        self._active.set()
+        self._prepared.set()
+        self._reading_due.set()
+        self.inner.cancel()
+
+    @property
+    def description(self) -> str:
+        return self.inner.description
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _later(timings: Timings, waited: float) -> Timings:
+    """`timings` counted from `waited` seconds earlier (the grounding before the model)."""
+    return replace(
+        timings,
+        preprocess_s=timings.preprocess_s + waited,
+        first_token_s=None if timings.first_token_s is None else timings.first_token_s + waited,
+        total_s=timings.total_s + waited,
+    )

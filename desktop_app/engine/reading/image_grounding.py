@@ -1,0 +1,125 @@
+"""Everything known about one image's text, for its prompt: the accessibility facts kept with
+it and, only where those have no text, what the text reader finds."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.core.accessible import ScreenFacts, facts_of
+from desktop_app.core.reading import TextBlock, TextLine, TextReading
+from desktop_app.core.types import Rect
+from desktop_app.engine import tasks
+from desktop_app.engine.reading.grounding import grounding_text
+from desktop_app.engine.reading.reader import TextReader
+from desktop_app.engine.reading.tree_grounding import (
+    item_facts,
+    on_picture,
+    tree_lines,
+    unread_parts,
+)
+
+
+@dataclass(frozen=True)
+class ImageGround:
+    """What the prompt is told about one image, and the text lines read on it."""
+
+    text: str
+    """The grounding for the prompt (GROUNDING, ITEM_GROUNDING, TREE_GROUNDING, ...); may be
+    empty."""
+    lines: tuple[TextLine, ...] = ()
+    """Lines the text reader found, boxes in the image's pixels."""
+    parts_read: tuple[Rect, ...] = ()
+    """The parts of the image the reader read (the whole image when the facts had no text)."""
+
+
+def ground_image(image: Any, reader: TextReader, due: threading.Event) -> ImageGround:
+    """The grounding of `image`: its facts' names first, the reader only where they have none;
+    once `due` is set the reader stops, and what it read so far is used."""
+    facts = facts_of(image)
+    size = (int(image.width), int(image.height))
+    if facts is None or (facts.tree is None and facts.item is None):
+        reading = reader.read(image, cancelled=due)
+        found = grounding_text(reading)
+        text = tasks.GROUNDING.format(text=found) if found else ""
+        whole = (Rect(0, 0, *size),)
+        return ImageGround(text, tuple(reading.lines) if not reading.rotated else (), whole)
+    parts = unread_parts(facts, size)
+    blocks: list[tuple[TextBlock, Rect]] = []
+    for part in parts:
+        if due.is_set():
+            break
+        crop = image.crop((part.x, part.y, part.x + part.width, part.y + part.height))
+        reading = reader.read(crop, cancelled=due)
+        if not reading.rotated:
+            blocks.extend((_shifted(block, part.x, part.y), part) for block in reading.blocks)
+    kept = tuple(_new_text(blocks, facts, size))
+    sections = []
+    if facts.item is not None:
+        sections.append(tasks.ITEM_GROUNDING.format(facts=item_facts(facts, size)))
+    listed = tree_lines(facts, size)
+    if listed:
+        sections.append(tasks.TREE_GROUNDING.format(items=listed))
+    found = grounding_text(TextReading(kept, *size))
+    if found:
+        sections.append(tasks.TREE_READER.format(text=found))
+    lines = tuple(line for block in kept for line in block.lines)
+    return ImageGround("\n\n".join(sections), lines, tuple(parts))
+
+
+def _shifted(block: TextBlock, dx: int, dy: int) -> TextBlock:
+    lines = tuple(
+        TextLine(line.words, _moved(line.box, dx, dy), line.confidence) for line in block.lines
+    )
+    return TextBlock(lines, _moved(block.box, dx, dy), block.is_row)
+
+
+def _moved(box: Rect, dx: int, dy: int) -> Rect:
+    return Rect(box.x + dx, box.y + dy, box.width, box.height)
+
+
+def _new_text(
+    blocks: list[tuple[TextBlock, Rect]], facts: ScreenFacts, size: tuple[int, int]
+) -> list[TextBlock]:
+    """The blocks without lines the facts already name: the same words, or a line lying on a
+    named object smaller than the part read (a misreading of its name)."""
+    names = {text.strip().casefold() for text in _texts(facts) if text.strip()}
+    named = [
+        part
+        for node in _nodes(facts)
+        if node.has_text
+        for part in [on_picture(facts, node.rect, size)]
+        if part is not None
+    ]
+    kept = []
+    for block, read in blocks:
+        inside = [part for part in named if _area(part) < _area(read)]
+        lines = tuple(
+            line
+            for line in block.lines
+            if line.text.strip().casefold() not in names
+            and not any(_on(line.box, part) for part in inside)
+        )
+        if lines:
+            kept.append(TextBlock(lines, block.box, block.is_row and len(lines) > 1))
+    return kept
+
+
+def _nodes(facts: ScreenFacts) -> list[Any]:
+    nodes = list(facts.tree.nodes) if facts.tree is not None else []
+    if facts.item is not None:
+        nodes.append(facts.item.node)
+    return nodes
+
+
+def _texts(facts: ScreenFacts) -> list[str]:
+    return [text for node in _nodes(facts) for text in (node.name, node.value)]
+
+
+def _on(box: Rect, part: Rect) -> bool:
+    return part.contains(box.x + box.width // 2, box.y + box.height // 2)
+
+
+def _area(rect: Rect) -> int:
+    return rect.width * rect.height

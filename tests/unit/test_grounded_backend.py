@@ -1,0 +1,212 @@
+"""The grounded backend: the tree's names in the prompt, the reader beside `prepare`, cancel,
+and "Where is …?" answered without the model."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from desktop_app.core import messages
+from desktop_app.core.accessible import (
+    AccessibleItem,
+    AccessibleNode,
+    Role,
+    ScreenFacts,
+    attach_facts,
+)
+from desktop_app.core.types import Answer, Rect, Request, StopReason
+from desktop_app.engine.reading.backend import GroundedBackend, grounded_if_asked
+from desktop_app.engine.reading.where import where_target
+from desktop_app.settings import EngineSettings
+from tests.helpers.fakes import picture
+from tests.helpers.grounding_fakes import (
+    ORIGIN,
+    SAVE,
+    PreparingBackend,
+    ScriptedReader,
+    window_image,
+)
+
+WAIT_S = 10.0
+"""How long one side waits for the other before the test fails (never reached when they
+overlap)."""
+SVE = [("Sve", Rect(605, 555, 40, 16))]
+"""The reader's misreading of the Save button, when it reads the whole window."""
+
+
+def _where(what: str, row: int, column: int, area: str) -> str:
+    position = messages.POSITION.format(
+        row=messages.POSITION_ROWS[row], column=messages.POSITION_COLUMNS[column]
+    )
+    return messages.WHERE_FOUND.format(what=what, position=position, area=area)
+
+
+def test_reading_and_prepare_run_at_the_same_time() -> None:
+    reading, preparing = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def read() -> None:
+        reading.set()
+        seen["prepare while reading"] = preparing.wait(WAIT_S)
+
+    def prepare() -> None:
+        preparing.set()
+        seen["reading while preparing"] = reading.wait(WAIT_S)
+
+    inner = PreparingBackend(prepare)
+    backend = GroundedBackend(inner, ScriptedReader(SVE, when_reading=read))
+    image = picture((800, 600), (0, 0, 0))  # no facts: the whole image is read
+    request = Request.single("Describe this.", [image])
+    answer = backend.start(request, lambda piece: None)
+    assert seen == {"prepare while reading": True, "reading while preparing": True}
+    assert inner.prepared == [request] and inner.calls[-1] == "start"
+    assert not answer.cancelled and answer.timings.preprocess_s > 0  # the wait is counted
+    backend.start(request.follow_up(answer.text, "And then?"), lambda piece: None)
+    assert inner.calls.count("prepare") == 1  # a follow-up has nothing new to read
+
+
+def test_the_reading_stops_when_prepared_and_its_budget_is_spent() -> None:
+    inner = PreparingBackend()
+    reader = ScriptedReader(SVE, until_stopped=True)
+    backend = GroundedBackend(inner, reader, read_budget_s=0.0)
+    image = picture((800, 600), (0, 0, 0))
+    backend.start(Request.single("Describe this.", [image]), lambda piece: None)
+    assert reader.stopped == [True] and inner.prepare_done.is_set()
+    assert "Sve" in inner.requests[0].turns[0].text  # what was read so far is used
+
+
+def test_facts_with_text_never_send_the_whole_image_to_the_reader() -> None:
+    inner = PreparingBackend()
+    reader = ScriptedReader(SVE)
+    backend = GroundedBackend(inner, reader)
+    backend.start(Request.single("Describe this.", [window_image()]), lambda piece: None)
+    assert reader.sizes == [(300, 200)]  # only the unnamed chart
+    prompt = inner.requests[0].turns[0].text
+    assert 'button "Save"' in prompt and "Sve" not in prompt
+    assert prompt.endswith("Describe this.")
+
+
+def test_an_image_without_facts_is_read_whole_as_before() -> None:
+    inner = PreparingBackend()
+    reader = ScriptedReader(SVE)
+    GroundedBackend(inner, reader).start(
+        Request.single("Describe this.", [picture((800, 600), (0, 0, 0))]), lambda piece: None
+    )
+    assert reader.sizes == [(800, 600)] and "Sve" in inner.requests[0].turns[0].text
+
+
+def test_cancel_while_reading_never_reaches_the_model() -> None:
+    inner = PreparingBackend()
+    backend = GroundedBackend(inner)
+    backend.reader = ScriptedReader(SVE, when_reading=backend.cancel)
+    answer = backend.start(
+        Request.single("Describe this.", [picture((800, 600), (0, 0, 0))]), lambda piece: None
+    )
+    assert answer.stop_reason is StopReason.CANCELLED and inner.requests == []
+    assert inner.cancels >= 1  # preparing is told to stop too
+
+
+@pytest.mark.parametrize(
+    ("question", "words", "roles"),
+    [
+        ("Where is the Save button?", "save", {Role.BUTTON, Role.TOGGLE_BUTTON}),
+        ("where's Inbox", "inbox", set()),
+        ("Where are the 'Q3 sales' figures?", "q3 sales", set()),
+        ("WHERE IS MY check box “Remember me”?", "remember me", {Role.CHECK_BOX}),
+        ("Where's the Don't Save button?", "don't save", {Role.BUTTON, Role.TOGGLE_BUTTON}),
+        ("Where is the Subject field", "subject", {Role.TEXT_FIELD, Role.COMBO_BOX}),
+    ],
+)
+def test_where_questions_are_recognised(question: str, words: str, roles: set[Role]) -> None:
+    target = where_target(question)
+    assert target is not None and target.words == words and target.roles == roles
+
+
+@pytest.mark.parametrize(
+    "question", ["Describe this.", "What is where?", "Where is the button?", "Somewhere else?"]
+)
+def test_other_questions_are_not_where_questions(question: str) -> None:
+    assert where_target(question) is None
+
+
+def _ask(backend: GroundedBackend, image: Any, question: str) -> tuple[list[str], Answer]:
+    pieces: list[str] = []
+    first = Request.single("Describe this.", [image])
+    answer = backend.start(first, pieces.append)
+    pieces.clear()
+    return pieces, backend.start(first.follow_up(answer.text, question), pieces.append)
+
+
+def test_where_is_answered_from_the_tree_without_the_model() -> None:
+    inner = PreparingBackend()
+    backend = GroundedBackend(inner, ScriptedReader(SVE))
+    pieces, answer = _ask(backend, window_image(), "Where is the save button?")
+    what = messages.WHERE_ITEM.format(name="Save", role="button")
+    assert answer.text == _where(what, 2, 2, messages.WHERE_AREA_WINDOW)
+    assert pieces == [answer.text]
+    assert answer.place == SAVE.rect
+    assert len(inner.requests) == 1  # only the description reached the model
+    timings = answer.timings
+    assert timings.first_token_s is not None and 0 < timings.first_token_s <= timings.total_s
+
+
+def test_a_screen_capture_says_screen() -> None:
+    screen = window_image(size=(1600, 1000), origin=(0, 0))  # the window is a part of it
+    backend = GroundedBackend(PreparingBackend(), ScriptedReader())
+    _, answer = _ask(backend, screen, "Where's Inbox?")
+    what = messages.WHERE_ITEM.format(name="Inbox", role="label")
+    assert answer.text == _where(what, 0, 0, messages.WHERE_AREA_SCREEN)
+
+
+def test_an_item_is_placed_in_its_window() -> None:
+    window = AccessibleNode(Role.WINDOW, "Mail", Rect(0, 0, 1200, 900))
+    item = AccessibleItem(SAVE, window, (), "mail")
+    image = attach_facts(picture((96, 46), (0, 0, 0)), ScreenFacts((692, 592), item=item))
+    backend = GroundedBackend(PreparingBackend(), ScriptedReader())
+    _, answer = _ask(backend, image, "Where is Save?")
+    what = messages.WHERE_ITEM.format(name="Save", role="button")
+    assert answer.text == _where(what, 2, 1, messages.WHERE_AREA_WINDOW)
+    assert answer.place == SAVE.rect
+
+
+def test_where_is_answered_from_the_readers_text_on_a_picture() -> None:
+    inner = PreparingBackend()
+    found = [("Q3 sales", Rect(400, 40, 80, 16))]
+    backend = GroundedBackend(inner, ScriptedReader(found))
+    _, answer = _ask(backend, picture((800, 600), (0, 0, 0)), "Where are the Q3 sales?")
+    what = messages.WHERE_TEXT.format(text="Q3 sales")
+    assert answer.text == _where(what, 0, 1, messages.WHERE_AREA_PICTURE)
+    assert answer.place is None and len(inner.requests) == 1
+
+
+def test_read_text_in_a_window_has_a_desktop_place() -> None:
+    chart_text = [("Q3 sales", Rect(20, 20, 80, 16))]  # in the chart, at 20, 100 on the picture
+    backend = GroundedBackend(PreparingBackend(), ScriptedReader(chart_text))
+    _, answer = _ask(backend, window_image(), "Where are the Q3 sales?")
+    x, y = ORIGIN
+    assert answer.place == Rect(40 + x, 120 + y, 80, 16)
+
+
+def test_what_is_not_found_goes_to_the_model() -> None:
+    inner = PreparingBackend()
+    backend = GroundedBackend(inner, ScriptedReader(SVE))
+    _, answer = _ask(backend, window_image(), "Where is the Print button?")
+    assert len(inner.requests) == 2 and answer.place is None
+    assert inner.requests[1].turns[-1].text == "Where is the Print button?"
+
+
+def test_with_grounding_off_where_is_still_answered_from_the_tree() -> None:
+    inner = PreparingBackend()
+    backend = grounded_if_asked(inner, EngineSettings(ground_in_text=False))
+    assert isinstance(backend, GroundedBackend) and backend.reader is None
+    image = window_image()
+    first = Request.single("Describe this.", [image])
+    answer = backend.start(first, lambda piece: None)
+    assert inner.requests == [first] and "prepare" not in inner.calls  # untouched
+    where = backend.start(first.follow_up(answer.text, "Where is Save?"), lambda piece: None)
+    assert where.place == SAVE.rect and len(inner.requests) == 1
+    plain = picture((800, 600), (0, 0, 0))
+    backend.start(Request.single("Where is Save?", [plain]), lambda piece: None)
+    assert len(inner.requests) == 2  # no facts, no reader: the model answers

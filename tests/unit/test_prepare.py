@@ -1,0 +1,131 @@
+"""LocalBackend.prepare on tiny random models: the images' preprocessing and encoding are done
+ahead and used by the next start, with the same answer; cancel cuts preparing short."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from desktop_app.core.types import Request, StopReason
+from desktop_app.engine.local.backend import LocalBackend
+from desktop_app.engine.local.prepared import ImageProcessorCache, cached_processor
+from desktop_app.settings import EngineSettings
+from desktop_app.testing.random_models import FAMILIES
+
+SCREEN = Image.effect_mandelbrot((640, 400), (-2.0, -1.2, 1.0, 1.2), 40).convert("RGB")
+ENCODES_AHEAD = {"idefics3", "smolvlm2", "idefics2", "llava"}
+"""Families whose model takes encoded images in `generate` (the first IDEFICS does not)."""
+
+
+@pytest.fixture(scope="module")
+def backends(tiny_models: dict[str, Path]) -> dict[str, LocalBackend]:
+    loaded = {}
+    for family, folder in tiny_models.items():
+        backend = LocalBackend(EngineSettings(model=str(folder), max_new_tokens=6))
+        backend.load()
+        loaded[family] = backend
+    return loaded
+
+
+class Counted:
+    """Counts the calls of the model's image encoder (its signature kept for `generate`)."""
+
+    def __init__(self, model: Any) -> None:
+        self.calls = 0
+        base = model.base_model
+        original = getattr(base, "get_image_features", None)
+        self._restore: Any = lambda: None
+        if original is None:
+            return
+
+        @functools.wraps(original)
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return original(*args, **kwargs)
+
+        base.get_image_features = counted
+        self._restore = lambda: delattr(base, "get_image_features")
+
+    def restore(self) -> None:
+        self._restore()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_start_uses_what_prepare_made_and_answers_the_same(
+    backends: dict[str, LocalBackend], family: str
+) -> None:
+    backend = backends[family]
+    request = Request.single("Describe this.", [SCREEN], max_new_tokens=6)
+    backend.forget_conversation()
+    plain = backend.start(request, lambda piece: None)
+    backend.forget_conversation()
+    processor = cached_processor(backend.loaded.processor)
+    assert isinstance(processor, ImageProcessorCache)
+    encoder = Counted(backend.loaded.model)
+    try:
+        backend.prepare(request)
+        computed, encoded = processor.computed, encoder.calls
+        grounded = Request.single("Some found text.\n\nDescribe this.", [SCREEN], max_new_tokens=6)
+        prepared = backend.start(grounded, lambda piece: None)
+        again = backend.start(request, lambda piece: None)  # the prepared images, again
+    finally:
+        encoder.restore()
+    assert processor.computed == computed  # start preprocessed nothing itself
+    if family in ENCODES_AHEAD:
+        assert encoded == 1 and encoder.calls == 1
+    assert prepared.generated_tokens >= 1 and prepared.prompt_tokens > plain.prompt_tokens
+    assert again.text == plain.text and again.generated_tokens == plain.generated_tokens
+
+
+def test_prepare_for_a_follow_up_encodes_nothing(backends: dict[str, LocalBackend]) -> None:
+    backend = backends["idefics3"]
+    backend.forget_conversation()
+    request = Request.single("Describe this.", [SCREEN.copy()], max_new_tokens=3)
+    answer = backend.start(request, lambda piece: None)
+    encoder = Counted(backend.loaded.model)
+    try:
+        follow_up = request.follow_up(answer.text, "And the colours?")
+        backend.prepare(follow_up)
+        reply = backend.start(follow_up, lambda piece: None)
+    finally:
+        encoder.restore()
+    assert encoder.calls == 0 and reply.cached_tokens > 0
+
+
+def test_cancel_stops_preparing_before_the_next_encoder_layer(
+    backends: dict[str, LocalBackend],
+) -> None:
+    backend = backends["idefics3"]
+    backend.forget_conversation()
+    image = SCREEN.rotate(90, expand=True)
+    tower = backend.loaded.model.base_model.vision_model
+    layers = [m for m in tower.modules() if type(m).__name__.endswith("EncoderLayer")]
+    ran: list[object] = []
+    handles = [layer.register_forward_hook(lambda m, a, o: ran.append(m)) for layer in layers]
+    handles.append(tower.embeddings.register_forward_hook(lambda m, a, o: backend.cancel()))
+    try:
+        backend.prepare(Request.single("Describe this.", [image]))
+    finally:
+        for handle in handles:
+            handle.remove()
+    assert layers and ran == []
+    encoder = Counted(backend.loaded.model)
+    try:
+        answer = backend.start(Request.single("Describe this.", [image], 3), lambda piece: None)
+    finally:
+        encoder.restore()
+    assert encoder.calls == 1  # nothing half-made was kept
+    assert answer.stop_reason is not StopReason.CANCELLED and answer.generated_tokens >= 1
+
+
+def test_a_failing_prepare_leaves_the_work_to_start(backends: dict[str, LocalBackend]) -> None:
+    backend = backends["llava"]
+    broken = Image.new("RGB", (1, 1))
+    broken.tobytes = None  # type: ignore[assignment, method-assign]
+    backend.prepare(Request.single("Describe this.", [broken]))  # must not raise
+    answer = backend.start(Request.single("Describe this.", [SCREEN], 2), lambda piece: None)
+    assert answer.generated_tokens >= 1
