@@ -210,3 +210,18 @@ def test_with_grounding_off_where_is_still_answered_from_the_tree() -> None:
     plain = picture((800, 600), (0, 0, 0))
     backend.start(Request.single("Where is Save?", [plain]), lambda piece: None)
     assert len(inner.requests) == 2  # no facts, no reader: the model answers
+
+
+def test_with_grounding_off_an_items_facts_are_still_told() -> None:
+    inner = PreparingBackend()
+    backend = grounded_if_asked(inner, EngineSettings(ground_in_text=False))
+    button = AccessibleNode(Role.BUTTON, "", Rect(400, 300, 120, 40))
+    item = attach_facts(
+        picture((120, 40), (40, 40, 40)), ScreenFacts((400, 300), item=AccessibleItem(button))
+    )
+    backend.start(Request.single("Describe this.", [item]), lambda piece: None)
+    prompt = inner.requests[0].turns[-1].text
+    assert prompt.endswith("Describe this.") and "button with no name" in prompt
+    window = window_image()  # a window's tree is text grounding: off with it
+    backend.start(Request.single("Describe this.", [window]), lambda piece: None)
+    assert inner.requests[1].turns[-1].text == "Describe this."

@@ -22,7 +22,7 @@ from desktop_app.core.types import (
     Turn,
 )
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.reading.image_grounding import ImageGround, ground_image
+from desktop_app.engine.reading.image_grounding import ImageGround, ground_image, item_grounding
 from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.reading.where import (
     Located,
@@ -45,7 +45,8 @@ not wait for the rest of a dense screen."""
 
 def grounded_if_asked(backend: Backend, settings: EngineSettings) -> Backend:
     """`backend` grounded in the accessibility facts and the text reader; with grounding off
-    in `settings`, wrapped only to answer "Where is …?" from the accessibility facts."""
+    in `settings`, wrapped only to tell the model a captured item's facts and to answer
+    "Where is …?" from the accessibility facts."""
     if not settings.ground_in_text:
         return GroundedBackend(backend, ground_in_text=False)
     return GroundedBackend(backend, TextReader(threads=settings.threads))
@@ -101,8 +102,9 @@ class GroundedBackend(Backend):
             located = find_node(facts, latest.size, target) if facts is not None else None
             if located is not None:
                 return self._tell(located, latest, on_text, started)
-        if self.reader is None:
-            return self.inner.start(request, on_text)
+        if self.reader is None:  # text grounding off: only an item's own facts are told
+            turns = tuple(_with_item_facts(turn) for turn in request.turns)
+            return self.inner.start(replace(request, turns=turns), on_text)
         if any(self._known(image) is None for turn in request.turns for image in turn.images):
             threading.Thread(
                 target=self._prepare,
@@ -209,3 +211,11 @@ def _later(timings: Timings, waited: float) -> Timings:
         first_token_s=None if timings.first_token_s is None else timings.first_token_s + waited,
         total_s=timings.total_s + waited,
     )
+
+
+def _with_item_facts(turn: Turn) -> Turn:
+    """`turn` with the facts of the item its images were captured for, if any."""
+    found = "\n\n".join(text for text in map(item_grounding, turn.images) if text)
+    if not found:
+        return turn
+    return Turn(GROUNDED.format(grounding=found, prompt=turn.text), turn.images, turn.answer)

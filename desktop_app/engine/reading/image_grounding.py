@@ -68,6 +68,17 @@ def ground_image(image: Any, reader: TextReader, due: threading.Event) -> ImageG
     return ImageGround("\n\n".join(sections), lines, tuple(parts))
 
 
+def item_grounding(image: Any) -> str:
+    """What the accessibility API says of the item `image` was captured for ("a button with
+    no name, focused, …"), for its prompt; empty for other images. Used with text grounding
+    off too: it costs no reading."""
+    facts = facts_of(image)
+    if facts is None or facts.item is None:
+        return ""
+    size = (int(image.width), int(image.height))
+    return tasks.ITEM_GROUNDING.format(facts=item_facts(facts, size))
+
+
 def _shifted(block: TextBlock, dx: int, dy: int) -> TextBlock:
     lines = tuple(
         TextLine(line.words, _moved(line.box, dx, dy), line.confidence) for line in block.lines
