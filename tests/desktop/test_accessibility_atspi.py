@@ -84,12 +84,15 @@ class Desktop:
     def xdotool(self, *arguments: str) -> None:
         subprocess.run(["xdotool", *arguments], env=self.env, check=True, timeout=30)
 
-    def show(self, toolkit: str, focus: str = "save", grid: int = 0) -> dict[str, Any]:
-        """Start a window of `toolkit` with `focus` focused; what it wrote once active."""
+    def show(
+        self, toolkit: str, focus: str = "save", grid: int = 0, extra: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """Start a window of `toolkit` with `focus` focused (`extra`: more of its options);
+        what it wrote once active."""
         out = self.root / f"{toolkit}-{focus}-{grid}-{uuid.uuid4().hex[:6]}.json"
         python = SYSTEM_PYTHON if toolkit == "gtk" else sys.executable
         argv = [python, str(HELPERS / f"a11y_{toolkit}_window.py"), str(out), "--focus", focus,
-                "--grid", str(grid), "--title", f"{toolkit} {focus}"]  # fmt: skip
+                "--grid", str(grid), "--title", f"{toolkit} {focus}", *extra]  # fmt: skip
         log = open(self.root / f"{out.stem}.log", "wb")  # noqa: SIM115 (closed with the window)
         self.windows.append(
             subprocess.Popen(argv, env=self.env, stdout=log, stderr=log, start_new_session=True)

@@ -4,16 +4,24 @@ pointer captured by their place, with their facts; window captures carry the win
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 import pytest
 from PIL import Image
 
+from desktop_app import accessibility
 from desktop_app.accessibility import item_capture
+from desktop_app.core import messages
 from desktop_app.core.accessible import AccessibleItem, Role, facts_of
-from desktop_app.core.types import Rect
+from desktop_app.core.types import Rect, Request
+from desktop_app.engine.reading.grounded import GroundedBackend
+from desktop_app.engine.reading.reader import TextReader
 from desktop_app.gui.desktop_capturer import DesktopCapturer, desktop_rect
 from desktop_app.settings import AppSettings
 from tests.desktop import test_accessibility_atspi as atspi
 from tests.desktop.test_accessibility_atspi import TOOLKITS, Desktop, _near, _poll
+from tests.helpers.a11y_qt_window import SMALL_LABELS
+from tests.helpers.fakes import FakeBackend
 
 desktop = atspi.desktop  # its private desktop and windows (fixtures)
 screen = atspi.screen
@@ -48,8 +56,6 @@ def test_the_focused_unlabeled_button_is_captured_where_it_is(
     capturer = DesktopCapturer(AppSettings())
 
     def button_focused() -> bool | None:
-        from desktop_app import accessibility
-
         item = accessibility.focused_item()
         return True if item is not None and item.node.role is Role.BUTTON else None
 
@@ -94,3 +100,58 @@ def test_the_item_under_the_pointer_and_the_windows_tree(screen: Desktop, toolki
     assert on_image is not None  # the Save button lies on the captured window
     assert on_image.x >= 0 and on_image.x + on_image.width <= window.width
     assert on_image.y >= 0 and on_image.y + on_image.height <= window.height
+
+
+@pytest.mark.slow
+def test_the_trees_names_win_over_the_readers_misreadings(screen: Desktop) -> None:
+    """A Qt window with buttons in a 7-pixel font: the text reader misreads some of them; the
+    grounding prompt of a window capture has their names exactly, and not the misreadings."""
+    screen.show("qt", extra=("--small-labels", "7"))
+    _poll(lambda: accessibility.focused_item(), 15, "the window is not on the bus")
+    image = DesktopCapturer(AppSettings()).window()
+    reader = TextReader()
+    read = reader.read(image).lines
+    misread = [
+        line.text
+        for line in read
+        if line.text not in SMALL_LABELS and any(_close(line.text, label) for label in SMALL_LABELS)
+    ]
+    print(f"the reader read {[line.text for line in read]}")
+    assert misread, "the reader read every small label right: make them smaller"
+    inner = FakeBackend()
+    GroundedBackend(inner, reader).start(Request.single("Describe.", [image]), lambda _: None)
+    prompt = inner.requests[0].turns[-1].text
+    print(prompt)
+    for label in SMALL_LABELS:
+        assert f'"{label}"' in prompt
+    for wrong in misread:
+        assert wrong not in prompt
+
+
+def _close(found: str, label: str) -> bool:
+    """True when `found` is `label` with a few characters wrong."""
+    return SequenceMatcher(None, found.casefold(), label.casefold()).ratio() >= 0.6
+
+
+@pytest.mark.parametrize("toolkit", TOOLKITS)
+def test_where_is_tells_each_controls_place_in_the_window(screen: Desktop, toolkit: str) -> None:
+    shown = screen.show(toolkit)
+    _poll(lambda: accessibility.focused_item(), 15, "the window is not on the bus")
+    image = DesktopCapturer(AppSettings()).window()
+    facts = facts_of(image)
+    assert facts is not None
+    inner = FakeBackend()
+    backend = GroundedBackend(inner, TextReader())
+    first = Request.single("Describe.", [image])
+    answer = backend.start(first, lambda _: None)
+    for key, question in (("save", "Where is the Save button?"), ("chart", "Where is chart3?")):
+        x, y, width, height = shown["controls"][key]["rect"]
+        centre_x = x + width / 2 - facts.origin[0]
+        centre_y = y + height / 2 - facts.origin[1]
+        row = messages.POSITION_ROWS[min(2, int(3 * centre_y / image.height))]
+        column = messages.POSITION_COLUMNS[min(2, int(3 * centre_x / image.width))]
+        where = backend.start(first.follow_up(answer.text, question), lambda _: None)
+        assert messages.POSITION.format(row=row, column=column) in where.text, where.text
+        assert f"of the {messages.WHERE_AREA_WINDOW}" in where.text
+        assert where.place is not None and _near(where.place, [x, y, width, height])
+    assert len(inner.requests) == 1  # where-questions never reached the model

@@ -2,12 +2,14 @@
 QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 so that its AT-SPI bridge is on).
 
     a11y_qt_window.py OUT.json [--focus unlabeled|chart|list|save] [--grid N] [--title T]
+                      [--small-labels PIXELS]
 
 The same controls as a11y_gtk_window.py: an icon-only button with no accessible name, an image
 named "chart3", a list of "Apple", "Banana", "Cherry", a "Save" button and, with --grid N, N
-labels ("Cell 1", ...). Once it is active and the control given by --focus has the keyboard
-focus (the list's second item, for "list"), it writes OUT.json in the same form as the GTK
-window's. It runs until it is killed.
+labels ("Cell 1", ...), with --small-labels a row of SMALL_LABELS buttons in a font PIXELS
+high (text the text reader gets wrong). Once it is active and the control given by --focus
+has the keyboard focus (the list's second item, for "list"), it writes OUT.json in the same
+form as the GTK window's. It runs until it is killed.
 """
 
 from __future__ import annotations
@@ -33,12 +35,13 @@ from PySide6.QtWidgets import (
 
 ITEMS = ("Apple", "Banana", "Cherry")
 COLUMNS = 50
+SMALL_LABELS = ("Reconcile ledger", "Quarterly invoice 4521", "Forward to accounts", "Archive")
 
 
 class Window(QWidget):
     """The controls, and where each is on the screen."""
 
-    def __init__(self, grid: int) -> None:
+    def __init__(self, grid: int, small_labels: int = 0) -> None:
         super().__init__()
         self.resize(640, 480)
         picture = QPixmap(24, 24)
@@ -61,6 +64,16 @@ class Window(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.list)
+        if small_labels:
+            small = QHBoxLayout()
+            for text in SMALL_LABELS:
+                button = QPushButton(text)
+                font = button.font()
+                font.setPixelSize(small_labels)
+                button.setFont(font)
+                small.addWidget(button)
+            small.addStretch()
+            layout.addLayout(small)
         if grid:
             self.resize(1200, 760)
             cells = QGridLayout()
@@ -100,9 +113,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--focus", default="save")
     parser.add_argument("--grid", type=int, default=0)
     parser.add_argument("--title", default="Qt controls")
+    parser.add_argument("--small-labels", type=int, default=0)
     args = parser.parse_args(argv)
     app = QApplication([sys.argv[0]])
-    window = Window(args.grid)
+    window = Window(args.grid, args.small_labels)
     window.setWindowTitle(args.title)
     window.show()
     window.activateWindow()
