@@ -681,7 +681,7 @@ NOTHING_TO_POINT_AT = (
 )
 POINTER_MOVE_FAILED = "Cannot move the pointer: {reason}"
 
-# --- UIA, AX, geometry ---
+# The accessibility service on Windows (UI Automation through comtypes) and macOS (AX).
 ACCESSIBILITY_NEEDS_PACKAGE = (
     "Iris cannot ask the accessibility service which item you are on: the Python package "
     "{package} is not installed."
@@ -692,8 +692,7 @@ ACCESSIBILITY_MACOS_PERMISSION = (
     "runs it) on, then try again."
 )
 
-# --- AT-SPI ---
-# The {reason} of ACCESSIBILITY_UNAVAILABLE on Linux.
+# The {reason} of ACCESSIBILITY_UNAVAILABLE on Linux (AT-SPI).
 ATSPI_NO_SESSION_BUS = "there is no D-Bus session bus"
 ATSPI_NO_BUS = "the accessibility bus is not running"
 ATSPI_NO_REGISTRY = "the accessibility registry is not running"
