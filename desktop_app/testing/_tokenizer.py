@@ -2,7 +2,8 @@
 
 Any Unicode text encodes (byte fallback through the byte-level alphabet) and generated ids
 decode to real, if meaningless, text. Each family's special tokens are stored in
-tokenizer.json itself as special added tokens, so they never split.
+tokenizer.json itself as special added tokens, so they never split. The tiny models use the
+640-entry BPE trained here; real-shape models pass in a SmolLM2-sized one (`_real_tokenizer`).
 """
 
 from __future__ import annotations
@@ -77,9 +78,9 @@ def _trained_json(leading: tuple[str, ...]) -> str:
     return str(tokenizer.to_str())
 
 
-def _padded_json(leading: tuple[str, ...], filler: int) -> str:
-    """The trained tokenizer with `filler` never-merged vocabulary entries appended."""
-    data: dict[str, Any] = json.loads(_trained_json(leading))
+def _padded_json(trained: str, filler: int) -> str:
+    """The `trained` tokenizer.json with `filler` never-merged vocabulary entries appended."""
+    data: dict[str, Any] = json.loads(trained)
     vocab: dict[str, int] = data["model"]["vocab"]
     first = max(vocab.values()) + 1
     for index in range(filler):
@@ -89,18 +90,25 @@ def _padded_json(leading: tuple[str, ...], filler: int) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def build_tokenizer(spec: TokenizerSpec, *, total_size: int | None = None) -> Any:
-    """A PreTrainedTokenizerFast for `spec`; `total_size` pads the vocabulary to that length."""
+def build_tokenizer(
+    spec: TokenizerSpec, *, total_size: int | None = None, trained: str | None = None
+) -> Any:
+    """A PreTrainedTokenizerFast for `spec`; `total_size` pads the vocabulary to that length.
+
+    `trained` is the BPE's tokenizer.json text, with `spec.leading` first; by default the
+    small one trained on CORPUS.
+    """
     from tokenizers import AddedToken, Tokenizer, processors
     from transformers import PreTrainedTokenizerFast
 
-    base = Tokenizer.from_str(_trained_json(spec.leading))
+    trained = _trained_json(spec.leading) if trained is None else trained
+    base = Tokenizer.from_str(trained)
     filler = 0
     if total_size is not None:
         filler = total_size - base.get_vocab_size() - len(spec.extra)
         if filler < 0:
             raise ValueError(f"total_size {total_size} is smaller than the tokenizer")
-    tokenizer = Tokenizer.from_str(_padded_json(spec.leading, filler)) if filler else base
+    tokenizer = Tokenizer.from_str(_padded_json(trained, filler)) if filler else base
     tokenizer.add_special_tokens(
         [AddedToken(token, special=True, normalized=False) for token in spec.extra]
     )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.testing import _templates as tpl
 from desktop_app.testing._families import BUILDERS, legacy_pad
+from desktop_app.testing._real_tokenizer import trained_json
 from desktop_app.testing._tokenizer import build_tokenizer, special_ids
 
 if TYPE_CHECKING:
@@ -110,8 +111,11 @@ def real_shape_config(name: str) -> PretrainedConfig:
 
 
 def real_shape_tokenizer() -> Any:
-    """SmolVLM's special tokens on a small BPE, padded to exactly 49280 tokens."""
-    return build_tokenizer(tpl.SMOLVLM_TOKENS, total_size=REAL_VOCAB_SIZE)
+    """SmolVLM's special tokens on a byte-level BPE trained to SmolLM2's size on the Python
+    standard library (`_real_tokenizer`), exactly 49280 tokens in all."""
+    spec = tpl.SMOLVLM_TOKENS
+    trained = trained_json(spec.leading, REAL_VOCAB_SIZE - len(spec.extra))
+    return build_tokenizer(spec, total_size=REAL_VOCAB_SIZE, trained=trained)
 
 
 def build_real_shape_model(
