@@ -1,28 +1,38 @@
-"""AT-SPI's D-Bus plumbing, with jeepney: finding and opening the accessibility bus (one
-connection per process, reopened when it breaks), calls with time limits, and many calls in
-flight at once (sent together, their replies matched by serial)."""
+"""AT-SPI's D-Bus plumbing: finding and opening the accessibility bus with jeepney (one
+connection per process, reopened when it breaks), then calls in our own wire codec
+(`_atspi_wire`) with time limits, many in flight at once (sent in one write, their replies
+read in large chunks and matched by serial)."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import select
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
 from jeepney.bus import get_bus
 from jeepney.io.blocking import prep_socket
-from jeepney.low_level import Message, Parser
 
+from desktop_app.accessibility._atspi_wire import (
+    ERROR,
+    Received,
+    WireError,
+    message_length,
+    method_call,
+    parse_message,
+)
 from desktop_app.core import messages
 from desktop_app.core.errors import AccessibilityError
 
 CALL_TIMEOUT_S = 0.5
 """The longest any one call waits for its reply."""
+RECEIVE_SIZE = 1 << 18
+"""Bytes read from the socket at most at once."""
 DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus")
 A11Y_BUS = ("org.a11y.Bus", "/org/a11y/bus")
 
@@ -53,69 +63,78 @@ class Call:
     signature: str | None = None
     body: tuple[Any, ...] = ()
 
-    def message(self) -> Message:
-        """The D-Bus message."""
-        address = DBusAddress(self.ref[1], bus_name=self.ref[0], interface=self.interface)
-        return new_method_call(address, self.method, self.signature, self.body)
+    def wire(self, serial: int) -> bytes:
+        """The D-Bus message, with `serial`."""
+        ref = self.ref
+        return method_call(
+            ref[0], ref[1], self.interface, self.method, self.signature or "", self.body, serial
+        )
 
 
 class Link(Protocol):
     """A connection to a bus: messages out, messages in."""
 
-    def send(self, batch: Sequence[Message]) -> list[int]:
-        """Send the messages of `batch` (in one write); their serials."""
+    def send(self, batch: Sequence[Call]) -> list[int]:
+        """Send the calls of `batch` (in one write); their serials."""
 
-    def receive(self, timeout: float) -> Message:
-        """The next message; TimeoutError after `timeout` seconds (0: only what has come)."""
+    def receive(self, timeout: float) -> Received:
+        """The next message; TimeoutError after `timeout` seconds (0: only what has come),
+        WireError when what came breaks the wire format."""
 
     def close(self) -> None:
         """Close the connection."""
 
 
 class SocketLink:
-    """A `Link` over a Unix socket, authenticated within `timeout` seconds."""
+    """A `Link` over a connected, authenticated socket."""
 
-    def __init__(self, address: str, timeout: float = CALL_TIMEOUT_S) -> None:
-        self._socket = prep_socket(get_bus(address), timeout=timeout)
+    def __init__(self, connected: socket.socket, timeout: float = CALL_TIMEOUT_S) -> None:
+        self._socket = connected
         self._socket.settimeout(timeout)  # a send the bus never takes breaks the link
-        self._parser = Parser()
+        self._buffer = bytearray()
         self._serials = itertools.count(1)
 
-    def send(self, batch: Sequence[Message]) -> list[int]:
+    def send(self, batch: Sequence[Call]) -> list[int]:
         serials = [next(self._serials) for _ in batch]
-        data = b"".join(
-            message.serialise(serial=serial) for message, serial in zip(batch, serials, strict=True)
-        )
+        data = b"".join(call.wire(serial) for call, serial in zip(batch, serials, strict=True))
         try:
             self._socket.sendall(data)
         except TimeoutError as error:
             raise ConnectionError("the bus takes no more messages") from error
         return serials
 
-    def receive(self, timeout: float) -> Message:
+    def receive(self, timeout: float) -> Received:
         deadline = time.monotonic() + timeout
-        while (message := self._parser.get_next_message()) is None:
+        while (message := self._next()) is None:
             ready, _, _ = select.select(
                 [self._socket], [], [], max(0.0, deadline - time.monotonic())
             )
             if not ready:
                 raise TimeoutError
-            data = self._socket.recv(1 << 16)
+            data = self._socket.recv(RECEIVE_SIZE)
             if not data:
                 raise ConnectionResetError("the bus closed the connection")
-            self._parser.add_data(data)
+            self._buffer += data
         return message
+
+    def _next(self) -> Received | None:
+        """The first whole message in the buffer, taken out of it."""
+        length = message_length(self._buffer)
+        if length is None or len(self._buffer) < length:
+            return None
+        data = bytes(self._buffer[:length])
+        del self._buffer[:length]
+        return parse_message(data)
 
     def close(self) -> None:
         self._socket.close()
 
 
-def _result(message: Message) -> Result:
-    if message.header.message_type is MessageType.error:
-        name = str(message.header.fields.get(HeaderFields.error_name, ""))
+def _result(message: Received) -> Result:
+    if message.kind == ERROR:
         body = message.body
-        return CallError(name, str(body[0]) if body else "")
-    return tuple(message.body)
+        return CallError(message.error_name, str(body[0]) if body else "")
+    return message.body
 
 
 class Bus:
@@ -133,19 +152,19 @@ class Bus:
 
     def start(self, calls: Sequence[Call]) -> list[int]:
         """Send `calls` together; their serials, for `collect`."""
-        serials = self.link.send([call.message() for call in calls])
+        serials = self.link.send(calls)
         self.waiting.update(serials)
         return serials
 
-    def collect(self, deadline: float) -> tuple[int, Result] | None:
+    def collect(self, deadline: float, wait: bool = True) -> tuple[int, Result] | None:
         """The next reply to a started call, (serial, result); None when `deadline`
-        (time.monotonic) has passed."""
+        (time.monotonic) has passed, or (unless `wait`) when none has come yet."""
         while self.waiting and time.monotonic() < deadline:
             try:
-                message = self.link.receive(max(0.0, deadline - time.monotonic()))
+                message = self.link.receive(max(0.0, deadline - time.monotonic()) if wait else 0)
             except TimeoutError:
                 return None
-            serial = message.header.fields.get(HeaderFields.reply_serial)
+            serial = message.reply_serial
             if serial in self.waiting:
                 self.waiting.discard(serial)
                 return serial, _result(message)
@@ -184,7 +203,7 @@ def _unavailable(reason: str) -> AccessibilityError:
 
 def _open_link(address: str) -> Bus:
     """A connection to the bus at `address` (or "SESSION"), past its Hello."""
-    bus = Bus(SocketLink(address))
+    bus = Bus(SocketLink(prep_socket(get_bus(address), timeout=CALL_TIMEOUT_S)))
     try:
         bus.call(Call(DBUS, "org.freedesktop.DBus", "Hello"))
     except BaseException:
@@ -256,6 +275,9 @@ def with_bus(task: Callable[[Bus], T], connector: Callable[[], Bus] = connect) -
             except TimeoutError:
                 bus.forget()
                 raise _unavailable(messages.ATSPI_NO_ANSWER) from None
+            except WireError:  # out of step with the bus: start afresh next time
+                _drop()
+                raise
             except OSError:
                 _drop()
                 if fresh or attempt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from desktop_app.core.accessible import Role, State
 
@@ -91,6 +92,11 @@ _STATES = {
 
 def state_bits(words: Sequence[int]) -> frozenset[int]:
     """The AtspiStateType numbers set in a `GetState` bitfield (32-bit words, lowest first)."""
+    return _bits(tuple(words))
+
+
+@lru_cache(maxsize=1024)
+def _bits(words: tuple[int, ...]) -> frozenset[int]:
     return frozenset(
         32 * index + bit for index, word in enumerate(words) for bit in range(32) if word >> bit & 1
     )

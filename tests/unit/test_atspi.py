@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from jeepney import HeaderFields, new_error, new_method_return
-from jeepney.low_level import Message
+from jeepney.low_level import Message, Parser
 
-from desktop_app.accessibility import _atspi, _atspi_bus, _atspi_reader
+from desktop_app.accessibility import _atspi, _atspi_bus, _atspi_reader, _atspi_wire
 from desktop_app.accessibility import _atspi_roles as roles
 from desktop_app.core import messages
 from desktop_app.core.accessible import AccessibleItem, Role, State
@@ -38,13 +38,14 @@ class Obj:
 
 class FakeLink:
     """A bus with one application ("app", `objects` by path) and the registry; answers each
-    call when the reader next receives, and notes how many calls were in flight."""
+    call when the reader next receives, and notes how many calls were in flight. Calls and
+    replies go through the wire: ours read by jeepney, jeepney's replies read by ours."""
 
     def __init__(self, objects: dict[str, Obj], whole: bool = True, pid: int = 1) -> None:
         self.objects = objects
         self.whole = whole
         self.pids = {":1.5": pid}
-        self.replies: deque[Message] = deque()
+        self.replies: deque[_atspi_wire.Received] = deque()
         self.serial = 0
         self.in_flight = 0
         self.most_in_flight = 0
@@ -53,20 +54,24 @@ class FakeLink:
         """When set, each reply advances this fake clock by 1 ms."""
         self.broken = False
 
-    def send(self, batch: Sequence[Message]) -> list[int]:
+    def send(self, batch: Sequence[_atspi_bus.Call]) -> list[int]:
         if self.broken:
             raise ConnectionResetError("gone")
         serials = []
-        for message in batch:
+        for call in batch:
             self.serial += 1
-            message.header.serial = self.serial
+            parser = Parser()
+            parser.add_data(call.wire(self.serial))
+            message = parser.get_next_message()
+            assert message is not None
             serials.append(self.serial)
-            self.replies.append(self._answer(message))
+            answer = self._answer(message).serialise(serial=1000 + self.serial)
+            self.replies.append(_atspi_wire.parse_message(answer))
         self.in_flight += len(batch)
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         return serials
 
-    def receive(self, timeout: float) -> Message:
+    def receive(self, timeout: float) -> _atspi_wire.Received:
         if not self.replies:
             raise TimeoutError
         self.in_flight -= 1
