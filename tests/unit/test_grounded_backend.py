@@ -3,6 +3,8 @@ and "Where is …?" answered without the model."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from typing import Any
 
@@ -18,6 +20,7 @@ from desktop_app.core.accessible import (
 )
 from desktop_app.core.types import Answer, Rect, Request, StopReason
 from desktop_app.engine.reading.backend import GroundedBackend, grounded_if_asked
+from desktop_app.engine.reading.grounded import READER_NICENESS
 from desktop_app.engine.reading.where import where_target
 from desktop_app.settings import EngineSettings
 from tests.helpers.fakes import picture
@@ -225,3 +228,54 @@ def test_with_grounding_off_an_items_facts_are_still_told() -> None:
     window = window_image()  # a window's tree is text grounding: off with it
     backend.start(Request.single("Describe this.", [window]), lambda piece: None)
     assert inner.requests[1].turns[-1].text == "Describe this."
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities: Linux")
+def test_the_reading_runs_below_the_models_priority() -> None:
+    priorities: list[int] = []
+    caller = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def note_priority() -> None:
+        priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    inner = PreparingBackend(when_preparing=note_priority)
+    backend = GroundedBackend(inner, ScriptedReader(SVE, when_reading=note_priority))
+    backend.start(Request.single("Describe this.", [window_image()]), lambda piece: None)
+    reading, preparing = sorted(priorities, reverse=True)
+    assert preparing == caller  # the model's work keeps the engine thread's priority
+    assert reading == min(19, caller + READER_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == caller
+
+
+def test_a_reader_fault_reaches_the_caller_and_not_the_model() -> None:
+    def fail() -> None:
+        raise RuntimeError("the reader broke")
+
+    inner = PreparingBackend()
+    backend = GroundedBackend(inner, ScriptedReader(when_reading=fail))
+    with pytest.raises(RuntimeError, match="the reader broke"):
+        backend.start(Request.single("Describe this.", [picture((800, 600), (9, 9, 9))]), print)
+    assert inner.requests == []
+
+
+def test_a_reader_stuck_in_one_long_step_is_left_behind() -> None:
+    """The model does not wait for a reader inside one long step (detecting a whole screen):
+    it goes on with the facts alone, and that is what follow-ups are given too."""
+    release, stepped = threading.Event(), threading.Event()
+    waited_out: list[bool] = []
+
+    def long_step() -> None:
+        waited_out.append(not release.wait(WAIT_S))
+        stepped.set()
+
+    reader = ScriptedReader([("Revenue 2026", Rect(10, 10, 100, 16))], when_reading=long_step)
+    inner = PreparingBackend()
+    backend = GroundedBackend(inner, reader, read_budget_s=0.0)
+    first = Request.single("Describe this.", [window_image()])
+    answer = backend.start(first, lambda piece: None)
+    release.set()  # the reader's step ends now, after the model was asked
+    prompt = inner.requests[0].turns[-1].text
+    assert '"Save"' in prompt and "Revenue" not in prompt
+    follow_up = backend.start(first.follow_up(answer.text, "And then?"), lambda piece: None)
+    assert follow_up.text and inner.requests[1].turns[0].text == prompt  # as first given
+    assert stepped.wait(WAIT_S) and waited_out == [False]  # nobody waited for the step

@@ -5,9 +5,12 @@ from them without the model."""
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -43,13 +46,67 @@ backend has prepared the images and this long has passed since the request: the 
 not wait for the rest of a dense screen."""
 
 
+READ_GRACE_S = 0.05
+"""When the reading is due it stops at its next step; a reader still inside one long step
+(detecting the text of a whole screen) this much later is left to end on its own, unused."""
+READER_NICENESS = 10
+"""The reading beside the model runs at this lower CPU priority (Linux): on a computer whose
+cores the image encoding fills, the encoding is not slowed down by it, and the reader reads
+with what is left."""
+
+
 def grounded_if_asked(backend: Backend, settings: EngineSettings) -> Backend:
     """`backend` grounded in the accessibility facts and the text reader; with grounding off
     in `settings`, wrapped only to tell the model a captured item's facts and to answer
-    "Where is …?" from the accessibility facts."""
+    "Where is …?" from the accessibility facts. The reader works on one thread unless the
+    settings give a number (its lower priority holds for the thread it runs on)."""
     if not settings.ground_in_text:
         return GroundedBackend(backend, ground_in_text=False)
-    return GroundedBackend(backend, TextReader(threads=settings.threads))
+    return GroundedBackend(backend, TextReader(threads=settings.threads or 1))
+
+
+class Background:
+    """Runs `work` on its own thread at READER_NICENESS, keeping its result or its error;
+    sets `finished` when it ends."""
+
+    def __init__(self, work: Callable[[], Any], finished: threading.Event) -> None:
+        self.work = work
+        self.finished = finished
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="iris-read", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        lower_priority()
+        try:
+            self._result = self.work()
+        except BaseException as error:  # given to the caller by `result`
+            self._error = error
+        finally:
+            self.finished.set()
+
+    def ended(self, timeout: float) -> bool:
+        """Whether the work has ended, waiting at most `timeout` seconds."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def result(self) -> Any:
+        """The work's result, once it has ended; its error is raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
+def lower_priority() -> None:
+    """Give the calling thread READER_NICENESS (Linux; elsewhere nothing changes)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), READER_NICENESS)
+    except OSError as error:  # a container may forbid it: the reading still runs
+        log.debug("cannot lower the reading's priority: %s", error)
 
 
 class GroundedBackend(Backend):
@@ -80,6 +137,7 @@ class GroundedBackend(Backend):
         self._reading_due = threading.Event()
         """Set when the running request's reading must stop, or on cancel."""
         self._found: OrderedDict[int, tuple[Any, ImageGround]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._clock = time.perf_counter
 
     def load(self, on_progress: ProgressCallback | None = None) -> None:
@@ -105,18 +163,26 @@ class GroundedBackend(Backend):
         if self.reader is None:  # text grounding off: only an item's own facts are told
             turns = tuple(_with_item_facts(turn) for turn in request.turns)
             return self.inner.start(replace(request, turns=turns), on_text)
+
+        abandoned = threading.Event()
+
+        def ground(reader: TextReader | None) -> tuple[Turn, ...]:
+            return tuple(
+                self._grounded(turn, cancelled, due, abandoned, reader) for turn in request.turns
+            )
+
         if any(self._known(image) is None for turn in request.turns for image in turn.images):
-            threading.Thread(
-                target=self._prepare,
-                args=(request, prepared, due, started),
-                name="iris-prepare",
-                daemon=True,
-            ).start()
+            reading = Background(lambda: ground(self.reader), finished=due)  # below the model
+            self._prepare(request, prepared, due, started)
+            if reading.ended(READ_GRACE_S):
+                turns = reading.result()
+            else:  # the reader is inside one long step: the model goes on without its text
+                with self._cache_lock:
+                    abandoned.set()
+                turns = ground(None)
         else:
             prepared.set()  # nothing to read: the inner backend does it all in `start`
-        turns = tuple(self._grounded(turn, cancelled, due) for turn in request.turns)
-        if not cancelled.is_set():
-            prepared.wait()
+            turns = ground(self.reader)
         if cancelled.is_set():
             total = self._clock() - started
             return Answer("", 0, 0, Timings(total_s=total), StopReason.CANCELLED)
@@ -132,7 +198,8 @@ class GroundedBackend(Backend):
     def _prepare(
         self, request: Request, prepared: threading.Event, due: threading.Event, started: float
     ) -> None:
-        """Prepare the images; then let the reading go on until the budget is spent."""
+        """Prepare the images; then let the reading go on until the budget is spent (or it
+        ends: it sets `due` itself)."""
         try:
             self.inner.prepare(request)
         except Exception as error:  # preparing is only a head start
@@ -151,10 +218,19 @@ class GroundedBackend(Backend):
         timings = Timings(preprocess_s=elapsed, first_token_s=elapsed, total_s=elapsed)
         return Answer(text, 0, 1, timings, StopReason.END_OF_TURN, place=place)
 
-    def _grounded(self, turn: Turn, cancelled: threading.Event, due: threading.Event) -> Turn:
+    def _grounded(
+        self,
+        turn: Turn,
+        cancelled: threading.Event,
+        due: threading.Event,
+        abandoned: threading.Event,
+        reader: TextReader | None,
+    ) -> Turn:
         if not turn.images or cancelled.is_set():
             return turn
-        found = [self._ground_of(image, cancelled, due).text for image in turn.images]
+        found = [
+            self._ground_of(image, cancelled, due, abandoned, reader).text for image in turn.images
+        ]
         text = "\n\n".join(part for part in found if part)
         if not text:
             return turn
@@ -168,16 +244,25 @@ class GroundedBackend(Backend):
         return None
 
     def _ground_of(
-        self, image: Any, cancelled: threading.Event, due: threading.Event
+        self,
+        image: Any,
+        cancelled: threading.Event,
+        due: threading.Event,
+        abandoned: threading.Event,
+        reader: TextReader | None,
     ) -> ImageGround:
-        """The image's grounding, kept for follow-ups (a reading cut short by the budget too:
-        the same prompt again lets the model continue from its kept conversation)."""
-        known = self._known(image)
+        """The image's grounding (with `reader` None: the facts' alone), kept for follow-ups
+        exactly as the model was given it (a reading cut short by the budget too: the same
+        prompt again lets the model continue from its kept conversation). A reading the
+        request went on without (`abandoned`) is dropped when it ends."""
+        with self._cache_lock:
+            known = self._known(image)
         if known is not None:
             return known
-        assert self.reader is not None
-        ground = ground_image(image, self.reader, due)
-        if not cancelled.is_set():
+        ground = ground_image(image, reader, due)
+        with self._cache_lock:
+            if cancelled.is_set() or (reader is not None and abandoned.is_set()):
+                return ground
             self._found[id(image)] = (image, ground)
             while len(self._found) > self.CACHE_SIZE:
                 self._found.popitem(last=False)

@@ -34,12 +34,15 @@ class ImageGround:
     """The parts of the image the reader read (the whole image when the facts had no text)."""
 
 
-def ground_image(image: Any, reader: TextReader, due: threading.Event) -> ImageGround:
-    """The grounding of `image`: its facts' names first, the reader only where they have none;
-    once `due` is set the reader stops, and what it read so far is used."""
+def ground_image(image: Any, reader: TextReader | None, due: threading.Event) -> ImageGround:
+    """The grounding of `image`: its facts' names first, the reader only where they have none
+    (nowhere when `reader` is None); once `due` is set the reader stops, and what it read so
+    far is used."""
     facts = facts_of(image)
     size = (int(image.width), int(image.height))
     if facts is None or (facts.tree is None and facts.item is None):
+        if reader is None:
+            return ImageGround("")
         reading = reader.read(image, cancelled=due)
         found = grounding_text(reading)
         text = tasks.GROUNDING.format(text=found) if found else ""
@@ -48,7 +51,7 @@ def ground_image(image: Any, reader: TextReader, due: threading.Event) -> ImageG
     parts = unread_parts(facts, size)
     blocks: list[tuple[TextBlock, Rect]] = []
     for part in parts:
-        if due.is_set():
+        if due.is_set() or reader is None:
             break
         crop = image.crop((part.x, part.y, part.x + part.width, part.y + part.height))
         reading = reader.read(crop, cancelled=due)
@@ -65,7 +68,7 @@ def ground_image(image: Any, reader: TextReader, due: threading.Event) -> ImageG
     if found:
         sections.append(tasks.TREE_READER.format(text=found))
     lines = tuple(line for block in kept for line in block.lines)
-    return ImageGround("\n\n".join(sections), lines, tuple(parts))
+    return ImageGround("\n\n".join(sections), lines, tuple(parts) if reader else ())
 
 
 def item_grounding(image: Any) -> str:
