@@ -46,7 +46,7 @@ backend has prepared the images and this long has passed since the request: the 
 not wait for the rest of a dense screen."""
 
 
-READ_GRACE_S = 0.05
+READ_GRACE_S = 0.1
 """When the reading is due it stops at its next step; a reader still inside one long step
 (detecting the text of a whole screen) this much later is left to end on its own, unused."""
 READER_NICENESS = 10

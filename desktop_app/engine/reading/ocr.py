@@ -8,6 +8,8 @@ for putting back spaces the model drops). numpy, OpenCV and onnxruntime load laz
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 
 from desktop_app.core import messages
 from desktop_app.core.errors import ModelError
+from desktop_app.engine.reading.stoppable import StoppableSession
 
 REC_HEIGHT = 48
 """PP-OCRv4's recognition input height."""
@@ -57,8 +60,20 @@ class OcrModels:
         self.detector = TextDetector(config["Det"])
         self.classifier = TextClassifier(config["Cls"])
         self.recognizer = TextRecognizer(config["Rec"])
+        self._stoppable = [
+            StoppableSession(self.detector.infer.session),
+            StoppableSession(self.recognizer.session.session),
+        ]
+        self.detector.infer.session, self.recognizer.session.session = self._stoppable
         self.characters: list[str] = list(self.recognizer.postprocess_op.character)
         self._detect_lock = threading.Lock()
+
+    @contextmanager
+    def stopping(self, cancelled: threading.Event | None) -> Iterator[None]:
+        """Detection and recognition runs made on this thread inside the block end part-way
+        (with RunStopped) once `cancelled` is set."""
+        with self._stoppable[0].stopping(cancelled), self._stoppable[1].stopping(cancelled):
+            yield
 
     def detect(self, image: Any) -> list[Any]:
         """Quadrilaterals (4x2 float arrays, image pixels) around each piece of text."""

@@ -85,7 +85,7 @@ class TextReader:
         When `cancelled` is set, reading stops after the current batch and returns the
         lines read so far.
         """
-        with self._lock:
+        with self._lock, self.models.stopping(cancelled):
             return self._read(image, on_line or (lambda _line, _end: None), cancelled)
 
     def _read(
@@ -93,7 +93,12 @@ class TextReader:
     ) -> TextReading:
         started = time.perf_counter()
         pixels, scale = _prepared(image)
-        pixels, rotated, found = self._upright(pixels, scale)
+        try:
+            pixels, rotated, found = self._upright(pixels, scale)
+        except Exception:
+            if not (cancelled and cancelled.is_set()):
+                raise
+            pixels, rotated, found = pixels, 0, []  # stopped part-way: nothing read
         detect_s = time.perf_counter() - started
         height, width = (round(side / scale) for side in pixels.shape[:2])
         placeholders = [TextLine((), item.box, 0.0) for item in found]
@@ -106,7 +111,13 @@ class TextReader:
         while queue and not (cancelled and cancelled.is_set()):
             batch = _next_batch(queue, crops, BATCH_COLUMNS if kept else FIRST_BATCH_COLUMNS)
             del queue[: len(batch)]
-            for placeholder, line in zip(batch, self._recognise(batch, crops), strict=True):
+            try:
+                recognised = self._recognise(batch, crops)
+            except Exception:
+                if not (cancelled and cancelled.is_set()):
+                    raise
+                break  # stopped part-way: the lines read so far
+            for placeholder, line in zip(batch, recognised, strict=True):
                 if not line.words or line.confidence < MIN_LINE_CONFIDENCE:
                     continue
                 kept[id(placeholder)] = line
