@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -29,29 +28,9 @@ import server  # noqa: E402
 import speed  # noqa: E402
 import sweeps  # noqa: E402
 import trials  # noqa: E402
+from machine_info import machine  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "performance.md"
-
-
-def machine() -> str:
-    """CPU model, cores Iris may use, and the versions that matter."""
-    import onnxruntime
-    import torch
-    import transformers
-
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cpu}, {cores} cores available, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, torch {torch.__version__}, "
-        f"transformers {transformers.__version__}, onnxruntime {onnxruntime.__version__}"
-    )
 
 
 TARGETS: list[tuple[str, str, float, str]] = [
