@@ -161,10 +161,7 @@ def rect_of(attributes: Mapping[str, Any]) -> Rect | None:
     if position is None or size is None:
         return None
     left, top = round(position[0]), round(position[1])
-    right, bottom = round(position[0] + size[0]), round(position[1] + size[1])
-    if right <= left or bottom <= top:
-        return None
-    return Rect(left, top, right - left, bottom - top)
+    return Rect.from_edges(left, top, round(position[0] + size[0]), round(position[1] + size[1]))
 
 
 def node_from_attributes(attributes: Mapping[str, Any], depth: int = 0) -> AccessibleNode:

@@ -32,11 +32,11 @@ def item_capture(item: AccessibleItem, desktop: Rect) -> ItemCapture | None:
     if rect is None:
         return None
     window = item.window.rect if item.window is not None else None
-    limit = desktop if window is None else _intersection(window, desktop)
-    visible = None if limit is None else _intersection(rect, limit)
+    limit = desktop if window is None else window.intersection(desktop)
+    visible = None if limit is None else rect.intersection(limit)
     for ancestor in item.ancestors:
         if visible is not None and ancestor.rect is not None:
-            visible = _intersection(visible, ancestor.rect)
+            visible = visible.intersection(ancestor.rect)
     if visible is None or limit is None:
         return None
     grown = Rect(
@@ -45,7 +45,7 @@ def item_capture(item: AccessibleItem, desktop: Rect) -> ItemCapture | None:
         visible.width + 2 * ITEM_MARGIN,
         visible.height + 2 * ITEM_MARGIN,
     )
-    capture = _intersection(grown, limit) or visible
+    capture = grown.intersection(limit) or visible
     if visible.width < SMALL_ITEM or visible.height < SMALL_ITEM:
         capture = _with_context(visible, capture, limit)
     return ItemCapture(
@@ -73,12 +73,3 @@ def _span(start: int, length: int, wanted: int, low: int, room: int) -> tuple[in
     begin = start + length // 2 - size // 2
     begin = max(low, min(begin, low + room - size))
     return begin, size
-
-
-def _intersection(first: Rect, second: Rect) -> Rect | None:
-    left, top = max(first.x, second.x), max(first.y, second.y)
-    right = min(first.x + first.width, second.x + second.width)
-    bottom = min(first.y + first.height, second.y + second.height)
-    if right <= left or bottom <= top:
-        return None
-    return Rect(left, top, right - left, bottom - top)

@@ -174,10 +174,7 @@ def rect_of(properties: Mapping[int, Any]) -> Rect | None:
     if not all(isinstance(part, int | float) for part in bounds):
         return None
     left, top = round(bounds[0]), round(bounds[1])
-    right, bottom = round(bounds[0] + bounds[2]), round(bounds[1] + bounds[3])
-    if right <= left or bottom <= top:
-        return None
-    return Rect(left, top, right - left, bottom - top)
+    return Rect.from_edges(left, top, round(bounds[0] + bounds[2]), round(bounds[1] + bounds[3]))
 
 
 def node_from_properties(properties: Mapping[int, Any], depth: int = 0) -> AccessibleNode:

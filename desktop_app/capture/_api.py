@@ -64,6 +64,13 @@ def move_pointer(x: int, y: int) -> None:
     current().move_pointer(x, y)
 
 
+def desktop_bounds() -> Rect:
+    """The virtual desktop: the rectangle around every monitor."""
+    _ready()
+    with screens() as session:
+        return layout(session).desktop
+
+
 def monitors() -> list[Rect]:
     """Each monitor's rectangle in virtual-desktop pixels, the primary one first."""
     _ready()

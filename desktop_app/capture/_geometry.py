@@ -10,12 +10,7 @@ from desktop_app.core.types import Rect
 
 def clip(rect: Rect, bounds: Rect) -> Rect | None:
     """The part of `rect` inside `bounds`, or None when they do not overlap."""
-    left, top = max(rect.x, bounds.x), max(rect.y, bounds.y)
-    right = min(rect.x + rect.width, bounds.x + bounds.width)
-    bottom = min(rect.y + rect.height, bounds.y + bounds.height)
-    if right <= left or bottom <= top:
-        return None
-    return Rect(left, top, right - left, bottom - top)
+    return rect.intersection(bounds)
 
 
 def monitor_at(monitors: Sequence[Rect], x: int, y: int) -> Rect:

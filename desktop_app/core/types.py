@@ -160,3 +160,19 @@ class Rect:
     def contains(self, x: int, y: int) -> bool:
         """True when the point lies inside."""
         return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
+
+    @classmethod
+    def from_edges(cls, left: int, top: int, right: int, bottom: int) -> Rect | None:
+        """The rectangle between these edges; None when it is empty."""
+        if right <= left or bottom <= top:
+            return None
+        return cls(left, top, right - left, bottom - top)
+
+    def intersection(self, other: Rect) -> Rect | None:
+        """The part of this rectangle inside `other`; None when they do not overlap."""
+        return Rect.from_edges(
+            max(self.x, other.x),
+            max(self.y, other.y),
+            min(self.x + self.width, other.x + other.width),
+            min(self.y + self.height, other.y + other.height),
+        )

@@ -14,7 +14,6 @@ from desktop_app import accessibility, capture
 from desktop_app.core import messages
 from desktop_app.core.accessible import AccessibleItem, AccessibleTree, ScreenFacts, attach_facts
 from desktop_app.core.errors import AccessibilityError
-from desktop_app.core.types import Rect
 from desktop_app.settings import AppSettings
 
 _LOG = logging.getLogger(__name__)
@@ -56,7 +55,7 @@ def capture_item(item: AccessibleItem | None, when_none: str) -> Any:
     sentence when it has no place on the screen."""
     if item is None:
         raise AccessibilityError(when_none)
-    plan = accessibility.item_capture(item, desktop_rect())
+    plan = accessibility.item_capture(item, capture.desktop_bounds())
     if plan is None:
         raise AccessibilityError(not_on_screen(item))
     image = capture.capture_region(plan.rect)
@@ -92,13 +91,3 @@ def _active_window_tree() -> AccessibleTree | None:
     except AccessibilityError as error:
         _LOG.info("no accessibility tree for the capture: %s", error.message)
         return None
-
-
-def desktop_rect() -> Rect:
-    """The virtual desktop: the rectangle around every monitor."""
-    found = capture.monitors()
-    left = min(rect.x for rect in found)
-    top = min(rect.y for rect in found)
-    right = max(rect.x + rect.width for rect in found)
-    bottom = max(rect.y + rect.height for rect in found)
-    return Rect(left, top, right - left, bottom - top)

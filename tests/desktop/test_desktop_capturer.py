@@ -11,12 +11,13 @@ from PIL import Image
 
 from desktop_app import accessibility
 from desktop_app.accessibility import item_capture
+from desktop_app.capture import desktop_bounds
 from desktop_app.core import messages
 from desktop_app.core.accessible import AccessibleItem, Role, facts_of
 from desktop_app.core.types import Rect, Request
 from desktop_app.engine.reading.grounded import GroundedBackend
 from desktop_app.engine.reading.reader import TextReader
-from desktop_app.gui.desktop_capturer import DesktopCapturer, desktop_rect
+from desktop_app.gui.desktop_capturer import DesktopCapturer
 from desktop_app.settings import AppSettings
 from tests.desktop import test_accessibility_atspi as atspi
 from tests.desktop.test_accessibility_atspi import TOOLKITS, Desktop, _near, _poll
@@ -66,7 +67,7 @@ def test_the_focused_unlabeled_button_is_captured_where_it_is(
     node = facts.item.node
     assert (node.role, node.name) == (Role.BUTTON, "")
     assert _near(node.rect, expected)
-    plan = item_capture(facts.item, desktop_rect())
+    plan = item_capture(facts.item, desktop_bounds())
     assert plan is not None
     assert facts.origin == (plan.rect.x, plan.rect.y)
     assert image.size == (plan.rect.width, plan.rect.height)  # the planned rectangle, no more

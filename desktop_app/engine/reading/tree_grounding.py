@@ -47,12 +47,7 @@ def on_picture(facts: ScreenFacts, rect: Rect | None, size: tuple[int, int]) -> 
     moved = facts.on_image(rect) if rect is not None else None
     if moved is None:
         return None
-    left, top = max(0, moved.x), max(0, moved.y)
-    right = min(size[0], moved.x + moved.width)
-    bottom = min(size[1], moved.y + moved.height)
-    if right <= left or bottom <= top:
-        return None
-    return Rect(left, top, right - left, bottom - top)
+    return moved.intersection(Rect(0, 0, *size))
 
 
 def node_words(node: AccessibleNode) -> str:
