@@ -152,6 +152,8 @@ class ScreenFacts:
     """The item the image was captured for (Describe focused item / item under pointer)."""
     clipped: bool = False
     """The item is partly scrolled away or off the screen: the image shows its visible part."""
+    of_window: bool = False
+    """The image is a capture of the active window (Describe window), whatever its tree says."""
 
     def on_image(self, rect: Rect) -> Rect | None:
         """`rect` (desktop pixels) in the image's pixels; None when it has no place."""

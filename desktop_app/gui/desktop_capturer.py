@@ -30,7 +30,7 @@ class DesktopCapturer:
         return with_tree(lambda: capture.capture_screen(all_monitors=self.settings.all_monitors))
 
     def window(self) -> Any:
-        return with_tree(capture.capture_window)
+        return with_tree(capture.capture_window, of_window=True)
 
     def focused_item(self) -> Any:
         return capture_item(accessibility.focused_item(), messages.NO_FOCUSED_ITEM)
@@ -71,10 +71,10 @@ def not_on_screen(item: AccessibleItem) -> str:
     return messages.ITEM_NOT_ON_SCREEN.format(role=node.role_words)
 
 
-def with_tree(grab: Callable[[], Any]) -> Any:
+def with_tree(grab: Callable[[], Any], of_window: bool = False) -> Any:
     """`grab()`'s image with the active window's tree attached when the accessibility API
     gives one; the tree is read (in at most core.accessible.TREE_TIME_LIMIT_S) while the
-    screen is grabbed."""
+    screen is grabbed. `of_window`: `grab` captures the active window."""
     with ThreadPoolExecutor(1, thread_name_prefix="iris-tree") as pool:
         reading = pool.submit(_active_window_tree)
         image = grab()
@@ -82,7 +82,7 @@ def with_tree(grab: Callable[[], Any]) -> Any:
     if tree is None:
         return image
     left, top = (int(value) for value in image.info.get(capture.ORIGIN_KEY, (0, 0)))
-    return attach_facts(image, ScreenFacts((left, top), tree=tree))
+    return attach_facts(image, ScreenFacts((left, top), tree=tree, of_window=of_window))
 
 
 def _active_window_tree() -> AccessibleTree | None:

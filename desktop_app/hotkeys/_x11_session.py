@@ -42,6 +42,7 @@ class Session:
         self._bindings: dict[str, Hotkey] = {}
         self._on_press: Callable[[str], None] | None = None
         self._grabs: dict[tuple[int, int], str] = {}  # (keycode, modifier mask) -> action
+        self._grabbed: set[tuple[int, int]] = set()  # (keycode, mask with lock variants) grabbed
         self._last_release: tuple[int, int] | None = None
         self._stopping = False
         self.thread = threading.Thread(target=self._run, name="iris-hotkeys-x11", daemon=True)
@@ -107,15 +108,19 @@ class Session:
         request.done.set()
 
     def _grab_all(self) -> dict[str, str]:
-        for keycode, mask in self._grabs:
-            for extra in self._masks.lock_variants:
-                self._root.ungrab_key(keycode, mask | extra)
+        """Grab every binding, then release what is no longer bound: a key that stays bound
+        (the usual case after a keyboard change, which a screen reader like Orca makes when it
+        sets up its modifier key) is never left ungrabbed in between."""
+        before = self._grabbed
         self._grabs.clear()
+        self._grabbed = set()
         problems: dict[str, str] = {}
         for action, hotkey in self._bindings.items():
             problem = self._grab(action, hotkey)
             if problem is not None:
                 problems[action] = problem
+        for keycode, modifiers in before - self._grabbed:
+            self._root.ungrab_key(keycode, modifiers)
         self._display.sync()
         return problems
 
@@ -127,18 +132,20 @@ class Session:
             name = key_name(hotkey.key)
             return messages.HOTKEY_NO_SUCH_KEY.format(hotkey=format_hotkey(hotkey), key=name)
         mask = self._masks.mask(hotkey.modifiers)
+        variants = {(keycode, mask | extra) for extra in self._masks.lock_variants}
         catcher = xerror.CatchError()
-        for extra in self._masks.lock_variants:
+        for code, modifiers in variants:
             self._root.grab_key(
-                keycode, mask | extra, False, _GRAB_MODE_ASYNC, _GRAB_MODE_ASYNC, onerror=catcher
+                code, modifiers, False, _GRAB_MODE_ASYNC, _GRAB_MODE_ASYNC, onerror=catcher
             )
         self._display.sync()
         failure = catcher.get_error()
         if failure is None:
             self._grabs[(keycode, mask)] = action
+            self._grabbed |= variants
             return None
-        for extra in self._masks.lock_variants:  # Release the variants that did succeed.
-            self._root.ungrab_key(keycode, mask | extra)
+        for code, modifiers in variants - self._grabbed:  # Release the variants that did succeed.
+            self._root.ungrab_key(code, modifiers)
         if isinstance(failure, xerror.BadAccess):
             return messages.HOTKEY_TAKEN.format(hotkey=format_hotkey(hotkey))
         reason = first_line(failure)

@@ -186,6 +186,46 @@ def test_reassigning_releases_the_old_keys(listener: HotkeyListener) -> None:
     assert presses.actions == []
 
 
+class RecordingRoot:
+    """The session's root window, passed through, recording grab_key and ungrab_key calls;
+    `regrabbed` is set at the first grab."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.grabbed: list[tuple[int, int]] = []
+        self.released: list[tuple[int, int]] = []
+        self.regrabbed = threading.Event()
+
+    def grab_key(self, keycode: int, modifiers: int, *rest: Any, **options: Any) -> None:
+        self.grabbed.append((keycode, modifiers))
+        self.regrabbed.set()
+        self.root.grab_key(keycode, modifiers, *rest, **options)
+
+    def ungrab_key(self, keycode: int, modifiers: int) -> None:
+        self.released.append((keycode, modifiers))
+        self.root.ungrab_key(keycode, modifiers)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="X11")
+def test_a_keyboard_change_as_orca_makes_it_never_lets_a_bound_key_go(
+    x_display: str, listener: HotkeyListener
+) -> None:
+    """Orca rewrites the keymap with xkbcomp (its modifier key): Iris grabs its keys again for
+    the new map without releasing them in between, so a hotkey pressed then still reaches Iris."""
+    presses = Presses()
+    assert listener.start(DEFAULT_HOTKEYS, presses) == {}
+    session = listener._session  # type: ignore[attr-defined]
+    recording = session._root = RecordingRoot(session._root)
+    keymap = subprocess.run(
+        ["xkbcomp", x_display, "-"], check=True, capture_output=True, timeout=WAIT_S
+    ).stdout
+    subprocess.run(["xkbcomp", "-w0", "-", x_display], input=keymap, check=True, timeout=WAIT_S)
+    assert recording.regrabbed.wait(WAIT_S), "the keyboard change was not noticed"
+    press("ctrl+alt+shift+d")  # comes after the change's notices: handled after them
+    assert presses.wait_for("describe_screen") == ["describe_screen"]
+    assert recording.grabbed and recording.released == []
+
+
 def test_bad_and_duplicate_bindings_are_reported_others_still_fire(
     listener: HotkeyListener,
 ) -> None:

@@ -505,8 +505,17 @@ class OrcaDesktop:
             _poll(arrived, timeout, f"speech-dispatcher got no {match!r} from {application}")
         except TimeoutError as error:
             came = [(m.application, m.text) for m in self.speechd_messages_since(since)]
-            raise TimeoutError(f"{error}; it got {came!r}") from None
+            log = self.log_tail(application) if application else ""
+            raise TimeoutError(f"{error}; it got {came!r}{log}") from None
         return found[0]
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        """The last `lines` of the program `name`'s log (see `start`), for a failure's message."""
+        path = self.logs / f"{name}.log"
+        if not path.exists():
+            return ""
+        tail = path.read_text(errors="replace").splitlines()[-lines:]
+        return "\n--- {} (last {} lines) ---\n{}".format(path.name, len(tail), "\n".join(tail))
 
     def wait_until(
         self, condition: Callable[[], bool], timeout: float = 15.0, what: str = "condition"

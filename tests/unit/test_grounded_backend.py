@@ -14,6 +14,7 @@ from desktop_app.core import messages
 from desktop_app.core.accessible import (
     AccessibleItem,
     AccessibleNode,
+    AccessibleTree,
     Role,
     ScreenFacts,
     attach_facts,
@@ -161,6 +162,23 @@ def test_a_screen_capture_says_screen() -> None:
     _, answer = _ask(backend, screen, "Where's Inbox?")
     what = messages.WHERE_ITEM.format(name="Inbox", role="label")
     assert answer.text == _where(what, 0, 0, messages.WHERE_AREA_SCREEN)
+
+
+def test_a_window_capture_says_window_when_its_tree_was_cut_off_before_its_place() -> None:
+    """The tree read stopped before the window's own extents came (a slow application): the
+    reader's line is placed in the captured window, not on "the screen"."""
+    cut_off = AccessibleTree(AccessibleNode(Role.WINDOW), (), truncated=True)
+    image = attach_facts(
+        picture((800, 600), (20, 20, 30)), ScreenFacts(ORIGIN, tree=cut_off, of_window=True)
+    )
+    backend = GroundedBackend(PreparingBackend(), ScriptedReader(SVE))
+    _, answer = _ask(backend, image, "Where is Sve?")
+    what = messages.WHERE_TEXT.format(text="Sve")
+    assert answer.text == _where(what, 2, 2, messages.WHERE_AREA_WINDOW)
+    unmarked = attach_facts(picture((800, 600), (20, 20, 30)), ScreenFacts(ORIGIN, tree=cut_off))
+    backend = GroundedBackend(PreparingBackend(), ScriptedReader(SVE))
+    _, answer = _ask(backend, unmarked, "Where is Sve?")
+    assert answer.text == _where(what, 2, 2, messages.WHERE_AREA_SCREEN)  # can fail: flag read
 
 
 def test_an_item_is_placed_in_its_window() -> None:

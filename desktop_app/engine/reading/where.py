@@ -164,7 +164,7 @@ def _frame(facts: ScreenFacts, size: tuple[int, int]) -> tuple[Rect, str]:
     if facts.tree is not None:
         window = facts.tree.window.rect
         shown = on_picture(facts, window, size)
-        if shown is not None and _fills(shown, size):
+        if facts.of_window or (shown is not None and _fills(shown, size)):
             return picture, messages.WHERE_AREA_WINDOW
         return picture, messages.WHERE_AREA_SCREEN
     if facts.item is not None and facts.item.window is not None:
