@@ -8,7 +8,11 @@ import multiprocessing
 import sys
 
 from desktop_app.cli.main import main
+from desktop_app.engine.process.child import main as model_process
+from desktop_app.engine.process.proxy import MODEL_PROCESS_FLAG
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()  # a frozen program that may start child processes
+    if sys.argv[1:2] == [MODEL_PROCESS_FLAG]:  # the model's own process (engine/process)
+        sys.exit(model_process())
     sys.exit(main())

@@ -184,6 +184,14 @@ CLEAR_HISTORY = Action(
     menu=Menu.CONVERSATION,
     help="the saved conversation text",
 )
+UNLOAD_MODEL = Action(
+    "unload_model",
+    "Unload the model",
+    "unload_model",
+    menu=Menu.FILE,
+    in_tray=True,
+    help="gives its memory back to other programs; the next question loads it again",
+)
 SETTINGS = Action("settings", "Settings", "preferences.open_settings", "Ctrl+,", menu=Menu.FILE)
 QUIT = Action("quit", "Quit", "quit", "Ctrl+Q", menu=Menu.FILE)
 SHOW_WINDOW = Action(
@@ -215,6 +223,7 @@ ACTIONS: tuple[Action, ...] = (
     COPY_ANSWER,
     NEW_CONVERSATION,
     CLEAR_HISTORY,
+    UNLOAD_MODEL,
     SETTINGS,
     QUIT,
     SHOW_WINDOW,

@@ -444,6 +444,13 @@ LONGEST_EDGE_DEFAULT = "Model default"
 FIELD_SPLIT_IMAGE = "Split large images into tiles"
 FIELD_GROUND_IN_TEXT = "Give the model the text found on the image"
 FIELD_MAX_TOKENS = "Maximum answer length in tokens"
+FIELD_LOAD_AT_START = "Load the model when Iris starts"
+FIELD_UNLOAD_AFTER = "Unload the model after this many minutes unused"
+FIELD_UNLOAD_AFTER_DESCRIPTION = (
+    "Gives the model's memory back to other programs; the next question loads it again, "
+    "which takes a few seconds."
+)
+UNLOAD_NEVER = "Never"
 
 HOTKEY_FIELD = "Hotkey for {action}"
 HOTKEY_PLACEHOLDER = "for example ctrl+alt+shift+d"
@@ -698,3 +705,39 @@ ATSPI_NO_BUS = "the accessibility bus is not running"
 ATSPI_NO_REGISTRY = "the accessibility registry is not running"
 ATSPI_NO_ANSWER = "the accessibility bus did not answer in time"
 ATSPI_LOST = "the connection to the accessibility bus was lost"
+
+# The model's own process (engine/process): it ended while Iris needed it. One sentence each.
+MODEL_PROCESS_KILLED = (
+    "The model's process was killed, perhaps because the computer ran short of memory; ask "
+    "again to restart it, or choose a smaller model such as {smaller} in Settings."
+)
+MODEL_PROCESS_KILLED_SMALLEST = (
+    "The model's process was killed, perhaps because the computer ran short of memory; close "
+    "some programs and ask again to restart it."
+)
+# {cause}: MODEL_PROCESS_CAUSES' words for the signal, or MODEL_PROCESS_EXIT_CODE.
+MODEL_PROCESS_CRASHED = "The model's process crashed ({cause}); ask again to restart it."
+MODEL_PROCESS_CAUSES = {
+    "SIGSEGV": "a memory fault",
+    "SIGBUS": "a memory fault",
+    "SIGABRT": "it aborted",
+    "SIGILL": "an instruction this processor lacks",
+    "SIGFPE": "an arithmetic fault",
+    "SIGTERM": "it was told to end",
+}
+MODEL_PROCESS_EXIT_CODE = "exit code {code}"
+MODEL_PROCESS_GAVE_UP = (
+    "The model's process ended {count} times in a row while loading, so Iris stopped "
+    "restarting it; choose another model in Settings, or restart Iris to try again."
+)
+MODEL_PROCESS_NOT_STARTED = "The model's process could not be started: {reason}"
+# Unloading the model (the Unload action, and after some minutes unused).
+STATUS_UNLOADED = "Model unloaded; it loads again when you next ask."
+STATUS_UNLOADED_IDLE = (
+    "Model unloaded after {minutes} minutes unused; it loads again when you next ask."
+)
+STATUS_NOTHING_TO_UNLOAD = "The model is not loaded."
+STATUS_NOTHING_TO_UNLOAD_SERVER = "The model runs on a server: there is nothing to unload here."
+STATUS_RELOADING = "Loading the model…"
+STATUS_LOADS_AT_FIRST_USE = "Ready. The model loads when you first ask."
+STATUS_RELOADED = "Model loaded in {seconds:.1f} seconds."

@@ -36,6 +36,12 @@ class Backend(ABC):
     def description(self) -> str:
         """Which model runs where, for the status line (e.g. 'SmolVLM-256M-Instruct, cpu, int8')."""
 
+    @property
+    def needs_load(self) -> bool:
+        """True when `start` would first have to load (a model process not running: never
+        started, unloaded, or ended); the window then loads it with progress first."""
+        return False
+
     def prepare(self, request: Request) -> None:  # noqa: B027 - optional hook
         """Do now, on the caller's thread, the part of answering `request` that does not
         depend on its prompt text (a local model: preparing and encoding the images).

@@ -162,8 +162,16 @@ def run_app(
 
 
 def start_loading(controller: Controller, notice: str | None) -> None:
-    """Load the model; `notice` (settings that were reset) is said once, when loading has
-    ended (its progress would cut it off), or at once when loading did not start."""
+    """Load the model (unless the settings say at first use, and it is downloaded); `notice`
+    (settings that were reset) is said once, when loading has ended (its progress would cut
+    it off), or at once when loading did not start."""
+    settings = controller.settings
+    at_first_use = not settings.engine.load_at_start and not settings.server.enabled
+    if at_first_use and not controller.session.local_model_missing():
+        controller.announce(messages.STATUS_LOADS_AT_FIRST_USE)
+        if notice:
+            controller.announce(notice, interrupt=False)
+        return
     started = controller.load_model()
     if notice and started:
         controller.loading.after_loading.append(notice)

@@ -7,10 +7,18 @@ imported there, after the window is on screen.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from desktop_app.core import messages
-from desktop_app.settings import ApiKeys, AppSettings, ServerAddress, ServerSettings
+from desktop_app.engine.process import BackendSpec, Kind, ProcessBackend
+from desktop_app.settings import (
+    ApiKeys,
+    AppSettings,
+    EngineSettings,
+    ServerAddress,
+    ServerSettings,
+)
 
 
 def location_line(server: ServerSettings) -> str:
@@ -26,8 +34,14 @@ def location_line(server: ServerSettings) -> str:
 
 
 def backend_settings(settings: AppSettings) -> tuple[object, ...]:
-    """What the backend is made from: a change here means a new backend."""
-    return (settings.engine, settings.server if settings.server.enabled else None)
+    """What the backend is made from: a change here means a new backend (when the model
+    loads and unloads is not)."""
+    engine = replace(
+        settings.engine,
+        load_at_start=EngineSettings.load_at_start,
+        unload_after_minutes=EngineSettings.unload_after_minutes,
+    )
+    return (engine, settings.server if settings.server.enabled else None)
 
 
 def server_backend_factory(
@@ -50,24 +64,29 @@ def server_backend_factory(
 
 
 def local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
-    """A maker of the local backend, called on the engine thread (torch loads there)."""
+    """A maker of the local model's backend: a proxy to the model's own process, which
+    imports torch and loads the model there (the window's process never does)."""
 
     def factory() -> Any:
-        from desktop_app.engine.local.backend import LocalBackend
-        from desktop_app.engine.reading.backend import grounded_if_asked
-
-        return grounded_if_asked(LocalBackend(settings.engine), settings.engine)
+        spec = BackendSpec(Kind.LOCAL_MODEL, settings.engine)
+        return ProcessBackend(spec, smaller_model=smaller_model_name)
 
     return factory
 
 
 def reader_backend_factory(settings: AppSettings) -> Callable[[], Any]:
-    """A maker of the text reader's backend, called on its own engine thread."""
+    """A maker of the text reader's backend: a proxy to its own process (onnxruntime and
+    its models take hundreds of megabytes while reading)."""
 
     def factory() -> Any:
-        from desktop_app.engine.reading.backend import ReaderBackend
-        from desktop_app.engine.reading.reader import TextReader
-
-        return ReaderBackend(TextReader(threads=settings.engine.threads))
+        return ProcessBackend(BackendSpec(Kind.TEXT_READER, settings.engine))
 
     return factory
+
+
+def smaller_model_name(model: str) -> str | None:
+    """The name of a smaller model than `model` that runs on this computer, if any."""
+    from desktop_app.engine.models.memory import smaller_model_than
+
+    smaller = smaller_model_than(model)
+    return smaller.name if smaller is not None else None

@@ -18,6 +18,7 @@ from desktop_app.core.types import Answer
 from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
 from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.history_saver import HistorySaver
+from desktop_app.gui.idle_unload import IdleUnloader
 from desktop_app.gui.image_actions import Capturer, ImageActions
 from desktop_app.gui.loading_status import LoadingStatus
 from desktop_app.gui.main_window import MainWindow
@@ -61,6 +62,7 @@ class Controller(QObject):
         self.focus = FocusKeeper(window, capturer, lambda: self.settings.bring_to_front)
         self.loading = LoadingStatus(window, session, voice, lambda: self.focus.iris_active())
         self.pointer = PointerMover(capturer, self.announce)
+        self.idle_unloader = IdleUnloader(session, lambda: voice.stream is not None, window)
         self.images = ImageActions(
             window,
             capturer,
@@ -283,6 +285,12 @@ class Controller(QObject):
     def show_window(self) -> None:
         """Bring the window forward (the Show Iris hotkey, where there is no tray)."""
         self.focus.show_window()
+
+    def unload_model(self) -> None:
+        """Give the model's memory back now (an answer being written stops first); the next
+        question loads it again."""
+        self._cancel_running()
+        self.session.unload()
 
     def quit(self) -> None:
         """Close Iris for good."""

@@ -42,6 +42,10 @@ class LoadingStatus(QObject):
         session.model_ready.connect(self._on_ready)
         session.model_failed.connect(self._on_failed)
         session.load_cancelled.connect(self._on_cancelled)
+        session.reloading.connect(self._on_reloading)
+        session.reloaded.connect(self._on_reloaded)
+        session.unloaded.connect(self._on_unloaded)
+        self._reloading = False
 
     @Slot(str, float)
     def _on_loading(self, stage: str, fraction: float) -> None:
@@ -50,6 +54,8 @@ class LoadingStatus(QObject):
                 self.voice.announce(messages.STATUS_CONNECTING)
             return
         self.window.show_progress(fraction)
+        if self._reloading:
+            return  # said once as it began: the answer comes next
         percent = int(fraction * 100)
         step = percent // SPOKEN_PROGRESS_STEP
         speak = step != self._spoken_step  # spoken every 20 percent, shown always
@@ -59,7 +65,39 @@ class LoadingStatus(QObject):
         self.voice.announce(messages.STATUS_LOADING.format(percent=percent), speak=speak)
 
     @Slot()
+    def _on_reloading(self) -> None:
+        self._reloading = True
+        self.voice.announce(messages.STATUS_RELOADING)
+
+    @Slot(str, float)
+    def _on_reloaded(self, description: str, seconds: float) -> None:
+        self._reloading = False
+        self.window.show_progress(None)
+        self.voice.announce(messages.STATUS_RELOADED.format(seconds=seconds), speak=False)
+
+    @Slot(bool, bool)
+    def _on_unloaded(self, was_loaded: bool, idle: bool) -> None:
+        """Said when the user asked; shown only when it was for being unused (the user
+        is elsewhere: nothing is spoken out of the blue)."""
+        self._reloading = False
+        self.window.show_progress(None)
+        if idle:
+            if was_loaded:
+                minutes = self.session.settings.current.engine.unload_after_minutes
+                self.voice.announce(
+                    messages.STATUS_UNLOADED_IDLE.format(minutes=minutes), speak=False
+                )
+            return
+        if was_loaded:
+            self.voice.announce(messages.STATUS_UNLOADED)
+        elif self.session.settings.current.server.enabled:
+            self.voice.announce(messages.STATUS_NOTHING_TO_UNLOAD_SERVER)
+        else:
+            self.voice.announce(messages.STATUS_NOTHING_TO_UNLOAD)
+
+    @Slot()
     def _on_cancelled(self) -> None:
+        self._reloading = False
         self.window.show_progress(None)
         self.voice.announce(messages.STATUS_LOADING_CANCELLED)
         self._tell_after_loading()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from desktop_app.core.errors import BadInputError, IrisError
 from desktop_app.core.types import Answer, Request
 from desktop_app.engine.models.catalogue import find as find_in_catalogue
 from desktop_app.engine.models.hub import is_downloaded
+from desktop_app.engine.process.idle import IdleClock
 from desktop_app.gui.backends import (
     backend_settings,
     local_backend_factory,
@@ -40,6 +42,12 @@ class ModelSession(QObject):
     model_ready = Signal(str)
     model_failed = Signal(str)
     load_cancelled = Signal()
+    reloading = Signal()
+    """A request found the model unloaded: it loads first (progress as `loading`)."""
+    reloaded = Signal(str, float)
+    """Loaded for a request: the model's description and the seconds it took."""
+    unloaded = Signal(bool, bool)
+    """Unloading ended: whether the model was loaded, and whether it was for being unused."""
     piece = Signal(str)
     answered = Signal(object)
     """The current request's Answer (possibly cancelled)."""
@@ -57,6 +65,7 @@ class ModelSession(QObject):
         reader: EngineWorker | None = None,
         api_keys: ApiKeys | None = None,
         backend_factory: Callable[[AppSettings], Callable[[], Any]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -72,6 +81,13 @@ class ModelSession(QObject):
         self.worker.loaded.connect(self._on_loaded)
         self.worker.load_failed.connect(self._on_load_failed)
         self.worker.load_cancelled.connect(self._on_load_cancelled)
+        self.worker.reloading.connect(self._on_reloading)
+        self.worker.reloaded.connect(self._on_reloaded)
+        self.worker.failed.connect(self._on_model_request_failed)
+        self.worker.unloaded.connect(self._on_unloaded)
+        self._unloading_idle = False
+        self.idle = IdleClock(clock)
+        """Time since the model (or the reader) was last used, for unloading when idle."""
         for each in (self.worker, self.reader):
             each.piece.connect(self._on_piece)
             each.answered.connect(self._on_answered)
@@ -147,6 +163,7 @@ class ModelSession(QObject):
     def submit(self, request: Request, *, read: bool = False) -> None:
         """Run `request` on the model, or with `read` on the text reader; it becomes the
         current request (the one before it is no longer heard)."""
+        self.idle.touch()
         self._active = self.reader if read else self.worker
         self._active_id = self._active.submit(request)
 
@@ -161,6 +178,32 @@ class ModelSession(QObject):
             self.worker.cancel_load()
         self.worker.cancel()
         self.reader.cancel()
+
+    @property
+    def busy(self) -> bool:
+        """True while a request runs or the model loads."""
+        return self._active_id is not None or self.is_loading
+
+    def unload(self, *, idle: bool = False) -> None:
+        """End the model's process and the text reader's (each once its request has
+        ended); `unloaded` tells whether the model was loaded. `idle`: for being unused."""
+        self._unloading_idle = idle
+        self.reader.unload()
+        if self.settings.current.server.enabled:
+            self.unloaded.emit(False, idle)  # the server's model is not Iris's to unload
+            return
+        self.worker.unload()
+
+    def unload_if_idle(self, *, speaking: bool) -> bool:
+        """Unload when the settings' minutes have passed unused, with nothing running or
+        being spoken (that counts as use); True when it did."""
+        minutes = self.settings.current.engine.unload_after_minutes
+        limit_s = None if minutes is None else minutes * 60.0
+        if not self.idle.due(limit_s, busy=self.busy or speaking):
+            return False
+        self.unload(idle=True)
+        self.idle.touch()  # asked again only after another full spell unused
+        return True
 
     def shutdown(self) -> None:
         """Stop both engine threads (the model's and the text reader's)."""
@@ -206,6 +249,25 @@ class ModelSession(QObject):
         self.is_loading = False
         self.load_cancelled.emit()
 
+    @Slot()
+    def _on_reloading(self) -> None:
+        self.is_loading = True
+        self.reloading.emit()
+
+    @Slot(str, float)
+    def _on_reloaded(self, description: str, seconds: float) -> None:
+        self.is_loading = False
+        self.reloaded.emit(description, seconds)
+
+    @Slot(bool)
+    def _on_unloaded(self, was_loaded: bool) -> None:
+        self.unloaded.emit(was_loaded, self._unloading_idle)
+        self._unloading_idle = False
+
+    @Slot(int, object)
+    def _on_model_request_failed(self, _request_id: int, _error: IrisError) -> None:
+        self.is_loading = False  # a load for the request may have failed with it
+
     @Slot(int, str)
     def _on_piece(self, request_id: int, piece: str) -> None:
         if request_id == self._active_id:
@@ -213,12 +275,14 @@ class ModelSession(QObject):
 
     @Slot(int, object)
     def _on_answered(self, request_id: int, answer: Answer) -> None:
+        self.idle.touch()
         if request_id == self._active_id:
             self._active_id = None
             self.answered.emit(answer)
 
     @Slot(int, object)
     def _on_failed(self, request_id: int, error: IrisError) -> None:
+        self.idle.touch()
         if request_id == self._active_id:
             self._active_id = None
             self.failed.emit(error)

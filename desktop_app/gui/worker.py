@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,13 @@ class EngineWorker(QObject):
     load_failed = Signal(object)
     """The IrisError loading failed with (anything else unexpected is wrapped in a ModelError)."""
     load_cancelled = Signal()
+    reloading = Signal()
+    """A request found the model unloaded (idle, by the user, never loaded, or its process
+    died): it is loaded first (`loading` progress, then `reloaded`)."""
+    reloaded = Signal(str, float)
+    """Loaded for a request: the backend's description and how long loading took."""
+    unloaded = Signal(bool)
+    """Unloading ended: True when a loaded model was unloaded."""
     piece = Signal(int, str)
     answered = Signal(int, object)
     failed = Signal(int, object)
@@ -47,6 +55,7 @@ class EngineWorker(QObject):
     _load_requested = Signal()
     _run_requested = Signal(int, object)
     _reset_requested = Signal(object)
+    _unload_requested = Signal()
 
     def __init__(self, backend: Backend | Callable[[], Backend]) -> None:
         """`backend` may be a factory, called on the worker thread so that torch and
@@ -68,6 +77,7 @@ class EngineWorker(QObject):
         self._load_requested.connect(self._load)
         self._run_requested.connect(self._run)
         self._reset_requested.connect(self._reset)
+        self._unload_requested.connect(self._unload)
         self._thread.start()
 
     # -- called from the GUI thread ---------------------------------------------------------
@@ -80,6 +90,11 @@ class EngineWorker(QObject):
         """Use a new backend (new model settings); the old one is closed on the worker thread."""
         self.cancel()
         self._reset_requested.emit(factory)
+
+    def unload(self) -> None:
+        """Release the model (end its process) once the running request has ended; the next
+        request loads it again."""
+        self._unload_requested.emit()
 
     def cancel_load(self) -> None:
         """Abandon loading at the next progress report."""
@@ -104,6 +119,8 @@ class EngineWorker(QObject):
         self.cancel()
         self._thread.quit()
         self._thread.wait()
+        if self.backend is not None:
+            self.backend.close()  # the model's process ends with the window
 
     def _cancel_backend(self) -> None:
         """Stop the backend's running request (it may be called from any thread)."""
@@ -117,6 +134,15 @@ class EngineWorker(QObject):
             self.backend.close()
         self.backend = None
         self._factory = factory
+
+    @Slot()
+    def _unload(self) -> None:
+        backend = self.backend
+        if backend is None or backend.needs_load:
+            self.unloaded.emit(False)
+            return
+        backend.close()
+        self.unloaded.emit(True)
 
     def _backend(self) -> Backend:
         if self.backend is None:
@@ -139,6 +165,20 @@ class EngineWorker(QObject):
         else:
             self.loaded.emit(backend.description)
             self._warm_up(backend)
+
+    def _reload(self, backend: Backend) -> bool:
+        """Load for a request, telling as `reloading` and `reloaded`; False when the user
+        stopped it. A failure is the request's (IrisError), said once, as its fault."""
+        self._cancel_load = False
+        self.reloading.emit()
+        started = time.perf_counter()
+        try:
+            backend.load(self._report)
+        except LoadCancelled:
+            self.load_cancelled.emit()
+            return False
+        self.reloaded.emit(backend.description, time.perf_counter() - started)
+        return True
 
     def _warm_up(self, backend: Backend) -> None:
         """Spend idle time now on what would slow the first request."""
@@ -168,7 +208,11 @@ class EngineWorker(QObject):
             self.piece.emit(request_id, text)
 
         try:
-            answer: Answer = self._backend().start(request, forward)
+            backend = self._backend()
+            if backend.needs_load and not self._reload(backend):
+                self.answered.emit(request_id, Answer("", 0, 0, stop_reason=StopReason.CANCELLED))
+                return
+            answer: Answer = backend.start(request, forward)
         except IrisError as error:
             self.failed.emit(request_id, error)
         except Exception as error:

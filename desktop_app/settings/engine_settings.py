@@ -95,6 +95,19 @@ class EngineSettings:
         step=32,
         strict_minimum=True,
     )
+    load_at_start: bool = setting(True, messages.FIELD_LOAD_AT_START, Place.LOCAL_MODEL)
+    """Start the model's process and load the model when Iris starts (else at the first use)."""
+    unload_after_minutes: int | None = setting(
+        15,
+        messages.FIELD_UNLOAD_AFTER,
+        Place.LOCAL_MODEL,
+        minimum=1,
+        maximum=1440,
+        step=5,
+        none_label=messages.UNLOAD_NEVER,
+        description=messages.FIELD_UNLOAD_AFTER_DESCRIPTION,
+    )
+    """End the model's process after this many minutes unused (None: never)."""
     revision: str | None = setting(None, messages.FIELD_REVISION)
     threads: int | None = setting(None, messages.FIELD_THREADS, minimum=1)
 

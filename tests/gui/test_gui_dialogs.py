@@ -381,6 +381,7 @@ def test_tray_menu_lists_the_main_actions(qtbot: QtBot) -> None:
         "Describe region",
         "Stop",
         "Repeat",
+        "Unload the model",
         "Show Iris",
         "Quit",
     ]

@@ -165,7 +165,7 @@ class CountingReader(TextReader):
 def test_grounded_prompts_carry_the_found_text_once_per_image() -> None:
     inner = FakeBackend(description="recording", pieces=["ok"], prompt_tokens=10)
     reader = CountingReader()
-    backend = GroundedBackend(inner, reader)
+    backend = GroundedBackend(inner, reader, read_budget_s=60.0)  # the whole dialog, however slow
     image = dialog("dark", "Liberation Sans", 18).image
     request = Request.single("Describe this.", [image])
     backend.start(request, lambda piece: None)

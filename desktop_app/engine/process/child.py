@@ -1,0 +1,143 @@
+"""The model process: runs one backend (BackendSpec, the first message) for the window's
+process, which talks to it through the ProcessBackend proxy (proxy.py).
+
+Commands come on standard input; replies go out on a duplicate of standard output, which is
+then pointed at standard error so that a stray print cannot break the stream. Cancel is
+handled the moment it arrives, on the reading thread; loading and answering run one at a
+time on the main thread. When the window's process goes (its end of the pipe closes), this
+one ends too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
+from desktop_app.engine.backend import Backend
+from desktop_app.engine.process import wire
+
+_LOG = logging.getLogger("desktop_app.model_process")
+
+
+class Host:
+    """Serves one backend: `commands` read on a thread, work done on the caller's."""
+
+    def __init__(self, backend: Backend, replies: wire.Channel) -> None:
+        self.backend = backend
+        self.replies = replies
+        self.work: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._running = 0
+        self._cancelled_through = 0
+
+    def read_commands(self, commands: wire.Channel) -> None:
+        """Hand commands to the work queue, cancelling at once; Close when the window's
+        process has gone."""
+        try:
+            while True:
+                command = commands.receive()
+                if isinstance(command, wire.Cancel):
+                    self._cancel(command.request_id)
+                else:
+                    self.work.put(command)
+        except (EOFError, OSError):
+            self._cancel(sys.maxsize)
+            self.work.put(wire.Close())
+
+    def serve(self) -> None:
+        """Do the queued work until Close."""
+        while True:
+            command = self.work.get()
+            if isinstance(command, wire.Close):
+                return
+            if isinstance(command, wire.Load):
+                self._load()
+            elif isinstance(command, wire.Start):
+                self._start(command)
+            elif isinstance(command, wire.WarmUp):
+                self._warm_up()
+
+    def _cancel(self, request_id: int) -> None:
+        self._cancelled_through = max(self._cancelled_through, request_id)
+        if self._running and self._running <= request_id:
+            self.backend.cancel()
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.backend.load(
+                lambda stage, fraction: self.replies.send(wire.Progress(stage, fraction))
+            )
+        except IrisError as error:
+            self.replies.send(wire.Failed.of(None, error))
+        except Exception as error:
+            _LOG.warning("model loading failed", exc_info=True)
+            self.replies.send(wire.Failed.of(None, ModelError(first_line(error))))
+        else:
+            seconds = time.perf_counter() - started
+            self.replies.send(wire.Loaded(self.backend.description, seconds))
+
+    def _start(self, command: wire.Start) -> None:
+        request_id = command.request_id
+        if request_id <= self._cancelled_through:  # stopped before it could start
+            from desktop_app.core.types import Answer, StopReason
+
+            cancelled = Answer("", 0, 0, stop_reason=StopReason.CANCELLED)
+            self.replies.send(wire.Answered(request_id, cancelled))
+            return
+
+        def forward(text: str) -> None:
+            if request_id <= self._cancelled_through:  # came before the backend could see it
+                self.backend.cancel()
+            self.replies.send(wire.Piece(request_id, text))
+
+        self._running = request_id
+        try:
+            answer = self.backend.start(command.request, forward)
+        except IrisError as error:
+            self.replies.send(wire.Failed.of(request_id, error))
+        except Exception as error:
+            _LOG.warning("generation failed", exc_info=True)
+            self.replies.send(wire.Failed.of(request_id, GenerationError(first_line(error))))
+        else:
+            self.replies.send(wire.Answered(request_id, answer))
+        finally:
+            self._running = 0
+
+    def _warm_up(self) -> None:
+        try:
+            self.backend.warm_up()
+        except Exception:
+            _LOG.warning("warming the model up failed", exc_info=True)
+        self.replies.send(wire.WarmedUp())
+
+
+def main() -> int:
+    """Run as `python -m desktop_app.engine.process` (or the one-folder app's
+    `iris --model-process`), started by ProcessBackend."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the window's process
+    replies = wire.Channel(os.fdopen(os.dup(sys.stdout.fileno()), "wb"))
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    commands = wire.Channel(sys.stdin.buffer)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s model process: %(message)s")
+    try:
+        spec = commands.receive()
+    except (EOFError, OSError):
+        return 0
+    host = Host(spec.build(), replies)
+    threading.Thread(
+        target=host.read_commands, args=(commands,), name="iris-commands", daemon=True
+    ).start()
+    host.serve()
+    try:
+        host.backend.close()
+    finally:
+        replies.close()
+    sys.stderr.flush()
+    os._exit(0)  # not waiting for the threads torch and onnxruntime leave behind

@@ -1,0 +1,111 @@
+"""Backends that tests run inside a real model process (BackendSpec.factory names them).
+
+`ScriptedBackend` answers from its request's text, so a test steers the child without a model:
+"stream N" sends N pieces, one per step (STEP_S, cut short by cancel); "crash SIGNAL" sends one
+piece and then ends the process by that signal; "fail KIND" raises that core.errors class.
+Its load reports two progress steps; a model named "slow load" waits between them until the
+process is ended. `FaultyLocalModel` is the real local backend (tiny model) whose forward
+raises once a test has armed it by creating the file its settings' model folder names
+(FAULT_FILE in it): the soak's "failing inside the model", across the process boundary.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core import errors
+from desktop_app.core.types import Answer, ProgressCallback, Request, StopReason, TextCallback
+from desktop_app.engine.backend import Backend
+from desktop_app.settings import EngineSettings
+
+STEP_S = 0.01
+"""How long the scripted backend takes per piece (a decoding step)."""
+SLOW_LOAD = "slow load"
+FAULT_FILE = "fault-armed"
+FAULT = "simulated fault in the model"
+SCRIPTED = "tests.helpers.process_fakes:ScriptedBackend"
+FAULTY_LOCAL = "tests.helpers.process_fakes:FaultyLocalModel"
+
+
+class ScriptedBackend(Backend):
+    def __init__(self, settings: EngineSettings) -> None:
+        self.settings = settings
+        self._cancelled = threading.Event()
+
+    @property
+    def description(self) -> str:
+        return f"scripted {self.settings.model}"
+
+    def load(self, on_progress: ProgressCallback | None = None) -> None:
+        if on_progress is not None:
+            on_progress("Loading model", 0.5)
+        if self.settings.model == SLOW_LOAD:
+            threading.Event().wait(600)  # until the test ends the process
+        if on_progress is not None:
+            on_progress("Loading model", 1.0)
+
+    def start(self, request: Request, on_text: TextCallback) -> Answer:
+        self._cancelled = cancelled = threading.Event()
+        command, _, argument = request.turns[-1].text.partition(" ")
+        if command == "fail":
+            raise getattr(errors, argument)("scripted fault")
+        if command == "crash":
+            on_text("last words ")
+            os.kill(os.getpid(), signal.Signals[argument])
+            threading.Event().wait(60)
+        pieces = [f"w{index} " for index in range(int(argument or 1))]
+        sent: list[str] = []
+        for piece in pieces:
+            if cancelled.wait(STEP_S):
+                break
+            on_text(piece)
+            sent.append(piece)
+        stop = StopReason.CANCELLED if cancelled.is_set() else StopReason.END_OF_TURN
+        return Answer("".join(sent), len(request.images), len(sent), stop_reason=stop)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+
+class FaultyLocalModel(Backend):
+    """The grounded local backend of the tiny model in `settings`, with a fault to arm."""
+
+    def __init__(self, settings: EngineSettings) -> None:
+        from desktop_app.engine.local.backend import LocalBackend
+
+        self.local = LocalBackend(settings)
+        self.armed = Path(settings.model) / FAULT_FILE
+        self._hooked = False
+
+    @property
+    def description(self) -> str:
+        return self.local.description
+
+    def load(self, on_progress: ProgressCallback | None = None) -> None:
+        self.local.load(on_progress)
+        if not self._hooked:
+            self.local.loaded.model.register_forward_pre_hook(self._before_forward)
+            self._hooked = True
+
+    def _before_forward(self, module: Any, args: Any) -> None:
+        try:
+            self.armed.unlink()
+        except FileNotFoundError:
+            return
+        raise RuntimeError(FAULT)
+
+    def warm_up(self) -> None:
+        self.local.warm_up()
+
+    def start(self, request: Request, on_text: TextCallback) -> Answer:
+        return self.local.start(request, on_text)
+
+    def cancel(self) -> None:
+        self.local.cancel()
+
+    def close(self) -> None:
+        self.local.close()

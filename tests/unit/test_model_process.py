@@ -1,0 +1,208 @@
+"""The model in its own process, through the ProcessBackend proxy: a real child process runs
+a scripted backend (tests/helpers/process_fakes.py), so each test steers what happens there
+(streaming, a crash by signal, kill -9, a load that never ends) and judges what the window's
+side gets: pieces, answers, typed errors with one sentence, and a fresh process next time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core import messages
+from desktop_app.core.errors import BadInputError, ModelError
+from desktop_app.core.types import Request
+from desktop_app.engine.process import BackendSpec, Kind, ModelProcessError, ProcessBackend
+from desktop_app.engine.process.exits import death_sentence
+from desktop_app.engine.process.proxy import MAX_LOAD_DEATHS
+from desktop_app.settings import EngineSettings
+from tests.helpers.process_fakes import SCRIPTED, SLOW_LOAD
+
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+
+def scripted(model: str = "scripted", **options: object) -> ProcessBackend:
+    spec = BackendSpec(Kind.LOCAL_MODEL, EngineSettings(model=model), factory=SCRIPTED)
+    return ProcessBackend(spec, **options)  # type: ignore[arg-type]
+
+
+def ask(text: str) -> Request:
+    return Request.single(text, [])
+
+
+def shm_entries() -> set[str]:
+    root = Path("/dev/shm")
+    return {entry.name for entry in root.iterdir()} if root.exists() else set()
+
+
+def ended(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_pieces_and_the_answer_cross_and_close_ends_the_process() -> None:
+    shm_before = shm_entries()
+    backend = scripted()
+    progress: list[tuple[str, float]] = []
+    backend.load(lambda stage, fraction: progress.append((stage, fraction)))
+    assert progress == [("Loading model", 0.5), ("Loading model", 1.0)]
+    assert backend.description == "scripted scripted" and not backend.needs_load
+    pid = backend.pid
+    assert pid is not None and pid != os.getpid()
+    pieces: list[str] = []
+    answer = backend.start(ask("stream 5"), pieces.append)
+    assert pieces == [f"w{index} " for index in range(5)]
+    assert answer.text == "".join(pieces) and answer.generated_tokens == 5
+    backend.close()
+    assert backend.pid is None and backend.needs_load and ended(pid)
+    assert shm_entries() == shm_before
+
+
+def test_cancel_stops_within_a_step_from_another_thread() -> None:
+    backend = scripted()
+    first = threading.Event()
+
+    def on_text(piece: str) -> None:
+        if not first.is_set():
+            first.set()
+            threading.Thread(target=backend.cancel).start()
+
+    try:
+        answer = backend.start(ask("stream 10000"), on_text)  # loads first, then answers
+        assert answer.cancelled and 1 <= answer.generated_tokens < 100
+        again = backend.start(ask("stream 3"), lambda piece: None)  # the next one runs whole
+        assert not again.cancelled and again.generated_tokens == 3
+    finally:
+        backend.close()
+
+
+def test_typed_errors_cross_as_their_own_class() -> None:
+    backend = scripted()
+    try:
+        with pytest.raises(BadInputError, match="scripted fault"):
+            backend.start(ask("fail BadInputError"), lambda piece: None)
+        assert backend.start(ask("stream 1"), lambda piece: None).text == "w0 "
+    finally:
+        backend.close()
+
+
+@POSIX
+def test_kill_9_mid_answer_keeps_the_partial_text_and_the_next_request_restarts() -> None:
+    smaller = "SmolVLM-256M-Instruct"
+    backend = scripted(smaller_model=lambda model: smaller)
+    backend.load()
+    first_pid = backend.pid
+    assert first_pid is not None
+    pieces: list[str] = []
+
+    def on_text(piece: str) -> None:
+        pieces.append(piece)
+        if len(pieces) == 3:
+            os.kill(first_pid, signal.SIGKILL)
+
+    with pytest.raises(ModelProcessError) as raised:
+        backend.start(ask("stream 100000"), on_text)
+    assert raised.value.message == messages.MODEL_PROCESS_KILLED.format(smaller=smaller)
+    assert raised.value.partial == "".join(pieces) and len(pieces) >= 3
+    assert backend.needs_load and ended(first_pid)
+    answer = backend.start(ask("stream 2"), lambda piece: None)
+    assert answer.generated_tokens == 2 and backend.pid not in (None, first_pid)
+    backend.close()
+
+
+@POSIX
+def test_a_segfault_is_told_as_a_crash() -> None:
+    backend = scripted()
+    pieces: list[str] = []
+    with pytest.raises(ModelProcessError) as raised:
+        backend.start(ask("crash SIGSEGV"), pieces.append)
+    cause = messages.MODEL_PROCESS_CAUSES["SIGSEGV"]
+    assert raised.value.message == messages.MODEL_PROCESS_CRASHED.format(cause=cause)
+    assert raised.value.partial == "".join(pieces) == "last words "
+    backend.close()
+
+
+@POSIX
+def test_deaths_while_loading_stop_the_restarts_after_three() -> None:
+    backend = scripted(SLOW_LOAD)
+    pids: list[int] = []
+
+    def kill_at_first_progress(stage: str, fraction: float) -> None:
+        assert backend.pid is not None
+        pids.append(backend.pid)
+        os.kill(backend.pid, signal.SIGKILL)
+
+    said = []
+    for _ in range(MAX_LOAD_DEATHS):
+        with pytest.raises(ModelError) as raised:
+            backend.load(kill_at_first_progress)
+        said.append(raised.value.message)
+    killed = messages.MODEL_PROCESS_KILLED_SMALLEST
+    gave_up = messages.MODEL_PROCESS_GAVE_UP.format(count=MAX_LOAD_DEATHS)
+    assert said == [killed] * (MAX_LOAD_DEATHS - 1) + [gave_up]
+    assert len(set(pids)) == MAX_LOAD_DEATHS and all(ended(pid) for pid in pids)
+    with pytest.raises(ModelError, match="stopped restarting"):
+        backend.load()
+    assert backend.pid is None  # not started again
+
+
+def test_abandoning_a_load_ends_the_process() -> None:
+    backend = scripted(SLOW_LOAD)
+    pids: list[int] = []
+
+    class Abandoned(Exception):
+        pass
+
+    def abandon(stage: str, fraction: float) -> None:
+        assert backend.pid is not None
+        pids.append(backend.pid)
+        raise Abandoned
+
+    with pytest.raises(Abandoned):
+        backend.load(abandon)
+    assert backend.pid is None and ended(pids[0])
+
+
+def test_a_process_that_cannot_start_is_a_sentence_not_a_hang(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-python"
+    spec = BackendSpec(Kind.LOCAL_MODEL, EngineSettings(model="x"), factory=SCRIPTED)
+    backend = ProcessBackend(spec, command=[str(missing), "-m", "desktop_app.engine.process"])
+    started = time.perf_counter()
+    with pytest.raises(ModelError) as raised:
+        backend.start(ask("stream 1"), lambda piece: None)
+    assert raised.value.message.startswith(messages.MODEL_PROCESS_NOT_STARTED.format(reason=""))
+    assert str(missing) in raised.value.message
+    assert time.perf_counter() - started < 5
+
+
+def test_an_interpreter_without_iris_ends_in_a_sentence(tmp_path: Path) -> None:
+    """A Python that cannot import the model process (another interpreter) exits at once."""
+    spec = BackendSpec(Kind.LOCAL_MODEL, EngineSettings(model="x"), factory=SCRIPTED)
+    command = [sys.executable, "-c", "raise SystemExit(7)"]
+    backend = ProcessBackend(spec, command=command)
+    with pytest.raises(ModelError) as raised:
+        backend.load()
+    code = messages.MODEL_PROCESS_EXIT_CODE.format(code=7)
+    assert raised.value.message == messages.MODEL_PROCESS_CRASHED.format(cause=code)
+
+
+@pytest.mark.parametrize(
+    ("returncode", "smaller", "said"),
+    [
+        (-9, "Small", messages.MODEL_PROCESS_KILLED.format(smaller="Small")),
+        (-9, None, messages.MODEL_PROCESS_KILLED_SMALLEST),
+        (-6, "Small", messages.MODEL_PROCESS_CRASHED.format(cause="it aborted")),
+        (0xC0000005, None, messages.MODEL_PROCESS_CRASHED.format(cause="a memory fault")),
+        (1, None, messages.MODEL_PROCESS_CRASHED.format(cause="exit code 1")),
+    ],
+)
+def test_death_sentences(returncode: int, smaller: str | None, said: str) -> None:
+    assert death_sentence(returncode, smaller) == said
