@@ -13,6 +13,8 @@ from typing import Any
 import torch
 from torch import nn
 
+_ROWS_AT_ONCE = 4096
+
 
 class Int8Embedding(nn.Module):
     """nn.Embedding's lookup over int8 rows, each with a float32 scale (symmetric, per row)."""
@@ -31,7 +33,11 @@ class Int8Embedding(nn.Module):
         weight = embedding.weight.detach()
         layer = cls(embedding.num_embeddings, embedding.embedding_dim, embedding.padding_idx)
         scale = weight.abs().amax(dim=1).clamp(min=torch.finfo(torch.float32).tiny) / 127.0
-        values = torch.round(weight / scale.unsqueeze(1)).clamp_(-127, 127).to(torch.int8)
+        values = torch.empty(weight.shape, dtype=torch.int8)
+        for start in range(0, weight.shape[0], _ROWS_AT_ONCE):  # float copies of a few rows only
+            rows = slice(start, start + _ROWS_AT_ONCE)
+            scaled = torch.round(weight[rows] / scale[rows].unsqueeze(1)).clamp_(-127, 127)
+            values[rows] = scaled.to(torch.int8)
         layer.set_weights(values, scale.to(torch.float32))
         return layer
 
