@@ -1,6 +1,6 @@
 """Memory and time to load a model: the plain transformers recipe against Iris's int8 loads.
 
-    .venv/bin/python benchmarks/memory.py [--runs N] [--shapes 256M,500M]
+    .venv/bin/python benchmarks/memory.py [--runs N] [--shapes 256M,500M] [--cpu-python PATH]
 
 Random weights with the published layer sizes of SmolVLM-256M-Instruct and -500M-Instruct
 (built offline, once). Every figure comes from a fresh Python process, so one load cannot leave
@@ -9,8 +9,11 @@ memory behind for the next: the resident set (RSS) after
 while loading processor and model (VmHWM, reset after the imports; the anonymous part sampled
 every 10 ms) and the RSS once loaded. Plain recipe: AutoProcessor + AutoModelForImageTextToText
 in float32. Iris int8, cache cold: float32 weights quantized, then written to the int8 cache.
-Iris int8, cache warm: built from the int8 cache. Medians of N runs. Also: where the baseline
-comes from, glibc's `MALLOC_ARENA_MAX=2`, and how closely the int8 logits follow float32 ones.
+Iris int8, cache warm: built from the int8 cache. The measured processes import what the
+model process imports and run in its environment (`IRIS_ONE_MODEL_PROCESS=1`). Medians of N
+runs. Also: where the baseline comes from, glibc's `MALLOC_ARENA_MAX=2`, how closely the int8
+logits follow float32 ones, and, given `--cpu-python` (the python of a virtual environment
+holding torch's CPU-only build and Iris), the same loads under that torch.
 Prints a Markdown section; `benchmarks/report.py` puts it into docs/performance.md.
 """
 
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,14 +77,17 @@ class AnonPeak(threading.Thread):
 
 
 def _weights_mb(model: Any) -> Figures:
-    """Megabytes of int8 Linear weights and of everything else (float32) in `model`."""
+    """Megabytes of int8 weights (Linear layers, token embedding) and of everything else
+    (float32) in `model`."""
+    import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
     int8 = sum(
         m.in_features * m.out_features for m in model.modules() if isinstance(m, DynamicLinear)
     )
     tensors = {id(t): t for t in [*model.parameters(), *model.buffers()]}.values()
-    other = sum(t.numel() * t.element_size() for t in tensors)
+    int8 += sum(t.numel() for t in tensors if t.dtype == torch.int8)
+    other = sum(t.numel() * t.element_size() for t in tensors if t.dtype != torch.int8)
     return {"int8_weights": int8 / 2**20, "other_weights": other / 2**20}
 
 
@@ -131,7 +138,10 @@ def measure(mode: str, folder: str) -> Figures:
 
 
 def measure_imports() -> Figures:
-    """RSS after each import a load needs."""
+    """RSS after each import an Idefics3 load needs, in the model process's order; then
+    what torchvision and its imports would add."""
+    import importlib
+
     sys.path.insert(0, str(ROOT))
     figures = {"python": _status_mb()["VmRSS"]}
     import torch
@@ -139,11 +149,23 @@ def measure_imports() -> Figures:
     figures["torch"] = _status_mb()["VmRSS"]
     figures["cuda_build"] = float(torch.version.cuda is not None)
     import desktop_app.engine.local.backend  # noqa: F401
+    from desktop_app.engine.local.lean_imports import keep_torchvision_out
 
     figures["engine"] = _status_mb()["VmRSS"]
-    from transformers import AutoModelForImageTextToText, AutoProcessor  # noqa: F401
-
+    figures["torchvision_kept_out"] = float(keep_torchvision_out("idefics3"))
+    importlib.import_module("transformers.models.auto.processing_auto")
     figures["processor"] = _status_mb()["VmRSS"]
+    figures["dynamo_by_processor"] = float("torch._dynamo" in sys.modules)
+    importlib.import_module("transformers.models.idefics3.modeling_idefics3")
+    figures["model_code"] = _status_mb()["VmRSS"]
+    figures["dynamo_by_model_code"] = float("torch._dynamo" in sys.modules)
+    sys.modules.pop("torchvision", None)  # as a process that never kept it out
+    try:
+        importlib.import_module("torchvision")
+    except ImportError:
+        figures["torchvision"] = figures["model_code"]
+    else:
+        figures["torchvision"] = _status_mb()["VmRSS"]
     return figures
 
 
@@ -176,12 +198,32 @@ def measure_quality(folder: str) -> Figures:
 
 
 # -- in the benchmark process --------------------------------------------------------------
-def _run_child(*arguments: str, cache: Path, arenas: str | None = None) -> Figures:
+@dataclass(frozen=True)
+class CpuBuild:
+    """The int8 loads of one shape and the imports, under torch's CPU-only build."""
+
+    shape: str
+    torch_version: str
+    imports: Figures
+    loads: dict[str, Figures]
+
+
+def _torch_version(python: str) -> str:
+    command = [python, "-c", "import torch; print(torch.__version__)"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _run_child(
+    *arguments: str, cache: Path, arenas: str | None = None, python: str = sys.executable
+) -> Figures:
+    from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
+
     env = {**os.environ, "IRIS_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1"}
     env.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    env[ONE_MODEL_ENV] = "1"  # as the model process
     if arenas is not None:
         env["MALLOC_ARENA_MAX"] = arenas
-    command = [sys.executable, __file__, "--child", *arguments]
+    command = [python, __file__, "--child", *arguments]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"{arguments} failed:\n{result.stderr[-3000:]}")
@@ -189,14 +231,20 @@ def _run_child(*arguments: str, cache: Path, arenas: str | None = None) -> Figur
     return figures
 
 
-def shape_figures(folder: Path, runs: int, arenas: str | None = None) -> dict[str, Figures]:
-    """Median figures of each mode for the model in `folder`."""
-    measured: dict[str, list[Figures]] = {mode: [] for mode in MODES}
+def shape_figures(
+    folder: Path,
+    runs: int,
+    arenas: str | None = None,
+    python: str = sys.executable,
+    modes: tuple[str, ...] = tuple(MODES),
+) -> dict[str, Figures]:
+    """Median figures of each of `modes` for the model in `folder`."""
+    measured: dict[str, list[Figures]] = {mode: [] for mode in modes}
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as cache:
-            for mode in MODES:  # plain, cold (writes the cache), warm (reads it)
+            for mode in modes:  # plain, cold (writes the cache), warm (reads it)
                 measured[mode].append(
-                    _run_child(mode, str(folder), cache=Path(cache), arenas=arenas)
+                    _run_child(mode, str(folder), cache=Path(cache), arenas=arenas, python=python)
                 )
     return {
         mode: {key: statistics.median(run[key] for run in runs) for key in runs[0]}
@@ -208,8 +256,12 @@ def section(
     runs: int,
     shapes: tuple[str, ...] = ("256M", "500M"),
     results: dict[str, float] | None = None,
+    cpu_python: str | None = None,
 ) -> list[str]:
-    """The Markdown section on load memory and load time; the target figures go into `results`."""
+    """The Markdown section on load memory and load time; the target figures go into `results`.
+
+    With `cpu_python` (a python whose torch is the CPU-only build), the first shape's int8
+    loads and the imports are measured under it too."""
     sys.path.insert(0, str(ROOT))
     from desktop_app.testing.random_models import build_real_shape_model
 
@@ -220,13 +272,21 @@ def section(
         quality = {s: _run_child("quality", str(folders[s]), cache=cache) for s in shapes}
         imports = _run_child("imports", cache=cache)
         arenas = shape_figures(folders[shapes[0]], 1, arenas="2")
+        cpu = None
+        if cpu_python is not None:
+            cpu = CpuBuild(
+                shapes[0],
+                _torch_version(cpu_python),
+                _run_child("imports", cache=cache, python=cpu_python),
+                shape_figures(folders[shapes[0]], runs, python=cpu_python, modes=("cold", "warm")),
+            )
     if results is not None and TARGET_SHAPE in figures:
         results.update(
             loaded_mb=figures[TARGET_SHAPE]["warm"]["loaded"],
             peak_mb=figures[TARGET_SHAPE]["warm"]["peak"],
             cold_peak_mb=figures[TARGET_SHAPE]["cold"]["peak"],
         )
-    return _lines(runs, figures, quality, imports, (shapes[0], arenas))
+    return _lines(runs, figures, quality, imports, (shapes[0], arenas), cpu)
 
 
 def _verdict(value: float, target: float) -> str:
@@ -239,12 +299,14 @@ def _lines(
     quality: dict[str, Figures],
     imports: Figures,
     arenas: tuple[str, dict[str, Figures]],
+    cpu: CpuBuild | None = None,
 ) -> list[str]:
     lines = [
         "## Memory while loading (CPU)",
         "",
         "Random weights with the published SmolVLM layer sizes (`benchmarks/memory.py`); each "
-        f"figure from a fresh process, median of {runs} run(s). *Baseline*: RSS after `import "
+        f"figure from a fresh process that imports what the model process imports, in its "
+        f"environment, median of {runs} run(s). *Baseline*: RSS after `import "
         "desktop_app.engine.local.backend` (torch and transformers imported). *Peak*: highest "
         "RSS while the processor and model load (in brackets: its anonymous part, i.e. without "
         "pages of mapped files such as the checkpoint). *Loaded*: RSS once loaded. *Weights*: "
@@ -263,6 +325,7 @@ def _lines(
                 f"({f['int8_weights']:.0f} + {f['other_weights']:.0f}) | {f['load_s']:.1f} |"
             )
     lines += ["", *_target_lines(figures), *_where_lines(figures, imports, arenas)]
+    lines += _cpu_lines(cpu, runs)
     lines += [
         "Int8 against float32 (same random weights, a 640x400 image, one tile): cosine "
         "similarity of the logits at the first generated position and the next three, "
@@ -310,21 +373,35 @@ def _where_lines(
         "this torch wheel is the CUDA build: its CUDA libraries' static data and libtorch's "
         "own start-up"
         if imports["cuda_build"]
-        else "the CPU build"
+        else "this torch wheel is the CPU-only build"
+    )
+    processor = (
+        "torchvision kept out: transformers' image modules import it whenever it is installed"
+        if imports["torchvision_kept_out"]
+        else "torchvision imported with them"
+    )
+    dynamo = (
+        "transformers' own processing and modeling code imports torch._dynamo even so"
+        if imports["dynamo_by_processor"]
+        else "the model code imports torch._dynamo"
+    )
+    torchvision = (
+        f"torchvision would add {imports['torchvision'] - imports['model_code']:.0f} MB more"
+        if imports["torchvision"] > imports["model_code"]
+        else "torchvision is not installed"
     )
     return [
         f"Where the memory goes ({shape}, warm cache): before any weight, `import torch` takes "
         f"{imports['torch']:.0f} MB ({torch_kind}), the engine's imports bring it to "
-        f"{imports['engine']:.0f} MB, and the processor's imports (transformers' image "
-        "utilities import torchvision, whose operators import torch._dynamo) to "
-        f"{imports['processor']:.0f} MB. The model then adds "
-        f"{warm['loaded'] - imports['processor']:.0f} MB for {weights:.0f} MB of tensors: "
-        f"{warm['int8_weights']:.0f} MB of int8 Linear weights and "
-        f"{warm['other_weights']:.0f} MB of float32 ones, mostly the token embedding table. "
-        "The int8 weights are read from the cache one tensor at a time without mapping the "
-        "file, and glibc's `malloc_trim` runs after each layer (while developing this, the "
-        "heap otherwise kept about 100 MB of freed copies, and the mapped cache file another "
-        "300 MB).",
+        f"{imports['engine']:.0f} MB, the processor's imports to {imports['processor']:.0f} MB "
+        f"({processor}; {dynamo}) and the model code's to {imports['model_code']:.0f} MB; "
+        f"{torchvision}. The model then adds {warm['loaded'] - imports['model_code']:.0f} MB "
+        f"for {weights:.0f} MB of tensors: {warm['int8_weights']:.0f} MB of int8 weights (the "
+        f"Linear layers and the token embedding) and {warm['other_weights']:.0f} MB of "
+        "float32 ones. The int8 weights are read from the cache one tensor at a time without "
+        "mapping the file, and glibc's `malloc_trim` runs after each layer (while developing "
+        "this, the heap otherwise kept about 100 MB of freed copies, and the mapped cache "
+        "file another 300 MB).",
         "",
         f"A cold load peaks at the float32 model plus the mapped checkpoint "
         f"({cold['peak'] - cold['baseline']:.0f} MB above the baseline, as the plain recipe's "
@@ -343,10 +420,29 @@ def _where_lines(
     ]
 
 
+def _cpu_lines(cpu: CpuBuild | None, runs: int) -> list[str]:
+    if cpu is None:
+        return []
+    warm, cold = cpu.loads["warm"], cpu.loads["cold"]
+    line = (
+        f"With torch's CPU-only build (torch {cpu.torch_version}, {cpu.shape}, median of "
+        f"{runs} run(s)): `import torch` takes {cpu.imports['torch']:.0f} MB and the imports "
+        f"before the weights {cpu.imports['model_code']:.0f} MB; Iris int8, cache warm: peak "
+        f"{warm['peak']:.0f} MB, loaded {warm['loaded']:.0f} MB"
+    )
+    if cpu.shape == TARGET_SHAPE:
+        line += f" ({_verdict(warm['loaded'], TARGET_LOADED_MB)})"
+    line += f"; cache cold: peak {cold['peak']:.0f} MB, loaded {cold['loaded']:.0f} MB."
+    return [line, ""]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--shapes", default="256M,500M")
+    parser.add_argument(
+        "--cpu-python", help="python of a virtual environment with torch's CPU-only build"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -359,7 +455,8 @@ def main() -> int:
             figures = measure(kind, *rest)
         print(json.dumps(figures))
         return 0
-    print("\n".join(section(args.runs, tuple(args.shapes.split(",")))))
+    shapes = tuple(args.shapes.split(","))
+    print("\n".join(section(args.runs, shapes, cpu_python=args.cpu_python)))
     return 0
 
 

@@ -112,6 +112,8 @@ def test_warm_cache_gives_the_same_model_without_float32_weights(
     assert float32_loads == [folder], "the warm load went through from_pretrained"
     assert linear_devices and set(linear_devices) == {"meta"}
     assert _quantized_layers(warm.model) == _quantized_layers(cold.model)
+    kinds = [type(loaded.model.get_input_embeddings()).__name__ for loaded in (cold, warm)]
+    assert kinds == ["Int8Embedding"] * 2 or family == "idefics", kinds  # its own embedding
     assert not any(t.is_meta for t in [*warm.model.parameters(), *warm.model.buffers()])
     assert not warm.model.training
     assert torch.equal(_logits(warm), _logits(cold))
@@ -153,6 +155,15 @@ def _rename_a_layer(cached: Path) -> None:
     _edit_manifest(cached, quantized={**quantized, first + "_renamed": quantized.pop(first)})
 
 
+def _resize_the_embedding(cached: Path) -> None:
+    manifest = json.loads((cached / int8_cache.MANIFEST).read_text())
+    embeddings = {
+        name: [count + 1, *rest] for name, (count, *rest) in manifest["embeddings"].items()
+    }
+    assert embeddings
+    _edit_manifest(cached, embeddings=embeddings)
+
+
 def _garble_header(cached: Path) -> None:
     weights = cached / int8_cache.WEIGHTS
     data = bytearray(weights.read_bytes())
@@ -170,6 +181,8 @@ DAMAGE = {
     "manifest of another torch": lambda cached: _edit_manifest(cached, torch="0.1"),
     "manifest naming a missing layer": _rename_a_layer,
     "manifest of another model class": lambda c: _edit_manifest(c, model_class="Other"),
+    "manifest of the format before int8 embeddings": lambda c: _edit_manifest(c, format=1),
+    "embedding of another size": _resize_the_embedding,
 }
 
 

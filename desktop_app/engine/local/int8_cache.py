@@ -1,11 +1,12 @@
 """A local cache of int8 weights, so later loads never hold the float32 model in memory.
 
 The first int8 load quantizes the float32 model (`quantize_dynamic_int8`); `save_int8` then
-writes every quantized Linear's int8 weight, scale and zero point, and every other tensor as
-it is (buffers that are not saved with the model included), into one safetensors file beside
-a JSON manifest. `load_int8_cached` builds the model on the meta device (no memory), puts the
-int8 Linear layers in place one at a time and assigns the other tensors, so memory grows only
-to the int8 model's size.
+writes every quantized Linear's int8 weight, scale and zero point, the int8 token embedding's
+rows and row scales, and every other tensor as it is (buffers that are not saved with the
+model included), into one safetensors file beside a JSON manifest. `load_int8_cached` builds
+the model on the meta device (no memory), puts the int8 Linear layers and the int8 embedding
+in place one at a time and assigns the other tensors, so memory grows only to the int8
+model's size.
 
 Nothing is pickled. A cache that is missing, stale (other torch, transformers or quantized
 engine) or damaged is a miss: the caller takes the slow path and writes it again.
@@ -31,12 +32,14 @@ from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Written into the manifest; a cache of another version is a miss (2: the int8 embedding)."""
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.safetensors"
 STAGING_MAX_AGE_S = 24 * 3600
 """A half-written cache folder older than this was left by a process that died."""
 _QWEIGHT, _SCALE, _ZERO_POINT, _BIAS = ".qweight", ".scale", ".zero_point", ".bias"
+_ROW_SCALE = ".row_scale"
 
 
 def cache_root() -> Path:
@@ -168,9 +171,15 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
+    from desktop_app.engine.local.int8_embedding import Int8Embedding
+
     specs: list[TensorSpec] = []
     quantized: dict[str, list[int]] = {}
+    embeddings: dict[str, list[int | None]] = {}
     for name, module in model.named_modules():
+        if isinstance(module, Int8Embedding):
+            # Its buffers (rows and row scales) are written with the other tensors below.
+            embeddings[name] = [module.num_embeddings, module.embedding_dim, module.padding_idx]
         if not isinstance(module, DynamicLinear):
             continue
         weight, bias = module._weight_bias()
@@ -201,6 +210,7 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
         "attn_implementation": model.config._attn_implementation,
         "model_class": type(model).__name__,
         "quantized": quantized,
+        "embeddings": embeddings,
         "aliases": aliases,
     }
     return specs, manifest
@@ -277,7 +287,10 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
         for name, (in_features, out_features) in quantized.items():
             model.set_submodule(name, _int8_linear(stored, name, in_features, out_features))
             _trim_heap()  # each layer's copies are freed; do not let the heap keep them
-        inside = tuple(name + "." for name in quantized)
+        embeddings: dict[str, list[Any]] = manifest["embeddings"]
+        for name, (count, dimension, padding) in embeddings.items():
+            model.set_submodule(name, _int8_embedding(stored, name, count, dimension, padding))
+        inside = tuple(name + "." for name in [*quantized, *embeddings])
         for name in stored.names:
             if not name.startswith(inside):
                 _assign(model, name, stored.get(name))
@@ -306,6 +319,17 @@ def _int8_linear(stored: TensorFile, name: str, in_features: int, out_features: 
     if tuple(weight.shape) != (out_features, in_features):
         raise ValueError(f"{name}: weight of shape {tuple(weight.shape)}")
     layer.set_weight_bias(weight, stored.get(name + _BIAS) if has_bias else None)
+    return layer
+
+
+def _int8_embedding(
+    stored: TensorFile, name: str, count: int, dimension: int, padding: int | None
+) -> Any:
+    """The int8 token embedding holding the stored rows and row scales."""
+    from desktop_app.engine.local.int8_embedding import Int8Embedding
+
+    layer = Int8Embedding(count, dimension, padding)
+    layer.set_weights(stored.get(name + _QWEIGHT), stored.get(name + _ROW_SCALE))
     return layer
 
 

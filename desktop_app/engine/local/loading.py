@@ -19,6 +19,7 @@ from desktop_app.core.errors import (
 from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.families import Family, family_for
 from desktop_app.engine.local.int8_cache import load_int8_cached, release_free_memory, save_int8
+from desktop_app.engine.local.lean_imports import keep_torchvision_out, one_model_process
 from desktop_app.engine.local.precision import (
     Hardware,
     Placement,
@@ -60,6 +61,8 @@ def load_model(
     """Load `folder` (already resolved) as `settings` and `hardware` say."""
     config = check_model_folder(folder, name)
     family = family_for(config, name)
+    if one_model_process():
+        keep_torchvision_out(family.model_type)  # before the processor's imports
     check_weights(folder, name)
     size = weights_size(folder)
     placement = plan_placement(settings, hardware, size)

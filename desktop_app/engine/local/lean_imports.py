@@ -1,0 +1,64 @@
+"""Keeping torchvision out of a process that loads one model whose family does not need it.
+
+transformers imports torchvision as soon as any of its image modules is imported, whenever
+torchvision is installed (`transformers.image_utils` takes its interpolation modes from it),
+and `AutoProcessor` then picks the torchvision image processors. The PIL ones do the same
+work for these families, and torchvision's own modules and libraries cost about 15 MB of
+resident memory. Only SmolVLM2's video processor (model type "smolvlm") and families not
+listed here need it.
+
+transformers decides once per process, when its image modules are first imported, which
+processors exist, so a process that kept torchvision out cannot load a family needing it
+later. That is why this is only done where the environment says the process loads a single
+model (`ONE_MODEL_ENV`, set for the model process): a window that loads models in its own
+process keeps transformers' usual choice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ONE_MODEL_ENV = "IRIS_ONE_MODEL_PROCESS"
+"""Set to 1 in a process that loads one model and nothing else needing torchvision."""
+
+WITHOUT_TORCHVISION = frozenset({"idefics3", "idefics2", "idefics", "llava"})
+"""Model types whose PIL image processors are tested with torchvision kept out (SmolVLM and
+SmolVLM-256M/500M are "idefics3")."""
+
+_IMAGE_MODULES = ("transformers.image_utils", "transformers.image_processing_utils")
+
+
+def one_model_process() -> bool:
+    """Whether the environment says this process loads a single model."""
+    return os.environ.get(ONE_MODEL_ENV, "") == "1"
+
+
+def keep_torchvision_out(model_type: str) -> bool:
+    """Make transformers take torchvision for absent before it looks, for a `model_type`
+    that does without it. True when torchvision is kept out (now or before); False, and
+    nothing changed, when the type needs torchvision or it is too late (torchvision or
+    transformers' image modules already imported)."""
+    if torchvision_kept_out():
+        return True
+    if model_type not in WITHOUT_TORCHVISION or "torchvision" in sys.modules:
+        return False
+    if any(name in sys.modules for name in _IMAGE_MODULES):
+        return False
+    sys.modules["torchvision"] = None  # type: ignore[assignment]  # import and find_spec: absent
+    from transformers.utils import import_utils
+
+    for check in (
+        "is_torchvision_available",
+        "is_torchvision_v2_available",
+        "is_torchvision_greater_or_equal",
+    ):
+        cached = getattr(import_utils, check, None)
+        if cached is not None and hasattr(cached, "cache_clear"):
+            cached.cache_clear()  # answered True already, when transformers was imported
+    return True
+
+
+def torchvision_kept_out() -> bool:
+    """Whether `keep_torchvision_out` has hidden torchvision in this process."""
+    return "torchvision" in sys.modules and sys.modules["torchvision"] is None
