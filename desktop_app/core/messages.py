@@ -698,3 +698,31 @@ ATSPI_NO_BUS = "the accessibility bus is not running"
 ATSPI_NO_REGISTRY = "the accessibility registry is not running"
 ATSPI_NO_ANSWER = "the accessibility bus did not answer in time"
 ATSPI_LOST = "the connection to the accessibility bus was lost"
+
+# --- memory checked before a model loads (engine/models/memory.py) -------------------------
+# {model} is the model's Hub id or folder; {need} and {free} are SIZE_GB ("about 1.5 GB"),
+# {need} counting a little room for the system; {smaller} is a catalogue model's Hub id.
+MEMORY_TOO_LITTLE_TRY_SMALLER = (
+    "There is not enough free memory to load {model}: it needs {need} and {free} is free. "
+    "Close some programs, or choose a smaller model such as {smaller} (Settings, Model)."
+)
+# A smaller model exists, but none fits either; {smallest_need} is SIZE_GB.
+MEMORY_TOO_LITTLE_EVEN_SMALLEST = (
+    "There is not enough free memory to load {model}: it needs {need} and {free} is free. "
+    "Even the smallest model Iris knows, {smaller}, needs {smallest_need}. "
+    "Close some programs, then try again."
+)
+# The model is already the smallest Iris knows that runs without a graphics card.
+MEMORY_TOO_LITTLE_NO_SMALLER = (
+    "There is not enough free memory to load {model}: it needs {need} and {free} is free, "
+    "and Iris knows no smaller model. Close some programs, then try again."
+)
+# The process that runs the model ended by a signal while loading or answering (the system's
+# out-of-memory killer, most often); {smaller} is a catalogue model's Hub id, {need} SIZE_GB.
+MODEL_PROCESS_KILLED_TRY_SMALLER = (
+    "The model process was killed, perhaps for lack of memory. A smaller model such as "
+    "{smaller} needs less, {need} (Settings, Model)."
+)
+MODEL_PROCESS_KILLED = (
+    "The model process was killed, perhaps for lack of memory. Close some programs, then try again."
+)
