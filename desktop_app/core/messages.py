@@ -741,3 +741,22 @@ STATUS_NOTHING_TO_UNLOAD_SERVER = "The model runs on a server: there is nothing 
 STATUS_RELOADING = "Loading the model…"
 STATUS_LOADS_AT_FIRST_USE = "Ready. The model loads when you first ask."
 STATUS_RELOADED = "Model loaded in {seconds:.1f} seconds."
+
+# --- memory checked before a model loads (engine/models/memory.py) -------------------------
+# {model} is the model's Hub id or folder; {need} and {free} are SIZE_GB ("about 1.5 GB"),
+# {need} counting a little room for the system; {smaller} is a catalogue model's Hub id.
+MEMORY_TOO_LITTLE_TRY_SMALLER = (
+    "There is not enough free memory to load {model}: it needs {need} and {free} is free. "
+    "Close some programs, or choose a smaller model such as {smaller} (Settings, Model)."
+)
+# A smaller model exists, but none fits either; {smallest_need} is SIZE_GB.
+MEMORY_TOO_LITTLE_EVEN_SMALLEST = (
+    "There is not enough free memory to load {model}: it needs {need} and {free} is free. "
+    "Even the smallest model Iris knows, {smaller}, needs {smallest_need}. "
+    "Close some programs, then try again."
+)
+# The model is already the smallest Iris knows that runs without a graphics card.
+MEMORY_TOO_LITTLE_NO_SMALLER = (
+    "There is not enough free memory to load {model}: it needs {need} and {free} is free, "
+    "and Iris knows no smaller model. Close some programs, then try again."
+)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from desktop_app.core import messages
@@ -86,7 +87,9 @@ def reader_backend_factory(settings: AppSettings) -> Callable[[], Any]:
 
 def smaller_model_name(model: str) -> str | None:
     """The name of a smaller model than `model` that runs on this computer, if any."""
-    from desktop_app.engine.models.memory import smaller_model_than
+    from desktop_app.engine.models.memory import model_need_bytes, smaller_model_than
 
-    smaller = smaller_model_than(model)
+    folder = Path(model).expanduser()
+    need = model_need_bytes(model, folder if folder.is_dir() else None)
+    smaller = smaller_model_than(model, need)
     return smaller.name if smaller is not None else None

@@ -33,6 +33,11 @@ class CatalogueEntry:
         """The part of the Hub id after the organisation."""
         return self.hub_id.split("/")[-1]
 
+    @property
+    def needs_gpu(self) -> bool:
+        """True where the note says "GPU needed": too big or too slow to offer on a CPU."""
+        return "gpu needed" in self.note.casefold()
+
 
 CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
