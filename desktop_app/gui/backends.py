@@ -69,8 +69,14 @@ def local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
     imports torch and loads the model there (the window's process never does)."""
 
     def factory() -> Any:
+        from desktop_app.engine.models.memory import check_before_loading
+
         spec = BackendSpec(Kind.LOCAL_MODEL, settings.engine)
-        return ProcessBackend(spec, smaller_model=smaller_model_name)
+        return ProcessBackend(
+            spec,
+            smaller_model=smaller_model_name,
+            before_start=lambda: check_before_loading(settings.engine),
+        )
 
     return factory
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from desktop_app.core import messages
 from desktop_app.core.errors import OutOfMemoryError
 from desktop_app.engine.models.catalogue import CATALOGUE, CatalogueEntry, find
+from desktop_app.settings import DeviceChoice, EngineSettings
 
 log = logging.getLogger(__name__)
 
@@ -408,3 +409,30 @@ def _size(size_bytes: int, up: bool) -> str:
     step = 10 ** max(0, len(str(size_bytes)) - 2)
     steps = -(-size_bytes // step) if up else size_bytes // step
     return messages.SIZE_GB.format(size=round(steps * step / GB, 12))
+
+
+def check_before_loading(settings: EngineSettings) -> None:
+    """`check_memory` for the model `settings` load, where it is to run in this computer's
+    memory: not for CUDA, asked for or (AUTO) where an NVIDIA GPU is present; the folder is
+    the model's own (a path) or its downloaded copy."""
+    if settings.device is DeviceChoice.CUDA:
+        return
+    if settings.device is DeviceChoice.AUTO and _nvidia_gpu_present():
+        return
+    from desktop_app.engine.models.hub import cached_snapshot, looks_like_path
+
+    model = settings.model
+    folder: Path | None = Path(model).expanduser() if looks_like_path(model) else None
+    if folder is None:
+        folder = cached_snapshot(model, settings.revision)
+    check_memory(model, folder if folder is not None and folder.is_dir() else None)
+
+
+def _nvidia_gpu_present() -> bool:
+    gpus = Path("/proc/driver/nvidia/gpus")
+    if gpus.is_dir() and any(gpus.iterdir()):
+        return True
+    return (
+        sys.platform == "win32"
+        and Path(os.environ.get("SYSTEMROOT", "C:/Windows"), "System32", "nvml.dll").exists()
+    )

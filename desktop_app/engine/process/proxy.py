@@ -25,6 +25,7 @@ from desktop_app.core import messages
 from desktop_app.core.errors import GenerationError, ModelError, first_line
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
 from desktop_app.engine.backend import Backend
+from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
 from desktop_app.engine.process import wire
 from desktop_app.engine.process.exits import death_sentence
 from desktop_app.engine.process.spec import BackendSpec
@@ -65,10 +66,14 @@ class ProcessBackend(Backend):
         *,
         command: Sequence[str] | None = None,
         smaller_model: Callable[[str], str | None] = lambda model: None,
+        before_start: Callable[[], None] | None = None,
     ) -> None:
         self.spec = spec
         self.command = list(command) if command is not None else model_process_command()
         self.smaller_model = smaller_model
+        self.before_start = before_start
+        """Runs before a process is started for loading (the memory check): an IrisError
+        from it refuses the load, and no process starts."""
         self.process: subprocess.Popen[bytes] | None = None
         self.load_seconds = 0.0
         """How long the last load took, in the model process."""
@@ -98,6 +103,8 @@ class ProcessBackend(Backend):
             return
         if self._load_deaths >= MAX_LOAD_DEATHS:
             raise ModelError(messages.MODEL_PROCESS_GAVE_UP.format(count=self._load_deaths))
+        if self.before_start is not None:
+            self.before_start()
         self._spawn()
         self._send(wire.Load())
         while True:
@@ -169,6 +176,7 @@ class ProcessBackend(Backend):
         package_root = str(Path(desktop_app.__file__).resolve().parents[1])
         paths = [package_root, *filter(None, [environment.get("PYTHONPATH")])]
         environment["PYTHONPATH"] = os.pathsep.join(paths)
+        environment[ONE_MODEL_ENV] = "1"  # it loads one model: torchvision can stay out
         try:
             process = subprocess.Popen(
                 self.command,
