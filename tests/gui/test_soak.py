@@ -1,14 +1,17 @@
-"""Soak: hundreds of requests in a row through the window's controller and the real worker.
+"""Soak: hundreds of requests in a row through the window's controller, the real worker and
+the model's own process (the ProcessBackend proxy, as the window runs the model).
 
 A tiny model answers a seeded random mix of requests: plain answers, about a third stopped
 midway (at their first piece), some replaced by a new request while running or while still
 waiting, a few failing inside the model. Every request must end exactly once, as answered,
-cancelled or failed; memory and threads must come back to where they were.
+cancelled or failed; memory and threads must come back to where they were, in the window's
+process and in the model's.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import threading
 import time
 from collections import Counter, defaultdict
@@ -24,13 +27,14 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.types import Answer, Request
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.local.backend import LocalBackend
+from desktop_app.engine.process import BackendSpec, Kind, ProcessBackend
 from desktop_app.engine.reading.backend import ReaderBackend
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import AppSettings, EngineSettings
 from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeBackend, FakeStream, NoCapture
-from tests.helpers.faults import ForwardFault, os_threads, rss_mb
+from tests.helpers.faults import os_threads, process_rss_mb, rss_mb
+from tests.helpers.process_fakes import FAULT, FAULTY_LOCAL, FileArmedFault
 
 REQUESTS = 300
 WARM_UP = 20
@@ -39,7 +43,6 @@ SEED = 6
 MAX_NEW_TOKENS = 12
 MAX_GROWTH_MB = 50
 STEP_MS = 20_000
-FAULT = "simulated fault in the model"
 
 ANSWER, STOP, REPLACE_RUNNING, REPLACE_WAITING, FAIL = (
     "answer", "stop", "replace running", "replace waiting", "fail",
@@ -111,14 +114,14 @@ class LedgerWorker(EngineWorker):
 class Soak:
     """Drives the controller the way a user would, one step at a time."""
 
-    def __init__(self, make_controller: ControllerFactory, backend: LocalBackend) -> None:
+    def __init__(self, make_controller: ControllerFactory, backend: ProcessBackend) -> None:
         self.qtbot = make_controller.qtbot
         self.rng = random.Random(SEED)
         self.ledger = Ledger()
         self.streams: list[FakeStream] = []
         self.worker = LedgerWorker(backend, self.ledger)
         self.controller = make_controller(
-            AppSettings().with_changes(engine=backend.settings),
+            AppSettings().with_changes(engine=backend.spec.settings),
             capturer=NoCapture(),
             worker=self.worker,
             streaming_speech=self._stream,
@@ -126,7 +129,7 @@ class Soak:
         )
         self.window = self.controller.window
         self.ledger.watch(self.worker)  # after the controller: it hears each outcome first
-        self.fault = ForwardFault(backend.loaded.model, lambda: RuntimeError(FAULT))
+        self.fault = FileArmedFault(Path(backend.spec.settings.model))
         self.expected: dict[int, str] = {}
         self.steps: Counter[str] = Counter()
         self.finished = 0
@@ -193,7 +196,7 @@ class Soak:
         elif kind == REPLACE_WAITING:
             self._check_replaced(self._start(), self._start(replacing=True))
         else:
-            self.fault.armed.set()  # nothing runs now: the next forward is this request's
+            self.fault.arm()  # nothing runs now: the next forward is this request's
             self.expected[self._start()] = "failed"
         self.qtbot.waitUntil(self.ledger.settled, timeout=STEP_MS)
 
@@ -224,11 +227,14 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
     make_controller: ControllerFactory,
 ) -> None:
     monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path))  # the conversation history goes here
-    backend = LocalBackend(
-        EngineSettings(model=str(tiny_models["idefics3"]), max_new_tokens=MAX_NEW_TOKENS)
-    )
+    model = tmp_path / "model"  # its own copy: the fault is armed by a file in it
+    shutil.copytree(tiny_models["idefics3"], model)
+    settings = EngineSettings(model=str(model), max_new_tokens=MAX_NEW_TOKENS)
+    backend = ProcessBackend(BackendSpec(Kind.LOCAL_MODEL, settings, factory=FAULTY_LOCAL))
     backend.load()
-    backend.warm_up()  # torch's own threads start here, before the count
+    backend.warm_up()
+    assert backend.pid is not None
+    model_rss_start = process_rss_mb(backend.pid)
     threads_start, os_threads_start = threading.active_count(), os_threads()
     started = time.perf_counter()
     soak = Soak(make_controller, backend)
@@ -239,6 +245,8 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
         soak.run(REQUESTS)
         soak.controller.new_conversation()
         rss_end = rss_mb()
+        model_pid = backend.pid
+        model_rss_end = process_rss_mb(model_pid) if model_pid is not None else 0.0
     finally:
         soak.close()
     wall = time.perf_counter() - started
@@ -252,6 +260,7 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
         f"\n  ends: {ends['answered']} answered, {ends['cancelled']} cancelled,"
         f" {ends['failed']} failed"
         f"\n  RSS {rss_start:.1f} MB -> {rss_end:.1f} MB, growth {rss_end - rss_start:+.1f} MB"
+        f"\n  model process RSS {model_rss_start:.1f} MB -> {model_rss_end:.1f} MB"
         f"\n  threads {threads_start} -> {threads_end} (Python),"
         f" {os_threads_start} -> {os_threads_end} (process)"
         f"\n  wall {wall:.1f} s"
@@ -270,6 +279,7 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
     assert soak.finished == ends["answered"] + soak.steps[STOP]  # replaced ones end silently
     assert soak.failed == [messages.GENERATION_FAILED.format(reason=FAULT)] * ends["failed"]
     assert rss_end - rss_start < MAX_GROWTH_MB
+    assert model_pid is not None and model_rss_end - model_rss_start < MAX_GROWTH_MB
     assert (threads_end, os_threads_end) == (threads_start, os_threads_start)
 
 

@@ -52,3 +52,12 @@ def rss_mb() -> float:
 def os_threads() -> int:
     """Threads of this process as the kernel counts them (Qt's and torch's included)."""
     return _status_field("Threads")
+
+
+def process_rss_mb(pid: int) -> float:
+    """Resident memory of another process (Linux /proc), in MB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise ValueError(f"no VmRSS for process {pid}")

@@ -109,3 +109,16 @@ class FaultyLocalModel(Backend):
 
     def close(self) -> None:
         self.local.close()
+
+
+class FileArmedFault:
+    """Arms FaultyLocalModel's fault in the model process running the model in `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FAULT_FILE
+
+    def arm(self) -> None:
+        self.path.touch()
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
