@@ -731,6 +731,7 @@ MODEL_PROCESS_GAVE_UP = (
     "restarting it; choose another model in Settings, or restart Iris to try again."
 )
 MODEL_PROCESS_NOT_STARTED = "The model's process could not be started: {reason}"
+PROCESS_CANNOT_READ = "This process has no text reader."
 # Unloading the model (the Unload action, and after some minutes unused).
 STATUS_UNLOADED = "Model unloaded; it loads again when you next ask."
 STATUS_UNLOADED_IDLE = (

@@ -46,10 +46,14 @@ def backend_settings(settings: AppSettings) -> tuple[object, ...]:
 
 
 def server_backend_factory(
-    settings: AppSettings, api_keys: ApiKeys, on_notice: Callable[[str], None]
+    settings: AppSettings,
+    api_keys: ApiKeys,
+    on_notice: Callable[[str], None],
+    reader_process: ProcessBackend | None = None,
 ) -> Callable[[], Any]:
     """A maker of the backend for the model server in `settings`, called on the engine
-    thread; `on_notice` hears (on that thread) what the user should know meanwhile."""
+    thread; `on_notice` hears (on that thread) what the user should know meanwhile. Its
+    grounding reads in `reader_process` (a text reader's process of its own when None)."""
 
     def factory() -> Any:
         from desktop_app.engine.reading.backend import grounded_if_asked
@@ -59,36 +63,44 @@ def server_backend_factory(
         # a bad address gets no key; the backend says what is wrong with it
         api_key = api_keys.get(address.origin()) if address is not None else ""
         backend = ServerBackend(settings.server, api_key, on_notice)
-        return grounded_if_asked(backend, settings.engine)
+        return grounded_if_asked(backend, settings.engine, remote_reader(settings, reader_process))
 
     return factory
 
 
-def local_backend_factory(settings: AppSettings) -> Callable[[], Any]:
+def local_backend_factory(
+    settings: AppSettings, reader_process: ProcessBackend | None = None
+) -> Callable[[], Any]:
     """A maker of the local model's backend: a proxy to the model's own process, which
-    imports torch and loads the model there (the window's process never does)."""
+    imports torch and loads the model there (the window's process never does), grounded here
+    with the text read in `reader_process` (a text reader's process of its own when None)."""
 
     def factory() -> Any:
         from desktop_app.engine.models.memory import check_before_loading
+        from desktop_app.engine.reading.grounded import grounded_if_asked
 
         spec = BackendSpec(Kind.LOCAL_MODEL, settings.engine)
-        return ProcessBackend(
+        model = ProcessBackend(
             spec,
             smaller_model=smaller_model_name,
             before_start=lambda: check_before_loading(settings.engine),
         )
+        return grounded_if_asked(model, settings.engine, remote_reader(settings, reader_process))
 
     return factory
 
 
-def reader_backend_factory(settings: AppSettings) -> Callable[[], Any]:
-    """A maker of the text reader's backend: a proxy to its own process (onnxruntime and
-    its models take hundreds of megabytes while reading)."""
+def reader_process(settings: AppSettings) -> ProcessBackend:
+    """The text reader in a process of its own (onnxruntime and its models take hundreds of
+    megabytes while reading): the Read actions' backend, and the grounding's reader."""
+    return ProcessBackend(BackendSpec(Kind.TEXT_READER, settings.engine))
 
-    def factory() -> Any:
-        return ProcessBackend(BackendSpec(Kind.TEXT_READER, settings.engine))
 
-    return factory
+def remote_reader(settings: AppSettings, process: ProcessBackend | None) -> Any:
+    """A TextReader reading in `process` (a new text reader's process when None)."""
+    from desktop_app.engine.process.remote_reader import RemoteTextReader
+
+    return RemoteTextReader(process if process is not None else reader_process(settings))
 
 
 def smaller_model_name(model: str) -> str | None:

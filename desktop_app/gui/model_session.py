@@ -17,7 +17,7 @@ from desktop_app.engine.process.idle import IdleClock
 from desktop_app.gui.backends import (
     backend_settings,
     local_backend_factory,
-    reader_backend_factory,
+    reader_process,
     server_backend_factory,
 )
 from desktop_app.gui.worker import EngineWorker
@@ -73,7 +73,10 @@ class ModelSession(QObject):
         self.api_keys = api_keys or ApiKeys()
         self.backend_factory = backend_factory or self.backend_for
         self.worker = worker or EngineWorker(lambda: self.backend_factory(self.settings.current)())
-        self.reader = reader or EngineWorker(reader_backend_factory(settings.current))
+        self.reader_process = reader_process(settings.current)
+        """The text reader's own process: the Read actions' backend (unless `reader` is
+        given) and where the model's grounding reads."""
+        self.reader = reader or EngineWorker(self.reader_process)
         self.is_loading = False
         self._active: EngineWorker = self.worker
         self._active_id: int | None = None
@@ -97,8 +100,10 @@ class ModelSession(QObject):
         """A maker of the backend `settings` ask for: the server's when it is enabled, else
         the local model's."""
         if settings.server.enabled:
-            return server_backend_factory(settings, self.api_keys, self.notice.emit)
-        return local_backend_factory(settings)
+            return server_backend_factory(
+                settings, self.api_keys, self.notice.emit, self.reader_process
+            )
+        return local_backend_factory(settings, self.reader_process)
 
     # -- loading ------------------------------------------------------------------------------
     def load(self) -> bool:
@@ -189,6 +194,8 @@ class ModelSession(QObject):
         ended); `unloaded` tells whether the model was loaded. `idle`: for being unused."""
         self._unloading_idle = idle
         self.reader.unload()
+        if self.reader.backend is not self.reader_process:  # a reader of its own (tests)
+            self.reader_process.close()
         if self.settings.current.server.enabled:
             self.unloaded.emit(False, idle)  # the server's model is not Iris's to unload
             return
@@ -209,6 +216,7 @@ class ModelSession(QObject):
         """Stop both engine threads (the model's and the text reader's)."""
         self.worker.shutdown()
         self.reader.shutdown()
+        self.reader_process.close()  # when the reader's worker did not own it
 
     # -- consent ------------------------------------------------------------------------------
     def _server_agreed(self, address: ServerAddress) -> bool:

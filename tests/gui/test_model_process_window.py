@@ -14,7 +14,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
+from desktop_app.engine.backend import Backend
 from desktop_app.engine.process import ProcessBackend
+from desktop_app.engine.reading.grounded import GroundedBackend
 from desktop_app.gui.backends import local_backend_factory
 from desktop_app.gui.controller import Controller
 from desktop_app.settings import AppSettings, EngineSettings
@@ -33,26 +35,39 @@ class Window:
             engine=EngineSettings(model=str(model), max_new_tokens=tokens)
         )
         self.speaker = FakeSpeaker()
+        made: list[Controller] = []  # the model's backend is made once the controller is
+
+        def backend() -> Backend:
+            made_backend: Backend = local_backend_factory(
+                self.settings, made[0].session.reader_process
+            )()
+            return made_backend
+
         self.controller: Controller = make_controller(
-            self.settings,
-            capturer=FakeCapturer(),
-            backend=local_backend_factory(self.settings),
-            speaker=self.speaker,
+            self.settings, capturer=FakeCapturer(), backend=backend, speaker=self.speaker
         )
+        made.append(self.controller)
         self.window = self.controller.window
         self.session = self.controller.session
 
     @property
     def backend(self) -> ProcessBackend:
-        backend = self.session.worker.backend
-        assert isinstance(backend, ProcessBackend)
-        return backend
+        """The proxy to the model's process (inside the grounding, which stays here)."""
+        grounded = self.session.worker.backend
+        assert isinstance(grounded, GroundedBackend)
+        assert isinstance(grounded.inner, ProcessBackend)
+        return grounded.inner
 
     def trigger(self, key: str) -> None:
         self.window.actions_by_key[key].trigger()
 
     def said(self) -> list[str]:
         return [text for text, _ in self.speaker.said]
+
+
+def maps(pid: int, library: str) -> bool:
+    """Whether process `pid` has `library` loaded (Linux /proc/PID/maps)."""
+    return library in Path(f"/proc/{pid}/maps").read_text()
 
 
 def children() -> set[int]:
@@ -99,7 +114,11 @@ def test_kill_9_mid_answer_keeps_the_window_and_the_partial_answer(
         app.trigger("describe_window")
     assert done.args[0].generated_tokens > 0
     assert app.said()[before:].count(messages.STATUS_RELOADING) == 1
-    assert app.backend.pid not in (None, first_pid)
+    model_pid = app.backend.pid
+    assert model_pid not in (None, first_pid)
+    reader_pid = app.session.reader_process.pid  # the grounding read there
+    assert reader_pid is not None and maps(reader_pid, "onnxruntime")
+    assert not maps(model_pid, "onnxruntime")  # type: ignore[arg-type]
 
 
 def test_kill_while_loading_is_told_and_the_next_request_loads(
@@ -158,7 +177,7 @@ def test_twenty_unloads_give_back_every_process_thread_and_segment(
     for _ in range(20):
         with qtbot.waitSignal(app.controller.answer_finished, timeout=TIMEOUT_MS):
             app.trigger("describe_screen")
-        assert len(children()) == 1
+        assert len(children()) == 2  # the model's process and the text reader's
         with qtbot.waitSignal(app.session.unloaded, timeout=TIMEOUT_MS) as unloaded:
             app.trigger("unload_model")
         assert unloaded.args == [True, False]

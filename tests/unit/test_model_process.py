@@ -20,7 +20,9 @@ from desktop_app.core.types import Request
 from desktop_app.engine.process import BackendSpec, Kind, ModelProcessError, ProcessBackend
 from desktop_app.engine.process.exits import death_sentence
 from desktop_app.engine.process.proxy import MAX_LOAD_DEATHS
+from desktop_app.engine.process.remote_reader import RemoteTextReader
 from desktop_app.settings import EngineSettings
+from desktop_app.testing.text_screens import document
 from tests.helpers.process_fakes import SCRIPTED, SLOW_LOAD
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -206,3 +208,51 @@ def test_an_interpreter_without_iris_ends_in_a_sentence(tmp_path: Path) -> None:
 )
 def test_death_sentences(returncode: int, smaller: str | None, said: str) -> None:
     assert death_sentence(returncode, smaller) == said
+
+
+# --- the text reader's process: the grounding reads there -------------------------------------
+def reader_process() -> ProcessBackend:
+    return ProcessBackend(BackendSpec(Kind.TEXT_READER, EngineSettings(threads=1)))
+
+
+def test_reading_in_the_reader_process_streams_lines_and_stops_when_told() -> None:
+    screen = document("light", "DejaVu Sans", 16)
+    process = reader_process()
+    try:
+        streamed: list[str] = []
+        whole = process.read_text(screen.image, lambda line, end: streamed.append(line.text), None)
+        assert streamed and [line.text for line in whole.lines] == streamed
+        assert (whole.width, whole.height) == screen.image.size
+        stopped = threading.Event()
+        first: list[str] = []
+
+        def stop_at_first(line: object, end: object) -> None:
+            first.append(str(line))
+            stopped.set()
+
+        cut = process.read_text(screen.image, stop_at_first, stopped)
+        assert 1 <= len(cut.lines) < len(whole.lines)  # stopped inside its work
+        again = process.read_text(screen.image, None, None)
+        assert len(again.lines) == len(whole.lines)  # the next reading is whole again
+    finally:
+        process.close()
+
+
+@POSIX
+def test_a_remote_reader_whose_process_died_reads_nothing_and_the_next_read_restarts_it() -> None:
+    screen = document("light", "DejaVu Sans", 16)
+    process = reader_process()
+    reader = RemoteTextReader(process)
+    try:
+        reader.load()
+        pid = process.pid
+        assert pid is not None
+
+        def kill_at_first_line(line: object, end: object) -> None:
+            os.kill(pid, signal.SIGKILL)
+
+        assert reader.read(screen.image, kill_at_first_line).lines == []  # grounding goes without
+        assert reader.read(screen.image).lines  # a fresh process reads
+        assert process.pid not in (None, pid)
+    finally:
+        process.close()

@@ -19,9 +19,11 @@ import threading
 import time
 from typing import Any
 
+from desktop_app.core import messages
 from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.process import wire
+from desktop_app.engine.process.spec import Kind
 
 _LOG = logging.getLogger("desktop_app.model_process")
 
@@ -35,6 +37,8 @@ class Host:
         self.work: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._running = 0
         self._cancelled_through = 0
+        self._read_stopped: threading.Event | None = None
+        """Set to stop the text reading that runs now (a Read command)."""
 
     def read_commands(self, commands: wire.Channel) -> None:
         """Hand commands to the work queue, cancelling at once; Close when the window's
@@ -62,11 +66,18 @@ class Host:
                 self._start(command)
             elif isinstance(command, wire.WarmUp):
                 self._warm_up()
+            elif isinstance(command, wire.Prepare):
+                self._prepare(command)
+            elif isinstance(command, wire.Read):
+                self._read(command)
 
     def _cancel(self, request_id: int) -> None:
         self._cancelled_through = max(self._cancelled_through, request_id)
         if self._running and self._running <= request_id:
             self.backend.cancel()
+            stopped = self._read_stopped
+            if stopped is not None:
+                stopped.set()
 
     def _load(self) -> None:
         started = time.perf_counter()
@@ -110,12 +121,55 @@ class Host:
         finally:
             self._running = 0
 
+    def _prepare(self, command: wire.Prepare) -> None:
+        try:
+            self.backend.prepare(command.request)  # never raises, by the contract
+        finally:
+            self.replies.send(wire.Prepared())
+
+    def _read(self, command: wire.Read) -> None:
+        """Read an image's text with the backend's text reader, lines sent as found."""
+        request_id = command.request_id
+        stopped = self._read_stopped = threading.Event()
+        self._running = request_id
+        if request_id <= self._cancelled_through:  # after `_running`: see _cancel
+            stopped.set()
+        reader = getattr(self.backend, "reader", None)
+
+        def line(found: Any, end: Any) -> None:
+            self.replies.send(wire.Line(request_id, found, end))
+
+        try:
+            if reader is None:
+                raise GenerationError(messages.PROCESS_CANNOT_READ)
+            reading = reader.read(command.image, line, stopped)
+        except IrisError as error:
+            self.replies.send(wire.Failed.of(request_id, error))
+        except Exception as error:
+            _LOG.warning("reading failed", exc_info=True)
+            self.replies.send(wire.Failed.of(request_id, GenerationError(first_line(error))))
+        else:
+            self.replies.send(wire.ReadDone(request_id, reading))
+        finally:
+            self._running = 0
+            self._read_stopped = None
+
     def _warm_up(self) -> None:
         try:
             self.backend.warm_up()
         except Exception:
             _LOG.warning("warming the model up failed", exc_info=True)
         self.replies.send(wire.WarmedUp())
+
+
+def lower_process_priority() -> None:
+    """This whole process below the model's priority (where the system allows it)."""
+    from desktop_app.engine.reading.grounded import READER_NICENESS
+
+    try:
+        os.nice(READER_NICENESS)
+    except (AttributeError, OSError) as error:  # Windows, or a container that forbids it
+        _LOG.debug("cannot lower the reader's priority: %s", error)
 
 
 def main() -> int:
@@ -130,6 +184,8 @@ def main() -> int:
         spec = commands.receive()
     except (EOFError, OSError):
         return 0
+    if spec.kind is Kind.TEXT_READER:
+        lower_process_priority()  # reading is background work beside the model
     host = Host(spec.build(), replies)
     threading.Thread(
         target=host.read_commands, args=(commands,), name="iris-commands", daemon=True

@@ -23,12 +23,14 @@ from typing import Any
 import desktop_app
 from desktop_app.core import messages
 from desktop_app.core.errors import GenerationError, ModelError, first_line
+from desktop_app.core.reading import TextReading
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
 from desktop_app.engine.process import wire
 from desktop_app.engine.process.exits import death_sentence
 from desktop_app.engine.process.spec import BackendSpec
+from desktop_app.engine.reading.reader import LineCallback
 
 _LOG = logging.getLogger(__name__)
 MODEL_PROCESS_FLAG = "--model-process"
@@ -85,6 +87,9 @@ class ProcessBackend(Backend):
         self._running = 0
         self._load_deaths = 0
         self._lock = threading.Lock()
+        self._exclusive = threading.RLock()
+        """Held by each exchange (load, a request, a reading, warm-up, prepare): a text
+        reader's process serves the Read actions and the model's grounding, one at a time."""
 
     # -- the contract ---------------------------------------------------------------------
     @property
@@ -99,6 +104,10 @@ class ProcessBackend(Backend):
     def load(self, on_progress: ProgressCallback | None = None) -> None:
         """Start the model process and load the model in it; an exception from `on_progress`
         (the window abandons loading) ends the process and goes on up."""
+        with self._exclusive:
+            self._load(on_progress)
+
+    def _load(self, on_progress: ProgressCallback | None) -> None:
         if self._loaded:
             return
         if self._load_deaths >= MAX_LOAD_DEATHS:
@@ -127,8 +136,12 @@ class ProcessBackend(Backend):
                 raise reply.error()
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
+        with self._exclusive:
+            return self._start(request, on_text)
+
+    def _start(self, request: Request, on_text: TextCallback) -> Answer:
         if not self._loaded:
-            self.load()
+            self._load(None)
         request_id = self._running = next(self._request_ids)
         self._send(wire.Start(request_id, request))
         pieces: list[str] = []
@@ -153,11 +166,78 @@ class ProcessBackend(Backend):
                 self._commands.send(wire.Cancel(running))
 
     def warm_up(self) -> None:
+        with self._exclusive:
+            if not self._loaded:
+                return
+            self._send(wire.WarmUp())
+            while not isinstance(self._receive(), wire.WarmedUp):
+                pass
+
+    def prepare(self, request: Request) -> None:
+        """The model's process prepares `request`'s images (resized, encoded) for the next
+        `start`; never raises (a failure leaves the work to `start`)."""
+        with self._exclusive:
+            if not self._loaded:
+                return
+            try:
+                self._send(wire.Prepare(request))
+                while not isinstance(self._receive(), wire.Prepared):
+                    pass
+            except Exception as error:  # it died: the next start tells
+                _LOG.debug("preparing in the model's process failed: %r", error)
+
+    def read_text(
+        self, image: Any, on_line: LineCallback | None, stopped: threading.Event | None
+    ) -> TextReading:
+        """Read `image`'s text in a text reader's process (loaded first if need be): lines
+        to `on_line` as found; `stopped` set stops it inside its current step, with the
+        lines read so far. Waits while the process serves another request (returning
+        nothing if `stopped` is set meanwhile)."""
+        while not self._exclusive.acquire(timeout=0.05):
+            if stopped is not None and stopped.is_set():
+                return TextReading((), *image.size)
+        try:
+            return self._read_text(image, on_line, stopped)
+        finally:
+            self._exclusive.release()
+
+    def _read_text(
+        self, image: Any, on_line: LineCallback | None, stopped: threading.Event | None
+    ) -> TextReading:
         if not self._loaded:
-            return
-        self._send(wire.WarmUp())
-        while not isinstance(self._receive(), wire.WarmedUp):
-            pass
+            self._load(None)
+        request_id = self._running = next(self._request_ids)
+        done = threading.Event()
+        if stopped is not None:
+            threading.Thread(
+                target=self._cancel_when, args=(stopped, done, request_id), daemon=True,
+                name="iris-read-stop",
+            ).start()  # fmt: skip
+        self._send(wire.Read(request_id, image))
+        try:
+            while True:
+                reply = self._receive()
+                if isinstance(reply, wire.Line) and on_line is not None:
+                    on_line(reply.line, reply.end)
+                elif isinstance(reply, wire.ReadDone):
+                    reading: TextReading = reply.reading
+                    return reading
+                elif isinstance(reply, wire.Failed):
+                    raise reply.error()
+        finally:
+            done.set()
+            self._running = 0
+
+    def _cancel_when(
+        self, stopped: threading.Event, done: threading.Event, request_id: int
+    ) -> None:
+        """Send Cancel for `request_id` once `stopped` is set, unless `done` comes first."""
+        while not done.is_set():
+            if stopped.wait(0.02):
+                if not done.is_set() and self._commands is not None:
+                    with contextlib.suppress(OSError, ValueError):
+                        self._commands.send(wire.Cancel(request_id))
+                return
 
     def close(self) -> None:
         """Unload: end the model process (asked first, killed if it does not end)."""

@@ -11,7 +11,8 @@ from desktop_app.settings import EngineSettings
 
 class Kind(enum.Enum):
     LOCAL_MODEL = "local_model"
-    """The local model, grounded as the settings ask (engine/reading/grounded.py)."""
+    """The local model alone (the window grounds its requests: engine/reading/grounded.py,
+    reading through the text reader's process)."""
     TEXT_READER = "text_reader"
     """The text reader alone (Read screen, Read window, Read image)."""
 
@@ -43,6 +44,5 @@ class BackendSpec:
 
             return ReaderBackend(TextReader(threads=self.settings.threads))
         from desktop_app.engine.local.backend import LocalBackend
-        from desktop_app.engine.reading.grounded import grounded_if_asked
 
-        return grounded_if_asked(LocalBackend(self.settings), self.settings)
+        return LocalBackend(self.settings)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from desktop_app.core import errors
+from desktop_app.core.reading import LineEnd, TextLine, TextReading
 from desktop_app.core.types import Answer, Request
 
 _LENGTH = struct.Struct("!Q")
@@ -41,6 +42,21 @@ class Cancel:
     """Stop the request `request_id` (or one started before it) within one decoding step."""
 
     request_id: int
+
+
+@dataclass(frozen=True)
+class Prepare:
+    """Do the part of answering `request` that does not depend on its text (Prepared)."""
+
+    request: Request
+
+
+@dataclass(frozen=True)
+class Read:
+    """Read `image`'s text (a text reader's process): Line replies, then ReadDone or Failed."""
+
+    request_id: int
+    image: Any
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,24 @@ class Failed:
 @dataclass(frozen=True)
 class WarmedUp:
     pass
+
+
+@dataclass(frozen=True)
+class Prepared:
+    pass
+
+
+@dataclass(frozen=True)
+class Line:
+    request_id: int
+    line: TextLine
+    end: LineEnd
+
+
+@dataclass(frozen=True)
+class ReadDone:
+    request_id: int
+    reading: TextReading
 
 
 class Channel:

@@ -55,14 +55,17 @@ cores the image encoding fills, the encoding is not slowed down by it, and the r
 with what is left."""
 
 
-def grounded_if_asked(backend: Backend, settings: EngineSettings) -> Backend:
-    """`backend` grounded in the accessibility facts and the text reader; with grounding off
-    in `settings`, wrapped only to tell the model a captured item's facts and to answer
-    "Where is …?" from the accessibility facts. The reader works on one thread unless the
-    settings give a number (its lower priority holds for the thread it runs on)."""
+def grounded_if_asked(
+    backend: Backend, settings: EngineSettings, reader: TextReader | None = None
+) -> Backend:
+    """`backend` grounded in the accessibility facts and the text reader (`reader`, else one
+    of this process); with grounding off in `settings`, wrapped only to tell the model a
+    captured item's facts and to answer "Where is …?" from the accessibility facts. The reader
+    works on one thread unless the settings give a number (its lower priority holds for the
+    thread it runs on)."""
     if not settings.ground_in_text:
         return GroundedBackend(backend, ground_in_text=False)
-    return GroundedBackend(backend, TextReader(threads=settings.threads or 1))
+    return GroundedBackend(backend, reader or TextReader(threads=settings.threads or 1))
 
 
 class Background:
@@ -143,7 +146,7 @@ class GroundedBackend(Backend):
     def load(self, on_progress: ProgressCallback | None = None) -> None:
         self.inner.load(on_progress)
         if self.reader is not None:
-            _ = self.reader.models
+            self.reader.load()
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
         self._active.set()
@@ -283,6 +286,10 @@ class GroundedBackend(Backend):
     @property
     def description(self) -> str:
         return self.inner.description
+
+    @property
+    def needs_load(self) -> bool:
+        return self.inner.needs_load
 
     def close(self) -> None:
         self.inner.close()

@@ -74,6 +74,10 @@ class TextReader:
             self._models = shared_models(self._threads)
         return self._models
 
+    def load(self) -> None:
+        """Load the OCR sessions now rather than at the first reading."""
+        _ = self.models
+
     def read(
         self,
         image: Any,
