@@ -5,7 +5,7 @@
 All of it takes about half an hour on two cores (the plain recipe's 13-tile prefill alone takes
 about half a minute a run). `--quick` measures text reading, the desktop (launch, idle memory,
 capture, first spoken sentence) and the server backend, and leaves out the model comparisons,
-sweeps, trials and load memory: a few minutes.
+sweeps, trials, load memory and the model's own process: a few minutes.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import desktop  # noqa: E402
 import grounding  # noqa: E402
 import memory  # noqa: E402
+import process  # noqa: E402
 import reading  # noqa: E402
 import server  # noqa: E402
 import speed  # noqa: E402
@@ -43,6 +44,7 @@ TARGETS: list[tuple[str, str, float, str]] = [
     ("memory with the 256M model loaded", "loaded_mb", 700.0, "MB"),
     ("peak while loading (int8 cache warm)", "peak_mb", 1200.0, "MB"),
     ("launch to usable window", "launch_s", 1.5, "s"),
+    *process.TARGET_ROWS,
 ]  # fmt: skip
 """(what, key in the sections' results, target, unit): the performance targets."""
 
@@ -53,10 +55,7 @@ def targets(results: dict[str, float]) -> list[str]:
     for what, key, limit, unit in TARGETS:
         if key not in results:
             continue
-        value = results[key]
-        shown = f"{value:.0f}" if unit == "MB" else f"{value:.2f}"
-        verdict = "met" if value <= limit else "**missed**"
-        lines.append(f"| {what} <= {limit:g} {unit} | {shown} {unit} | {verdict} |")
+        lines.append(process.target_row(what, results[key], limit, unit))
     return [*lines, "", "Each figure comes from the sections below, where it is explained.", ""]
 
 
@@ -78,6 +77,7 @@ def main() -> int:
         if not args.quick:
             body += speed.section(args.runs, tokens=24, results=results)
             body += memory.section(args.runs, results=results)
+            body += process.section(args.runs, results=results)
             body += sweeps.section(args.runs, tokens=12)
             body += trials.section(args.runs, tokens=24, compile_limit_s=300)
     lines = [
