@@ -256,3 +256,26 @@ def test_a_remote_reader_whose_process_died_reads_nothing_and_the_next_read_rest
         assert process.pid not in (None, pid)
     finally:
         process.close()
+
+
+def test_images_cross_the_pipe_with_their_pixels_mode_and_facts() -> None:
+    from PIL import Image
+
+    from desktop_app.core.accessible import ScreenFacts, attach_facts, facts_of
+    from desktop_app.engine.process import wire
+
+    reading, writing = os.pipe()
+    with os.fdopen(reading, "rb") as inlet, os.fdopen(writing, "wb") as outlet:
+        sender, receiver = wire.Channel(outlet), wire.Channel(inlet)
+        photo = attach_facts(Image.effect_noise((64, 48), 40).convert("RGB"), ScreenFacts((5, 7)))
+        grey = Image.effect_noise((10, 10), 40)
+        palette = grey.convert("P")
+        request = Request.single("Describe.", [photo, grey, palette])
+        threading.Thread(target=sender.send, args=(wire.Start(3, request),)).start()
+        got = receiver.receive()
+    assert isinstance(got, wire.Start) and got.request_id == 3
+    images = got.request.images
+    assert [image.mode for image in images] == ["RGB", "L", "RGBA"]
+    assert images[0].tobytes() == photo.tobytes() and images[1].tobytes() == grey.tobytes()
+    assert images[2].tobytes() == palette.convert("RGBA").tobytes()
+    assert facts_of(images[0]) == ScreenFacts((5, 7)) and facts_of(images[1]) is None

@@ -10,6 +10,7 @@ shared memory for a crash to leak.
 from __future__ import annotations
 
 import contextlib
+import io
 import pickle
 import struct
 import threading
@@ -143,6 +144,50 @@ class ReadDone:
     reading: TextReading
 
 
+PIPE_SIZE = 1 << 20
+"""Bytes a pipe holds (Linux; 64 KB by default): a screenshot crosses in a few writes."""
+
+
+def widen(stream: IO[bytes]) -> None:
+    """Let the pipe under `stream` hold PIPE_SIZE bytes, where the system allows it."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(stream.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
+    except (ImportError, OSError, ValueError):  # not Linux, not a pipe, or over the limit
+        pass
+
+
+class _ImagePickler(pickle.Pickler):
+    """Pickles a message with each PIL image replaced by its mode, size and `info`; the
+    pixels go to `pixels`, to be written raw after the message."""
+
+    def __init__(self, file: IO[bytes], pixels: list[bytes]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pixels = pixels
+
+    def persistent_id(self, obj: Any) -> Any:
+        if type(obj).__module__.startswith("PIL.") and hasattr(obj, "tobytes"):
+            image = obj if obj.mode != "P" else obj.convert("RGBA")  # no palette to carry
+            self.pixels.append(image.tobytes())
+            return ("image", len(self.pixels) - 1, image.mode, image.size, dict(image.info))
+        return None
+
+
+class _ImageUnpickler(pickle.Unpickler):
+    def __init__(self, file: IO[bytes], pixels: list[bytes]) -> None:
+        super().__init__(file)
+        self.pixels = pixels
+
+    def persistent_load(self, pid: Any) -> Any:
+        from PIL import Image
+
+        _, index, mode, size, info = pid
+        image = Image.frombytes(mode, size, self.pixels[index])
+        image.info.update(info)
+        return image
+
+
 class Channel:
     """One direction of the pipe: whole messages written under a lock (any thread may
     write), read by one thread at a time. EOFError when the other side has gone."""
@@ -150,17 +195,28 @@ class Channel:
     def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
         self._lock = threading.Lock()
+        widen(stream)
 
     def send(self, message: Any) -> None:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        pixels: list[bytes] = []
+        header = io.BytesIO()
+        pickler = _ImagePickler(header, pixels)
+        pickler.dump(message)
         with self._lock:
-            self.stream.write(_LENGTH.pack(len(data)))
-            self.stream.write(data)
+            self.stream.write(_LENGTH.pack(header.tell()) + _LENGTH.pack(len(pixels)))
+            self.stream.write(header.getbuffer())
+            for data in pixels:  # each image's pixels as they are: no pickling of them
+                self.stream.write(_LENGTH.pack(len(data)))
+                self.stream.write(data)
             self.stream.flush()
 
     def receive(self) -> Any:
-        size = _LENGTH.unpack(self._read(_LENGTH.size))[0]
-        return pickle.loads(self._read(size))
+        size, count = _LENGTH.unpack(self._read(_LENGTH.size)) + _LENGTH.unpack(
+            self._read(_LENGTH.size)
+        )
+        header = self._read(size)
+        pixels = [self._read(_LENGTH.unpack(self._read(_LENGTH.size))[0]) for _ in range(count)]
+        return _ImageUnpickler(io.BytesIO(header), pixels).load()
 
     def _read(self, size: int) -> bytes:
         data = self.stream.read(size)
