@@ -335,9 +335,9 @@ def shipped_backend(folder: Path, python: str | None = None) -> Any:
     from desktop_app.engine.process.proxy import model_process_command
     from desktop_app.gui.backends import local_backend_factory
 
-    backend = local_backend_factory(settings_for(folder))()
-    backend.command = model_process_command(python)
-    return backend
+    grounded = local_backend_factory(settings_for(folder))()
+    grounded.inner.command = model_process_command(python)
+    return grounded
 
 
 def warm_cache(folder: Path) -> None:
@@ -356,7 +356,7 @@ def child_memory(folder: Path, runs: int, python: str | None = None) -> Figures:
         started = time.perf_counter()
         backend.load()
         elapsed = time.perf_counter() - started
-        figures = status_mb(backend.pid)
+        figures = status_mb(backend.inner.pid)
         backend.close()
         if run:
             loaded.append(figures["VmRSS"])

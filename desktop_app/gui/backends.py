@@ -100,7 +100,9 @@ def remote_reader(settings: AppSettings, process: ProcessBackend | None) -> Any:
     """A TextReader reading in `process` (a new text reader's process when None)."""
     from desktop_app.engine.process.remote_reader import RemoteTextReader
 
-    return RemoteTextReader(process if process is not None else reader_process(settings))
+    if process is None:  # one of its own, ended with the backend
+        return RemoteTextReader(reader_process(settings), owned=True)
+    return RemoteTextReader(process)
 
 
 def smaller_model_name(model: str) -> str | None:

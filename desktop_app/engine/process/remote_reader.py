@@ -21,12 +21,18 @@ class RemoteTextReader(TextReader):
     not a need: when the process cannot read (it died, it is being unloaded) the reading is
     empty and the model answers from the picture."""
 
-    def __init__(self, process: ProcessBackend) -> None:
+    def __init__(self, process: ProcessBackend, *, owned: bool = False) -> None:
+        """`owned`: the process is this reader's alone, ended by `close`."""
         super().__init__()
         self.process = process
+        self.owned = owned
 
     def load(self) -> None:
         self.process.load()
+
+    def close(self) -> None:
+        if self.owned:
+            self.process.close()
 
     def read(
         self,

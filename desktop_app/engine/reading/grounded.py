@@ -293,6 +293,8 @@ class GroundedBackend(Backend):
 
     def close(self) -> None:
         self.inner.close()
+        if self.reader is not None:
+            self.reader.close()
 
 
 def _later(timings: Timings, waited: float) -> Timings:

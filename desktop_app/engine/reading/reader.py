@@ -78,6 +78,9 @@ class TextReader:
         """Load the OCR sessions now rather than at the first reading."""
         _ = self.models
 
+    def close(self) -> None:
+        """Release what this reader owns (the shared OCR sessions stay)."""
+
     def read(
         self,
         image: Any,
