@@ -82,9 +82,10 @@ def _weights_mb(model: Any) -> Figures:
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    int8 = sum(
-        m.in_features * m.out_features for m in model.modules() if isinstance(m, DynamicLinear)
-    )
+    from desktop_app.engine.local.int8_linear import SplitInt8Linear
+
+    linears = (DynamicLinear, SplitInt8Linear)
+    int8 = sum(m.in_features * m.out_features for m in model.modules() if isinstance(m, linears))
     tensors = {id(t): t for t in [*model.parameters(), *model.buffers()]}.values()
     int8 += sum(t.numel() for t in tensors if t.dtype == torch.int8)
     other = sum(t.numel() * t.element_size() for t in tensors if t.dtype != torch.int8)

@@ -322,3 +322,34 @@ def test_int8_logits_follow_float32(tiny_models: dict[str, Path], cache_dir: Pat
     similarities = logit_agreement(full.model, int8.model, dict(inputs), steps=4)
     assert len(similarities) == 4
     assert min(similarities) >= 0.99, similarities
+
+
+def test_mapped_tensors_equal_read_ones_and_never_write_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.safetensors"
+    tensors = {"a": torch.arange(5000, dtype=torch.int8), "b": torch.randn(3, 7)}
+    safetensors.torch.save_file(tensors, str(path))
+    before = path.read_bytes()
+    with int8_cache.TensorFile(path) as stored:
+        mapped = {name: stored.map(name) for name in tensors}
+        for name, tensor in tensors.items():
+            assert torch.equal(mapped[name], stored.get(name))
+            assert torch.equal(mapped[name], tensor)
+    mapped["a"][:10] = 0  # a private copy of the page
+    assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="Linux")
+def test_the_int8_embedding_reads_its_rows_from_the_mapped_cache(
+    tiny_models: dict[str, Path], cache_dir: Path
+) -> None:
+    folder = tiny_models["idefics3"]
+    weights = str(int8_cache.cache_folder(folder) / int8_cache.WEIGHTS)
+    for loaded in (_load(folder), _load(folder)):  # cold (mapped once written), warm
+        embedding = loaded.model.get_input_embeddings()
+        address = embedding.qweight.data_ptr()
+        mappings = Path("/proc/self/maps").read_text().splitlines()
+        assert any(
+            line.endswith(weights)
+            and int(line.split("-")[0], 16) <= address < int(line.split()[0].split("-")[1], 16)
+            for line in mappings
+        )

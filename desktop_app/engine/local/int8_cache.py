@@ -1,12 +1,14 @@
 """A local cache of int8 weights, so later loads never hold the float32 model in memory.
 
 The first int8 load quantizes the float32 model (`quantize_dynamic_int8`); `save_int8` then
-writes every quantized Linear's int8 weight, scale and zero point, the int8 token embedding's
-rows and row scales, and every other tensor as it is (buffers that are not saved with the
-model included), into one safetensors file beside a JSON manifest. `load_int8_cached` builds
-the model on the meta device (no memory), puts the int8 Linear layers and the int8 embedding
-in place one at a time and assigns the other tensors, so memory grows only to the int8
-model's size.
+writes every quantized Linear's int8 weight, scale and zero point (and which of them are
+split, `SplitInt8Linear`), the int8 token embedding's rows and row scales, and every other
+tensor as it is (buffers that are not saved with the model included), into one safetensors
+file beside a JSON manifest. `load_int8_cached` builds the model on the meta device (no
+memory), puts the int8 Linear layers and the int8 embedding in place one at a time and
+assigns the other tensors, so memory grows only to the int8 model's size. The embedding's
+rows stay in the file, mapped: a lookup reads a few rows, so only their pages become
+resident (27 MB less for SmolVLM-256M).
 
 Nothing is pickled. A cache that is missing, stale (other torch, transformers or quantized
 engine) or damaged is a miss: the caller takes the slow path and writes it again.
@@ -32,8 +34,9 @@ from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-"""Written into the manifest; a cache of another version is a miss (2: the int8 embedding)."""
+FORMAT_VERSION = 3
+"""Written into the manifest; a cache of another version is a miss (2: the int8 embedding;
+3: the output layer split so that fbgemm does not pad it, the embedding mapped)."""
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.safetensors"
 STAGING_MAX_AGE_S = 24 * 3600
@@ -92,7 +95,8 @@ def load_int8_cached(family: Family, folder: Path, attention: str) -> Any | None
 
 
 def save_int8(model: Any, folder: Path, attention: str) -> bool:
-    """Write `model`'s (quantized) weights into the cache; False, logged, if that fails."""
+    """Write `model`'s (quantized) weights into the cache, then let its int8 embedding read
+    its rows from there (mapped, as a warm load does); False, logged, if that fails."""
     target = cache_folder(folder)
     try:
         specs, manifest = _specs(model, attention)
@@ -100,12 +104,23 @@ def save_int8(model: Any, folder: Path, attention: str) -> bool:
         target.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(target, specs, manifest)
         _remove_orphans(target.parent)
+        _map_embeddings(model, target / WEIGHTS, manifest["embeddings"])
     except Exception:
         log.warning("could not write the int8 cache at %s", target, exc_info=True)
         return False
     finally:
         _trim_heap()
     return True
+
+
+def _map_embeddings(model: Any, weights: Path, embeddings: dict[str, Any]) -> None:
+    """Give each int8 embedding in `embeddings` its rows from `weights` (just written from
+    it), mapped, in place of the rows it holds in memory. Not compared: that would read
+    every page of the mapping."""
+    with TensorFile(weights) as stored:
+        for name in embeddings:
+            layer = model.get_submodule(name)
+            layer.set_weights(stored.map(name + _QWEIGHT), layer.row_scale)
 
 
 def release_free_memory() -> None:
@@ -172,17 +187,23 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
     from desktop_app.engine.local.int8_embedding import Int8Embedding
+    from desktop_app.engine.local.int8_linear import SplitInt8Linear
 
     specs: list[TensorSpec] = []
     quantized: dict[str, list[int]] = {}
+    split: list[str] = []
     embeddings: dict[str, list[int | None]] = {}
     for name, module in model.named_modules():
         if isinstance(module, Int8Embedding):
             # Its buffers (rows and row scales) are written with the other tensors below.
             embeddings[name] = [module.num_embeddings, module.embedding_dim, module.padding_idx]
-        if not isinstance(module, DynamicLinear):
+        if isinstance(module, SplitInt8Linear):
+            split.append(name)
+            weight, bias = module.weight_bias()
+        elif isinstance(module, DynamicLinear):
+            weight, bias = module._weight_bias()
+        else:
             continue
-        weight, bias = module._weight_bias()
         if weight.dtype != torch.qint8 or weight.qscheme() != torch.per_tensor_affine:
             raise ValueError(f"{name}: {weight.dtype} {weight.qscheme()} is not stored")
         quantized[name] = [module.in_features, module.out_features]
@@ -210,6 +231,7 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
         "attn_implementation": model.config._attn_implementation,
         "model_class": type(model).__name__,
         "quantized": quantized,
+        "split": split,
         "embeddings": embeddings,
         "aliases": aliases,
     }
@@ -220,7 +242,12 @@ def _int8_weight(module: Any) -> Any:
     """The layer's int8 weight values: a view of the unpacked weight (int_repr would copy)."""
     import torch
 
-    weight = module._weight_bias()[0]
+    from desktop_app.engine.local.int8_linear import SplitInt8Linear
+
+    if isinstance(module, SplitInt8Linear):
+        weight = module.weight_bias()[0]
+    else:
+        weight = module._weight_bias()[0]
     if not weight.is_contiguous():
         return weight.int_repr()
     values = torch.empty(0, dtype=torch.int8)
@@ -283,9 +310,11 @@ def _skeleton(family: Family, folder: Path, manifest: dict[str, Any]) -> Any:
 def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]) -> Any:
     model = _skeleton(family, folder, manifest)
     quantized: dict[str, list[int]] = manifest["quantized"]
+    split = set(manifest["split"])
     with TensorFile(weights) as stored:
         for name, (in_features, out_features) in quantized.items():
-            model.set_submodule(name, _int8_linear(stored, name, in_features, out_features))
+            layer = _int8_linear(stored, name, in_features, out_features, name in split)
+            model.set_submodule(name, layer)
             _trim_heap()  # each layer's copies are freed; do not let the heap keep them
         embeddings: dict[str, list[Any]] = manifest["embeddings"]
         for name, (count, dimension, padding) in embeddings.items():
@@ -302,15 +331,17 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
     return model.eval()
 
 
-def _int8_linear(stored: TensorFile, name: str, in_features: int, out_features: int) -> Any:
-    """A dynamic int8 Linear holding the stored weight, as quantize_dynamic makes it."""
+def _int8_linear(
+    stored: TensorFile, name: str, in_features: int, out_features: int, split: bool = False
+) -> Any:
+    """A dynamic int8 Linear holding the stored weight, as quantize_dynamic makes it (split:
+    a SplitInt8Linear, as `split_output_layer` makes it)."""
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
+    from desktop_app.engine.local.int8_linear import SplitInt8Linear
+
     has_bias = name + _BIAS in stored.names
-    # Made 1x1 and then given its weight: at full size it would pack a zero weight first.
-    layer = DynamicLinear(1, 1, bias_=has_bias, dtype=torch.qint8)
-    layer.in_features, layer.out_features = in_features, out_features
     weight = torch._make_per_tensor_quantized_tensor(
         stored.get(name + _QWEIGHT),
         float(stored.get(name + _SCALE)),
@@ -318,18 +349,24 @@ def _int8_linear(stored: TensorFile, name: str, in_features: int, out_features: 
     )
     if tuple(weight.shape) != (out_features, in_features):
         raise ValueError(f"{name}: weight of shape {tuple(weight.shape)}")
-    layer.set_weight_bias(weight, stored.get(name + _BIAS) if has_bias else None)
+    bias = stored.get(name + _BIAS) if has_bias else None
+    if split:
+        return SplitInt8Linear(weight, bias)
+    # Made 1x1 and then given its weight: at full size it would pack a zero weight first.
+    layer = DynamicLinear(1, 1, bias_=has_bias, dtype=torch.qint8)
+    layer.in_features, layer.out_features = in_features, out_features
+    layer.set_weight_bias(weight, bias)
     return layer
 
 
 def _int8_embedding(
     stored: TensorFile, name: str, count: int, dimension: int, padding: int | None
 ) -> Any:
-    """The int8 token embedding holding the stored rows and row scales."""
+    """The int8 token embedding holding the stored row scales and the rows, mapped."""
     from desktop_app.engine.local.int8_embedding import Int8Embedding
 
     layer = Int8Embedding(count, dimension, padding)
-    layer.set_weights(stored.get(name + _QWEIGHT), stored.get(name + _ROW_SCALE))
+    layer.set_weights(stored.map(name + _QWEIGHT), stored.get(name + _ROW_SCALE))
     return layer
 
 

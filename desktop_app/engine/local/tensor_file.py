@@ -148,6 +148,26 @@ class TensorFile:
             raise ValueError(f"{name}: the file ends early")
         return torch.frombuffer(data, dtype=dtype).reshape(entry["shape"])
 
+    def map(self, name: str) -> Any:
+        """Tensor `name` as a private (copy-on-write) mapping of the file: only the pages
+        that are read become resident, and the kernel may drop them again. For a large
+        table of which little is read (a token embedding); the mapping outlives `close`."""
+        import mmap
+
+        import torch
+
+        entry = self._entries[name]
+        dtype = getattr(torch, _DTYPES[entry["dtype"]][0])
+        begin, end = (self._start + offset for offset in entry["data_offsets"])
+        if end == begin:
+            return torch.empty(entry["shape"], dtype=dtype)
+        first = begin - begin % mmap.ALLOCATIONGRANULARITY
+        mapped = mmap.mmap(self._file.fileno(), end - first, access=mmap.ACCESS_COPY, offset=first)
+        count = (end - begin) // _DTYPES[entry["dtype"]][1]
+        return torch.frombuffer(mapped, dtype=dtype, count=count, offset=begin - first).reshape(
+            entry["shape"]
+        )
+
     def close(self) -> None:
         """Close the file."""
         self._file.close()

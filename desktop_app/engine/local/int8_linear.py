@@ -1,0 +1,128 @@
+"""A dynamic int8 Linear packed without fbgemm's padding, for the output layer.
+
+fbgemm packs an int8 weight in blocks of 512 input features (KCB on AVX2) and pads the last
+block with zeros: a layer with 576 inputs (SmolVLM-256M's text model) takes 1024 bytes per
+output instead of 576, 1.78 times its int8 size. For the output layer (49280 x 576) that is
+21 MB. `SplitInt8Linear` keeps the same int8 values in two packed matrices that need no
+padding: the first 512 inputs as they are, and the remaining ones spread over 512 columns,
+each output row's tail in one of `groups` column blocks. The tail's product comes from one
+more int8 product of a block-diagonal input (the tail repeated once per block):
+
+    y = x[:, :512] W[:, :512]^T + (x_tail placed block-diagonally) W_tail'^T, reshaped
+
+At one token (decode) it is as fast as the padded layer or faster; over many rows (prefill)
+the tail's product does `groups` times the work, so it is only used where one row at a time
+is the rule: the output layer, which sees only the last position.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+K_BLOCK = 512
+"""fbgemm's block of input features (PackingTraits<int8_t, int32_t>::KCB)."""
+
+
+def pads(in_features: int) -> bool:
+    """Whether fbgemm pads a weight with `in_features` inputs and a split would avoid it."""
+    return in_features > K_BLOCK and in_features % K_BLOCK != 0
+
+
+def _groups(tail: int, block: int) -> int:
+    """The most column blocks of width block / groups that still hold `tail` inputs."""
+    groups = 1
+    while block % (groups * 2) == 0 and block // (groups * 2) >= tail:
+        groups *= 2
+    return groups
+
+
+class SplitInt8Linear(nn.Module):
+    """A dynamic int8 Linear (per-tensor qint8 weight, as quantize_dynamic makes) in two
+    packed matrices without padding; the same int8 values as the layer it replaces."""
+
+    def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None) -> None:
+        """`weight`: a per-tensor affine qint8 tensor (out_features x in_features)."""
+        super().__init__()
+        if weight.dtype != torch.qint8 or weight.qscheme() != torch.per_tensor_affine:
+            raise ValueError(f"{weight.dtype} {weight.qscheme()} is not split")
+        self.out_features, self.in_features = (int(size) for size in weight.shape)
+        if not pads(self.in_features):
+            raise ValueError(f"{self.in_features} inputs need no split")
+        self.scale, self.zero_point = float(weight.q_scale()), int(weight.q_zero_point())
+        values = weight.int_repr()
+        self.block = K_BLOCK
+        self.head = self.in_features // self.block * self.block
+        self.tail = self.in_features - self.head
+        self.groups = _groups(self.tail, self.block)
+        self.rows = -(-self.out_features // self.groups)  # per column block
+        main = self._quantized(values[:, : self.head])
+        self._main = torch.ops.quantized.linear_prepack(main, bias)
+        del main
+        spread = torch.full(
+            (self.rows * self.groups, self.block // self.groups), self.zero_point, dtype=torch.int8
+        )
+        spread[: self.out_features, : self.tail] = values[:, self.head :]
+        del values
+        # Row j * rows + n goes to row n, column block j.
+        spread = spread.reshape(self.groups, self.rows, -1).transpose(0, 1).reshape(self.rows, -1)
+        self._tail = torch.ops.quantized.linear_prepack(self._quantized(spread), None)
+        self._eye = torch.eye(self.groups).unsqueeze(-1)  # not a buffer: never in the cache
+
+    def _quantized(self, values: torch.Tensor) -> torch.Tensor:
+        return torch._make_per_tensor_quantized_tensor(
+            values.contiguous(), self.scale, self.zero_point
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        rows = x.reshape(-1, self.in_features)
+        if rows.dtype != torch.float32:
+            rows = rows.float()
+        count = rows.shape[0]
+        out = torch.ops.quantized.linear_dynamic(
+            rows[:, : self.head].contiguous(), self._main, reduce_range=True
+        )
+        tail = rows[:, self.head :]
+        width = self.block // self.groups
+        if width > self.tail:
+            tail = nn.functional.pad(tail, (0, width - self.tail))
+        spread = (tail[:, None, None, :] * self._eye).reshape(count * self.groups, self.block)
+        rest = torch.ops.quantized.linear_dynamic(spread, self._tail, reduce_range=True)
+        rest = rest.reshape(count, self.groups * self.rows)[:, : self.out_features]
+        return out.add_(rest).reshape(*shape[:-1], self.out_features).to(x.dtype)
+
+    def weight_bias(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The whole qint8 weight (a copy) and the float bias, as DynamicLinear's
+        `_weight_bias` gives them."""
+        main, bias = torch.ops.quantized.linear_unpack(self._main)
+        spread = torch.ops.quantized.linear_unpack(self._tail)[0].int_repr()
+        spread = spread.reshape(self.rows, self.groups, -1).transpose(0, 1)
+        tail = spread.reshape(self.rows * self.groups, -1)[: self.out_features, : self.tail]
+        values = torch.cat([main.int_repr(), tail], dim=1)
+        return self._quantized(values), bias
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"int8 in {self.head} + {self.groups} x {self.block // self.groups}"
+        )
+
+
+def split_output_layer(model: Any) -> str | None:
+    """Replace `model`'s output layer, a dynamic int8 Linear that fbgemm pads, by a
+    SplitInt8Linear, in place; its name, or None when there is none such."""
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    getter = getattr(model, "get_output_embeddings", None)
+    layer = getter() if callable(getter) else None
+    if type(layer) is not DynamicLinear or not pads(layer.in_features):
+        return None
+    weight, bias = layer._weight_bias()
+    if weight.dtype != torch.qint8 or weight.qscheme() != torch.per_tensor_affine:
+        return None
+    name = next(name for name, module in model.named_modules() if module is layer)
+    model.set_submodule(name, SplitInt8Linear(weight, bias))
+    return name

@@ -1,0 +1,122 @@
+"""The split int8 output layer: the padded layer's values and products, less memory."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+from desktop_app.engine.local import int8_cache, int8_linear, loading
+from desktop_app.engine.local.int8_linear import SplitInt8Linear, split_output_layer
+from desktop_app.engine.local.precision import Hardware
+from desktop_app.settings import EngineSettings, Quantization
+
+
+def _dynamic(in_features: int, out_features: int, bias: bool = True) -> DynamicLinear:
+    torch.manual_seed(in_features + out_features)
+    layer = torch.nn.Sequential(torch.nn.Linear(in_features, out_features, bias=bias))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quantized = torch.ao.quantization.quantize_dynamic(
+            layer, {torch.nn.Linear}, dtype=torch.qint8
+        )
+    result: DynamicLinear = quantized[0]
+    return result
+
+
+@pytest.mark.parametrize(
+    ("in_features", "out_features", "groups"),
+    [(576, 1000, 8), (576, 1003, 8), (700, 33, 2), (1100, 20, 4), (513, 9, 512)],
+)
+def test_split_keeps_the_int8_values_and_gives_the_same_products(
+    in_features: int, out_features: int, groups: int
+) -> None:
+    padded = _dynamic(in_features, out_features)
+    weight, bias = padded._weight_bias()
+    split = SplitInt8Linear(weight, bias)
+    assert split.groups == groups
+
+    again, again_bias = split.weight_bias()
+    assert torch.equal(again.int_repr(), weight.int_repr())
+    assert (again.q_scale(), again.q_zero_point()) == (weight.q_scale(), weight.q_zero_point())
+    assert again_bias is not None and bias is not None and torch.equal(again_bias, bias)
+    inputs = torch.randn(3, 2, in_features)
+    exact = inputs @ weight.dequantize().T + bias
+    found, reference = split(inputs), padded(inputs)
+    assert found.shape == (3, 2, out_features)
+    # Only the inputs' quantization differs (each part gets its own range).
+    error = (found - exact).norm() / exact.norm()
+    assert error <= 1.2 * (reference - exact).norm() / exact.norm() + 1e-3
+
+
+def test_a_layer_without_bias_splits() -> None:
+    padded = _dynamic(600, 40, bias=False)
+    split = SplitInt8Linear(*padded._weight_bias())
+    inputs = torch.randn(1, 600)
+    assert split.weight_bias()[1] is None
+    assert torch.allclose(split(inputs), padded(inputs), atol=0.05 * padded(inputs).abs().max())
+
+
+def test_layers_that_need_no_split_are_refused() -> None:
+    for in_features in (512, 1024, 300):
+        with pytest.raises(ValueError, match="need no split"):
+            SplitInt8Linear(*_dynamic(in_features, 8)._weight_bias())
+
+
+def test_split_takes_less_memory_than_fbgemms_padding() -> None:
+    padded = _dynamic(576, 4096)
+    weight, bias = padded._weight_bias()
+    split = SplitInt8Linear(weight, bias)
+    # fbgemm's packed size is not visible; the split packs exactly these matrices.
+    main = torch.ops.quantized.linear_unpack(split._main)[0]
+    tail = torch.ops.quantized.linear_unpack(split._tail)[0]
+    assert main.shape == (4096, 512) and tail.shape == (512, 512)
+    assert main.numel() + tail.numel() == weight.numel()  # no padding at all
+
+
+class _WithHead(torch.nn.Module):
+    def __init__(self, head: torch.nn.Module) -> None:
+        super().__init__()
+        self.head = head
+
+    def get_output_embeddings(self) -> torch.nn.Module:
+        return self.head
+
+
+def test_only_a_padded_dynamic_output_layer_is_split() -> None:
+    model = _WithHead(_dynamic(576, 64))
+    assert split_output_layer(model) == "head"
+    assert isinstance(model.head, SplitInt8Linear)
+    assert split_output_layer(model) is None  # already split
+    for head in (_dynamic(512, 64), torch.nn.Linear(576, 64)):
+        assert split_output_layer(_WithHead(head)) is None
+    assert split_output_layer(torch.nn.Linear(576, 64)) is None
+
+
+def test_a_cached_split_output_layer_loads_as_it_was_written(
+    tiny_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IRIS_CACHE_DIR", str(tmp_path / "int8"))
+    monkeypatch.setattr(int8_linear, "K_BLOCK", 48)  # tiny models' layers are narrow
+    folder = tiny_models["idefics3"]
+    settings = EngineSettings(model=str(folder), quantization=Quantization.INT8)
+
+    def load() -> Any:
+        return loading.load_model(folder, folder.name, settings, Hardware(cores=2)).model
+
+    cold = load()
+    head = cold.get_output_embeddings()
+    assert isinstance(head, SplitInt8Linear), type(head)
+    manifest = (int8_cache.cache_folder(folder) / int8_cache.MANIFEST).read_text()
+    assert '"split": [\n  "lm_head"\n ]' in manifest
+    warm = load()
+    assert isinstance(warm.get_output_embeddings(), SplitInt8Linear)
+    assert torch.equal(
+        warm.get_output_embeddings().weight_bias()[0].int_repr(), head.weight_bias()[0].int_repr()
+    )
+    inputs = torch.randn(1, 3, head.in_features)
+    assert torch.equal(warm.get_output_embeddings()(inputs), head(inputs))
