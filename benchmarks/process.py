@@ -482,7 +482,7 @@ def boundary_figures(folder: Path, runs: int) -> Figures:
             proxy.close()
             seen, own, _ = timed_answer(proxy, fresh(screen, 500 + run), 2)
             if run:  # the first warms the page cache
-                reloads.append((seen, proxy.load_seconds, own))
+                reloads.append((seen, proxy.inner.load_seconds, own))
         figures["reload_s"] = statistics.median(seen for seen, _, _ in reloads)
         figures["reload_load_s"] = statistics.median(load for _, load, _ in reloads)
         figures["reload_own_first_s"] = statistics.median(own for _, _, own in reloads)
@@ -661,8 +661,8 @@ def _lines(figures: Figures, found: dict[str, float], machine_line: str) -> list
         f"**The model process** alone, freshly started by the shipped ProcessBackend and "
         f"loaded: VmRSS {child['loaded']:.0f} MB, VmHWM {child['peak']:.0f} MB (its peak, "
         f"imports and loading included), load {child['load_s']:.1f} s as the window waits. "
-        "Above benchmarks/memory.py's bare load: grounding's text reader (onnxruntime) and "
-        f"the process's own start. {cpu_line}",
+        "The grounding's text reader runs in a process of its own, not counted here. "
+        f"{cpu_line}",
         "",
         f"**The boundary** (the model warm, a {SCREEN[0]}x{SCREEN[1]} dense text screen with "
         "one new pixel each run, same prompt; proxy and in-process runs interleaved): first "

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
 from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.backend import Backend
+from desktop_app.engine.process.idle import give_heap_back
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ class EngineWorker(QObject):
             self.unloaded.emit(False)
             return
         backend.close()
+        give_heap_back()
         self.unloaded.emit(True)
 
     def _backend(self) -> Backend:

@@ -3,6 +3,7 @@ passed in (tests move it; the window asks every IDLE_CHECK_S)."""
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 
@@ -31,3 +32,19 @@ class IdleClock:
             self.touch()
             return False
         return limit_s is not None and self.idle_s() >= limit_s
+
+
+def give_heap_back() -> None:
+    """Collect garbage and hand the heap's free pages back to the system (glibc's
+    malloc_trim; elsewhere only the collection): after unloading, what the answers and their
+    pictures used is returned, not kept for later."""
+    import gc
+
+    gc.collect()
+    if not sys.platform.startswith("linux"):
+        return
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)

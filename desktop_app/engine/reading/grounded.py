@@ -144,9 +144,13 @@ class GroundedBackend(Backend):
         self._clock = time.perf_counter
 
     def load(self, on_progress: ProgressCallback | None = None) -> None:
+        reader = self.reader
+        if reader is None:
+            self.inner.load(on_progress)
+            return
+        reading = Background(reader.load, finished=threading.Event())  # beside the model's
         self.inner.load(on_progress)
-        if self.reader is not None:
-            self.reader.load()
+        reading.result()
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
         self._active.set()
