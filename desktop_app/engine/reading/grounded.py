@@ -144,13 +144,9 @@ class GroundedBackend(Backend):
         self._clock = time.perf_counter
 
     def load(self, on_progress: ProgressCallback | None = None) -> None:
-        reader = self.reader
-        if reader is None:
-            self.inner.load(on_progress)
-            return
-        reading = Background(reader.load, finished=threading.Event())  # beside the model's
-        self.inner.load(on_progress)
-        reading.result()
+        self.inner.load(on_progress)  # first: a model refused (memory) starts no reader either
+        if self.reader is not None:
+            self.reader.load()
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
         self._active.set()
