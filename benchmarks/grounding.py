@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from machine_info import machine  # noqa: E402
+from machine_info import machine, put_section  # noqa: E402
 
 from desktop_app.core.accessible import (  # noqa: E402
     AccessibleItem,
@@ -217,19 +217,7 @@ def section(runs: int) -> list[str]:
 def write(lines: list[str]) -> None:
     """Put the section into docs/performance.md in place of its last version (or at the end)."""
     text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-    body = "\n".join(lines)
-    if HEADING in text:
-        before, rest = text.split(HEADING, 1)
-        after = rest.split("\n## ", 1)
-        tail = "\n## " + after[1] if len(after) > 1 else ""
-        text = before + body.rstrip("\n") + "\n" + tail
-    else:
-        marker = "\nBenchmark time:"
-        if marker in text:
-            before, after_marker = text.rsplit(marker, 1)
-            text = before.rstrip("\n") + "\n\n" + body + marker + after_marker
-        else:
-            text = text + "\n" + body
+    text = put_section(text, HEADING, lines)
     OUTPUT.write_text(text, encoding="utf-8")
 
 

@@ -710,20 +710,10 @@ def target_row(what: str, value: float, limit: float, unit: str) -> str:
 def write(lines: list[str], results: dict[str, float]) -> None:
     """Put the section into docs/performance.md in place of its last version (or before the
     benchmark time) and this benchmark's rows into its Targets table."""
+    from machine_info import put_section
+
     text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-    body = "\n".join(lines)
-    if HEADING in text:
-        before, rest = text.split(HEADING, 1)
-        after = rest.split("\n## ", 1)
-        tail = "\n## " + after[1] if len(after) > 1 else ""
-        text = before + body.rstrip("\n") + "\n" + tail
-    else:
-        marker = "\nBenchmark time:"
-        if marker in text:
-            before, after_marker = text.rsplit(marker, 1)
-            text = before.rstrip("\n") + "\n\n" + body + marker + after_marker
-        else:
-            text = text + "\n" + body
+    text = put_section(text, HEADING, lines)
     OUTPUT.write_text(update_targets(text, results), encoding="utf-8")
 
 
