@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
 from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.process.idle import give_heap_back
+from desktop_app.engine.process.idle import give_heap_back, keep_large_blocks_mapped
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class EngineWorker(QObject):
         """`backend` may be a factory, called on the worker thread so that torch and
         transformers are imported there, after the window is already on screen."""
         super().__init__()
+        keep_large_blocks_mapped()  # the window's memory comes back after each request
         self.backend: Backend | None = None
         self._factory: Callable[[], Backend] | None = None
         if isinstance(backend, Backend):

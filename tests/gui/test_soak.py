@@ -235,7 +235,7 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
     backend.warm_up()
     assert backend.pid is not None
     model_rss_start = process_rss_mb(backend.pid)
-    threads_start, os_threads_start = threading.active_count(), os_threads()
+    threads_start, os_threads_start = set(threading.enumerate()), os_threads()
     started = time.perf_counter()
     soak = Soak(make_controller, backend)
     try:
@@ -254,14 +254,16 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
     ends = Counter(outcome for found in ledger.outcomes.values() for outcome in found)
     # torch's helper threads of the finished engine thread end soon after it, not at once
     qtbot.waitUntil(lambda: os_threads() <= os_threads_start, timeout=STEP_MS)
-    threads_end, os_threads_end = threading.active_count(), os_threads()
+    # Threads of earlier tests may end meanwhile; none of this test's may be left behind.
+    threads_left = set(threading.enumerate()) - threads_start
+    os_threads_end = os_threads()
     print(
         f"\nsoak: {len(ledger.requests)} requests ({WARM_UP} warm-up), steps {dict(soak.steps)}"
         f"\n  ends: {ends['answered']} answered, {ends['cancelled']} cancelled,"
         f" {ends['failed']} failed"
         f"\n  RSS {rss_start:.1f} MB -> {rss_end:.1f} MB, growth {rss_end - rss_start:+.1f} MB"
         f"\n  model process RSS {model_rss_start:.1f} MB -> {model_rss_end:.1f} MB"
-        f"\n  threads {threads_start} -> {threads_end} (Python),"
+        f"\n  threads {len(threads_start)} -> {threading.active_count()} (Python),"
         f" {os_threads_start} -> {os_threads_end} (process)"
         f"\n  wall {wall:.1f} s"
     )
@@ -280,7 +282,8 @@ def test_soak_every_request_ends_once_and_memory_and_threads_come_back(
     assert soak.failed == [messages.GENERATION_FAILED.format(reason=FAULT)] * ends["failed"]
     assert rss_end - rss_start < MAX_GROWTH_MB
     assert model_pid is not None and model_rss_end - model_rss_start < MAX_GROWTH_MB
-    assert (threads_end, os_threads_end) == (threads_start, os_threads_start)
+    assert not threads_left, [thread.name for thread in threads_left]
+    assert os_threads_end <= os_threads_start
 
 
 def test_a_request_stopped_or_replaced_before_it_runs_never_runs(qtbot: QtBot) -> None:

@@ -61,3 +61,11 @@ def process_rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise ValueError(f"no VmRSS for process {pid}")
+
+
+def raise_heap_threshold() -> None:
+    """Allocate and free one 30 MB block, as torch or a big picture does early in a long
+    session: glibc then keeps blocks of up to that size in its heap instead of mapping them."""
+    block = bytearray(30 * 2**20)
+    block[:: 2**12] = b"x" * len(block[:: 2**12])  # touch every page
+    del block
