@@ -10,6 +10,7 @@ from desktop_app.cli.output import ProgressPrinter
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.images import load_image
 from desktop_app.engine.models.bundled import bundled_default
+from desktop_app.engine.models.choice import concrete
 from desktop_app.engine.reading.backend import grounded_if_asked
 from desktop_app.settings import DEFAULT_MODEL, DeviceChoice, EngineSettings, Quantization
 
@@ -23,7 +24,7 @@ def settings_from(args: argparse.Namespace) -> EngineSettings:
         model = DEFAULT_MODEL
     elif model is None:
         model = bundled_default() or _default_for_hardware()
-    return EngineSettings(
+    settings = EngineSettings(
         model=model,
         device=DeviceChoice(args.device),
         quantization=Quantization(args.quant),
@@ -34,6 +35,7 @@ def settings_from(args: argparse.Namespace) -> EngineSettings:
         threads=args.threads,
         ground_in_text=args.ground,
     )
+    return settings if uses_server(args) else concrete(settings)
 
 
 def _default_for_hardware() -> str:

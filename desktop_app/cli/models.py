@@ -8,6 +8,7 @@ from desktop_app.cli.output import ProgressPrinter
 from desktop_app.core import messages
 from desktop_app.engine.models.bundled import bundled_folder, bundled_models
 from desktop_app.engine.models.catalogue import CATALOGUE, find
+from desktop_app.engine.models.choice import recommend, this_computer
 from desktop_app.engine.models.hub import is_downloaded, resolve_model
 
 HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
@@ -63,6 +64,8 @@ def catalogue_table() -> str:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
+    reason = recommend(this_computer()).reason
+    lines += ["", messages.MODELS_RECOMMENDED_CLI.format(reason=reason)]
     return "\n".join(lines)
 
 

@@ -115,7 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model")
-    group.add_argument("--model", metavar="ID_OR_PATH", help="Hub id or local folder")
+    group.add_argument(
+        "--model",
+        metavar="ID_OR_PATH",
+        help="Hub id, local folder, or auto (the model recommended for this computer)",
+    )
     group.add_argument(
         "--quant", choices=[q.value for q in Quantization], default="auto", help="precision"
     )

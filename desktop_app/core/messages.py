@@ -423,7 +423,10 @@ FIELD_START_AT_LOGIN_DESCRIPTION = (
 )
 
 FIELD_MODEL = "Model"
-FIELD_MODEL_DESCRIPTION = "A Hugging Face model id or a model folder on this computer."
+FIELD_MODEL_DESCRIPTION = (
+    "A Hugging Face model id, a model folder on this computer, "
+    "or auto for the model recommended for this computer."
+)
 CHOOSE_FOLDER = "Choose folder…"
 CHOOSE_FOLDER_NAME = "Choose model folder"
 CHOOSE_FOLDER_TITLE = "Choose a model folder"
@@ -760,4 +763,30 @@ MEMORY_TOO_LITTLE_EVEN_SMALLEST = (
 MEMORY_TOO_LITTLE_NO_SMALLER = (
     "There is not enough free memory to load {model}: it needs {need} and {free} is free, "
     "and Iris knows no smaller model. Close some programs, then try again."
+)
+
+# --- the "auto" model: which model this computer runs best (engine/models/choice.py) -------
+# What a model is good at; fills {strength} below.
+STRENGTH_FASTEST = "the fastest, with shorter descriptions"
+STRENGTH_BETTER = "better descriptions, still quick"
+STRENGTH_BEST_SMALL = "better descriptions and reading of small text"
+# {model} is a model's short name, {words} a whole number of words a second estimated for this
+# computer, {memory} the memory it needs in GB.
+MODEL_CHOICE_REASON = (
+    "{model}: {strength}, about {words} words a second on this computer, {memory:g} GB."
+)
+# No better model keeps up with speech or fits in the memory free; the smallest is chosen.
+MODEL_CHOICE_ONLY_SMALLEST = (
+    "{model}: {strength}, about {words} words a second on this computer, {memory:g} GB. "
+    "No bigger model fits in the memory free or keeps up with speech here."
+)
+# A graphics card has room for a bigger model.
+MODEL_CHOICE_GPU = "{model}: {strength}, on the graphics card, {memory:g} GB."
+# Settings, Model: {reason} is MODEL_CHOICE_REASON or one of its kind.
+MODEL_RECOMMENDED = "Recommended for this computer: {reason}"
+# The button that sets the model to auto (the recommended one, chosen again at each load).
+USE_RECOMMENDED_MODEL = "Use the recommended model"
+# `iris models list`, after the table; {reason} is MODEL_CHOICE_REASON or one of its kind.
+MODELS_RECOMMENDED_CLI = (
+    "Recommended for this computer: {reason} Use --model auto to follow the recommendation."
 )

@@ -76,16 +76,17 @@ def local_backend_factory(
     with the text read in `reader_process` (a text reader's process of its own when None)."""
 
     def factory() -> Any:
+        from desktop_app.engine.models.choice import concrete
         from desktop_app.engine.models.memory import check_before_loading
         from desktop_app.engine.reading.grounded import grounded_if_asked
 
-        spec = BackendSpec(Kind.LOCAL_MODEL, settings.engine)
+        engine = concrete(settings.engine)  # "auto": the model recommended for this computer
         model = ProcessBackend(
-            spec,
+            BackendSpec(Kind.LOCAL_MODEL, engine),
             smaller_model=smaller_model_name,
-            before_start=lambda: check_before_loading(settings.engine),
+            before_start=lambda: check_before_loading(engine),
         )
-        return grounded_if_asked(model, settings.engine, remote_reader(settings, reader_process))
+        return grounded_if_asked(model, engine, remote_reader(settings, reader_process))
 
     return factory
 

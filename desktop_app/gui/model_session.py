@@ -12,6 +12,7 @@ from desktop_app.core import messages
 from desktop_app.core.errors import BadInputError, IrisError
 from desktop_app.core.types import Answer, Request
 from desktop_app.engine.models.catalogue import find as find_in_catalogue
+from desktop_app.engine.models.choice import concrete
 from desktop_app.engine.models.hub import is_downloaded
 from desktop_app.engine.process.idle import IdleClock
 from desktop_app.gui.backends import (
@@ -121,7 +122,7 @@ class ModelSession(QObject):
                 return False
             self.worker.load()
             return True
-        engine = current.engine
+        engine = concrete(current.engine)  # "auto": the model recommended for this computer
         if not is_downloaded(engine.model, engine.revision):
             entry = find_in_catalogue(engine.model)
             size = (
@@ -146,8 +147,10 @@ class ModelSession(QObject):
     def local_model_missing(self) -> bool:
         """True while the local model is to be used and is not downloaded yet."""
         current = self.settings.current
-        engine = current.engine
-        return not current.server.enabled and not is_downloaded(engine.model, engine.revision)
+        if current.server.enabled:
+            return False
+        engine = concrete(current.engine)
+        return not is_downloaded(engine.model, engine.revision)
 
     def plain_http_warning(self) -> str | None:
         """The warning for a server reached unencrypted across a network, if that is so."""

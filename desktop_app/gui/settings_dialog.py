@@ -39,6 +39,7 @@ from desktop_app.gui.setting_controls import (
 )
 from desktop_app.hotkeys import parse_hotkey
 from desktop_app.settings import (
+    AUTO_MODEL,
     SCHEMA,
     ApiKeys,
     AppSettings,
@@ -216,6 +217,27 @@ class SettingsDialog(QDialog):
         self.choose_folder.setAccessibleName(text.CHOOSE_FOLDER_NAME)
         self.choose_folder.clicked.connect(self._choose_model_folder)
         form.addRow("", self.choose_folder)
+        self._add_recommendation(form)
+
+    def _add_recommendation(self, form: QFormLayout) -> None:
+        """The model recommended for this computer, why, and a button that follows it."""
+        from desktop_app.engine.models.choice import recommend, this_computer
+
+        reason = recommend(this_computer()).reason
+        self.recommendation = QLabel(text.MODEL_RECOMMENDED.format(reason=reason))
+        self.recommendation.setObjectName("model_recommendation")
+        self.recommendation.setWordWrap(True)
+        self.recommendation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.use_recommended = QPushButton(text.USE_RECOMMENDED_MODEL)
+        self.use_recommended.setObjectName("use_recommended_model")
+        self.use_recommended.setAccessibleDescription(self.recommendation.text())
+        self.use_recommended.clicked.connect(self._use_recommended_model)
+        form.addRow("", self.recommendation)
+        form.addRow("", self.use_recommended)
+
+    def _use_recommended_model(self) -> None:
+        self.model.setText(AUTO_MODEL)
+        self.model.setFocus()
 
     def _build_hotkeys(self, hotkeys: dict[str, str]) -> QWidget:
         page = QWidget()

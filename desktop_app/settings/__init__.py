@@ -16,6 +16,7 @@ from desktop_app.settings.app_settings import (
 )
 from desktop_app.settings.atomic import Opener, save_error_message, write_atomically
 from desktop_app.settings.engine_settings import (
+    AUTO_MODEL,
     DEFAULT_MODEL,
     DeviceChoice,
     EngineSettings,
@@ -42,6 +43,7 @@ from desktop_app.settings.secrets import ApiKeys
 from desktop_app.settings.server_settings import ServerAddress, ServerSettings
 
 __all__ = [
+    "AUTO_MODEL",
     "DEFAULT_HOTKEYS",
     "DEFAULT_MODEL",
     "PERCENT",

@@ -9,6 +9,8 @@ from desktop_app.core import messages
 from desktop_app.settings.schema import Place, check_minimums, setting
 
 DEFAULT_MODEL = "HuggingFaceTB/SmolVLM-256M-Instruct"
+AUTO_MODEL = "auto"
+"""The model setting's value for "the model recommended for this computer"."""
 
 
 class Quantization(enum.Enum):

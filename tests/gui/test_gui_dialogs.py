@@ -29,6 +29,7 @@ from desktop_app.gui.region_selector import RegionSelector
 from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.tray import TrayIcon, tray_available, tray_menu
 from desktop_app.settings import (
+    AUTO_MODEL,
     DEFAULT_HOTKEYS,
     AppSettings,
     DescriptionStyle,
@@ -187,6 +188,17 @@ def test_choose_folder_fills_the_model_field(
     qtbot.mouseClick(dialog.choose_folder, Qt.MouseButton.LeftButton)
     assert dialog.result_settings().engine.model == str(tmp_path)
     assert dialog.choose_folder.accessibleName()
+
+
+def test_the_recommended_model_is_said_and_one_button_follows_it(dialog: SettingsDialog) -> None:
+    from desktop_app.engine.models.choice import recommend, this_computer
+
+    reason = recommend(this_computer()).reason
+    shown = text.MODEL_RECOMMENDED.format(reason=reason)
+    assert dialog.recommendation.text() == shown and not dialog.recommendation.isHidden()
+    assert dialog.use_recommended.accessibleDescription() == shown  # spoken with the button
+    dialog.use_recommended.click()
+    assert dialog.result_settings().engine.model == AUTO_MODEL
 
 
 def test_custom_prompt_enabled_only_for_custom(dialog: SettingsDialog) -> None:

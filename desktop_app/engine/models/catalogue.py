@@ -1,14 +1,23 @@
 """The models Iris knows by name, with what they cost, and the default for this computer.
 
 Sizes are the published safetensors downloads, rounded; memory is what loading needs with
-Iris's default precision for the device (int8 on CPU, bf16 on a GPU), rounded up.
+Iris's default precision for the device (int8 on CPU, bf16 on a GPU), rounded up. The `cpu_`
+figures are measured by Iris's benchmark (benchmarks/, docs/performance.md) on random weights
+of the model's exact shape, on MEASURED_CORES cores with int8 weights; engine/models/choice.py
+picks the "auto" model from them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_app.core import messages
 from desktop_app.settings import DEFAULT_MODEL
+
+MEASURED_CORES = 2
+"""Cores of the machine the `cpu_` figures were measured on."""
+MEASURED_WIDE_VECTORS = False
+"""Whether that machine has AVX-512 (it is an AMD EPYC with AVX2, as most laptops have)."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,16 @@ class CatalogueEntry:
     tested with. None (every entry so far: the commits could not be looked up where this
     catalogue was written) pins the commit of `main` at the time of the first download, which
     Iris then records and keeps using (see engine/models/revisions.py)."""
+    quality: int = 0
+    """Higher gives better answers (by the models' published benchmarks); used to choose."""
+    strength: str = ""
+    """What the model is good at, in words for the sentence that explains a choice."""
+    cpu_tokens_per_s: float | None = None
+    """Tokens a second while answering on MEASURED_CORES cores; None: not measured."""
+    cpu_memory_gb: float | None = None
+    """The model's process with the model loaded from the int8 cache, in GB."""
+    cpu_peak_gb: float | None = None
+    """The most memory the first load takes (quantizing, int8 cache cold), in GB."""
 
     @property
     def name(self) -> str:
@@ -41,7 +60,18 @@ class CatalogueEntry:
 
 CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
-        DEFAULT_MODEL, "idefics3", "256M", 0.5, 1.0, "Apache-2.0", "default on CPU; fastest"
+        DEFAULT_MODEL,
+        "idefics3",
+        "256M",
+        0.5,
+        1.0,
+        "Apache-2.0",
+        "default on CPU; fastest",
+        quality=1,
+        strength=messages.STRENGTH_FASTEST,
+        cpu_tokens_per_s=49.0,  # 20.4 ms a token
+        cpu_memory_gb=1.03,
+        cpu_peak_gb=1.23,
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM-500M-Instruct",
@@ -51,6 +81,8 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.5,
         "Apache-2.0",
         "better answers, still quick on CPU",
+        quality=2,
+        strength=messages.STRENGTH_BETTER,
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM-Instruct",
@@ -60,6 +92,11 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         5.5,
         "Apache-2.0",
         "default on a GPU with 6 GB free",
+        quality=3,
+        strength=messages.STRENGTH_BEST_SMALL,
+        cpu_tokens_per_s=9.7,  # 103 ms a token
+        cpu_memory_gb=3.5,
+        cpu_peak_gb=13.6,
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM2-256M-Video-Instruct",
