@@ -17,6 +17,7 @@ class Menu(enum.Enum):
     DESCRIBE = messages.MENU_DESCRIBE
     READ = messages.MENU_READ
     CONVERSATION = messages.MENU_CONVERSATION
+    VIEW = messages.MENU_VIEW
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,20 @@ UNLOAD_MODEL = Action(
     in_tray=True,
     help="gives its memory back to other programs; the next question loads it again",
 )
+LARGER_TEXT = Action(
+    "larger_text",
+    "Larger text",
+    "appearance.larger_text",
+    "Ctrl++",
+    menu=Menu.VIEW,
+    help="the conversation, the answer and the question, up to 300 percent",
+)
+SMALLER_TEXT = Action(
+    "smaller_text", "Smaller text", "appearance.smaller_text", "Ctrl+-", menu=Menu.VIEW
+)
+NORMAL_TEXT = Action(
+    "normal_text", "Normal text size", "appearance.normal_text", "Ctrl+0", menu=Menu.VIEW
+)
 SETTINGS = Action("settings", "Settings", "preferences.open_settings", "Ctrl+,", menu=Menu.FILE)
 QUIT = Action("quit", "Quit", "quit", "Ctrl+Q", menu=Menu.FILE)
 SHOW_WINDOW = Action(
@@ -224,6 +239,9 @@ ACTIONS: tuple[Action, ...] = (
     NEW_CONVERSATION,
     CLEAR_HISTORY,
     UNLOAD_MODEL,
+    LARGER_TEXT,
+    SMALLER_TEXT,
+    NORMAL_TEXT,
     SETTINGS,
     QUIT,
     SHOW_WINDOW,

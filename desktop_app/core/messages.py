@@ -790,3 +790,20 @@ USE_RECOMMENDED_MODEL = "Use the recommended model"
 MODELS_RECOMMENDED_CLI = (
     "Recommended for this computer: {reason} Use --model auto to follow the recommendation."
 )
+
+# --- low vision: the window's colours and text size (gui/appearance.py) -------------------
+FIELD_THEME = "Colours"
+THEME_SYSTEM = "Follow the system"
+THEME_HIGH_CONTRAST_DARK = "High contrast: light text on black"
+THEME_HIGH_CONTRAST_LIGHT = "High contrast: dark text on white"
+FIELD_TEXT_SIZE = "Text size (percent)"
+FIELD_TEXT_SIZE_DESCRIPTION = (
+    "The size of the conversation, the answer and the question; "
+    "Ctrl+plus, Ctrl+minus and Ctrl+0 change it in the window."
+)
+# Said after Larger text, Smaller text or Normal text size; {percent} is a whole number.
+TEXT_SIZE_NOW = "Text size {percent} percent."
+# The labels shown above the window's panes.
+CONVERSATION_LABEL = "Conversation"
+ANSWER_LABEL = "Answer"
+MENU_VIEW = "&View"

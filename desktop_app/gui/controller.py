@@ -16,6 +16,7 @@ from desktop_app.core.actions import MORE_DETAIL as MORE_DETAIL_ACTION
 from desktop_app.core.errors import IrisError
 from desktop_app.core.types import Answer
 from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
+from desktop_app.gui.appearance import Appearance
 from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.history_saver import HistorySaver
 from desktop_app.gui.idle_unload import IdleUnloader
@@ -63,6 +64,14 @@ class Controller(QObject):
         self.loading = LoadingStatus(window, session, voice, lambda: self.focus.iris_active())
         self.pointer = PointerMover(capturer, self.announce)
         self.idle_unloader = IdleUnloader(session, lambda: voice.stream is not None, window)
+        self.appearance = Appearance(
+            window,
+            lambda: self.settings,
+            lambda changed: preferences.apply(changed, save=True),
+            self.announce,
+        )
+        preferences.changed.connect(self.appearance.apply)
+        preferences.dress_dialog = self.appearance.dress
         self.images = ImageActions(
             window,
             capturer,

@@ -89,10 +89,18 @@ class MainWindow(QMainWindow):
         self.show_status(messages.STATUS_NO_MODEL_YET)
         self.show_location(messages.LOCATION_LINE.format(location=messages.LOCATION_THIS_COMPUTER))
 
+        self.conversation_label = QLabel(messages.CONVERSATION_LABEL)
+        self.conversation_label.setObjectName("conversation_label")
+        self.conversation_label.setBuddy(self.conversation)
+        self.answer_label = QLabel(messages.ANSWER_LABEL)
+        self.answer_label.setObjectName("answer_label")
+        self.answer_label.setBuddy(self.answer_view)
         layout = QVBoxLayout()
         for widget in (
             self.describe_button,
+            self.conversation_label,
             self.conversation,
+            self.answer_label,
             self.answer_view,
             self.question,
             self.ask_button,

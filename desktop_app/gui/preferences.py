@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from desktop_app.core import messages
 from desktop_app.gui.backends import location_line
@@ -42,6 +44,8 @@ class Preferences(QObject):
         self.history = history
         self.start_at_login = start_at_login
         self.dialog: Any = None
+        self.dress_dialog: Callable[[QWidget], None] = lambda dialog: None
+        """Gives a dialog the window's colours (set by the Appearance part)."""
         window.show_location(location_line(keeper.current.server))
 
     def open_settings(self) -> None:
@@ -62,6 +66,7 @@ class Preferences(QObject):
             )
 
         dialog.accepted.connect(accepted)
+        self.dress_dialog(dialog)
         dialog.open()
 
     def apply(

@@ -52,6 +52,21 @@ class SpeechOutput(enum.Enum):
     """Always Iris's own voice, even beside a screen reader."""
 
 
+class Theme(enum.Enum):
+    """The window's colours."""
+
+    SYSTEM = "system"
+    """The system's colours; its high-contrast setting, where it has one, picks a theme below."""
+    HIGH_CONTRAST_DARK = "high_contrast_dark"
+    """White and yellow on black."""
+    HIGH_CONTRAST_LIGHT = "high_contrast_light"
+    """Black and dark blue on white."""
+
+
+TEXT_SIZE_STEP = 10
+"""Percent added or taken by Larger text and Smaller text."""
+
+
 @dataclass(frozen=True)
 class SpeechSettings:
     """Iris's own voice (`voice`, `rate_wpm`, `volume`), or hand-off to the screen reader."""
@@ -145,6 +160,26 @@ class AppSettings:
         description=messages.FIELD_KEEP_HISTORY_DESCRIPTION,
     )
     """Save the text of conversations (never images) in the config folder."""
+    theme: Theme = setting(
+        Theme.SYSTEM,
+        messages.FIELD_THEME,
+        Place.GENERAL,
+        choices={
+            Theme.SYSTEM: messages.THEME_SYSTEM,
+            Theme.HIGH_CONTRAST_DARK: messages.THEME_HIGH_CONTRAST_DARK,
+            Theme.HIGH_CONTRAST_LIGHT: messages.THEME_HIGH_CONTRAST_LIGHT,
+        },
+    )
+    text_size_percent: int = setting(
+        100,
+        messages.FIELD_TEXT_SIZE,
+        Place.GENERAL,
+        description=messages.FIELD_TEXT_SIZE_DESCRIPTION,
+        minimum=50,
+        maximum=300,
+        step=TEXT_SIZE_STEP,
+    )
+    """The conversation's, the answer's and the question's text, in percent of the system's."""
     speech_notice_told: str = setting("", None)
     """The sentence that last told the user whose voice Iris speaks with (told once)."""
 

@@ -110,7 +110,7 @@ def test_every_field_has_an_accessible_name(dialog: SettingsDialog) -> None:
 def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None:
     assert dialog.focusWidget() is dialog.answer_language
     order = []
-    for _ in range(11):
+    for _ in range(13):
         widget = dialog.focusWidget()
         assert widget is not None
         order.append(widget.objectName() or type(widget).__name__)
@@ -125,6 +125,8 @@ def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None
         "start_at_login",
         "all_monitors",
         "keep_history",
+        "theme",
+        "text_size_percent",
         "QPushButton",
         "QPushButton",
         "page_tab_bar",
