@@ -115,7 +115,8 @@ class Host:
             self.replies.send(wire.Failed.of(request_id, error))
         except Exception as error:
             _LOG.warning("generation failed", exc_info=True)
-            self.replies.send(wire.Failed.of(request_id, GenerationError(first_line(error))))
+            failed = GenerationError(messages.GENERATION_FAILED)  # the raw text is in the log
+            self.replies.send(wire.Failed.of(request_id, failed))
         else:
             self.replies.send(wire.Answered(request_id, answer))
         finally:
@@ -147,7 +148,8 @@ class Host:
             self.replies.send(wire.Failed.of(request_id, error))
         except Exception as error:
             _LOG.warning("reading failed", exc_info=True)
-            self.replies.send(wire.Failed.of(request_id, GenerationError(first_line(error))))
+            failed = GenerationError(messages.GENERATION_FAILED)  # the raw text is in the log
+            self.replies.send(wire.Failed.of(request_id, failed))
         else:
             self.replies.send(wire.ReadDone(request_id, reading))
         finally:
