@@ -218,7 +218,7 @@ class EngineWorker(QObject):
             answer: Answer = backend.start(request, forward)
         except IrisError as error:
             self.failed.emit(request_id, error)
-        except Exception as error:
+        except Exception:
             log.warning("generation failed", exc_info=True)
             self.failed.emit(request_id, GenerationError(messages.GENERATION_FAILED))
         else:

@@ -70,7 +70,9 @@ def main(argv: list[str]) -> int:
     kind: str = args.kind
     folder: Path = args.folder
     built = (
-        build_tiny_model(kind, folder) if kind in ALL_FAMILIES else build_real_shape_model(kind, folder)
+        build_tiny_model(kind, folder)
+        if kind in ALL_FAMILIES
+        else build_real_shape_model(kind, folder)
     )
     print(built)
     return 0

@@ -73,12 +73,14 @@ def build_qwen_vl(family: str) -> tuple[Any, Any, int, int]:
         "spatial_merge_size": 2,
         "temporal_patch_size": 2,
     }
-    ids = {
+    ids: dict[str, Any] = {
         "image_token_id": image,
         "video_token_id": video,
         "vision_start_token_id": start,
         "vision_end_token_id": end,
     }
+    config_class: Any
+    processor_class: Any
     if family == "qwen2_vl":
         text = _text_config("qwen2_vl_text", tokenizer, bos=None, eos=eos, pad=pad)
         vision |= {"embed_dim": 64, "hidden_size": 64, "mlp_ratio": 2}
@@ -160,13 +162,14 @@ def build_paligemma(family: str) -> tuple[Any, Any, int, int]:
         image_mean=_HALF,
         image_std=_HALF,
     )
-    image_processor.image_seq_length = (VISION_IMAGE_SIZE // PATCH_SIZE) ** 2
+    tokens = (VISION_IMAGE_SIZE // PATCH_SIZE) ** 2
+    image_processor.image_seq_length = tokens  # type: ignore[attr-defined]  # as the Hub's
     processor = tf.PaliGemmaProcessor(image_processor=image_processor, tokenizer=tokenizer)
     tokenizer = processor.tokenizer  # with PaliGemma's <loc> and <seg> tokens added
     bos, eos, pad, image = _ids(tokenizer, "<bos>", "<eos>", "<pad>", "<image>")
     text = _text_config("gemma", tokenizer, bos=bos, eos=eos, pad=pad, head_dim=16)
     vision = dict(_VISION, model_type="siglip_vision_model", projection_dim=64)
-    vision["num_image_tokens"] = image_processor.image_seq_length
+    vision["num_image_tokens"] = tokens
     config = tf.PaliGemmaConfig(
         text_config=text,
         vision_config=vision,

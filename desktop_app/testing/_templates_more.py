@@ -129,8 +129,13 @@ QWEN_VL_TOKENS = TokenizerSpec(
 
 GEMMA3_TOKENS = TokenizerSpec(
     leading=("<pad>", "<eos>", "<bos>", "<unk>"),
-    extra=("<start_of_turn>", "<end_of_turn>", "<start_of_image>", "<end_of_image>")
-    + ("<image_soft_token>",),
+    extra=(
+        "<start_of_turn>",
+        "<end_of_turn>",
+        "<start_of_image>",
+        "<end_of_image>",
+        "<image_soft_token>",
+    ),
     bos="<bos>",
     eos="<eos>",
     pad="<pad>",
@@ -158,9 +163,11 @@ PALIGEMMA_TOKENS = TokenizerSpec(
 
 AYA_VISION_TOKENS = TokenizerSpec(
     leading=("<PAD>", "<UNK>", "<BOS_TOKEN>", "<EOS_TOKEN>"),
-    extra=("<|START_OF_TURN_TOKEN|>", "<|END_OF_TURN_TOKEN|>", "<|USER_TOKEN|>")
-    + ("<|CHATBOT_TOKEN|>", "<image>", "<|START_OF_IMG|>", "<|END_OF_IMG|>")
-    + ("<|IMG_PATCH|>", "<|IMG_LINE_BREAK|>", "TILE", "TILE_GLOBAL"),
+    extra=(
+        *("<|START_OF_TURN_TOKEN|>", "<|END_OF_TURN_TOKEN|>", "<|USER_TOKEN|>"),
+        *("<|CHATBOT_TOKEN|>", "<image>", "<|START_OF_IMG|>", "<|END_OF_IMG|>"),
+        *("<|IMG_PATCH|>", "<|IMG_LINE_BREAK|>", "TILE", "TILE_GLOBAL"),
+    ),
     bos="<BOS_TOKEN>",
     eos="<|END_OF_TURN_TOKEN|>",
     pad="<PAD>",
@@ -171,8 +178,10 @@ AYA_VISION_TOKENS = TokenizerSpec(
 
 LFM2_VL_TOKENS = TokenizerSpec(
     leading=("<|pad|>", "<|startoftext|>", "<|endoftext|>", "<|im_start|>", "<|im_end|>"),
-    extra=("<image>", "<|image_start|>", "<|image_end|>", "<|img_thumbnail|>")
-    + tuple(f"<|img_row_{r}_col_{c}|>" for r in range(1, 4) for c in range(1, 4)),
+    extra=(
+        *("<image>", "<|image_start|>", "<|image_end|>", "<|img_thumbnail|>"),
+        *(f"<|img_row_{r}_col_{c}|>" for r in range(1, 4) for c in range(1, 4)),
+    ),
     bos="<|startoftext|>",
     eos="<|im_end|>",
     pad="<|pad|>",

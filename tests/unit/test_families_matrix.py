@@ -33,7 +33,9 @@ STOP_AFTER_STEPS = 3
 
 
 @pytest.fixture(scope="module")
-def models(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def models(
+    tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     """Every family's tiny model folder."""
     root = tmp_path_factory.mktemp("more-families")
     more = {family: build_tiny_model(family, root / family) for family in MORE_FAMILIES}

@@ -70,9 +70,7 @@ def test_chat_templates_are_found_where_checkpoints_keep_them(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("family", BOS_IN_TEMPLATE)
-def test_the_prompt_starts_with_exactly_one_bos(
-    tiny_model_of: Any, family: str
-) -> None:
+def test_the_prompt_starts_with_exactly_one_bos(tiny_model_of: Any, family: str) -> None:
     from transformers import AutoProcessor
 
     processor = AutoProcessor.from_pretrained(tiny_model_of(family))
@@ -146,7 +144,11 @@ def test_caches_that_cannot_be_cut_back_are_detected() -> None:
     def cache(*layers: Any) -> Any:
         return SimpleNamespace(layers=list(layers))
 
-    full, sliding_full, sliding_short = _layer("full", 6), _layer("sliding", 6), _layer("sliding", 3)
+    full, sliding_full, sliding_short = (
+        _layer("full", 6),
+        _layer("sliding", 6),
+        _layer("sliding", 3),
+    )
     assert can_continue(cache(full), 6, 3, 10)
     assert can_continue(cache(full, sliding_short), 3, 2, 10)
     assert not can_continue(cache(full, sliding_full), 6, 3, 10)  # the window dropped them

@@ -49,7 +49,8 @@ class Family(ABC):
 
     def check_prompt(self, folder: Path, model: str) -> None:
         """Raise UnsupportedModelError, before anything loads, if Iris cannot prompt the model
-        in `folder` the way it was trained."""
+        in `folder` the way it was trained (every family here has a known prompt)."""
+        return None
 
     @abstractmethod
     def build_inputs(self, processor: Any, request: Request, images: list[Any]) -> Any:

@@ -21,7 +21,8 @@ def weight_readers(model: Any) -> set[str]:
     names: set[str] = set()
     for owner_name, owner in model.named_modules():
         for child_name, child in owner.named_children():
-            if isinstance(child, torch.nn.Linear) and _reads_weight(type(owner), child_name):
+            owner_class: type = type(owner)
+            if isinstance(child, torch.nn.Linear) and _reads_weight(owner_class, child_name):
                 names.add(f"{owner_name}.{child_name}" if owner_name else child_name)
     return names
 

@@ -113,7 +113,7 @@ class Host:
             answer = self.backend.start(command.request, forward)
         except IrisError as error:
             self.replies.send(wire.Failed.of(request_id, error))
-        except Exception as error:
+        except Exception:
             _LOG.warning("generation failed", exc_info=True)
             failed = GenerationError(messages.GENERATION_FAILED)  # the raw text is in the log
             self.replies.send(wire.Failed.of(request_id, failed))
@@ -146,7 +146,7 @@ class Host:
             reading = reader.read(command.image, line, stopped)
         except IrisError as error:
             self.replies.send(wire.Failed.of(request_id, error))
-        except Exception as error:
+        except Exception:
             _LOG.warning("reading failed", exc_info=True)
             failed = GenerationError(messages.GENERATION_FAILED)  # the raw text is in the log
             self.replies.send(wire.Failed.of(request_id, failed))
