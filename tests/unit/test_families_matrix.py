@@ -126,6 +126,23 @@ def test_int8_answers_and_follows_up(
 
 
 @pytest.mark.parametrize("family", PROMPTED)
+def test_images_encoded_ahead_give_the_same_tokens(
+    models: dict[str, Path], family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`prepare` encodes the images while the text reader reads; the answer must not change
+    (Qwen-VL places its image tokens with image_grid_thw, which must stay in the inputs)."""
+    backend = _backend(models[family], Quantization.NONE)
+    recorded = GeneratedIds(backend, monkeypatch)
+    request = Request.single("Describe.", [SCREEN], max_new_tokens=4)
+    plain, _ = _ask(backend, request)
+    backend.forget_conversation()
+    backend.prepare(request)
+    prepared, _ = _ask(backend, request)
+    assert prepared.generated_tokens == plain.generated_tokens >= 1
+    assert recorded.ids[0] == recorded.ids[1]
+
+
+@pytest.mark.parametrize("family", PROMPTED)
 def test_stop_mid_answer(models: dict[str, Path], family: str) -> None:
     backend = _backend(models[family], Quantization.NONE)
     steps: list[int] = []
