@@ -27,7 +27,7 @@ CANNOT_CUT = frozenset({"gemma3", "aya_vision", "lfm2_vl"})
 NEVER_REUSES = frozenset({"idefics"})
 """Cross-attention to the images at every step: every request is encoded afresh."""
 SCREEN = Image.new("RGB", (300, 200), (30, 90, 160))
-LONG_FOLLOW_UP = " ".join(["And what else is on the screen, from left to right?"] * 4)
+LONG_FOLLOW_UP = " ".join(["And what else is on the screen, from left to right?"] * 2)
 """Many more tokens than the tiny models' sliding window."""
 STOP_AFTER_STEPS = 3
 
