@@ -161,3 +161,13 @@ def test_stop_mid_answer(models: dict[str, Path], family: str) -> None:
     assert 1 <= answer.generated_tokens <= STOP_AFTER_STEPS
     again, _ = _ask(backend, Request.single("Describe.", [SCREEN], max_new_tokens=2))
     assert again.stop_reason is not StopReason.CANCELLED and again.generated_tokens >= 1
+
+
+@pytest.mark.parametrize("family", MORE_FAMILIES)
+def test_each_tiny_model_is_small_and_safetensors_only(
+    models: dict[str, Path], family: str
+) -> None:
+    files = {path.name: path.stat().st_size for path in models[family].iterdir()}
+    assert "model.safetensors" in files and not any(name.endswith(".bin") for name in files)
+    assert sum(files.values()) < 3 * 1024 * 1024
+    assert ("chat_template.jinja" in files) == (family != "paligemma")
