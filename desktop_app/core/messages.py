@@ -66,7 +66,11 @@ UNCLEAR_WORD = "{word} (unclear)"
 CELL_SEPARATOR = "; "
 READER_DESCRIPTION = "text reader (PP-OCRv4, on this computer)"
 STAGE_READER = "Loading text reader"
-GENERATION_FAILED = "Generating the answer failed: {reason}"
+# The model raised while writing; its own text goes to the log, never to the user.
+GENERATION_FAILED = (
+    "The model stopped with an error while writing the answer. Try again, or choose another "
+    "model (Settings, Model). The details are in Iris's log."
+)
 
 # --- a model server the user controls ------------------------------------------------------
 # {server} is "host:port" as the user wrote it.
@@ -807,3 +811,15 @@ TEXT_SIZE_NOW = "Text size {percent} percent."
 CONVERSATION_LABEL = "Conversation"
 ANSWER_LABEL = "Answer"
 MENU_VIEW = "&View"
+# --- model families Iris cannot prompt, and generation failures (engine/local) -------------
+# {model} is the model's Hub id or folder; {kind} its model_type (e.g. "paligemma").
+MODEL_NO_CHAT_TEMPLATE = (
+    "The model {model} ({kind}) has no chat template, so Iris cannot ask it questions the way "
+    "it was trained to answer them. Choose a chat model instead, such as {default} "
+    "(Settings, Model)."
+)
+# Turning the conversation into the model's inputs failed (its processor raised).
+PROMPT_FAILED = (
+    "Iris could not put the question into the form the model {model} reads. Try again, or "
+    "choose another model (Settings, Model). The details are in Iris's log."
+)

@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from desktop_app.core import messages
 from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
 from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.backend import Backend
@@ -218,8 +219,8 @@ class EngineWorker(QObject):
             answer: Answer = backend.start(request, forward)
         except IrisError as error:
             self.failed.emit(request_id, error)
-        except Exception as error:
+        except Exception:
             log.warning("generation failed", exc_info=True)
-            self.failed.emit(request_id, GenerationError(first_line(error)))
+            self.failed.emit(request_id, GenerationError(messages.GENERATION_FAILED))
         else:
             self.answered.emit(request_id, answer)

@@ -1,6 +1,7 @@
 """Build a random-weight model folder: `python -m desktop_app.testing FAMILY_OR_SHAPE FOLDER`.
 
-FAMILY is one of the tiny families (idefics3, smolvlm2, idefics2, idefics, llava); a real shape
+FAMILY is one of the tiny families (idefics3, smolvlm2, idefics2, idefics, llava, and the others
+in random_models.MORE_FAMILIES); a real shape
 (SmolVLM-256M-Instruct, SmolVLM-500M-Instruct) builds random weights at the published sizes.
 The result answers with gibberish: it is for trying Iris offline and for tests and benchmarks.
 """
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.testing.random_models import (
-    FAMILIES,
+    ALL_FAMILIES,
     REAL_SHAPES,
     build_real_shape_model,
     build_tiny_model,
@@ -31,6 +32,10 @@ kinds:
   idefics3, smolvlm2, idefics2, idefics, llava
       a tiny model of that family (idefics3 is SmolVLM's, Iris's default): about 1 MB, built
       in well under a minute
+  qwen2_vl, qwen2_5_vl, qwen3_vl, gemma3, paligemma, llava_next, llava_onevision, mistral3,
+  internvl, aya_vision, lfm2_vl
+      a tiny model of another family, built the same way (PaliGemma has no chat template:
+      Iris refuses it)
   SmolVLM-256M-Instruct, SmolVLM-500M-Instruct
       random weights with that model's real layer sizes (about 0.5 GB / 1 GB), for timing and
       memory measurements
@@ -51,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "kind",
-        choices=(*FAMILIES, *REAL_SHAPES),
+        choices=(*ALL_FAMILIES, *REAL_SHAPES),
         metavar="KIND",
         help="which model to build: a family's tiny model or a real shape (see kinds below)",
     )
@@ -65,7 +70,9 @@ def main(argv: list[str]) -> int:
     kind: str = args.kind
     folder: Path = args.folder
     built = (
-        build_tiny_model(kind, folder) if kind in FAMILIES else build_real_shape_model(kind, folder)
+        build_tiny_model(kind, folder)
+        if kind in ALL_FAMILIES
+        else build_real_shape_model(kind, folder)
     )
     print(built)
     return 0

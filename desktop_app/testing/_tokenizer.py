@@ -57,6 +57,9 @@ class TokenizerSpec:
     unk: str | None = None
     add_bos: bool = False
     """Whether encoding text prepends `bos` (Llama-style tokenizers)."""
+    named: tuple[tuple[str, str], ...] = ()
+    """(attribute, token) pairs the processor reads from the tokenizer (`boi_token`, ...); each
+    token is also in `leading` or `extra`."""
 
 
 @lru_cache(maxsize=8)
@@ -129,7 +132,7 @@ def build_tokenizer(
     wrapped = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer,
         model_max_length=4096,
-        extra_special_tokens=list(spec.extra),
+        extra_special_tokens=dict(spec.named) if spec.named else list(spec.extra),
         **options,
     )
     return wrapped

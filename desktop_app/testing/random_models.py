@@ -5,7 +5,9 @@ Each folder is written with `save_pretrained` (safetensors only) and loads like 
 checkpoint:
 
 * idefics3, smolvlm2, idefics2, llava: `AutoProcessor` + `AutoModelForImageTextToText`;
-* idefics (the first IDEFICS): `AutoProcessor` + `IdeficsForVisionText2Text`.
+* idefics (the first IDEFICS): `AutoProcessor` + `IdeficsForVisionText2Text`;
+* the other families (`MORE_FAMILIES`: Qwen-VL, Gemma 3, PaliGemma, LLaVA-NeXT/OneVision,
+  Mistral 3, InternVL, Aya Vision, LFM2-VL): `AutoProcessor` + `AutoModelForImageTextToText`.
 
 Weights are random, so generated text is gibberish; shapes, token ids and formats are real.
 """
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.testing import _templates as tpl
 from desktop_app.testing._families import BUILDERS, legacy_pad
+from desktop_app.testing._families_more import MORE_BUILDERS
 from desktop_app.testing._real_tokenizer import trained_json
 from desktop_app.testing._tokenizer import build_tokenizer, special_ids
 
@@ -25,7 +28,12 @@ if TYPE_CHECKING:
     from transformers import PretrainedConfig
 
 FAMILIES: tuple[str, ...] = ("idefics3", "smolvlm2", "idefics2", "idefics", "llava")
-"""Model families `build_tiny_model` can write."""
+"""The seed families (the `tiny_models` fixture builds each)."""
+MORE_FAMILIES: tuple[str, ...] = tuple(MORE_BUILDERS)
+"""The other families `build_tiny_model` writes (named by their model_type)."""
+ALL_FAMILIES: tuple[str, ...] = FAMILIES + MORE_FAMILIES
+"""Every family `build_tiny_model` can write."""
+_ALL_BUILDERS = {**BUILDERS, **MORE_BUILDERS}
 
 REAL_SHAPES: tuple[str, ...] = ("SmolVLM-256M-Instruct", "SmolVLM-500M-Instruct")
 """Published SmolVLM checkpoints whose layer sizes `build_real_shape_model` copies."""
@@ -68,12 +76,12 @@ _REAL_LONGEST_EDGE = 2048  # processor size; crops of max_image_size 512
 
 def build_tiny_model(family: str, folder: Path, *, seed: int = 0) -> Path:
     """Write a tiny random model of `family` into `folder` (created) and return it."""
-    if family not in BUILDERS:
-        raise ValueError(f"unknown family {family!r}; choose from {FAMILIES}")
+    if family not in _ALL_BUILDERS:
+        raise ValueError(f"unknown family {family!r}; choose from {ALL_FAMILIES}")
     import torch
 
     torch.manual_seed(seed)
-    model, processor, eos, pad = BUILDERS[family](family)
+    model, processor, eos, pad = _ALL_BUILDERS[family](family)
     return _save(Path(folder), model, processor, eos=eos, pad=pad)
 
 

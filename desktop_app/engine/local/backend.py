@@ -226,9 +226,8 @@ class LocalBackend(Backend):
         except IrisError:
             raise
         except Exception as error:
-            raise GenerationError(
-                messages.GENERATION_FAILED.format(reason=first_line(error))
-            ) from None
+            log.warning("preparing the inputs failed: %s", first_line(error), exc_info=True)
+            raise GenerationError(messages.PROMPT_FAILED.format(model=loaded.name)) from None
         preprocess_s = self._clock() - started
         tokenizer = loaded.processor.tokenizer
         callback_errors: list[BaseException] = []
@@ -279,9 +278,8 @@ class LocalBackend(Backend):
                 raise OutOfMemoryError(
                     messages.MODEL_OUT_OF_MEMORY.format(model=loaded.name)
                 ) from None
-            raise GenerationError(
-                messages.GENERATION_FAILED.format(reason=first_line(error))
-            ) from error
+            log.warning("generating failed: %s", first_line(error), exc_info=True)
+            raise GenerationError(messages.GENERATION_FAILED) from error
         if callback_errors:
             self._conversation.clear()
             raise callback_errors[0]

@@ -5,14 +5,22 @@ the token ids it holds and a fingerprint of the images it saw. The next request 
 longest shared start of its token ids, provided it shows the same images the same way and
 everything after that start is text: then neither the images nor the history are encoded
 again. Anything else (new images, "more detail", another model) starts afresh.
+
+Some caches cannot be cut back: a sliding-window layer (Gemma 3, Aya Vision) once it has
+dropped its oldest tokens, a convolution or recurrent state (LFM2-VL) at any length, a fixed
+size cache too short for the new conversation. Then the conversation is encoded afresh: the
+answer's tokens are the same either way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 PIXEL_INPUTS = frozenset(
     {"pixel_values", "pixel_attention_mask", "pixel_mask", "image_sizes", "image_grid_thw"}
@@ -77,6 +85,9 @@ class ConversationCache:
         shared = min(shared, len(new_ids) - 1)  # the model must see at least one new token
         if shared <= 0 or any(i in image_token_ids for i in new_ids[shared:]):
             return fresh
+        if not can_continue(kept.cache, len(kept.token_ids), shared, len(new_ids)):
+            log.debug("the kept cache cannot be cut back to %d tokens: encoding afresh", shared)
+            return fresh
         if shared < len(kept.token_ids):
             kept.cache.crop(shared - len(kept.token_ids))
         reused = {key: value for key, value in inputs.items() if key not in PIXEL_INPUTS}
@@ -89,6 +100,28 @@ class ConversationCache:
             return
         length = int(cache.get_seq_length())
         self._kept = _Kept([int(i) for i in sequence[:length].tolist()], cache, images)
+
+
+def can_continue(cache: Any, held: int, keep: int, total: int) -> bool:
+    """Whether `cache`, holding `held` tokens, can be cut back to its first `keep` and then
+    grow to `total` tokens, giving the same keys and values as encoding them afresh."""
+    layers = getattr(cache, "layers", None)
+    if layers is None:
+        return hasattr(cache, "crop")  # a cache of another kind: cropped as it says
+    return all(_layer_can_continue(layer, held - keep, total) for layer in layers)
+
+
+def _layer_can_continue(layer: Any, remove: int, total: int) -> bool:
+    if hasattr(layer, "conv_states") or hasattr(layer, "recurrent_states"):
+        # Linear attention and convolutions keep a summary, not each token: exact only when
+        # nothing is removed.
+        return remove == 0
+    window = getattr(layer, "sliding_window", None) if getattr(layer, "is_sliding", False) else None
+    if window is not None:
+        # Once full, the window has dropped the tokens a cut would need again.
+        return remove == 0 or int(layer.get_seq_length()) < int(window)
+    limit = getattr(layer, "max_cache_len", None)
+    return limit is None or total <= int(limit)
 
 
 def _shared_start(first: list[int], second: list[int]) -> int:

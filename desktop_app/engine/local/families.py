@@ -7,12 +7,15 @@ text and images, as in the transformers IDEFICS guide.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Any
 
 from desktop_app.core import messages
 from desktop_app.core.errors import UnsupportedModelError
 from desktop_app.core.types import Request
+from desktop_app.settings import DEFAULT_MODEL
 
 END_OF_TURN_TOKENS = ("<end_of_utterance>", "<|im_end|>", "<|eot_id|>", "<|endoftext|>")
 NEVER_GENERATE_TOKENS = ("<image>", "<fake_token_around_image>", "<global-img>", "<video>")
@@ -43,6 +46,11 @@ class Family(ABC):
     @abstractmethod
     def model_class(self) -> Any:
         """The transformers class that loads this family's weights."""
+
+    def check_prompt(self, folder: Path, model: str) -> None:
+        """Raise UnsupportedModelError, before anything loads, if Iris cannot prompt the model
+        in `folder` the way it was trained (every family here has a known prompt)."""
+        return None
 
     @abstractmethod
     def build_inputs(self, processor: Any, request: Request, images: list[Any]) -> Any:
@@ -80,15 +88,55 @@ class ChatTemplateFamily(Family):
 
         return AutoModelForImageTextToText
 
+    def check_prompt(self, folder: Path, model: str) -> None:
+        if not has_chat_template(folder):
+            raise UnsupportedModelError(
+                messages.MODEL_NO_CHAT_TEMPLATE.format(
+                    model=model, kind=self.model_type, default=DEFAULT_MODEL
+                )
+            )
+
     def build_inputs(self, processor: Any, request: Request, images: list[Any]) -> Any:
         prompt = processor.apply_chat_template(
             chat_messages(request), add_generation_prompt=True, tokenize=False
         )
+        options = bos_options(processor.tokenizer, prompt)
         if not images:
-            return processor(text=prompt, return_tensors="pt")
+            return processor(text=prompt, return_tensors="pt", **options)
         grouped: Any = [images] if self.model_type in NESTED_IMAGE_TYPES else images
-        options = detail_options(processor.image_processor, images) if request.detail else {}
+        if request.detail:
+            options |= detail_options(processor.image_processor, images)
         return processor(text=prompt, images=grouped, return_tensors="pt", **options)
+
+
+def bos_options(tokenizer: Any, prompt: str) -> dict[str, Any]:
+    """`add_special_tokens=False` when the rendered template already starts with the bos
+    token (Gemma 3, Aya Vision, Mistral 3, LFM2-VL), so the prompt has exactly one."""
+    bos = getattr(tokenizer, "bos_token", None)
+    if isinstance(bos, str) and bos and prompt.startswith(bos):
+        return {"add_special_tokens": False}
+    return {}
+
+
+CHAT_TEMPLATE_FILES = ("chat_template.jinja", "chat_template.json")
+"""Where transformers keeps a processor's chat template beside the weights."""
+
+
+def has_chat_template(folder: Path) -> bool:
+    """Whether the checkpoint in `folder` ships a chat template (its own file, a template
+    folder, or inside tokenizer_config.json or processor_config.json)."""
+    if any((folder / name).is_file() for name in CHAT_TEMPLATE_FILES):
+        return True
+    if any((folder / "additional_chat_templates").glob("*.jinja")):
+        return True
+    for name in ("tokenizer_config.json", "processor_config.json"):
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("chat_template"):
+            return True
+    return False
 
 
 def detail_options(image_processor: Any, images: list[Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from desktop_app.core.errors import (
 )
 from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.families import Family, family_for
+from desktop_app.engine.local.image_size import apply_longest_edge
 from desktop_app.engine.local.int8_cache import load_int8_cached, release_free_memory, save_int8
 from desktop_app.engine.local.lean_imports import keep_torchvision_out, one_model_process
 from desktop_app.engine.local.precision import (
@@ -61,6 +62,7 @@ def load_model(
     """Load `folder` (already resolved) as `settings` and `hardware` say."""
     config = check_model_folder(folder, name)
     family = family_for(config, name)
+    family.check_prompt(folder, name)  # before the weights: never load a model Iris cannot ask
     if one_model_process():
         keep_torchvision_out(family.model_type)  # before the processor's imports
     check_weights(folder, name)
@@ -164,18 +166,10 @@ def _load_processor(folder: Path, settings: EngineSettings, device: str) -> Any:
         split = False
     if split is not None and hasattr(image_processor, "do_image_splitting"):
         image_processor.do_image_splitting = split
-    size = getattr(image_processor, "size", None)
-    if settings.longest_edge is not None and _has_longest_edge(size):
+    if settings.longest_edge is not None and image_processor is not None:
         # Idefics3/SmolVLM resize every image to this edge before tiling: it sets the tile count.
-        image_processor.size = {"longest_edge": settings.longest_edge}
+        apply_longest_edge(image_processor, settings.longest_edge)
     return processor
-
-
-def _has_longest_edge(size: Any) -> bool:
-    try:
-        return size is not None and size["longest_edge"] is not None
-    except (KeyError, TypeError, AttributeError):
-        return False
 
 
 def _load_int8(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
+from typing import Any
 
 from desktop_app.core import messages
 from desktop_app.core.errors import UnsupportedModelError
@@ -160,23 +161,32 @@ def quantization_config(placement: Placement) -> object | None:
 def quantize_dynamic_int8(model: object) -> object:
     """Replace `model`'s Linear layers, in place, by int8 dynamically quantized ones (the
     output layer split where fbgemm would pad it), and its token embedding by an int8 table
-    (CPU)."""
+    (CPU). Layers whose owner reads their weight tensor stay as they are (`int8_skip`)."""
     import warnings
 
     import torch
 
     from desktop_app.engine.local.int8_embedding import quantize_input_embeddings
     from desktop_app.engine.local.int8_linear import split_output_layer
+    from desktop_app.engine.local.int8_skip import weight_readers
 
     with warnings.catch_warnings():
         # torch marks torch.ao.quantization deprecated in favour of torchao; it is still the
         # fastest CPU path measured here, and torchao is not a dependency.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        from torch.ao.quantization import quantize_dynamic
+        from torch.ao.quantization import default_dynamic_qconfig, quantize_dynamic
 
+        kept = weight_readers(model)
+        spec: Any = {torch.nn.Linear}
+        if kept:
+            spec = {
+                name: default_dynamic_qconfig  # what the set {Linear} with qint8 means
+                for name, module in model.named_modules()  # type: ignore[attr-defined]
+                if isinstance(module, torch.nn.Linear) and name not in kept
+            }
         # In place: a copy would hold the float32 weights twice at the peak.
-        model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        model = quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
     quantize_input_embeddings(model)  # after: a tied output layer keeps its own int8 weight
     split_output_layer(model)
     return model

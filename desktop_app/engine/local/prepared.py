@@ -122,7 +122,9 @@ def encode_images(
             features = encoder(**{name: inputs[name] for name in names}, return_dict=True)
     except StopPreparing:
         return None
-    return EncodedImages(key, features, frozenset(names))
+    # Only the pixels are replaced: the rest (Qwen-VL's image_grid_thw, which places the image
+    # tokens' 3D positions; image sizes and masks) still describes the prompt to `generate`.
+    return EncodedImages(key, features, frozenset(names) & frozenset(PIXEL_NAMES))
 
 
 def with_encoded(inputs: dict[str, Any], encoded: EncodedImages) -> dict[str, Any]:

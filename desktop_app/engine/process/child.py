@@ -113,9 +113,10 @@ class Host:
             answer = self.backend.start(command.request, forward)
         except IrisError as error:
             self.replies.send(wire.Failed.of(request_id, error))
-        except Exception as error:
+        except Exception:
             _LOG.warning("generation failed", exc_info=True)
-            self.replies.send(wire.Failed.of(request_id, GenerationError(first_line(error))))
+            failed = GenerationError(messages.GENERATION_FAILED)  # the raw text is in the log
+            self.replies.send(wire.Failed.of(request_id, failed))
         else:
             self.replies.send(wire.Answered(request_id, answer))
         finally:
@@ -145,9 +146,10 @@ class Host:
             reading = reader.read(command.image, line, stopped)
         except IrisError as error:
             self.replies.send(wire.Failed.of(request_id, error))
-        except Exception as error:
+        except Exception:
             _LOG.warning("reading failed", exc_info=True)
-            self.replies.send(wire.Failed.of(request_id, GenerationError(first_line(error))))
+            failed = GenerationError(messages.GENERATION_FAILED)  # the raw text is in the log
+            self.replies.send(wire.Failed.of(request_id, failed))
         else:
             self.replies.send(wire.ReadDone(request_id, reading))
         finally:
