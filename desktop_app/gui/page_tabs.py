@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QGroupBox, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGroupBox, QScrollArea, QTabBar, QVBoxLayout, QWidget
 
 _NEXT_KEYS = ("Ctrl+Tab", "Ctrl+PgDown")
 _PREVIOUS_KEYS = ("Ctrl+Shift+Tab", "Ctrl+PgUp")
@@ -47,7 +47,13 @@ class PageTabs(QWidget):
         panel.setObjectName(f"page_{len(self._pages)}")
         inner = QVBoxLayout(panel)
         inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(page)
+        scroll = QScrollArea()  # large text: the page scrolls, and follows the focus
+        scroll.setObjectName(f"page_scroll_{len(self._pages)}")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the page's fields
+        scroll.setWidget(page)
+        inner.addWidget(scroll)
         self._layout.addWidget(panel, 1)
         self._pages.append(page)
         self._panels.append(panel)

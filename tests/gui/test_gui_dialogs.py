@@ -13,10 +13,13 @@ from PySide6.QtGui import QAccessible, QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
+    QGroupBox,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -104,7 +107,40 @@ def test_every_field_has_an_accessible_name(dialog: SettingsDialog) -> None:
     assert titles == ["General", "Model", "Hotkeys", "Speech"]
     pages = [dialog.general_page, dialog.model_page, dialog.hotkeys_page, dialog.speech_page]
     assert [dialog.tabs.indexOf(page) for page in pages] == [0, 1, 2, 3]
-    assert [page.parentWidget().accessibleName() for page in pages] == titles  # their panels
+    assert [_panel(page).accessibleName() for page in pages] == titles  # their panels
+
+
+def _panel(page: QWidget) -> QWidget:
+    """The group box a page sits in (through its scroll area)."""
+    found = page.parentWidget()
+    while found is not None and not isinstance(found, QGroupBox):
+        found = found.parentWidget()
+    assert found is not None
+    return found
+
+
+def test_at_double_text_size_every_settings_page_scrolls_to_the_focused_field(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    font = dialog.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    dialog.setFont(font)
+    dialog.resize(1280, 800)
+    qtbot.waitUntil(lambda: dialog.height() <= 800)
+    dialog.tabs.setCurrentIndex(1)  # Model: the tallest page
+    page = dialog.model_page
+    scroll = page.parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    qtbot.waitUntil(lambda: page.height() > scroll.viewport().height())  # it must scroll
+    last = dialog.max_new_tokens
+    dialog.model.setFocus()
+    for _ in range(40):  # Tab through the page, as the user does
+        if last.hasFocus():
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert last.hasFocus()
+    top_left = last.mapTo(scroll.viewport(), last.rect().topLeft())
+    assert scroll.viewport().rect().contains(top_left)
 
 
 def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None:
