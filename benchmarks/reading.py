@@ -180,16 +180,19 @@ def real_rows(runs: int, threads: int = 2) -> tuple[list[dict[str, Any]], dict[s
     for screen in screens:
         image = screen.image()
         timings = []
+        cpu = []
         for _ in range(runs):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             reading = reader.read(image)
             timings.append((time.perf_counter() - started, reader.last_timings))
+            cpu.append(time.process_time() - cpu_started)
         result = score_texts(screen.truth, reading)
         rows.append(
             {
                 "name": screen.name,
                 "size": f"{image.width}x{image.height}",
                 "seconds": statistics.median(t for t, _ in timings),
+                "cpu_s": statistics.median(cpu),
                 "detect_s": statistics.median(r.detect_s for _, r in timings),
                 "first_line_s": statistics.median(r.first_line_s or 0.0 for _, r in timings),
                 "errors": result.character_errors,
@@ -207,6 +210,7 @@ def _real_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         summary[size] = {
             "median_s": statistics.median(row["seconds"] for row in mine),
             "max_s": max(row["seconds"] for row in mine),
+            "cpu_s": statistics.median(row["cpu_s"] for row in mine),
             "first_line_s": statistics.median(row["first_line_s"] for row in mine),
             "cer": sum(row["errors"] for row in mine) / sum(row["characters"] for row in mine),
         }

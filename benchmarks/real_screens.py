@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-VERSION = 1
+VERSION = 2
 """Raise when the screens change: a cache of another version is built again."""
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "iris" / "real-screens"
 MODES = (("1920x1080", (1920, 1080), 1), ("2880x1800", (2880, 1800), 2))
@@ -127,17 +127,17 @@ def listing(lines: int = 40) -> list[str]:
 
 def page_html(theme: str, scale: int) -> str:
     colours = "background:#1e1f22;color:#e6e6e6" if theme == "dark" else "background:#fff"
-    px = 16 * scale
+    px = 16  # the browser scales the page itself (GDK_SCALE)
     head = f"<h1>{PAGE_ITEMS[0]}</h1>"
     items = "".join(f"<p>{text}</p>" for text in PAGE_ITEMS[1:])
     rows = "".join(
-        "<tr>" + "".join(f"<td style='padding:{4 * scale}px {12 * scale}px'>{c}</td>" for c in row)
+        "<tr>" + "".join(f"<td style='padding:4px 12px'>{c}</td>" for c in row)
         + "</tr>"
         for row in PAGE_TABLE
     )  # fmt: skip
     return (
         f"<html><head><title>Timetable</title></head><body style='{colours};font-family:"
-        f"DejaVu Sans;font-size:{px}px;margin:{24 * scale}px'>{head}{items}<table>{rows}"
+        f"DejaVu Sans;font-size:{px}px;margin:24px'>{head}{items}<table>{rows}"
         "</table></body></html>"
     )
 
@@ -189,11 +189,21 @@ def fill_screen(display_name: str, pid: int, env: dict[str, str]) -> None:
             ["xdotool", "getdisplaygeometry"], env=env, capture_output=True, text=True, timeout=30
         ).stdout.split()
     )
-    for _ in range(2):  # again once it has mapped: some set their own size after mapping
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # some set their own size again after mapping
         for window in found:
             for action in (["windowmove", window, "0", "0"], ["windowsize", window, width, height]):
                 subprocess.run(["xdotool", *action], env=env, capture_output=True, timeout=30)
         time.sleep(1.0)
+        sizes = [
+            subprocess.run(
+                ["xdotool", "getwindowgeometry", "--shell", window],
+                env=env, capture_output=True, text=True, timeout=30,
+            ).stdout  # fmt: skip
+            for window in found
+        ]
+        if any(f"WIDTH={width}\nHEIGHT={height}" in size for size in sizes):
+            return
 
 
 def app_command(
