@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-VERSION = 2
+VERSION = 3
 """Raise when the screens change: a cache of another version is built again."""
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "iris" / "real-screens"
 MODES = (("1920x1080", (1920, 1080), 1), ("2880x1800", (2880, 1800), 2))
@@ -179,10 +179,17 @@ def fill_screen(display_name: str, pid: int, env: dict[str, str]) -> None:
     found: list[str] = []
     while not found and time.monotonic() < deadline:
         time.sleep(0.5)
-        found = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--pid", str(pid), ""],
-            env=env, capture_output=True, text=True, timeout=30,
-        ).stdout.split()  # fmt: skip
+        found = [
+            window
+            for window in subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--pid", str(pid), ""],
+                env=env, capture_output=True, text=True, timeout=30,
+            ).stdout.split()
+            if subprocess.run(
+                ["xdotool", "getwindowname", window],
+                env=env, capture_output=True, text=True, timeout=30,
+            ).stdout.strip()  # named: the application's window, not the root or a helper
+        ]  # fmt: skip
     time.sleep(0.5)
     width, height = (
         subprocess.run(
@@ -190,6 +197,7 @@ def fill_screen(display_name: str, pid: int, env: dict[str, str]) -> None:
         ).stdout.split()
     )
     deadline = time.monotonic() + 20
+    settled = False
     while time.monotonic() < deadline:  # some set their own size again after mapping
         for window in found:
             for action in (["windowmove", window, "0", "0"], ["windowsize", window, width, height]):
@@ -202,8 +210,10 @@ def fill_screen(display_name: str, pid: int, env: dict[str, str]) -> None:
             ).stdout  # fmt: skip
             for window in found
         ]
-        if any(f"WIDTH={width}\nHEIGHT={height}" in size for size in sizes):
+        filled = any(f"WIDTH={width}\nHEIGHT={height}" in size for size in sizes)
+        if filled and settled:
             return
+        settled = filled  # twice in a row: some resize themselves once more a moment later
 
 
 def app_command(

@@ -68,7 +68,7 @@ def _cut(blocks: list[TextBlock]) -> list[TextBlock]:
         return _cut(widest_column[1]) + _cut(widest_column[2])
     if widest_row:
         return _cut(widest_row[1]) + _cut(widest_row[2])
-    return [_row(blocks)]
+    return [_row(row) for row in _rows(blocks)]
 
 
 def _bands(
@@ -124,6 +124,19 @@ def _partnered_boxes(boxes: list[Rect], others: list[Rect]) -> float:
 
     found = sum(any(in_line(box, other) for other in others) for box in boxes)
     return found / len(boxes)
+
+
+def _rows(blocks: list[TextBlock]) -> list[list[TextBlock]]:
+    """Blocks with no empty band between them grouped into rows, top to bottom: lines whose
+    boxes touch the next row's (a terminal's tight lines) are still read row by row."""
+    rows: list[list[TextBlock]] = []
+    for block in sorted(blocks, key=lambda block: block.box.y + block.box.height / 2):
+        box = block.box
+        if rows and _partnered_boxes([box], [rows[-1][0].box]) == 1.0:
+            rows[-1].append(block)
+        else:
+            rows.append([block])
+    return rows
 
 
 def _row(blocks: list[TextBlock]) -> TextBlock:

@@ -83,6 +83,11 @@ class OcrModels:
         in the parts of the image that are not flat."""
         import numpy as np
 
+        import cv2
+
+        factor = min(1.0, DETECTION_MAX_SIDE / max(image.shape[:2]))
+        if factor < 1.0:  # as rapidocr would shrink the whole image, before cutting it up
+            image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         found = []
         for left, top, right, bottom in content_regions(image):
             part = np.ascontiguousarray(image[top:bottom, left:right])
@@ -90,7 +95,7 @@ class OcrModels:
                 boxes, _ = self.detector(part)
             if boxes is not None:
                 offset = np.array([left, top], dtype="float32")
-                found += [np.asarray(box, dtype="float32") + offset for box in boxes]
+                found += [(np.asarray(box, dtype="float32") + offset) / factor for box in boxes]
         return found
 
     def upside_down(self, crops: list[Any]) -> list[float]:
