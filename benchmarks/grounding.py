@@ -11,8 +11,9 @@ reader beside the image encoding); no grounding; a focused button (a 300x60 capt
 its item facts). Then screenshots of real applications (benchmarks/real_screens.py: a
 document, a terminal listing, a settings dialog) at 1920x1080 and 2880x1800 (scale 2), with
 no tree: the default path on a window Iris knows nothing about. Each run uses a new image
-with new pixels and no kept conversation, so nothing is reused. Prints a Markdown section; with --write, puts it into docs/performance.md
-in place of the last one; `benchmarks/report.py` includes it in a full report.
+with new pixels and no kept conversation, so nothing is reused. Prints a Markdown section;
+with --write, puts it into docs/performance.md in place of the last one;
+`benchmarks/report.py` includes it in a full report.
 """
 
 from __future__ import annotations

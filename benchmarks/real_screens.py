@@ -191,11 +191,9 @@ def fill_screen(display_name: str, pid: int, env: dict[str, str]) -> None:
             ).stdout.strip()  # named: the application's window, not the root or a helper
         ]  # fmt: skip
     time.sleep(0.5)
-    width, height = (
-        subprocess.run(
-            ["xdotool", "getdisplaygeometry"], env=env, capture_output=True, text=True, timeout=30
-        ).stdout.split()
-    )
+    width, height = subprocess.run(
+        ["xdotool", "getdisplaygeometry"], env=env, capture_output=True, text=True, timeout=30
+    ).stdout.split()
     deadline = time.monotonic() + 20
     settled = False
     while time.monotonic() < deadline:  # some set their own size again after mapping
@@ -206,8 +204,11 @@ def fill_screen(display_name: str, pid: int, env: dict[str, str]) -> None:
         sizes = [
             subprocess.run(
                 ["xdotool", "getwindowgeometry", "--shell", window],
-                env=env, capture_output=True, text=True, timeout=30,
-            ).stdout  # fmt: skip
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            ).stdout
             for window in found
         ]
         filled = any(f"WIDTH={width}\nHEIGHT={height}" in size for size in sizes)
@@ -256,7 +257,9 @@ def app_command(
 APPS = ("document", "browser", "files", "terminal", "settings")
 
 
-def shoot(app: str, mode: str, size: tuple[int, int], scale: int, theme: str, out: Path) -> list[str]:
+def shoot(
+    app: str, mode: str, size: tuple[int, int], scale: int, theme: str, out: Path
+) -> list[str]:
     """Run `app` on a fresh display and save its screenshot at `out`; return the truth."""
     with tempfile.TemporaryDirectory() as folder, display(size) as display_name:
         work = Path(folder)

@@ -1,7 +1,7 @@
 """A GTK 3 settings dialog for the real-screen test set. Runs under the system Python (python3-gi).
 
-    real_screens_dialog.py            show the dialog (until killed)
-    real_screens_dialog.py --truth F  write the texts it shows to F (JSON list) and exit
+real_screens_dialog.py            show the dialog (until killed)
+real_screens_dialog.py --truth F  write the texts it shows to F (JSON list) and exit
 """
 
 from __future__ import annotations

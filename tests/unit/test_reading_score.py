@@ -9,7 +9,9 @@ from desktop_app.testing.reading_score import score_texts
 
 def reading(*lines: str) -> TextReading:
     box = Rect(0, 0, 10, 10)
-    made = tuple(TextLine(tuple(TextWord(w, 1.0) for w in text.split()), box, 1.0) for text in lines)
+    made = tuple(
+        TextLine(tuple(TextWord(w, 1.0) for w in text.split()), box, 1.0) for text in lines
+    )
     return TextReading((TextBlock(made, box),), 100, 100, 0)
 
 

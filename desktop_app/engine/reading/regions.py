@@ -69,7 +69,12 @@ def _merged(boxes: list[Box]) -> list[Box]:
         kept: list[Box] = []
         for box in merged:
             for index, other in enumerate(kept):
-                if box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]:
+                if (
+                    box[0] < other[2]
+                    and other[0] < box[2]
+                    and box[1] < other[3]
+                    and other[1] < box[3]
+                ):
                     kept[index] = (
                         min(box[0], other[0]),
                         min(box[1], other[1]),
