@@ -28,6 +28,8 @@ REC_STRIDE = 8
 """Input pixels per output time step of the recognition model."""
 SIMILAR_WIDTH = 1.5
 """Crops are recognised together when the widest is at most this many times the narrowest."""
+SHRINK_AFTER_RUN = {"memory.enable_memory_arena_shrinkage": "cpu:0"}
+"""The memory arena gives back what a run grew it by: fast within a run, small between them."""
 DETECTION_MAX_SIDE = 2000
 """Larger images are scaled down for detection; crops still come from full resolution."""
 
@@ -64,8 +66,8 @@ class OcrModels:
         self.classifier = TextClassifier(config["Cls"])
         self.recognizer = TextRecognizer(config["Rec"])
         self._stoppable = [
-            StoppableSession(_with_arena(config["Det"], threads)),
-            StoppableSession(_with_arena(config["Rec"], threads)),
+            StoppableSession(_with_arena(config["Det"], threads), SHRINK_AFTER_RUN),
+            StoppableSession(_with_arena(config["Rec"], threads), SHRINK_AFTER_RUN),
         ]
         self.detector.infer.session, self.recognizer.session.session = self._stoppable
         self.characters: list[str] = list(self.recognizer.postprocess_op.character)
