@@ -8,9 +8,12 @@ screens (desktop_app/testing/text_screens.py) at 1920x1080 and 2880x1800. Four c
 window whose accessibility tree names every label (ScreenFacts built from where the screens
 drew them, plus one unnamed image the reader reads); the same screen without a tree (the text
 reader beside the image encoding); no grounding; a focused button (a 300x60 capture with
-its item facts). Each run uses a new image with new pixels and no kept conversation, so
-nothing is reused. Prints a Markdown section; with --write, puts it into docs/performance.md
-in place of the last one; `benchmarks/report.py` includes it in a full report.
+its item facts). Then screenshots of real applications (benchmarks/real_screens.py: a
+document, a terminal listing, a settings dialog) at 1920x1080 and 2880x1800 (scale 2), with
+no tree: the default path on a window Iris knows nothing about. Each run uses a new image
+with new pixels and no kept conversation, so nothing is reused. Prints a Markdown section;
+with --write, puts it into docs/performance.md in place of the last one;
+`benchmarks/report.py` includes it in a full report.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import real_screens  # noqa: E402
 from machine_info import machine, put_section  # noqa: E402
 
 from desktop_app.core.accessible import (  # noqa: E402
@@ -46,9 +50,11 @@ from desktop_app.testing.text_screens import document, form, table, two_columns 
 
 SIZES = ((1920, 1080), (2880, 1800))
 HEADING = "## Grounding on the default path"
-TARGETS = {"tree": 1.5, "reader": 1.5, "item": 1.0}
+TARGETS = {"tree": 1.5, "reader": 1.5, "item": 1.0, "real": 1.5}
 """Time to first token targets (seconds) per case."""
 OUTPUT = ROOT / "docs" / "performance.md"
+REAL_APPS = ("document-light", "terminal-dark", "settings-dark")
+"""The real screens measured, at each of the set's sizes."""
 
 
 def dense_screen(size: tuple[int, int]) -> tuple[Any, list[tuple[str, Rect]]]:
@@ -156,6 +162,26 @@ def figures(runs: int) -> tuple[str, list[dict[str, Any]]]:
                         "prompt_tokens": measured[0][1],
                     }
                 )
+        for screen in real_screens.build():
+            if not screen.name.startswith(REAL_APPS):
+                continue
+            image = screen.image()
+            first_token_s(grounded, fresh(image, 999), local.forget_conversation)  # warm
+            measured = [
+                first_token_s(grounded, fresh(image, run), local.forget_conversation)
+                for run in range(runs)
+            ]
+            plain = first_token_s(local, fresh(image, 998), local.forget_conversation)
+            rows.append(
+                {
+                    "size": f"{image.width}x{image.height}",
+                    "key": "real",
+                    "what": f"real screen: {screen.name.rsplit('-', 1)[0]}, no tree "
+                    f"(ungrounded {plain[0]:.2f} s)",
+                    "first_token_s": statistics.median(s for s, _ in measured),
+                    "prompt_tokens": measured[0][1],
+                }
+            )
         return local.description, rows
 
 
@@ -172,7 +198,8 @@ def section(runs: int) -> list[str]:
         "screens. Every run has new pixels and no kept conversation. The tree's labels are "
         "every line drawn; the reader then reads only an unnamed 240x160 image. Without a "
         "tree the text reader reads the whole screen while the model prepares and encodes "
-        "the image.",
+        "the image. The real screens are applications' own windows (`benchmarks/real_screens.py`"
+        "), read the same way: the default path on a window with no accessibility tree.",
         "",
         f"Measured on: {machine()}.",
         "",
@@ -193,14 +220,14 @@ def section(runs: int) -> list[str]:
     met = sum(verdicts)
     plain = {row["size"]: row["prompt_tokens"] for row in rows if row["key"] == "plain"}
     unread = [
-        row["size"]
+        f"{row['size']} ({row['what'].split(',')[0]})"
         for row in rows
-        if row["key"] == "reader" and row["prompt_tokens"] <= plain[row["size"]]
+        if row["key"] in ("reader", "real") and row["prompt_tokens"] <= plain[row["size"]]
     ]
     if unread:
         lines += [
             "",
-            f"Without a tree, no text reached the prompt at {', '.join(unread)}: the reader, "
+            f"Without a tree, no text reached the prompt for {'; '.join(unread)}: the reader, "
             "below the model's priority, was still detecting the screen's text when the image "
             "encoding ended, and was stopped there (reading such a screen whole takes several "
             "seconds on these cores).",

@@ -71,7 +71,8 @@ def main() -> int:
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as cache:
         os.environ["IRIS_CACHE_DIR"] = cache  # leave the user's int8 cache alone
-        body = [*reading.section(args.runs), *grounding.section(args.runs)]
+        body = [*reading.section(args.runs), *reading.real_section(args.runs)]
+        body += grounding.section(args.runs)
         body += desktop.section(args.runs, results=results)
         body += server.section(args.runs, tokens=24)
         if not args.quick:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -73,3 +74,45 @@ def _longest_increasing(sequence: list[int]) -> int:
         position = bisect.bisect_left(tails, value)
         tails[position : position + 1] = [value]
     return len(tails)
+
+
+def score_texts(truth: Sequence[str], reading: TextReading) -> ReadingScore:
+    """Score a reading against texts known to be on a screen, with no boxes (screenshots of
+    real applications): each truth text counts the edits between it and the closest stretch
+    of what was read (the lines in reading order, joined by spaces, so a wrapped paragraph
+    matches whole). What the truth does not name (menus, toolbars) is not counted; order is
+    not scored."""
+    read = _spaced(" ".join(line.text for line in reading.lines))
+    errors, mismatches, characters = 0, [], 0
+    for text in truth:
+        wanted = _spaced(text)
+        distance, end = _closest_stretch(wanted, read)
+        characters += len(wanted)
+        errors += distance
+        if distance:
+            mismatches.append((wanted, read[max(0, end - len(wanted)) : end]))
+    return ReadingScore(characters, errors, 0, tuple(mismatches))
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _closest_stretch(pattern: str, text: str) -> tuple[int, int]:
+    """The fewest edits turning `pattern` into some stretch of `text`, and where that
+    stretch ends (semi-global Levenshtein distance, one numpy row per pattern character)."""
+    import numpy as np
+
+    if not pattern:
+        return 0, 0
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    columns = np.arange(len(codes) + 1)
+    row = np.zeros(len(codes) + 1, dtype=np.int64)  # a stretch may start anywhere
+    for number, char in enumerate(pattern, start=1):
+        substitute = row[:-1] + (codes != ord(char))
+        candidate = np.empty_like(row)
+        candidate[0] = number
+        candidate[1:] = np.minimum(substitute, row[1:] + 1)  # substitution or deletion
+        row = np.minimum.accumulate(candidate - columns) + columns  # insertions
+    end = int(row.argmin())
+    return int(row[end]), end

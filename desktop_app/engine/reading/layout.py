@@ -55,18 +55,20 @@ def _cut(blocks: list[TextBlock]) -> list[TextBlock]:
     if len(blocks) <= 1:
         return blocks
     rows = _bands(blocks, vertical=False)
-    columns = [
-        (gap, left, right)
-        for gap, left, right in _bands(blocks, vertical=True)
-        if not _is_table_cut(left, right)
-    ]
+    columns = []
+    for gap, left, right in _bands(blocks, vertical=True):
+        if _is_table_cut(left, right):
+            continue
+        if _paragraphs_beside_cells(left, right):
+            return _cut([TextBlock((line,), line.box) for block in blocks for line in block.lines])
+        columns.append((gap, left, right))
     widest_row = max(rows, default=None, key=lambda band: band[0])
     widest_column = max(columns, default=None, key=lambda band: band[0])
     if widest_column and (not widest_row or widest_column[0] > widest_row[0]):
         return _cut(widest_column[1]) + _cut(widest_column[2])
     if widest_row:
         return _cut(widest_row[1]) + _cut(widest_row[2])
-    return [_row(blocks)]
+    return [_row(row) for row in _rows(blocks)]
 
 
 def _bands(
@@ -95,13 +97,46 @@ def _is_table_cut(left: list[TextBlock], right: list[TextBlock]) -> bool:
     return _partnered(left, right) >= ROW_PARTNERS and _partnered(right, left) >= ROW_PARTNERS
 
 
+def _paragraphs_beside_cells(left: list[TextBlock], right: list[TextBlock]) -> bool:
+    """Whether one side is single lines, the other lines merged into paragraphs, and they
+    line up line by line (a terminal's listing, a table with long last cells): rows, not
+    columns."""
+    multi_left = any(len(block.lines) > 1 for block in left)
+    multi_right = any(len(block.lines) > 1 for block in right)
+    if multi_left == multi_right:
+        return False
+    lines_left = [line.box for block in left for line in block.lines]
+    lines_right = [line.box for block in right for line in block.lines]
+    return (
+        _partnered_boxes(lines_left, lines_right) >= ROW_PARTNERS
+        and _partnered_boxes(lines_right, lines_left) >= ROW_PARTNERS
+    )
+
+
 def _partnered(blocks: list[TextBlock], others: list[TextBlock]) -> float:
+    return _partnered_boxes([block.box for block in blocks], [other.box for other in others])
+
+
+def _partnered_boxes(boxes: list[Rect], others: list[Rect]) -> float:
     def in_line(a: Rect, b: Rect) -> bool:
         overlap = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
         return overlap >= 0.5 * min(a.height, b.height)
 
-    found = sum(any(in_line(block.box, other.box) for other in others) for block in blocks)
-    return found / len(blocks)
+    found = sum(any(in_line(box, other) for other in others) for box in boxes)
+    return found / len(boxes)
+
+
+def _rows(blocks: list[TextBlock]) -> list[list[TextBlock]]:
+    """Blocks with no empty band between them grouped into rows, top to bottom: lines whose
+    boxes touch the next row's (a terminal's tight lines) are still read row by row."""
+    rows: list[list[TextBlock]] = []
+    for block in sorted(blocks, key=lambda block: block.box.y + block.box.height / 2):
+        box = block.box
+        if rows and _partnered_boxes([box], [rows[-1][0].box]) == 1.0:
+            rows[-1].append(block)
+        else:
+            rows.append([block])
+    return rows
 
 
 def _row(blocks: list[TextBlock]) -> TextBlock:

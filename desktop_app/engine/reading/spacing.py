@@ -15,6 +15,10 @@ from desktop_app.engine.reading.ocr import Glyph
 
 SPACE_GAP = 0.6
 """A blank run at least this share of the line's mean character advance is a word space."""
+NARROW = frozenset("-")
+"""Characters whose ink is narrow for their advance (a terminal's "-rw-r--r--"): a space next
+to one needs a blank run of a whole advance."""
+NARROW_GAP = 1.0
 NO_SPACE_BEFORE = frozenset(".,!?:;%)]}'\u2019\u201d")
 NO_SPACE_AFTER = frozenset("([{'\u2018\u201c$#")
 INK_CONTRAST = 0.35
@@ -64,6 +68,7 @@ def words_from_glyphs(glyphs: list[Glyph], ink: Ink) -> list[tuple[str, float]]:
     columns = np.flatnonzero(ink.columns)
     advance = (columns[-1] - columns[0] + 1) / len(glyphs) if glyphs and columns.size else 0
     gaps = _blank_runs(columns, SPACE_GAP * advance) if advance else []
+    wide_gaps = _blank_runs(columns, NARROW_GAP * advance) if advance else []
     words: list[tuple[str, float]] = []
     current: list[Glyph] = []
 
@@ -77,7 +82,8 @@ def words_from_glyphs(glyphs: list[Glyph], ink: Ink) -> list[tuple[str, float]]:
         if glyph.char == " ":
             close()
             continue
-        if current and _gap_between(current[-1], glyph, gaps):
+        narrow = current and (current[-1].char in NARROW or glyph.char in NARROW)
+        if current and _gap_between(current[-1], glyph, wide_gaps if narrow else gaps):
             close()
         current.append(glyph)
     close()

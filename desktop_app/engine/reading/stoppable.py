@@ -25,9 +25,21 @@ class StoppableSession:
     """Wraps an onnxruntime InferenceSession: runs made inside `stopping(cancelled)` end with
     RunStopped soon after `cancelled` is set; other runs are unchanged."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Any, run_config: dict[str, str] | None = None) -> None:
         self._session = session
         self._local = threading.local()
+        self._run_config = run_config or {}
+        """onnxruntime run-config entries given to every run."""
+
+    def _options(self, run_options: Any) -> Any:
+        if not self._run_config:
+            return run_options
+        import onnxruntime
+
+        options = run_options or onnxruntime.RunOptions()
+        for key, value in self._run_config.items():
+            options.add_run_config_entry(key, value)
+        return options
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
@@ -43,6 +55,7 @@ class StoppableSession:
 
     def run(self, output_names: Any, input_feed: Any, run_options: Any = None) -> Any:
         cancelled: threading.Event | None = getattr(self._local, "cancelled", None)
+        run_options = self._options(run_options)
         if cancelled is None:
             return self._session.run(output_names, input_feed, run_options)
         if cancelled.is_set():

@@ -1,0 +1,89 @@
+"""Where a screenshot has anything on it: detection skips the flat parts.
+
+Screens are mostly empty (a page's margins, a dialog's background, a dark desktop). The
+detection model's work grows with the pixels it sees, so it runs on the rectangles around
+what is not flat, found cheaply on a quarter-size copy. numpy and OpenCV load lazily.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SHRINK = 4
+"""Flatness is judged on a copy this many times smaller on each side."""
+EDGE = 10
+"""A pixel whose 3x3 neighbourhood (small copy) varies by more than this (0-255) has ink."""
+REACH = 6
+"""Ink this close (small-copy pixels) joins one region: the words of a line, a paragraph."""
+MARGIN = 16
+"""Each region grows by this much (image pixels), so text at its edge keeps its border."""
+WHOLE_SHARE = 0.6
+"""When regions cover more than this share of the image, it is detected whole."""
+MAX_REGIONS = 48
+"""Past this many regions, one run on the whole image costs less than many small ones."""
+
+
+Box = tuple[int, int, int, int]
+"""left, top, right, bottom (image pixels)."""
+
+
+def content_regions(pixels: Any) -> list[Box]:
+    """Rectangles that hold everything not flat in `pixels` (an HxWx3 array), or the whole
+    image as one rectangle where cutting it up would not save work."""
+    import cv2
+    import numpy as np
+
+    height, width = pixels.shape[:2]
+    whole = [(0, 0, width, height)]
+    if min(height, width) < 8 * SHRINK:
+        return whole
+    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(gray, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
+    kernel = np.ones((3, 3), np.uint8)
+    ink = (cv2.morphologyEx(small, cv2.MORPH_GRADIENT, kernel) > EDGE).astype(np.uint8)
+    joined = cv2.dilate(ink, np.ones((2 * REACH + 1, 2 * REACH + 1), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    boxes = []
+    for left, top, box_width, box_height, _area in stats[1:count].tolist():
+        boxes.append(
+            (
+                max(0, left * SHRINK - MARGIN),
+                max(0, top * SHRINK - MARGIN),
+                min(width, (left + box_width) * SHRINK + MARGIN),
+                min(height, (top + box_height) * SHRINK + MARGIN),
+            )
+        )
+    boxes = _merged(boxes)
+    area = sum((right - left) * (bottom - top) for left, top, right, bottom in boxes)
+    if not boxes or len(boxes) > MAX_REGIONS or area > WHOLE_SHARE * width * height:
+        return whole
+    return boxes
+
+
+def _merged(boxes: list[Box]) -> list[Box]:
+    """Overlapping rectangles joined until none overlap."""
+    merged = sorted(boxes)
+    changed = True
+    while changed:
+        changed = False
+        kept: list[Box] = []
+        for box in merged:
+            for index, other in enumerate(kept):
+                if (
+                    box[0] < other[2]
+                    and other[0] < box[2]
+                    and box[1] < other[3]
+                    and other[1] < box[3]
+                ):
+                    kept[index] = (
+                        min(box[0], other[0]),
+                        min(box[1], other[1]),
+                        max(box[2], other[2]),
+                        max(box[3], other[3]),
+                    )
+                    changed = True
+                    break
+            else:
+                kept.append(box)
+        merged = kept
+    return merged
