@@ -334,12 +334,11 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
 def _int8_linear(
     stored: TensorFile, name: str, in_features: int, out_features: int, split: bool = False
 ) -> Any:
-    """A dynamic int8 Linear holding the stored weight, as quantize_dynamic makes it (split:
+    """An Int8Linear holding the stored weight, as `quantize_dynamic_int8` makes it (split:
     a SplitInt8Linear, as `split_output_layer` makes it)."""
     import torch
-    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from desktop_app.engine.local.int8_linear import SplitInt8Linear
+    from desktop_app.engine.local.int8_linear import Int8Linear, SplitInt8Linear
 
     has_bias = name + _BIAS in stored.names
     weight = torch._make_per_tensor_quantized_tensor(
@@ -353,7 +352,7 @@ def _int8_linear(
     if split:
         return SplitInt8Linear(weight, bias)
     # Made 1x1 and then given its weight: at full size it would pack a zero weight first.
-    layer = DynamicLinear(1, 1, bias_=has_bias, dtype=torch.qint8)
+    layer = Int8Linear(1, 1, bias_=has_bias, dtype=torch.qint8)
     layer.in_features, layer.out_features = in_features, out_features
     layer.set_weight_bias(weight, bias)
     return layer

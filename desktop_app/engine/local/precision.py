@@ -158,15 +158,15 @@ def quantization_config(placement: Placement) -> object | None:
 
 
 def quantize_dynamic_int8(model: object) -> object:
-    """Replace `model`'s Linear layers, in place, by int8 dynamically quantized ones (the
-    output layer split where fbgemm would pad it), and its token embedding by an int8 table
-    (CPU)."""
+    """Replace `model`'s Linear layers, in place, by int8 dynamically quantized ones
+    (`Int8Linear`; the output layer split where fbgemm would pad it), and its token
+    embedding by an int8 table (CPU)."""
     import warnings
 
     import torch
 
     from desktop_app.engine.local.int8_embedding import quantize_input_embeddings
-    from desktop_app.engine.local.int8_linear import split_output_layer
+    from desktop_app.engine.local.int8_linear import Int8Linear, split_output_layer
 
     with warnings.catch_warnings():
         # torch marks torch.ao.quantization deprecated in favour of torchao; it is still the
@@ -176,7 +176,13 @@ def quantize_dynamic_int8(model: object) -> object:
         from torch.ao.quantization import quantize_dynamic
 
         # In place: a copy would hold the float32 weights twice at the peak.
-        model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        model = quantize_dynamic(
+            model,
+            {torch.nn.Linear},
+            dtype=torch.qint8,
+            mapping={torch.nn.Linear: Int8Linear},
+            inplace=True,
+        )
     quantize_input_embeddings(model)  # after: a tied output layer keeps its own int8 weight
     split_output_layer(model)
     return model
