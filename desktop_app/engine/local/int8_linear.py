@@ -7,7 +7,8 @@ kernels against 16-bit saturation of a pair of products; the activations' roundi
 the largest error of an int8 model: with SmolVLM-2.2B's shapes (random weights, 4 of its
 layers), the logits' cosine similarity with float32 is 0.9931 with 7 bits and 0.9969 with 8
 (measured on AVX2, saturation included), where per-channel weight scales gave 0.9942 and
-per-token activation ranges 0.9941.
+per-token activation ranges 0.9941. `quantize_linear` makes Iris's int8 layer of any float32
+weight, as torch's `from_float` quantizes it (both loading paths use it).
 
 `SplitInt8Linear`, for the output layer:
 
@@ -47,6 +48,36 @@ class Int8Linear(DynamicLinear):
 
     def _get_name(self) -> str:
         return "Int8Linear"
+
+
+def quantize_linear(
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    *,
+    split: bool = False,
+    kind: type[Int8Linear] = Int8Linear,
+) -> nn.Module:
+    """The `kind` (split: SplitInt8Linear) of a float32 weight (out x in) and bias: the
+    weight observed and quantized as torch's `from_float` does, then packed once
+    (`from_float` would pack a zero weight of full size first)."""
+    from torch.ao.nn.quantized.modules.utils import _quantize_weight
+    from torch.ao.quantization import default_dynamic_qconfig
+
+    observer = default_dynamic_qconfig.weight()
+    observer(weight)
+    qweight = _quantize_weight(weight, observer)
+    if split:
+        return SplitInt8Linear(qweight, bias)
+    return packed(kind, qweight, bias)
+
+
+def packed(kind: type[Int8Linear], qweight: torch.Tensor, bias: torch.Tensor | None) -> Any:
+    """A `kind` holding `qweight` (qint8, out x in), made 1x1 first: made at full size it
+    would pack a zero weight first."""
+    layer = kind(1, 1, bias_=bias is not None, dtype=torch.qint8)
+    layer.out_features, layer.in_features = (int(size) for size in qweight.shape)
+    layer.set_weight_bias(qweight, bias)
+    return layer
 
 
 def pads(in_features: int) -> bool:

@@ -159,7 +159,8 @@ def quantization_config(placement: Placement) -> object | None:
 
 def quantize_dynamic_int8(model: object) -> object:
     """Replace `model`'s Linear layers, in place, by int8 dynamically quantized ones
-    (`Int8Linear`; the output layer split where fbgemm would pad it), and its token
+    (`Int8Linear`; a gated MLP's output layer rotated, `RotatedInt8Linear`; the output
+    layer split where fbgemm would pad it), and its token
     embedding by an int8 table (CPU)."""
     import warnings
 
@@ -167,6 +168,7 @@ def quantize_dynamic_int8(model: object) -> object:
 
     from desktop_app.engine.local.int8_embedding import quantize_input_embeddings
     from desktop_app.engine.local.int8_linear import Int8Linear, split_output_layer
+    from desktop_app.engine.local.int8_rotated import rotate_mlp_outputs
 
     with warnings.catch_warnings():
         # torch marks torch.ao.quantization deprecated in favour of torchao; it is still the
@@ -175,6 +177,7 @@ def quantize_dynamic_int8(model: object) -> object:
         warnings.simplefilter("ignore", UserWarning)
         from torch.ao.quantization import quantize_dynamic
 
+        rotate_mlp_outputs(model)  # first: quantize_dynamic leaves them as they are
         # In place: a copy would hold the float32 weights twice at the peak.
         model = quantize_dynamic(
             model,
