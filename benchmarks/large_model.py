@@ -149,8 +149,9 @@ def section(shapes: list[str], runs: int, tokens: int) -> list[str]:
         lines += ["", "2.2B targets: " + "; ".join(met) + "."]
     lines += [
         "",
-        "Before this (issue 20, same machine): the first load built the whole float32 model "
-        "and peaked at 13.6 GB for the 2.2B shape (66 s); int8 logits had a cosine of 0.985 "
+        "Before this (issue 20, measured on a 2-core Xeon): the first load built the whole "
+        "float32 model and peaked at 13.6 GB for the 2.2B shape (66 s); int8 logits had a "
+        "cosine of 0.985 "
         "with float32 (torch's dynamic int8: 7-bit activations). Now activations are quantized "
         "to 8 bits and each MLP's `down_proj` input is rotated (Hadamard blocks of 128) "
         "before it is (`engine/local/int8_rotated.py`).",
