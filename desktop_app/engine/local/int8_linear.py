@@ -2,12 +2,14 @@
 packed without fbgemm's padding.
 
 `Int8Linear` is torch's dynamic int8 Linear with the activations quantized over the whole
-8-bit range. torch's own asks for `reduce_range` (7 bits), which guards fbgemm's AVX2
-kernels against 16-bit saturation of a pair of products; the activations' rounding is then
-the largest error of an int8 model: with SmolVLM-2.2B's shapes (random weights, 4 of its
-layers), the logits' cosine similarity with float32 is 0.9931 with 7 bits and 0.9969 with 8
-(measured on AVX2, saturation included), where per-channel weight scales gave 0.9942 and
-per-token activation ranges 0.9941. `quantize_linear` makes Iris's int8 layer of any float32
+8-bit range where this CPU's kernels allow it. torch's own asks for `reduce_range` (7 bits),
+which guards fbgemm's AVX2 kernels against 16-bit saturation of a pair of products
+(`vpmaddubsw`); CPUs with VNNI sum in 32 bits. The activations' rounding is the largest error
+of an int8 model: with SmolVLM-2.2B's shapes (random weights, 4 of its layers), the logits'
+cosine similarity with float32 is 0.9931 with 7 bits and 0.9969 with 8, where per-channel
+weight scales gave 0.9942 and per-token activation ranges 0.9941. `full_range_is_exact`
+tries one saturating product once per process and keeps 7 bits where it saturates.
+`quantize_linear` makes Iris's int8 layer of any float32
 weight, as torch's `from_float` quantizes it (both loading paths use it).
 
 `SplitInt8Linear`, for the output layer:
@@ -29,6 +31,8 @@ is the rule: the output layer, which sees only the last position.
 
 from __future__ import annotations
 
+import functools
+import warnings
 from typing import Any
 
 import torch
@@ -39,12 +43,28 @@ K_BLOCK = 512
 """fbgemm's block of input features (PackingTraits<int8_t, int32_t>::KCB)."""
 
 
+@functools.cache
+def full_range_is_exact() -> bool:
+    """Whether this CPU's int8 kernels take 8-bit activations without saturating: one product
+    of 64 largest activations and weights, whose pairs overflow 16 bits."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch deprecates quantized tensors
+        weight = torch.quantize_per_tensor(torch.full((1, 64), 127.0), 1.0, 0, torch.qint8)
+    packed = torch.ops.quantized.linear_prepack(weight, None)
+    inputs = torch.full((1, 64), 255.0)
+    inputs[0, -1] = 0.0  # the range starts at 0: the other 63 become 255
+    found = torch.ops.quantized.linear_dynamic(inputs, packed, reduce_range=False)
+    return abs(float(found) - 127.0 * 255.0 * 63) < 1.0
+
+
 class Int8Linear(DynamicLinear):
-    """torch's dynamic int8 Linear, its activations quantized to 8 bits, not 7."""
+    """torch's dynamic int8 Linear, its activations quantized to 8 bits where the kernels
+    allow (`full_range_is_exact`), else to 7 as torch's own."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         packed = self._packed_params._packed_params
-        return torch.ops.quantized.linear_dynamic(x, packed, reduce_range=False).to(x.dtype)
+        seven = not full_range_is_exact()
+        return torch.ops.quantized.linear_dynamic(x, packed, reduce_range=seven).to(x.dtype)
 
     def _get_name(self) -> str:
         return "Int8Linear"
@@ -137,14 +157,14 @@ class SplitInt8Linear(nn.Module):
             rows = rows.float()
         count = rows.shape[0]
         out = torch.ops.quantized.linear_dynamic(
-            rows[:, : self.head].contiguous(), self._main, reduce_range=False
+            rows[:, : self.head].contiguous(), self._main, reduce_range=True
         )
         tail = rows[:, self.head :]
         width = self.block // self.groups
         if width > self.tail:
             tail = nn.functional.pad(tail, (0, width - self.tail))
         spread = (tail[:, None, None, :] * self._eye).reshape(count * self.groups, self.block)
-        rest = torch.ops.quantized.linear_dynamic(spread, self._tail, reduce_range=False)
+        rest = torch.ops.quantized.linear_dynamic(spread, self._tail, reduce_range=True)
         rest = rest.reshape(count, self.groups * self.rows)[:, : self.out_features]
         return out.add_(rest).reshape(*shape[:-1], self.out_features).to(x.dtype)
 
