@@ -152,12 +152,21 @@ def section(shapes: list[str], runs: int, tokens: int) -> list[str]:
         "Before this (issue 20, measured on a 2-core Xeon): the first load built the whole "
         "float32 model and peaked at 13.6 GB for the 2.2B shape (66 s); int8 logits had a "
         "cosine of 0.985 "
-        "with float32 (torch's dynamic int8: 7-bit activations). Now activations are quantized "
-        "to 8 bits and each MLP's `down_proj` input is rotated (Hadamard blocks of 128) "
-        "before it is (`engine/local/int8_rotated.py`).",
+        "with float32 (torch's dynamic int8: 7-bit activations). Now each MLP's `down_proj` "
+        "input is rotated (Hadamard blocks of 128) before it is quantized "
+        "(`engine/local/int8_rotated.py`), and activations are quantized to 8 bits where the "
+        f"int8 kernels do not saturate ({_activation_bits()}).",
         "",
     ]
     return lines
+
+
+def _activation_bits() -> str:
+    from desktop_app.engine.local.int8_linear import full_range_is_exact
+
+    if full_range_is_exact():
+        return "here they are: 8 bits"
+    return "not here: this CPU's kernels saturate, so 7 bits"
 
 
 def _verdict(met: bool) -> str:
