@@ -31,8 +31,9 @@ kinds:
   idefics3, smolvlm2, idefics2, idefics, llava
       a tiny model of that family (idefics3 is SmolVLM's, Iris's default): about 1 MB, built
       in well under a minute
-  SmolVLM-256M-Instruct, SmolVLM-500M-Instruct
-      random weights with that model's real layer sizes (about 0.5 GB / 1 GB), for timing and
+  SmolVLM-256M-Instruct, SmolVLM-500M-Instruct, SmolVLM-Instruct
+      random weights with that model's real layer sizes (about 0.5 GB / 1 GB / 4.5 GB; the
+      last is the 2.2B one and needs about 5 GB of memory to build), for timing and
       memory measurements
 
 examples:
