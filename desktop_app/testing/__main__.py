@@ -36,8 +36,9 @@ kinds:
   internvl, aya_vision, lfm2_vl
       a tiny model of another family, built the same way (PaliGemma has no chat template:
       Iris refuses it)
-  SmolVLM-256M-Instruct, SmolVLM-500M-Instruct
-      random weights with that model's real layer sizes (about 0.5 GB / 1 GB), for timing and
+  SmolVLM-256M-Instruct, SmolVLM-500M-Instruct, SmolVLM-Instruct
+      random weights with that model's real layer sizes (about 0.5 GB / 1 GB / 4.5 GB; the
+      last is the 2.2B one and needs about 5 GB of memory to build), for timing and
       memory measurements
 
 examples:

@@ -35,15 +35,22 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def float32_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The folders loaded through from_pretrained (the float32 path), in order."""
+    """The folders quantized from their checkpoint (a cache miss: layer by layer, or through
+    from_pretrained where that cannot be), in order."""
     calls: list[Path] = []
-    original = loading._load_weights
+    streaming, whole = loading.quantize_streaming, loading._load_weights
 
-    def counted(family: Any, folder: Path, placement: Any) -> Any:
+    def streamed(family: Any, folder: Path, *args: Any) -> Any:
+        model = streaming(family, folder, *args)
         calls.append(folder)
-        return original(family, folder, placement)
+        return model
 
-    monkeypatch.setattr(loading, "_load_weights", counted)
+    def loaded_whole(family: Any, folder: Path, placement: Any) -> Any:
+        calls.append(folder)
+        return whole(family, folder, placement)
+
+    monkeypatch.setattr(loading, "quantize_streaming", streamed)
+    monkeypatch.setattr(loading, "_load_weights", loaded_whole)
     return calls
 
 

@@ -285,21 +285,37 @@ def test_unknown_names_are_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "published"),
-    [("SmolVLM-256M-Instruct", 256_484_928), ("SmolVLM-500M-Instruct", 507_482_304)],
+    ("name", "published", "vocabulary", "scale_factor", "image_tokens"),
+    [
+        ("SmolVLM-256M-Instruct", 256_484_928, 49280, 4, 64),
+        ("SmolVLM-500M-Instruct", 507_482_304, 49280, 4, 64),
+        ("SmolVLM-Instruct", 2_250_000_000, 49155, 3, 81),  # "2.25B params" on its card
+    ],
 )
-def test_real_shape_parameter_count(name: str, published: int) -> None:
+def test_real_shape_parameter_count(
+    name: str, published: int, vocabulary: int, scale_factor: int, image_tokens: int
+) -> None:
     assert name in REAL_SHAPES
     config = real_shape_config(name)
     assert config.model_type == "idefics3"
-    assert config.text_config.vocab_size == 49280
-    assert config.scale_factor == 4
+    assert config.text_config.vocab_size == vocabulary
+    assert config.scale_factor == scale_factor
     vision = config.vision_config
-    assert (vision.image_size // vision.patch_size) ** 2 // config.scale_factor**2 == 64
+    assert (vision.image_size // vision.patch_size) ** 2 // config.scale_factor**2 == image_tokens
     with torch.device("meta"):
         model = AutoModelForImageTextToText.from_config(config)
     total = sum(parameter.numel() for parameter in model.parameters())
     assert abs(total - published) / published < 0.05
+
+
+def test_fewer_layers_keep_every_width() -> None:
+    full = real_shape_config("SmolVLM-Instruct")
+    few = real_shape_config("SmolVLM-Instruct", layers=(2, 3))
+    assert (few.text_config.num_hidden_layers, few.vision_config.num_hidden_layers) == (2, 3)
+    for part in ("text_config", "vision_config"):
+        widths = {k: v for k, v in getattr(full, part).to_dict().items() if "layers" not in k}
+        fewer = {k: v for k, v in getattr(few, part).to_dict().items() if "layers" not in k}
+        assert widths == fewer
 
 
 def test_real_shape_tokenizer_has_the_real_vocabulary_size() -> None:

@@ -34,9 +34,10 @@ from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Written into the manifest; a cache of another version is a miss (2: the int8 embedding;
-3: the output layer split so that fbgemm does not pad it, the embedding mapped)."""
+3: the output layer split so that fbgemm does not pad it, the embedding mapped; 4: a gated
+MLP's output layer rotated, `int8_rotated`)."""
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.safetensors"
 STAGING_MAX_AGE_S = 24 * 3600
@@ -188,15 +189,19 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
 
     from desktop_app.engine.local.int8_embedding import Int8Embedding
     from desktop_app.engine.local.int8_linear import SplitInt8Linear
+    from desktop_app.engine.local.int8_rotated import RotatedInt8Linear
 
     specs: list[TensorSpec] = []
     quantized: dict[str, list[int]] = {}
     split: list[str] = []
+    rotated: dict[str, int] = {}
     embeddings: dict[str, list[int | None]] = {}
     for name, module in model.named_modules():
         if isinstance(module, Int8Embedding):
             # Its buffers (rows and row scales) are written with the other tensors below.
             embeddings[name] = [module.num_embeddings, module.embedding_dim, module.padding_idx]
+        if isinstance(module, RotatedInt8Linear):
+            rotated[name] = module.block
         if isinstance(module, SplitInt8Linear):
             split.append(name)
             weight, bias = module.weight_bias()
@@ -232,6 +237,7 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
         "model_class": type(model).__name__,
         "quantized": quantized,
         "split": split,
+        "rotated": rotated,
         "embeddings": embeddings,
         "aliases": aliases,
     }
@@ -311,9 +317,11 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
     model = _skeleton(family, folder, manifest)
     quantized: dict[str, list[int]] = manifest["quantized"]
     split = set(manifest["split"])
+    rotated: dict[str, int] = manifest["rotated"]
     with TensorFile(weights) as stored:
         for name, (in_features, out_features) in quantized.items():
-            layer = _int8_linear(stored, name, in_features, out_features, name in split)
+            shape = (out_features, in_features)
+            layer = _int8_linear(stored, name, shape, name in split, rotated.get(name))
             model.set_submodule(name, layer)
             _trim_heap()  # each layer's copies are freed; do not let the heap keep them
         embeddings: dict[str, list[Any]] = manifest["embeddings"]
@@ -332,14 +340,19 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
 
 
 def _int8_linear(
-    stored: TensorFile, name: str, in_features: int, out_features: int, split: bool = False
+    stored: TensorFile,
+    name: str,
+    shape: tuple[int, int],
+    split: bool = False,
+    block: int | None = None,
 ) -> Any:
-    """A dynamic int8 Linear holding the stored weight, as quantize_dynamic makes it (split:
-    a SplitInt8Linear, as `split_output_layer` makes it)."""
+    """An Int8Linear holding the stored weight (out x in), as `quantize_dynamic_int8` makes
+    it (split: a SplitInt8Linear, as `split_output_layer` makes it; block: a
+    RotatedInt8Linear)."""
     import torch
-    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from desktop_app.engine.local.int8_linear import SplitInt8Linear
+    from desktop_app.engine.local.int8_linear import Int8Linear, SplitInt8Linear, packed
+    from desktop_app.engine.local.int8_rotated import RotatedInt8Linear, hadamard
 
     has_bias = name + _BIAS in stored.names
     weight = torch._make_per_tensor_quantized_tensor(
@@ -347,15 +360,16 @@ def _int8_linear(
         float(stored.get(name + _SCALE)),
         int(stored.get(name + _ZERO_POINT)),
     )
-    if tuple(weight.shape) != (out_features, in_features):
+    if tuple(weight.shape) != shape:
         raise ValueError(f"{name}: weight of shape {tuple(weight.shape)}")
     bias = stored.get(name + _BIAS) if has_bias else None
     if split:
         return SplitInt8Linear(weight, bias)
-    # Made 1x1 and then given its weight: at full size it would pack a zero weight first.
-    layer = DynamicLinear(1, 1, bias_=has_bias, dtype=torch.qint8)
-    layer.in_features, layer.out_features = in_features, out_features
-    layer.set_weight_bias(weight, bias)
+    if block is None:
+        return packed(Int8Linear, weight, bias)
+    hadamard(block)  # ValueError unless a power of two
+    layer = packed(RotatedInt8Linear, weight, bias)
+    layer.block = block
     return layer
 
 

@@ -20,6 +20,7 @@ from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.families import Family, family_for
 from desktop_app.engine.local.image_size import apply_longest_edge
 from desktop_app.engine.local.int8_cache import load_int8_cached, release_free_memory, save_int8
+from desktop_app.engine.local.int8_stream import NotStreamable, quantize_streaming
 from desktop_app.engine.local.lean_imports import keep_torchvision_out, one_model_process
 from desktop_app.engine.local.precision import (
     Hardware,
@@ -175,14 +176,27 @@ def _load_processor(folder: Path, settings: EngineSettings, device: str) -> Any:
 def _load_int8(
     family: Family, folder: Path, placement: Placement, on_progress: ProgressCallback | None
 ) -> Any:
-    """From the int8 cache; on a miss float32 weights quantized, then kept in the cache."""
+    """From the int8 cache; on a miss the checkpoint quantized layer by layer (or, where that
+    cannot be, the float32 model quantized whole), then kept in the cache."""
     model = load_int8_cached(family, folder, placement.attention)
-    if model is None:
+    if model is not None:
+        return model
+    _report(on_progress, messages.STAGE_QUANTIZE, 0.0)
+    try:
+        model = quantize_streaming(
+            family,
+            folder,
+            placement.attention,
+            lambda done: _report(on_progress, messages.STAGE_QUANTIZE, 0.9 * done),
+        )
+    except NotStreamable as reason:
+        log.info("quantizing %s whole: %s", folder, reason)
+        release_free_memory()
         model = _load_weights(family, folder, placement)
         _report(on_progress, messages.STAGE_QUANTIZE, 0.8)
         model = quantize_dynamic_int8(model)
         release_free_memory()  # the float32 weights' memory
-        save_int8(model, folder, placement.attention)
+    save_int8(model, folder, placement.attention)
     return model
 
 

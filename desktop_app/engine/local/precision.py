@@ -159,15 +159,17 @@ def quantization_config(placement: Placement) -> object | None:
 
 
 def quantize_dynamic_int8(model: object) -> object:
-    """Replace `model`'s Linear layers, in place, by int8 dynamically quantized ones (the
-    output layer split where fbgemm would pad it), and its token embedding by an int8 table
-    (CPU). Layers whose owner reads their weight tensor stay as they are (`int8_skip`)."""
+    """Replace `model`'s Linear layers, in place, by int8 dynamically quantized ones
+    (`Int8Linear`; a gated MLP's output layer rotated, `RotatedInt8Linear`; the output
+    layer split where fbgemm would pad it), and its token embedding by an int8 table (CPU).
+    Layers whose owner reads their weight tensor stay as they are (`int8_skip`)."""
     import warnings
 
     import torch
 
     from desktop_app.engine.local.int8_embedding import quantize_input_embeddings
-    from desktop_app.engine.local.int8_linear import split_output_layer
+    from desktop_app.engine.local.int8_linear import Int8Linear, split_output_layer
+    from desktop_app.engine.local.int8_rotated import rotate_mlp_outputs
     from desktop_app.engine.local.int8_skip import weight_readers
 
     with warnings.catch_warnings():
@@ -178,6 +180,7 @@ def quantize_dynamic_int8(model: object) -> object:
         from torch.ao.quantization import default_dynamic_qconfig, quantize_dynamic
 
         kept = weight_readers(model)
+        rotate_mlp_outputs(model)  # first: quantize_dynamic leaves them as they are
         spec: Any = {torch.nn.Linear}
         if kept:
             spec = {
@@ -186,7 +189,13 @@ def quantize_dynamic_int8(model: object) -> object:
                 if isinstance(module, torch.nn.Linear) and name not in kept
             }
         # In place: a copy would hold the float32 weights twice at the peak.
-        model = quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
+        model = quantize_dynamic(
+            model,
+            spec,
+            dtype=torch.qint8,
+            mapping={torch.nn.Linear: Int8Linear},
+            inplace=True,
+        )
     quantize_input_embeddings(model)  # after: a tied output layer keeps its own int8 weight
     split_output_layer(model)
     return model
