@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.core import messages
+from desktop_app.engine.models import choice
 from desktop_app.engine.models.bundled import bundled_folder, bundled_models
 from desktop_app.engine.models.catalogue import CATALOGUE, find
-from desktop_app.engine.models.choice import recommend, this_computer
 from desktop_app.engine.models.hub import is_downloaded, resolve_model
 
 HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
@@ -17,7 +18,13 @@ HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
 def run_models(args: argparse.Namespace) -> int:
     """List the catalogue or download one model."""
     if args.models_command == "list":
-        print(server_models(args) if getattr(args, "server", None) else catalogue_table())
+        if getattr(args, "server", None):
+            print(server_models(args))
+            return 0
+        print(catalogue_table())
+        # told beside the table, which stays one model a line for scripts
+        reason = choice.recommend(choice.this_computer()).reason
+        print(messages.MODELS_RECOMMENDED_CLI.format(reason=reason), file=sys.stderr)
         return 0
     # An explicit --revision is looked up on the Hub again; without it the recorded commit stays.
     folder = resolve_model(
@@ -64,8 +71,6 @@ def catalogue_table() -> str:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
-    reason = recommend(this_computer()).reason
-    lines += ["", messages.MODELS_RECOMMENDED_CLI.format(reason=reason)]
     return "\n".join(lines)
 
 

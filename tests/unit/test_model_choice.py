@@ -95,3 +95,16 @@ def test_the_command_line_resolves_auto(monkeypatch: pytest.MonkeyPatch) -> None
     assert isinstance(args, argparse.Namespace)
     assert settings_from(args).model == BEST.hub_id
     assert find(settings_from(args).model) == BEST
+
+
+def test_models_list_says_the_recommendation_beside_the_table(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.cli.main import main
+
+    monkeypatch.setattr(choice, "this_computer", roomy)
+    assert main(["models", "list"]) == 0
+    out, err = capsys.readouterr()
+    reason = recommend(roomy()).reason
+    assert err.strip() == messages.MODELS_RECOMMENDED_CLI.format(reason=reason)
+    assert all(line.split()[0] for line in out.splitlines())  # one model a line
