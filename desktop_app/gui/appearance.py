@@ -135,6 +135,19 @@ class WideCaretStyle(QProxyStyle):
         return int(super().pixelMetric(metric, *args))  # type: ignore[arg-type]
 
 
+_CARET_STYLE: list[WideCaretStyle] = []
+
+
+def wide_caret_style() -> WideCaretStyle:
+    """The one WideCaretStyle, made on first use and owned by the application: a widget does
+    not own the style it is given, and must never outlive it (a crash on quitting)."""
+    if not _CARET_STYLE:
+        style = WideCaretStyle()
+        style.setParent(QApplication.instance())
+        _CARET_STYLE.append(style)
+    return _CARET_STYLE[0]
+
+
 class Appearance(QObject):
     """Applies the colours and the text size to the window (and the dialogs it owns), and
     does Larger text, Smaller text and Normal text size, saved through `save`."""
@@ -153,9 +166,9 @@ class Appearance(QObject):
         self._announce = announce
         self._base_point_size = QApplication.font().pointSizeF()
         self.theme = Theme.SYSTEM
-        self._caret_style = WideCaretStyle()
+        caret_style = wide_caret_style()
         for field in window.findChildren(QLineEdit):
-            field.setStyle(self._caret_style)
+            field.setStyle(caret_style)
         for view in window.findChildren(QPlainTextEdit):
             view.setCursorWidth(CARET_PX)
         self.apply(settings())
