@@ -61,6 +61,10 @@ class PageTabs(QWidget):
         panel.setVisible(index == self.bar.currentIndex())
         return index
 
+    def panel(self, index: int) -> QGroupBox:
+        """The named group box that holds page `index` (and its scroll area)."""
+        return self._panels[index]
+
     def count(self) -> int:
         """The number of pages."""
         return len(self._pages)

@@ -312,8 +312,9 @@ def test_settings_pages_change_with_the_keyboard_and_are_named(qtbot: QtBot) -> 
         qtbot.keyClick(focused, key, modifiers)
         assert tabs.currentWidget() is page, (key, tabs.currentIndex())
         assert page.isVisible() and page.isAncestorOf(dialog.focusWidget())
-        panel = page.parentWidget()
-        assert panel is not None and panel.accessibleName() == tabs.tabText(tabs.currentIndex())
+        panel = tabs.panel(tabs.currentIndex())
+        assert panel.isAncestorOf(page)
+        assert panel.accessibleName() == tabs.tabText(tabs.currentIndex())
     assert sum(tabs.widget(index).isVisible() for index in range(tabs.count())) == 1
 
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
-    QGroupBox,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
@@ -107,16 +106,9 @@ def test_every_field_has_an_accessible_name(dialog: SettingsDialog) -> None:
     assert titles == ["General", "Model", "Hotkeys", "Speech"]
     pages = [dialog.general_page, dialog.model_page, dialog.hotkeys_page, dialog.speech_page]
     assert [dialog.tabs.indexOf(page) for page in pages] == [0, 1, 2, 3]
-    assert [_panel(page).accessibleName() for page in pages] == titles  # their panels
-
-
-def _panel(page: QWidget) -> QWidget:
-    """The group box a page sits in (through its scroll area)."""
-    found = page.parentWidget()
-    while found is not None and not isinstance(found, QGroupBox):
-        found = found.parentWidget()
-    assert found is not None
-    return found
+    panels = [dialog.tabs.panel(index) for index in range(len(pages))]
+    assert all(panel.isAncestorOf(page) for panel, page in zip(panels, pages, strict=True))
+    assert [panel.accessibleName() for panel in panels] == titles
 
 
 def test_at_double_text_size_every_settings_page_scrolls_to_the_focused_field(

@@ -88,7 +88,9 @@ class OcrModels:
 
         factor = min(1.0, DETECTION_MAX_SIDE / max(image.shape[:2]))
         if factor < 1.0:  # as rapidocr would shrink the whole image, before cutting it up
-            image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+            height, width = image.shape[:2]  # a sliver keeps at least one pixel each way
+            size = (max(1, round(width * factor)), max(1, round(height * factor)))
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         found = []
         for left, top, right, bottom in content_regions(image):
             part = np.ascontiguousarray(image[top:bottom, left:right])
