@@ -161,8 +161,14 @@ def _fill(model: Any, where: dict[str, TensorFile], on_progress: Progress | None
         del weight, bias
         _trim_heap()  # the float32 copies; no garbage collection here: 0.27 s each time
     if embedding is not None:
-        table = torch.nn.Embedding.from_pretrained(
-            read(embedding + ".weight"), padding_idx=model.get_submodule(embedding).padding_idx
+        weights = read(embedding + ".weight")
+        rows, width = weights.shape
+        table = torch.nn.Embedding(
+            rows,
+            width,
+            padding_idx=model.get_submodule(embedding).padding_idx,
+            _weight=weights,
+            _freeze=True,
         )
         model.set_submodule(embedding, Int8Embedding.from_float(table))
         del table
