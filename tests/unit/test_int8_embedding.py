@@ -98,7 +98,7 @@ def test_int8_loads_keep_the_token_embedding_in_int8(
     full = _load(folder, Quantization.NONE).model.get_input_embeddings()
     cold, warm = _load(folder).model, _load(folder).model
     manifest = json.loads((int8_cache.cache_folder(folder) / int8_cache.MANIFEST).read_text())
-    assert manifest["format"] == int8_cache.FORMAT_VERSION == 4
+    assert manifest["format"] == int8_cache.FORMAT_VERSION == 5
     assert list(manifest["embeddings"]) == ["model.text_model.embed_tokens"]
     for model in (cold, warm):
         table = model.get_input_embeddings()

@@ -120,3 +120,17 @@ def test_a_cached_split_output_layer_loads_as_it_was_written(
     )
     inputs = torch.randn(1, 3, head.in_features)
     assert torch.equal(warm.get_output_embeddings()(inputs), head(inputs))
+
+
+def test_each_output_channel_keeps_its_own_scale() -> None:
+    """A row 1000 times smaller than the others keeps its precision (one scale for the whole
+    layer would round it to zero), and the int8 cache gives the scales back."""
+    torch.manual_seed(0)
+    weight = torch.randn(64, 128)
+    weight[0] /= 1000.0
+    layer = int8_linear.quantize_linear(weight, None)
+    stored = layer._weight_bias()[0].dequantize()
+    assert (stored[0] - weight[0]).norm() / weight[0].norm() < 0.02
+    assert (stored - weight).norm() / weight.norm() < 0.01
+    split = int8_linear.quantize_linear(torch.randn(8, 600), None, split=True)
+    assert isinstance(split, SplitInt8Linear)  # spread rows share one scale

@@ -44,7 +44,7 @@ def _whole(folder: Path) -> Any:
         return quantize_dynamic_int8(model).eval()
 
 
-def _int8_weights(model: Any) -> dict[str, tuple[str, torch.Tensor, float, int, Any]]:
+def _int8_weights(model: Any) -> dict[str, tuple[Any, ...]]:
     found = {}
     for name, module in model.named_modules():
         if isinstance(module, SplitInt8Linear):
@@ -54,8 +54,14 @@ def _int8_weights(model: Any) -> dict[str, tuple[str, torch.Tensor, float, int, 
         else:
             continue
         kind = type(module).__name__
-        found[name] = (kind, weight.int_repr(), weight.q_scale(), weight.q_zero_point(), bias)
+        found[name] = (kind, weight.int_repr(), *_scales(weight), bias)
     return found
+
+
+def _scales(weight: torch.Tensor) -> tuple[Any, Any]:
+    if weight.qscheme() == torch.per_tensor_affine:
+        return weight.q_scale(), weight.q_zero_point()
+    return weight.q_per_channel_scales().tolist(), weight.q_per_channel_zero_points().tolist()
 
 
 def _inputs(folder: Path) -> dict[str, Any]:

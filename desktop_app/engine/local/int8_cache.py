@@ -34,10 +34,10 @@ from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Written into the manifest; a cache of another version is a miss (2: the int8 embedding;
 3: the output layer split so that fbgemm does not pad it, the embedding mapped; 4: a gated
-MLP's output layer rotated, `int8_rotated`)."""
+MLP's output layer rotated, `int8_rotated`; 5: one weight scale per output channel)."""
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.safetensors"
 STAGING_MAX_AGE_S = 24 * 3600
@@ -191,6 +191,7 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
     from desktop_app.engine.local.int8_linear import SplitInt8Linear
     from desktop_app.engine.local.int8_rotated import RotatedInt8Linear
 
+    schemes = (torch.per_tensor_affine, torch.per_channel_affine)
     specs: list[TensorSpec] = []
     quantized: dict[str, list[int]] = {}
     split: list[str] = []
@@ -209,15 +210,15 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
             weight, bias = module._weight_bias()
         else:
             continue
-        if weight.dtype != torch.qint8 or weight.qscheme() != torch.per_tensor_affine:
+        if weight.dtype != torch.qint8 or weight.qscheme() not in schemes:
             raise ValueError(f"{name}: {weight.dtype} {weight.qscheme()} is not stored")
         quantized[name] = [module.in_features, module.out_features]
+        scale, zero_point = _scales(weight)
         shape = (module.out_features, module.in_features)
         specs.append(
             TensorSpec(name + _QWEIGHT, "int8", shape, functools.partial(_int8_weight, module))
         )
-        specs.append(spec_of(name + _SCALE, torch.tensor(weight.q_scale(), dtype=torch.float64)))
-        specs.append(spec_of(name + _ZERO_POINT, torch.tensor(weight.q_zero_point())))
+        specs += [spec_of(name + _SCALE, scale), spec_of(name + _ZERO_POINT, zero_point)]
         if bias is not None:
             specs.append(spec_of(name + _BIAS, bias))
     aliases: dict[str, str] = {}
@@ -242,6 +243,16 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
         "aliases": aliases,
     }
     return specs, manifest
+
+
+def _scales(weight: Any) -> tuple[Any, Any]:
+    """A qint8 weight's scale and zero point: scalars (one per tensor) or one per output."""
+    import torch
+
+    if weight.qscheme() == torch.per_tensor_affine:
+        scale = torch.tensor(weight.q_scale(), dtype=torch.float64)
+        return scale, torch.tensor(weight.q_zero_point())
+    return weight.q_per_channel_scales(), weight.q_per_channel_zero_points()
 
 
 def _int8_weight(module: Any) -> Any:
@@ -355,11 +366,12 @@ def _int8_linear(
     from desktop_app.engine.local.int8_rotated import RotatedInt8Linear, hadamard
 
     has_bias = name + _BIAS in stored.names
-    weight = torch._make_per_tensor_quantized_tensor(
-        stored.get(name + _QWEIGHT),
-        float(stored.get(name + _SCALE)),
-        int(stored.get(name + _ZERO_POINT)),
-    )
+    values, scale = stored.get(name + _QWEIGHT), stored.get(name + _SCALE)
+    zero_point = stored.get(name + _ZERO_POINT)
+    if scale.dim() == 1:
+        weight = torch._make_per_channel_quantized_tensor(values, scale, zero_point, 0)
+    else:
+        weight = torch._make_per_tensor_quantized_tensor(values, float(scale), int(zero_point))
     if tuple(weight.shape) != shape:
         raise ValueError(f"{name}: weight of shape {tuple(weight.shape)}")
     bias = stored.get(name + _BIAS) if has_bias else None

@@ -168,7 +168,12 @@ def quantize_dynamic_int8(model: object) -> object:
     import torch
 
     from desktop_app.engine.local.int8_embedding import quantize_input_embeddings
-    from desktop_app.engine.local.int8_linear import Int8Linear, split_output_layer
+    from desktop_app.engine.local.int8_linear import (
+        Int8Linear,
+        pads,
+        split_output_layer,
+        weight_qconfig,
+    )
     from desktop_app.engine.local.int8_rotated import rotate_mlp_outputs
     from desktop_app.engine.local.int8_skip import weight_readers
 
@@ -177,17 +182,16 @@ def quantize_dynamic_int8(model: object) -> object:
         # fastest CPU path measured here, and torchao is not a dependency.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        from torch.ao.quantization import default_dynamic_qconfig, quantize_dynamic
+        from torch.ao.quantization import quantize_dynamic
 
         kept = weight_readers(model)
         rotate_mlp_outputs(model)  # first: quantize_dynamic leaves them as they are
-        spec: Any = {torch.nn.Linear}
-        if kept:
-            spec = {
-                name: default_dynamic_qconfig  # what the set {Linear} with qint8 means
-                for name, module in model.named_modules()  # type: ignore[attr-defined]
-                if isinstance(module, torch.nn.Linear) and name not in kept
-            }
+        output = _output_layer(model)
+        spec: Any = {
+            name: weight_qconfig(split=module is output and pads(module.in_features))
+            for name, module in model.named_modules()  # type: ignore[attr-defined]
+            if isinstance(module, torch.nn.Linear) and name not in kept
+        }
         # In place: a copy would hold the float32 weights twice at the peak.
         model = quantize_dynamic(
             model,
@@ -199,3 +203,9 @@ def quantize_dynamic_int8(model: object) -> object:
     quantize_input_embeddings(model)  # after: a tied output layer keeps its own int8 weight
     split_output_layer(model)
     return model
+
+
+def _output_layer(model: Any) -> Any:
+    """The model's output layer (`get_output_embeddings`), or None."""
+    getter = getattr(model, "get_output_embeddings", None)
+    return getter() if callable(getter) else None
