@@ -48,3 +48,14 @@ def test_a_sidebar_is_read_before_the_form_beside_it() -> None:
     order = names(sidebar[::-1] + form[::-1])
     assert order[:5] == [f"section{index}" for index in range(5)]
     assert order[5:] == [f"label{row} value{row}" for row in range(8)]
+
+
+def test_a_terminal_line_split_at_wide_spaces_is_read_with_its_row() -> None:
+    """The detector splits a listing's lines where the spaces widen (a right-aligned size):
+    the pieces are read row by row, not as two columns of paragraphs."""
+    lines = []
+    for row in range(8):
+        gap = 7 if row % 3 else 28  # one space; three spaces before a shorter number
+        lines.append(line(f"left{row}", 4, 4 + row * 19, 212, 20))
+        lines.append(line(f"right{row}", 216 + gap, 4 + row * 19, 360, 20))
+    assert names(lines) == [f"left{row} right{row}" for row in range(8)]

@@ -1,6 +1,7 @@
 """Reading order: lines → blocks (paragraphs, table rows) → top to bottom, left to right.
 
-A recursive XY-cut. Lines close under one another merge into paragraph blocks first; then
+A recursive XY-cut. Lines close under one another merge into paragraph blocks first (not
+pieces of one line that the detector split at a wider space: a terminal's columns); then
 each region is cut at its widest empty band. A vertical band between cells that line up
 row by row on both sides (a table, a form, a row of buttons) is not a column gutter: such
 regions are cut into rows, and each row is read left to right as one `is_row` block.
@@ -20,6 +21,8 @@ PARAGRAPH_LINE = 10.0
 """…and one of them is at least this many heights wide (prose, not a table column)."""
 ROW_PARTNERS = 0.6
 """A vertical cut is a table's when this share of cells on each side has a partner in line."""
+PIECE_GAP = 1.5
+"""Boxes in line with less than this x their height between them are pieces of one line."""
 
 
 def reading_order(lines: Sequence[TextLine]) -> tuple[TextBlock, ...]:
@@ -29,14 +32,41 @@ def reading_order(lines: Sequence[TextLine]) -> tuple[TextBlock, ...]:
 
 def _paragraphs(lines: Sequence[TextLine]) -> list[TextBlock]:
     blocks: list[list[TextLine]] = []
+    pieces = _pieces(lines)
     for line in sorted(lines, key=lambda line: (line.box.y, line.box.x)):
         for block in blocks:
-            if _continues(block[-1], line):
+            if (
+                id(line) not in pieces
+                and id(block[-1]) not in pieces
+                and _continues(block[-1], line)
+            ):
                 block.append(line)
                 break
         else:
             blocks.append([line])
     return [TextBlock(tuple(block), _union([line.box for line in block])) for block in blocks]
+
+
+def _pieces(lines: Sequence[TextLine]) -> set[int]:
+    """The ids of lines that sit beside another in the same line, a space or so apart: parts of
+    one line, to be read with their row rather than merged down into a paragraph."""
+    found: set[int] = set()
+    ordered = sorted(lines, key=lambda line: line.box.y)
+    for index, line in enumerate(ordered):
+        a = line.box
+        for other in ordered[index + 1 :]:
+            b = other.box
+            if b.y >= a.y + a.height:
+                break
+            height = min(a.height, b.height)
+            gap = max(b.x - (a.x + a.width), a.x - (b.x + b.width))
+            if (
+                _in_line(a, b)
+                and max(a.height, b.height) < 1.6 * height
+                and gap < PIECE_GAP * height
+            ):
+                found.update((id(line), id(other)))
+    return found
 
 
 def _continues(above: TextLine, below: TextLine) -> bool:
@@ -118,12 +148,14 @@ def _partnered(blocks: list[TextBlock], others: list[TextBlock]) -> float:
 
 
 def _partnered_boxes(boxes: list[Rect], others: list[Rect]) -> float:
-    def in_line(a: Rect, b: Rect) -> bool:
-        overlap = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
-        return overlap >= 0.5 * min(a.height, b.height)
-
-    found = sum(any(in_line(box, other) for other in others) for box in boxes)
+    found = sum(any(_in_line(box, other) for other in others) for box in boxes)
     return found / len(boxes)
+
+
+def _in_line(a: Rect, b: Rect) -> bool:
+    """Whether two boxes share at least half the height of the lower one: the same line."""
+    overlap = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
+    return overlap >= 0.5 * min(a.height, b.height)
 
 
 def _rows(blocks: list[TextBlock]) -> list[list[TextBlock]]:
