@@ -179,13 +179,14 @@ def test_grounded_prompts_carry_the_found_text_once_per_image() -> None:
 
 @pytest.mark.slow
 def test_grounding_reaches_a_real_model_prompt(tiny_models: dict[str, Path]) -> None:
-    """With a tiny Idefics3, the grounded prompt is longer by the found text's tokens."""
+    """With a tiny Idefics3, the grounded prompt is longer by the found text's tokens (the
+    reader given time to finish however busy the machine: the budget is the benchmark's)."""
     settings = EngineSettings(model=str(tiny_models["idefics3"]), max_new_tokens=2)
     local = LocalBackend(settings)
     image = dialog("light", "DejaVu Sans", 14).image
     request = Request.single("Describe this.", [image])
     plain = local.start(request, lambda piece: None)
-    grounded = GroundedBackend(local).start(request, lambda piece: None)
+    grounded = GroundedBackend(local, read_budget_s=60.0).start(request, lambda piece: None)
     found = grounding_text(TextReader().read(image))
     tokenizer = local.loaded.processor.tokenizer
     assert grounded.prompt_tokens - plain.prompt_tokens >= len(tokenizer(found)["input_ids"]) // 2
