@@ -59,3 +59,24 @@ def test_a_terminal_line_split_at_wide_spaces_is_read_with_its_row() -> None:
         lines.append(line(f"left{row}", 4, 4 + row * 19, 212, 20))
         lines.append(line(f"right{row}", 216 + gap, 4 + row * 19, 360, 20))
     assert names(lines) == [f"left{row} right{row}" for row in range(8)]
+
+
+def test_icon_labels_wrapped_under_their_icons_are_read_whole_row_by_row() -> None:
+    """A file manager's icon view: names centred under icons, long ones wrapped onto a second
+    line; each name is read whole, the icons left to right, then the next row."""
+    names_by_row = [
+        ["Holiday photos", "bank statement|march.pdf", "music", "doctor|appointment.ics"],
+        ["Tax return draft.odt", "Wedding|speech.odt"],
+    ]
+    lines = []
+    for row, row_names in enumerate(names_by_row):
+        for column, name in enumerate(row_names):
+            centre, top = 240 + column * 140, 180 + row * 110
+            for index, part in enumerate(name.split("|")):
+                width = 7 * len(part)
+                lines.append(line(part, centre - width // 2, top + index * 17, width, 18))
+    expected = [
+        part for row_names in names_by_row for name in row_names for part in name.split("|")
+    ]
+    order = [cell.text for block in reading_order(lines) for cell in block.lines]
+    assert order == expected

@@ -1,7 +1,8 @@
 """Reading order: lines → blocks (paragraphs, table rows) → top to bottom, left to right.
 
-A recursive XY-cut. Lines close under one another merge into paragraph blocks first (not
-pieces of one line that the detector split at a wider space: a terminal's columns); then
+A recursive XY-cut. Lines close under one another merge into paragraph blocks first (and a
+centred label's wrapped lines into one; not pieces of one line that the detector split at a
+wider space: a terminal's columns); then
 each region is cut at its widest empty band. A vertical band between cells that line up
 row by row on both sides (a table, a form, a row of buttons) is not a column gutter: such
 regions are cut into rows, and each row is read left to right as one `is_row` block.
@@ -21,6 +22,10 @@ PARAGRAPH_LINE = 10.0
 """…and one of them is at least this many heights wide (prose, not a table column)."""
 ROW_PARTNERS = 0.6
 """A vertical cut is a table's when this share of cells on each side has a partner in line."""
+LABEL_CENTRE = 0.25
+"""Short lines whose centres are this close (x their height) and whose widths differ by more,
+one under the other, are one centred label wrapped (a file manager's icon names); lines
+aligned left or right (a table's column) have centres half their widths' difference apart."""
 PIECE_GAP = 1.5
 """Boxes in line with less than this x their height between them are pieces of one line."""
 
@@ -70,15 +75,25 @@ def _pieces(lines: Sequence[TextLine]) -> set[int]:
 
 
 def _continues(above: TextLine, below: TextLine) -> bool:
+    """Whether `below` goes on from `above`: a paragraph's next line, or the rest of a centred
+    label wrapped under an icon."""
     a, b = above.box, below.box
     height = min(a.height, b.height)
     gap = b.y - (a.y + a.height)
-    return (
-        -0.5 * height <= gap < PARAGRAPH_GAP * height
-        and max(a.height, b.height) < 1.6 * height
-        and abs(a.x - b.x) < 1.5 * height
-        and max(a.width, b.width) >= PARAGRAPH_LINE * height
-    )
+    if not (
+        -0.5 * height <= gap < PARAGRAPH_GAP * height and max(a.height, b.height) < 1.6 * height
+    ):
+        return False
+    if max(a.width, b.width) >= PARAGRAPH_LINE * height:
+        return abs(a.x - b.x) < 1.5 * height
+    centres_apart = abs((a.x + a.width / 2) - (b.x + b.width / 2))
+    return centres_apart < LABEL_CENTRE * height < abs(a.width - b.width)
+
+
+def _is_prose(block: TextBlock) -> bool:
+    """A paragraph of several lines (not a label wrapped onto two)."""
+    height = min(line.box.height for line in block.lines)
+    return len(block.lines) > 1 and block.box.width >= PARAGRAPH_LINE * height
 
 
 def _cut(blocks: list[TextBlock]) -> list[TextBlock]:
@@ -122,7 +137,7 @@ def _bands(
 
 
 def _is_table_cut(left: list[TextBlock], right: list[TextBlock]) -> bool:
-    if any(len(block.lines) > 1 for block in (*left, *right)):
+    if any(_is_prose(block) for block in (*left, *right)):
         return False
     return _partnered(left, right) >= ROW_PARTNERS and _partnered(right, left) >= ROW_PARTNERS
 
@@ -131,8 +146,8 @@ def _paragraphs_beside_cells(left: list[TextBlock], right: list[TextBlock]) -> b
     """Whether one side is single lines, the other lines merged into paragraphs, and they
     line up line by line (a terminal's listing, a table with long last cells): rows, not
     columns."""
-    multi_left = any(len(block.lines) > 1 for block in left)
-    multi_right = any(len(block.lines) > 1 for block in right)
+    multi_left = any(_is_prose(block) for block in left)
+    multi_right = any(_is_prose(block) for block in right)
     if multi_left == multi_right:
         return False
     lines_left = [line.box for block in left for line in block.lines]

@@ -17,7 +17,7 @@ from typing import Any
 
 from desktop_app.core import messages
 from desktop_app.core.errors import ModelError
-from desktop_app.engine.reading.regions import content_regions
+from desktop_app.engine.reading.regions import content_regions, typical_text_height
 from desktop_app.engine.reading.stoppable import StoppableSession
 
 REC_HEIGHT = 48
@@ -32,6 +32,13 @@ SHRINK_AFTER_RUN = {"memory.enable_memory_arena_shrinkage": "cpu:0"}
 """The memory arena gives back what a run grew it by: fast within a run, small between them."""
 DETECTION_MAX_SIDE = 2000
 """Larger images are scaled down for detection; crops still come from full resolution."""
+LARGE_TEXT_HEIGHT = 20
+"""Images whose text is higher than this (pixels: HiDPI screens) are scaled down for detection
+until it is `DETECTION_TEXT_HEIGHT` high, to no less than `MIN_TEXT_FACTOR` each way: on real
+screenshots at scale 2, detection takes about half the time and splits fewer lines (character
+errors 6.3 % to 2.5 %)."""
+DETECTION_TEXT_HEIGHT = 14
+MIN_TEXT_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,7 @@ class OcrModels:
         import cv2
         import numpy as np
 
-        factor = min(1.0, DETECTION_MAX_SIDE / max(image.shape[:2]))
+        factor = min(1.0, DETECTION_MAX_SIDE / max(image.shape[:2]), _text_factor(image))
         if factor < 1.0:  # as rapidocr would shrink the whole image, before cutting it up
             height, width = image.shape[:2]  # a sliver keeps at least one pixel each way
             size = (max(1, round(width * factor)), max(1, round(height * factor)))
@@ -142,6 +149,15 @@ class OcrModels:
             _decode(probabilities[index], self.characters, crop.shape[1] / used_widths[index])
             for index, crop in enumerate(crops)
         ]
+
+
+def _text_factor(image: Any) -> float:
+    """How much smaller detection may see `image`: large text (HiDPI) is found as well at
+    `DETECTION_TEXT_HEIGHT` pixels high."""
+    height = typical_text_height(image)
+    if height is None or height <= LARGE_TEXT_HEIGHT:
+        return 1.0
+    return max(MIN_TEXT_FACTOR, DETECTION_TEXT_HEIGHT / height)
 
 
 def _similar_widths(ratios: list[float]) -> list[list[int]]:
