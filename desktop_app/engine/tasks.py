@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
+from desktop_app.core.languages import ENGLISH_CODE, find_language
 from desktop_app.settings import DescriptionStyle
 
 DESCRIBE = (
@@ -116,7 +117,11 @@ def match_label(answer: str, labels: Sequence[str]) -> str | None:
 DESCRIBE_DETAILED = (
     DESCRIBE + " Then describe the rest in detail: layout, colours, people, objects and all text."
 )
-ANSWER_IN = " Answer in {language}."
+ANSWER_IN = (
+    " Answer in {language}. Quote text from the image exactly as written, without translating it."
+)
+"""Asks for the answer's language in plain words small models follow; text read on the image
+stays as written (a German answer quotes an English button as "Save")."""
 MORE_DETAIL = (
     "Look again more closely and describe the image in more detail: layout, colours, "
     "people, objects and all text."
@@ -131,4 +136,14 @@ def describe_prompt(style: DescriptionStyle, custom_prompt: str = "", language: 
         text = DESCRIBE_DETAILED
     else:
         text = DESCRIBE
-    return text + (ANSWER_IN.format(language=language.strip()) if language.strip() else "")
+    return text + language_instruction(language)
+
+
+def language_instruction(language: str) -> str:
+    """What asks for answers in `language` (a name the model knows, "German"): nothing for
+    English, the models' own language, or for no language."""
+    name = language.strip()
+    found = find_language(name)
+    if not name or (found is not None and found.code == ENGLISH_CODE):
+        return ""
+    return ANSWER_IN.format(language=name)
