@@ -88,13 +88,20 @@ class Pyttsx3Synthesizer:
             self._voice = self._default
             return
         if language not in self._by_language:
-            with _PYTTSX3_LOCK:
-                voices = list(self._engine.getProperty("voices") or [])
-            found = voice_for_language(voices, language)
+            found = voice_for_language(self._voices(), language)
             if found is None:
                 log.info("no voice speaks %r; using the default voice", language)
             self._by_language[language] = found
         self._voice = self._by_language[language] or self._default
+
+    def _voices(self) -> list[Any]:
+        """The engine's voices; none where it cannot list them."""
+        try:
+            with _PYTTSX3_LOCK:
+                return list(self._engine.getProperty("voices") or [])
+        except Exception:
+            log.warning("the speech engine cannot list its voices", exc_info=True)
+            return []
 
     @property
     def voice(self) -> str | None:
