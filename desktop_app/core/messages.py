@@ -830,6 +830,11 @@ PROMPT_FAILED = (
 # The Answer language field's hint when it is empty; {language} is a language's own name
 # ("Deutsch"), the language the interface is shown in.
 FIELD_ANSWER_LANGUAGE_DEFAULT = N_("Empty: {language}, the language of Iris's window")
+# The Answer language field's accessible description; "Deutsch" and "de" are examples.
+FIELD_ANSWER_LANGUAGE_DESCRIPTION = N_(
+    "The language answers are asked for: its name or code, such as Deutsch, German or de. "
+    "Empty: the language of Iris's window."
+)
 # Said once a session, before a description, when the model's card names English as its only
 # language; {model} is the model's name, {language} the answer language ("Deutsch").
 ENGLISH_ONLY_MODEL = N_(

@@ -128,7 +128,8 @@ def test_each_utterance_is_spoken_in_its_languages_voice(
 ) -> None:
     engine = FakeEngine(voices, default)
     synthesizer = Pyttsx3Synthesizer(SpeechSettings(), engine_factory=lambda: engine)
-    for language, text in (("de", "Guten Tag."), (None, "Done."), ("ja", "こんにちは"), ("de", "Ja.")):
+    said = (("de", "Guten Tag."), (None, "Done."), ("ja", "こんにちは"), ("de", "Ja."))
+    for language, text in said:
         synthesizer.use_language(language)
         synthesizer.render(text, tmp_path / "out.wav")
     assert engine.spoken == [
@@ -198,7 +199,7 @@ def test_espeak_ng_speaks_german_with_its_german_voice(tmp_path: Path) -> None:
         assert synthesizer.voice == "gmw/de"
         path = tmp_path / "german.wav"
         synthesizer.render("Guten Tag. Das Fenster hat zwei Knöpfe.", path)
-        engine: Any = synthesizer._engine  # noqa: SLF001 - the voice pyttsx3 reports
+        engine: Any = synthesizer._engine  # the voice pyttsx3 itself reports
         assert engine.getProperty("voice") == "gmw/de"
         synthesizer.use_language("en")
         synthesizer.render("Done.", tmp_path / "english.wav")
