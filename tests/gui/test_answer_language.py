@@ -5,6 +5,7 @@ reading text, the English-only notice said once, and the Settings hint naming th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -13,7 +14,7 @@ from desktop_app.core import messages
 from desktop_app.engine.tasks import READ, language_instruction
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.settings_dialog import SettingsDialog
-from desktop_app.settings import DEFAULT_MODEL, AppSettings, EngineSettings
+from desktop_app.settings import DEFAULT_MODEL, AppSettings, EngineSettings, SpeechSettings
 from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
 from tests.helpers.fakes import FakeBackend, FakeSpeaker, FakeStream
 
@@ -134,3 +135,21 @@ def test_settings_name_the_interface_language_when_the_field_is_empty(
     )
     dialog.answer_language.setText("Español")  # a language can still be typed
     assert dialog.result_settings().answer_language == "Español"
+
+
+def test_iris_speaks_its_own_messages_in_the_interface_language(
+    make_controller: ControllerFactory, interface_in: None, tmp_path: Path
+) -> None:
+    from desktop_app.gui.speech_switch import SpeechSwitch
+    from desktop_app.speech import ThreadedSpeaker
+
+    controller = make_controller(FOLDER_MODEL)
+    switch = SpeechSwitch(controller.voice, SpeechSettings(), speak_to_files=tmp_path)
+    try:
+        assert isinstance(switch.speaker, ThreadedSpeaker), switch.speaker.problem
+        assert switch.speaker.language == "de"
+        controller.announce(messages.STATUS_DONE)
+        assert switch.speaker.wait_idle(20)
+        assert len(list(tmp_path.glob("*.wav"))) == 1
+    finally:
+        switch.close()
