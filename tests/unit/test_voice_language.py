@@ -15,7 +15,12 @@ from typing import Any
 import pytest
 
 from desktop_app.settings import SpeechSettings
-from desktop_app.speech import Pyttsx3Synthesizer, StreamingSpeech, ThreadedSpeaker
+from desktop_app.speech import (
+    Pyttsx3Synthesizer,
+    StreamingSpeech,
+    ThreadedSpeaker,
+    create_speaker,
+)
 from desktop_app.speech._audio import write_silence
 from desktop_app.speech._voices import voice_for_language, voice_tags
 
@@ -209,4 +214,29 @@ def test_espeak_ng_speaks_german_with_its_german_voice(tmp_path: Path) -> None:
     assert path.stat().st_size > 44
     if shutil.which("soxi"):
         seconds = subprocess.run(["soxi", "-D", str(path)], capture_output=True, text=True)
+        assert float(seconds.stdout) > 0.5
+
+
+def test_a_file_speaker_writes_the_answer_in_german_and_messages_in_english(
+    tmp_path: Path,
+) -> None:
+    import pyttsx3
+
+    speaker = create_speaker(SpeechSettings(), speak_to_files=tmp_path, language="en")
+    assert isinstance(speaker, ThreadedSpeaker), speaker.problem
+    try:
+        speaker.say("Guten Tag. Das Fenster hat zwei Knöpfe.", language="de")
+        assert speaker.wait_idle(30)
+        engine = pyttsx3.init()  # the process's one espeak engine, as the speaker left it
+        assert engine.getProperty("voice") == "gmw/de"
+        speaker.say("Done.")
+        assert speaker.wait_idle(30)
+        assert engine.getProperty("voice") == "gmw/en"
+    finally:
+        speaker.close()
+    assert speaker.problem is None
+    files = sorted(tmp_path.glob("*.wav"))
+    assert [path.name for path in files] == ["0001.wav", "0002.wav"]
+    if shutil.which("soxi"):
+        seconds = subprocess.run(["soxi", "-D", str(files[0])], capture_output=True, text=True)
         assert float(seconds.stdout) > 0.5
