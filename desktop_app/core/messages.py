@@ -841,3 +841,6 @@ ENGLISH_ONLY_MODEL = N_(
     "The model {model} was trained in English only, so its answers may come in English "
     "rather than in {language}."
 )
+# Translators: a cell of `iris models list`'s LANGUAGES column: the model card does not say
+# which languages the model was trained for (a model Iris does not know).
+MODEL_LANGUAGES_UNKNOWN = N_("unknown")

@@ -99,3 +99,14 @@ def test_models_of_unknown_languages_are_not_called_english_only() -> None:
     assert unknown == ["llava-hf/llava-interleave-qwen-0.5b-hf"]
     assert not english_only(unknown[0])
     assert not english_only("/home/me/models/my-own-model")  # a custom model: unknown
+
+
+def test_models_list_says_each_models_languages() -> None:
+    from desktop_app.cli.models import catalogue_table
+    from desktop_app.core import messages
+
+    lines = catalogue_table().splitlines()
+    start = lines[0].index("LANGUAGES")  # the columns are aligned
+    cells = {line.split()[0]: line[start:].split()[0] for line in lines[1:]}
+    assert cells["HuggingFaceTB/SmolVLM-256M-Instruct"] == "English"
+    assert cells["llava-hf/llava-interleave-qwen-0.5b-hf"] == messages.MODEL_LANGUAGES_UNKNOWN
