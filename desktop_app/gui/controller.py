@@ -160,7 +160,9 @@ class Controller(QObject):
             self.announce(messages.STATUS_NEED_IMAGE)
             return
         self.window.question.clear()
-        self._send(text, list(self.conversation.pending_images), show_question=True)
+        instruction = language_instruction(self.answer_language().name).strip()
+        asked = f"{text}\n{instruction}" if instruction else text  # "Where is …?" stays line 1
+        self._send(asked, list(self.conversation.pending_images), show_question=True, typed=text)
 
     def more_detail(self) -> None:
         """Look at the conversation's images again, tile by tile, and describe them fully."""
@@ -185,19 +187,21 @@ class Controller(QObject):
         read: bool = False,
         carry: bool = True,
         shown_as: str | None = None,
+        typed: str | None = None,
     ) -> None:
         """Start a request: the model's, or with `read` the text reader's. `carry` keeps
-        the images of a request this one interrupts; `shown_as` is the question as shown.
+        the images of a request this one interrupts; `shown_as` is the question as shown;
+        `typed` the user's own question where `text` adds to it (the answer's language).
         Nothing goes to a server the user has not agreed to: declined, the images wait and
         a typed question goes back to its field."""
         if not read and not self.session.may_send():
             self.conversation.pending_images = list(images)
             if show_question and not shown_as:
-                self.window.question.setText(text)
+                self.window.question.setText(typed or text)
             return
         carried = self._cancel_running()
         if show_question:
-            self.window.conversation.add_question(shown_as or text)
+            self.window.conversation.add_question(shown_as or typed or text)
         request = self.conversation.start(
             text,
             images,

@@ -153,3 +153,23 @@ def test_iris_speaks_its_own_messages_in_the_interface_language(
         assert len(list(tmp_path.glob("*.wav"))) == 1
     finally:
         switch.close()
+
+
+def test_a_follow_up_asks_for_the_language_on_a_line_of_its_own(
+    qtbot: QtBot, make_controller: ControllerFactory, interface_in: None
+) -> None:
+    backend = FakeBackend()
+    controller = make_controller(FOLDER_MODEL, backend=backend)
+    _describe(qtbot, controller)
+    controller.window.question.setText("Where is the Save button?")
+    with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS):
+        controller.ask()
+    asked = backend.requests[-1].turns[-1].text
+    assert asked.splitlines() == [
+        "Where is the Save button?",
+        language_instruction("German").strip(),
+    ]
+    shown = controller.window.conversation.entries()
+    assert any(entry.endswith("Where is the Save button?") for entry in shown)
+    assert not any("Answer in" in entry for entry in shown)
+    assert _stream(controller).language == "de"
