@@ -65,8 +65,18 @@ def catalogue_table() -> str:
     for shipped in bundled_models():
         if find(shipped.model) is None:
             unknown = messages.MODEL_FACT_UNKNOWN
-            languages = languages_of(None)
-            rows.append((shipped.model, *[unknown] * 4, languages, messages.MODEL_BUNDLED, ""))
+            rows.append(
+                (
+                    shipped.model,
+                    unknown,
+                    unknown,
+                    unknown,
+                    unknown,
+                    languages_of(None),
+                    messages.MODEL_BUNDLED,
+                    "",
+                )
+            )
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
     lines = []
     for row in rows:
