@@ -3,6 +3,7 @@ the instruction after the image's text (which stays as written), none for Englis
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,13 +34,11 @@ class ProcessorSpy:
 
 
 @pytest.fixture(scope="module")
-def processor(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def processor(tiny_models: dict[str, Path]) -> Any:
+    """The tiny Idefics3 model's processor (SmolVLM's family), built offline for the session."""
     from transformers import AutoProcessor
 
-    from desktop_app.testing.random_models import build_tiny_model
-
-    folder = build_tiny_model("idefics3", tmp_path_factory.mktemp("tiny") / "idefics3")
-    return AutoProcessor.from_pretrained(folder)
+    return AutoProcessor.from_pretrained(tiny_models["idefics3"])
 
 
 def _received(processor: Any, prompt: str) -> tuple[str, str]:
