@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from desktop_app.core.languages import ENGLISH_CODE, find_language
+from desktop_app.core.languages import ENGLISH, find_language
 from desktop_app.settings import DescriptionStyle
 
 DESCRIBE = (
@@ -140,10 +140,11 @@ def describe_prompt(style: DescriptionStyle, custom_prompt: str = "", language: 
 
 
 def language_instruction(language: str) -> str:
-    """What asks for answers in `language` (a name the model knows, "German"): nothing for
-    English, the models' own language, or for no language."""
-    name = language.strip()
-    found = find_language(name)
-    if not name or (found is not None and found.code == ENGLISH_CODE):
+    """What asks for answers in `language` (a name or code: "German", "Deutsch" and "de" all
+    ask in English words, "German"; other text as written): nothing for English, the models'
+    own language, or for no language."""
+    found = find_language(language)
+    name = found.name if found is not None else language.strip()
+    if not name or name == ENGLISH.name:
         return ""
     return ANSWER_IN.format(language=name)

@@ -66,6 +66,11 @@ def test_the_instruction_names_the_language_and_keeps_screen_text_as_written() -
     assert "exactly as written" in instruction and "without translating" in instruction
 
 
+@pytest.mark.parametrize("language", ["Deutsch", "de", " german "])
+def test_the_model_is_told_a_language_in_english_words(language: str) -> None:
+    assert language_instruction(language) == language_instruction("German")
+
+
 @pytest.mark.parametrize("language", ["", "English", "en", "english"])
 def test_english_needs_no_instruction(language: str) -> None:
     assert language_instruction(language) == ""
