@@ -7,12 +7,13 @@ import sys
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.core import messages
+from desktop_app.core.languages import find_language
 from desktop_app.engine.models import choice
 from desktop_app.engine.models.bundled import bundled_folder, bundled_models
 from desktop_app.engine.models.catalogue import CATALOGUE, find
 from desktop_app.engine.models.hub import is_downloaded, resolve_model
 
-HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
+HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "LANGUAGES", "STATUS", "NOTE")
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -56,6 +57,7 @@ def catalogue_table() -> str:
                 f"{entry.download_gb:g} GB",
                 f"{entry.memory_gb:g} GB",
                 entry.licence,
+                languages_of(entry.languages),
                 status,
                 entry.note,
             )
@@ -64,7 +66,16 @@ def catalogue_table() -> str:
         if find(shipped.model) is None:
             unknown = messages.MODEL_FACT_UNKNOWN
             rows.append(
-                (shipped.model, unknown, unknown, unknown, unknown, messages.MODEL_BUNDLED, "")
+                (
+                    shipped.model,
+                    unknown,
+                    unknown,
+                    unknown,
+                    unknown,
+                    languages_of(None),
+                    messages.MODEL_BUNDLED,
+                    "",
+                )
             )
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
     lines = []
@@ -72,6 +83,13 @@ def catalogue_table() -> str:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
+
+
+def languages_of(codes: tuple[str, ...] | None) -> str:
+    """A model's languages for the table: their English names, or "unknown"."""
+    if codes is None:
+        return messages.MODEL_LANGUAGES_UNKNOWN
+    return ",".join(known.name if (known := find_language(code)) else code for code in codes)
 
 
 def server_models(args: argparse.Namespace) -> str:

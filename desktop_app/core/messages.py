@@ -5,6 +5,8 @@ Strings with fields are filled with `str.format`.
 
 from __future__ import annotations
 
+from desktop_app.core.i18n import N_
+
 # --- images -------------------------------------------------------------------------------
 FILE_NOT_FOUND = "No file at {path}."
 IS_A_FOLDER = "{path} is a folder, not an image file."
@@ -823,3 +825,22 @@ PROMPT_FAILED = (
     "Iris could not put the question into the form the model {model} reads. Try again, or "
     "choose another model (Settings, Model). The details are in Iris's log."
 )
+
+# --- answers in the user's language (core/languages.py, gui/language_notice.py) -----------
+# The Answer language field's hint when it is empty; {language} is a language's own name
+# ("Deutsch"), the language the interface is shown in.
+FIELD_ANSWER_LANGUAGE_DEFAULT = N_("Empty: {language}, the language of Iris's window")
+# The Answer language field's accessible description; "Deutsch" and "de" are examples.
+FIELD_ANSWER_LANGUAGE_DESCRIPTION = N_(
+    "The language answers are asked for: its name or code, such as Deutsch, German or de. "
+    "Empty: the language of Iris's window."
+)
+# Said once a session, before a description, when the model's card names English as its only
+# language; {model} is the model's name, {language} the answer language ("Deutsch").
+ENGLISH_ONLY_MODEL = N_(
+    "The model {model} was trained in English only, so its answers may come in English "
+    "rather than in {language}."
+)
+# Translators: a cell of `iris models list`'s LANGUAGES column: the model card does not say
+# which languages the model was trained for (a model Iris does not know).
+MODEL_LANGUAGES_UNKNOWN = N_("unknown")

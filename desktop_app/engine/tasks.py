@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
+from desktop_app.core.languages import ENGLISH, find_language
 from desktop_app.settings import DescriptionStyle
 
 DESCRIBE = (
@@ -116,7 +117,11 @@ def match_label(answer: str, labels: Sequence[str]) -> str | None:
 DESCRIBE_DETAILED = (
     DESCRIBE + " Then describe the rest in detail: layout, colours, people, objects and all text."
 )
-ANSWER_IN = " Answer in {language}."
+ANSWER_IN = (
+    " Answer in {language}. Quote text from the image exactly as written, without translating it."
+)
+"""Asks for the answer's language in plain words small models follow; text read on the image
+stays as written (a German answer quotes an English button as "Save")."""
 MORE_DETAIL = (
     "Look again more closely and describe the image in more detail: layout, colours, "
     "people, objects and all text."
@@ -131,4 +136,15 @@ def describe_prompt(style: DescriptionStyle, custom_prompt: str = "", language: 
         text = DESCRIBE_DETAILED
     else:
         text = DESCRIBE
-    return text + (ANSWER_IN.format(language=language.strip()) if language.strip() else "")
+    return text + language_instruction(language)
+
+
+def language_instruction(language: str) -> str:
+    """What asks for answers in `language` (a name or code: "German", "Deutsch" and "de" all
+    ask in English words, "German"; other text as written): nothing for English, the models'
+    own language, or for no language."""
+    found = find_language(language)
+    name = found.name if found is not None else language.strip()
+    if not name or name == ENGLISH.name:
+        return ""
+    return ANSWER_IN.format(language=name)

@@ -14,13 +14,16 @@ from desktop_app.core import messages
 from desktop_app.core.actions import ACTIONS, Action
 from desktop_app.core.actions import MORE_DETAIL as MORE_DETAIL_ACTION
 from desktop_app.core.errors import IrisError
+from desktop_app.core.i18n import interface_language
+from desktop_app.core.languages import AnswerLanguage, answer_language
 from desktop_app.core.types import Answer
-from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt
+from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt, language_instruction
 from desktop_app.gui.appearance import Appearance
 from desktop_app.gui.focus import FocusKeeper
 from desktop_app.gui.history_saver import HistorySaver
 from desktop_app.gui.idle_unload import IdleUnloader
 from desktop_app.gui.image_actions import Capturer, ImageActions
+from desktop_app.gui.language_notice import EnglishOnlyNotice
 from desktop_app.gui.loading_status import LoadingStatus
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.model_session import ModelSession
@@ -63,6 +66,7 @@ class Controller(QObject):
         self.focus = FocusKeeper(window, capturer, lambda: self.settings.bring_to_front)
         self.loading = LoadingStatus(window, session, voice, lambda: self.focus.iris_active())
         self.pointer = PointerMover(capturer, self.announce)
+        self.english_notice = EnglishOnlyNotice(lambda text: self.announce(text, interrupt=False))
         self.idle_unloader = IdleUnloader(session, lambda: voice.stream is not None, window)
         self.appearance = Appearance(
             window,
@@ -109,6 +113,10 @@ class Controller(QObject):
         """Show `text` on the status line and speak it (see Voice.announce)."""
         self.voice.announce(text, speak=speak, interrupt=interrupt)
 
+    def answer_language(self) -> AnswerLanguage:
+        """The language answers are asked for: the setting's, or the interface's."""
+        return answer_language(self.settings.answer_language, interface_language())
+
     def load_model(self) -> bool:
         """Load the model in the background (asking first where the session must); True
         when loading started."""
@@ -127,8 +135,10 @@ class Controller(QObject):
         if read:
             self._send(READ, pending, show_question=False, read=True)
             return
-        settings = self.settings
-        prompt = describe_prompt(settings.style, settings.custom_prompt, settings.answer_language)
+        settings, language = self.settings, self.answer_language()
+        if not language.is_english:
+            self.english_notice.check(language, self.session.local_model())
+        prompt = describe_prompt(settings.style, settings.custom_prompt, language.name)
         self._send(prompt, pending, show_question=False)
 
     def read_image(self) -> None:
@@ -150,7 +160,9 @@ class Controller(QObject):
             self.announce(messages.STATUS_NEED_IMAGE)
             return
         self.window.question.clear()
-        self._send(text, list(self.conversation.pending_images), show_question=True)
+        instruction = language_instruction(self.answer_language().name).strip()
+        asked = f"{text}\n{instruction}" if instruction else text  # "Where is …?" stays line 1
+        self._send(asked, list(self.conversation.pending_images), show_question=True, typed=text)
 
     def more_detail(self) -> None:
         """Look at the conversation's images again, tile by tile, and describe them fully."""
@@ -163,7 +175,8 @@ class Controller(QObject):
         self.conversation.want_detail()
         self.announce(messages.STATUS_MORE_DETAIL)
         pending = list(self.conversation.pending_images)
-        self._send(MORE_DETAIL, pending, show_question=True, shown_as=MORE_DETAIL_ACTION.label)
+        prompt = MORE_DETAIL + language_instruction(self.answer_language().name)
+        self._send(prompt, pending, show_question=True, shown_as=MORE_DETAIL_ACTION.label)
 
     def _send(
         self,
@@ -174,19 +187,21 @@ class Controller(QObject):
         read: bool = False,
         carry: bool = True,
         shown_as: str | None = None,
+        typed: str | None = None,
     ) -> None:
         """Start a request: the model's, or with `read` the text reader's. `carry` keeps
-        the images of a request this one interrupts; `shown_as` is the question as shown.
+        the images of a request this one interrupts; `shown_as` is the question as shown;
+        `typed` the user's own question where `text` adds to it (the answer's language).
         Nothing goes to a server the user has not agreed to: declined, the images wait and
         a typed question goes back to its field."""
         if not read and not self.session.may_send():
             self.conversation.pending_images = list(images)
             if show_question and not shown_as:
-                self.window.question.setText(text)
+                self.window.question.setText(typed or text)
             return
         carried = self._cancel_running()
         if show_question:
-            self.window.conversation.add_question(shown_as or text)
+            self.window.conversation.add_question(shown_as or typed or text)
         request = self.conversation.start(
             text,
             images,
@@ -194,7 +209,7 @@ class Controller(QObject):
             carried=carried if carry else (),
         )
         self.window.conversation.start_answer()
-        self.voice.start_answer()
+        self.voice.start_answer(None if read else self.answer_language().code)
         self.session.submit(request, read=read)
 
     def _cancel_running(self) -> tuple[Any, ...]:

@@ -144,6 +144,11 @@ class ModelSession(QObject):
             self.worker.replace_backend(self.backend_factory(now))
             self.load()
 
+    def local_model(self) -> str | None:
+        """The local model's Hub id or folder ("auto" made concrete); None with a server."""
+        current = self.settings.current
+        return None if current.server.enabled else concrete(current.engine).model
+
     def local_model_missing(self) -> bool:
         """True while the local model is to be used and is not downloaded yet."""
         current = self.settings.current

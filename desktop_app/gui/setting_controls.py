@@ -41,11 +41,11 @@ def make_control(entry: SchemaField, value: Any) -> QWidget:
     elif entry.kind is str and entry.multiline:
         text = QPlainTextEdit(value or "")
         text.setTabChangesFocus(True)
-        text.setPlaceholderText(entry.placeholder)
+        text.setPlaceholderText(entry.placeholder_text)
         widget = text
     elif entry.kind is str:
         line = QLineEdit(value or "")
-        line.setPlaceholderText(entry.placeholder)
+        line.setPlaceholderText(entry.placeholder_text)
         widget = line
     else:
         raise TypeError(f"no control is made for {entry.key}; build its own")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
+from desktop_app.core.i18n import interface_language
 from desktop_app.gui.screen_reader_watch import ScreenReaderWatch
 from desktop_app.gui.voice import Voice
 from desktop_app.settings import AppSettings, SpeechOutput, SpeechSettings
@@ -58,7 +59,10 @@ class SpeechSwitch(QObject):
 
     def _make(self, speech: SpeechSettings) -> Speaker:
         return create_speaker(
-            speech, speak_to_files=self.speak_to_files, on_problem=self.voice.went_silent
+            speech,
+            speak_to_files=self.speak_to_files,
+            on_problem=self.voice.went_silent,
+            language=interface_language(),
         )
 
     @staticmethod

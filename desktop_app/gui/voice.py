@@ -26,6 +26,9 @@ class Speaker(Protocol):
 class StreamingSpeaker(Protocol):
     """Speaks a streamed answer sentence by sentence."""
 
+    language: str | None
+    """The answer's language (a code such as "de"), for the voice; None: the speaker's own."""
+
     def feed(self, piece: str) -> None: ...
     def finish(self) -> None: ...
     def cancel(self) -> None: ...
@@ -93,9 +96,11 @@ class Voice(QObject):
         return route is not None and route.detected is not None
 
     # -- the current answer ----------------------------------------------------------------
-    def start_answer(self) -> None:
-        """Speak a new answer as its pieces come (`feed`)."""
+    def start_answer(self, language: str | None = None) -> None:
+        """Speak a new answer as its pieces come (`feed`), in a voice of `language` (a code
+        such as "de"; None: the voice of Iris's own messages)."""
         self.stream = self._streaming()
+        self.stream.language = language
 
     def feed(self, piece: str) -> None:
         """Speak the answer's next piece (each sentence once it is whole)."""

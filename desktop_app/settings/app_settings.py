@@ -13,6 +13,8 @@ from typing import Any
 
 from desktop_app.core import messages
 from desktop_app.core.actions import DEFAULT_HOTKEYS, label_of
+from desktop_app.core.i18n import interface_language
+from desktop_app.core.languages import answer_language
 from desktop_app.settings.atomic import (
     Opener,
     keep_corrupt_copy,
@@ -97,6 +99,13 @@ class SpeechSettings:
     )
 
 
+def answer_language_hint(interface: str) -> str:
+    """What an empty Answer language means: the language of the interface (`interface`, a
+    code such as "de"), named as its speakers write it."""
+    language = answer_language("", interface).own_name
+    return messages.FIELD_ANSWER_LANGUAGE_DEFAULT.format(language=language)
+
+
 def _hotkey_label(action: str) -> str:
     return messages.HOTKEY_FIELD.format(action=label_of(action))
 
@@ -117,8 +126,12 @@ class AppSettings:
         "",
         messages.FIELD_ANSWER_LANGUAGE,
         Place.GENERAL,
-        placeholder=messages.FIELD_ANSWER_LANGUAGE_HINT,
+        description=messages.FIELD_ANSWER_LANGUAGE_DESCRIPTION,
+        placeholder=lambda: answer_language_hint(interface_language()),
     )
+    """The language answers are asked for: a code or a name ("de", "German", "Deutsch");
+    empty means the interface's language (`core.languages.answer_language`). The Settings
+    dialog names that language in the field's hint."""
     style: DescriptionStyle = setting(
         DescriptionStyle.SHORT,
         messages.FIELD_STYLE,

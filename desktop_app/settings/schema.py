@@ -78,8 +78,9 @@ class Setting:
     `label` names it to the user (a `core.messages` constant; None for Iris's own notes, which
     are reset quietly); `place` is where Settings shows it (None: not in the dialog);
     `description` is its control's accessible description, `placeholder` the hint of an
-    empty text field. Numbers have `minimum`, `maximum` and `step` (the range Settings offers
-    and the settings file may hold; with `strict_minimum` no value below the minimum can be
+    empty text field (or what makes it when the dialog is built: `placeholder_text`).
+    Numbers have `minimum`, `maximum` and `step` (the range Settings offers and the settings
+    file may hold; with `strict_minimum` no value below the minimum can be
     made at all). `choices` label an enum's members, in the order shown. An optional number
     shows None as `none_label` (its spin box's 0). `percent`: kept as 0.0 to 1.0, shown
     as percent. `multiline`: a text of several lines. `required`: the problem told when the text
@@ -91,7 +92,7 @@ class Setting:
     label: str | None
     place: Place | None = None
     description: str = ""
-    placeholder: str = ""
+    placeholder: str | Callable[[], str] = ""
     minimum: float | None = None
     maximum: float | None = None
     step: float | None = None
@@ -106,6 +107,12 @@ class Setting:
     item_label: Callable[[str], str] | None = None
 
     @property
+    def placeholder_text(self) -> str:
+        """The hint of the empty field, made now where it depends on the moment (the
+        interface's language)."""
+        return self.placeholder() if callable(self.placeholder) else self.placeholder
+
+    @property
     def choice_labels(self) -> dict[Any, str]:
         """The choices' labels by value (enum member), in the order shown."""
         return dict(self.choices)
@@ -117,7 +124,7 @@ def setting(
     place: Place | None = None,
     *,
     description: str = "",
-    placeholder: str = "",
+    placeholder: str | Callable[[], str] = "",
     minimum: float | None = None,
     maximum: float | None = None,
     step: float | None = None,

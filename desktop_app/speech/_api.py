@@ -16,8 +16,9 @@ class Speaker(Protocol):
     route: SpeechRoute
     """Whose voice speaks (the screen reader's or Iris's own), and why."""
 
-    def say(self, text: str, *, interrupt: bool = False) -> None:
-        """Queue `text`; with `interrupt`, first silence and drop everything queued."""
+    def say(self, text: str, *, interrupt: bool = False, language: str | None = None) -> None:
+        """Queue `text`, spoken in `language` (a code such as "de"; None: the speaker's
+        own); with `interrupt`, first silence and drop everything queued."""
         ...
 
     def stop(self) -> None:
@@ -42,7 +43,7 @@ class SilentSpeaker:
         self.said: list[str] = []
         """What it was asked to say, for tests of other layers."""
 
-    def say(self, text: str, *, interrupt: bool = False) -> None:
+    def say(self, text: str, *, interrupt: bool = False, language: str | None = None) -> None:
         """Remember `text`, speak nothing."""
         self.said.append(text)
 

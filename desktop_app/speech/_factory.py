@@ -40,6 +40,7 @@ def create_speaker(
     detect: Callable[[], str | None] = detect_screen_reader,
     platform: str = sys.platform,
     on_problem: Callable[[str], None] | None = None,
+    language: str | None = None,
 ) -> Speaker:
     """The speaker for `settings`; never raises. A speaker that cannot start is a SilentSpeaker
     whose `problem` says why; `enabled=False` gives one without a problem. The speaker's
@@ -54,6 +55,7 @@ def create_speaker(
     makes a pyttsx3-like engine for the default synthesizer). Detection and every factory run
     on the speaker's own thread. `on_problem(problem)` is called, on that thread, if the
     speaker goes silent after it started (a failure at the start is in `problem`).
+    `language` (a code such as "de") is what the speaker speaks where `say` names none.
     """
     if not settings.enabled:
         return SilentSpeaker(route=SPEECH_OFF_ROUTE)
@@ -85,7 +87,7 @@ def create_speaker(
         routes.append(route)
         return RenderingBackend(make_synthesizer(settings), output_factory())
 
-    speaker = ThreadedSpeaker(make_backend, on_problem=on_problem)
+    speaker = ThreadedSpeaker(make_backend, on_problem=on_problem, language=language)
     route = routes[0] if routes else SpeechRoute(None, RouteReason.NO_SCREEN_READER)
     speaker.route = route
     log.info("speech route: %s", route)

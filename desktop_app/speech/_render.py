@@ -22,6 +22,7 @@ from desktop_app.core import messages as new_messages
 from desktop_app.core.errors import SpeechError, first_line
 from desktop_app.settings import SpeechSettings
 from desktop_app.speech._audio import AudioOutput, wav_seconds, write_silence
+from desktop_app.speech._voices import voice_for_language
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +63,50 @@ class Pyttsx3Synthesizer:
             with _PYTTSX3_LOCK:
                 self._engine: Any = engine_factory()
                 _quieten(self._engine)
-                self._voice = _find_voice(self._engine, settings.voice)
+                self._chosen = _find_voice(self._engine, settings.voice)
+                self._default = _current_voice(self._engine)
         except Exception as error:
             reason = first_line(error)
             if "espeak" in reason.lower():
                 raise SpeechError(messages.SPEECH_ENGINE_MISSING.format(reason=reason)) from error
             message = new_messages.SPEECH_ENGINE_NOT_STARTED.format(reason=reason)
             raise SpeechError(message) from error
+        self._voice = self._chosen
+        self._by_language: dict[str, str | None] = {}
         self._rate = settings.rate_wpm
         self._volume = min(max(settings.volume, 0.0), 1.0)
         self._started, self._finished = threading.Event(), threading.Event()
         self._tokens = _listen(self._engine, self._started, self._finished)
+
+    def use_language(self, language: str | None) -> None:
+        """Speak what follows with a voice of `language` (a code such as "de"); the voice
+        chosen in the settings always wins, and the engine's default voice speaks a language
+        it has no voice for (or None)."""
+        if self._chosen is not None or self._engine is None:
+            return
+        if not language:
+            self._voice = self._default
+            return
+        if language not in self._by_language:
+            found = voice_for_language(self._voices(), language)
+            if found is None:
+                log.info("no voice speaks %r; using the default voice", language)
+            self._by_language[language] = found
+        self._voice = self._by_language[language] or self._default
+
+    def _voices(self) -> list[Any]:
+        """The engine's voices; none where it cannot list them."""
+        try:
+            with _PYTTSX3_LOCK:
+                return list(self._engine.getProperty("voices") or [])
+        except Exception:
+            log.warning("the speech engine cannot list its voices", exc_info=True)
+            return []
+
+    @property
+    def voice(self) -> str | None:
+        """The id of the voice the next utterance is spoken with (None: the engine's own)."""
+        return self._voice
 
     def render(self, text: str, path: Path) -> None:
         """One utterance per `runAndWait` (the espeak driver keeps only the last one queued).
@@ -125,6 +159,16 @@ def _log_print(*args: object, **kwargs: object) -> None:
     log.debug(" ".join(map(str, args)))
 
 
+def _current_voice(engine: Any) -> str | None:
+    """The id of the voice the engine starts with, or None if it does not say."""
+    try:
+        voice = engine.getProperty("voice")
+    except Exception:
+        log.debug("the speech engine does not name its voice", exc_info=True)
+        return None
+    return str(voice) if voice else None
+
+
 def _find_voice(engine: Any, wanted: str | None) -> str | None:
     """The id of the voice whose id or name is (or contains) `wanted`; None for the default."""
     if not wanted:
@@ -170,6 +214,12 @@ class RenderingBackend:
             self.output.deliver(path, cancelled)
         finally:
             path.unlink(missing_ok=True)
+
+    def use_language(self, language: str | None) -> None:
+        """Speak what follows in `language`, where the synthesizer can choose voices."""
+        use = getattr(self.synthesizer, "use_language", None)
+        if use is not None:
+            use(language)
 
     def interrupt(self) -> None:
         """Silence the output now."""

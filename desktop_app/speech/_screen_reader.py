@@ -3,6 +3,13 @@ NVDA or JAWS on Windows, VoiceOver on macOS.
 
 The screen reader's own voice, rate and volume are used; Iris's voice settings are not. Each
 backend raises HandOffError when it cannot start, and the factory then uses Iris's own voice.
+
+Languages: speech-dispatcher takes a language for Iris's own connection (`use_language`: SSIP
+`SET SELF LANGUAGE`), which picks a voice of the answer's language without touching the screen
+reader's (Orca's settings are its own connection's). NVDA, JAWS and VoiceOver keep their own
+voice: their APIs take text only, and the voice and language are the user's choice in the screen
+reader (NVDA's and JAWS's automatic language switching, VoiceOver's per-language voices), made
+for the user's own language; Iris does not change the reader's settings behind the user's back.
 """
 
 from __future__ import annotations
@@ -94,7 +101,22 @@ class SpeechDispatcherBackend:
         except SsipError as error:
             raise HandOffError(str(error)) from error
         self._lock = threading.Lock()
+        self.language: str | None = None
+        """The language Iris's messages are spoken in (SET SELF LANGUAGE), once set."""
         self._connection: SsipConnection | None = self._connect()
+
+    def use_language(self, language: str | None) -> None:
+        """Speak what follows in `language` (a code such as "de"); None keeps the current one.
+        A refusal is logged: the message is still spoken, in the voice already set."""
+        if not language or language == self.language:
+            return
+        try:
+            connection = self._current_connection()
+            connection.command(f"SET SELF LANGUAGE {_ssip_language(language)}")
+        except (SsipError, SpeechError) as error:
+            log.warning("speech-dispatcher did not take the language %r: %s", language, error)
+            return
+        self.language = language
 
     def speak(self, text: str, cancelled: threading.Event) -> None:
         """Queue `text` and wait until speech-dispatcher has spoken or dropped it."""
@@ -171,6 +193,7 @@ class SpeechDispatcherBackend:
                 f"SET SELF PRIORITY {self.priority}",
                 "SET SELF NOTIFICATION END on",
                 "SET SELF NOTIFICATION CANCEL on",
+                *([f"SET SELF LANGUAGE {_ssip_language(self.language)}"] if self.language else []),
             ):
                 connection.command(line)
         except SsipError as error:
@@ -203,6 +226,11 @@ class SpeechDispatcherBackend:
             connection.command("CANCEL SELF")
         except SsipError as error:
             log.warning("cancelling Iris's speech failed: %s", error)
+
+
+def _ssip_language(language: str) -> str:
+    """`language` as one SSIP word: letters, digits and hyphens ("pt-BR")."""
+    return re.sub(r"[^A-Za-z0-9-]", "", language.replace("_", "-")) or "en"
 
 
 # --- Windows: NVDA and JAWS ---------------------------------------------------------------------

@@ -33,9 +33,19 @@ class Backend(Protocol):
         ...
 
 
+class LanguageBackend(Protocol):
+    """A Backend that can speak in a chosen language (Iris's own voice, speech-dispatcher);
+    the others (NVDA, JAWS, VoiceOver) speak in the screen reader's own voice."""
+
+    def use_language(self, language: str | None) -> None:
+        """Speak what follows with a voice of `language` (a code such as "de")."""
+        ...
+
+
 @dataclass
 class _Utterance:
     text: str
+    language: str | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -55,8 +65,12 @@ class ThreadedSpeaker:
         start_timeout: float = 10.0,
         on_problem: Callable[[str], None] | None = None,
         route: SpeechRoute = OWN_VOICE_ROUTE,
+        language: str | None = None,
     ) -> None:
+        """`language` (a code such as "de") is spoken where `say` names none: the
+        interface's, for Iris's own messages."""
         self.problem: str | None = None
+        self.language = language
         self.route = route
         """Whose voice speaks, and why (create_speaker sets it once the backend is made)."""
         self._on_problem = on_problem
@@ -74,8 +88,9 @@ class ThreadedSpeaker:
         if not self._started.wait(start_timeout):
             log.warning("speech engine did not start within %.0f s; still waiting", start_timeout)
 
-    def say(self, text: str, *, interrupt: bool = False) -> None:
-        """Queue `text` (blank text is ignored); with `interrupt`, stop everything first."""
+    def say(self, text: str, *, interrupt: bool = False, language: str | None = None) -> None:
+        """Queue `text` (blank text is ignored), to be spoken in `language` (by default the
+        speaker's); with `interrupt`, stop everything first."""
         if interrupt:
             self.stop()
         if not text.strip():
@@ -83,7 +98,7 @@ class ThreadedSpeaker:
         with self._condition:
             if self._finished or self._closing:
                 return
-            self._queue.append(_Utterance(text))
+            self._queue.append(_Utterance(text, language or self.language))
             self._condition.notify_all()
 
     def stop(self) -> None:
@@ -152,6 +167,7 @@ class ThreadedSpeaker:
             utterance = self._current = self._queue.popleft()
         try:
             if not utterance.cancelled.is_set():
+                _use_language(backend, utterance.language)
                 backend.speak(utterance.text, utterance.cancelled)
         except Exception as error:
             self._fail(error, starting=False)
@@ -186,3 +202,10 @@ class ThreadedSpeaker:
                 self._on_problem(problem)
             except Exception:
                 log.warning("reporting that speech is off failed", exc_info=True)
+
+
+def _use_language(backend: Backend, language: str | None) -> None:
+    """Have `backend` speak in `language` if it can choose (a LanguageBackend)."""
+    use = getattr(backend, "use_language", None)
+    if use is not None:
+        use(language)

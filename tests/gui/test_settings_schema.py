@@ -107,7 +107,7 @@ def test_every_setting_has_the_control_its_declaration_says(dialog: SettingsDial
             assert entry.kind is str and widget.isEditable()
         else:
             assert isinstance(widget, QLineEdit), entry.key
-            assert widget.placeholderText() == entry.placeholder, entry.key
+            assert widget.placeholderText() == entry.placeholder_text, entry.key
         checked.append(entry.key)
     assert len(checked) > 25
 
@@ -134,7 +134,7 @@ def _schema_numbers() -> set[float]:
 def _schema_strings() -> set[str]:
     strings: set[str] = set()
     for entry in SCHEMA:
-        declared = (entry.label, entry.description, entry.placeholder, entry.none_label)
+        declared = (entry.label, entry.description, entry.placeholder_text, entry.none_label)
         strings.update(text for text in declared if text)
         strings.update(text for text in (entry.required, entry.too_small) if text)
         strings.update(entry.choice_labels.values())

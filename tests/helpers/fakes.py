@@ -24,10 +24,13 @@ class FakeSpeaker:
 
     def __init__(self) -> None:
         self.said: list[tuple[str, bool]] = []
+        self.languages: list[str | None] = []
+        """The language each utterance of `said` was asked for (None: the speaker's own)."""
         self.stopped = 0
 
-    def say(self, text: str, *, interrupt: bool = False) -> None:
+    def say(self, text: str, *, interrupt: bool = False, language: str | None = None) -> None:
         self.said.append((text, interrupt))
+        self.languages.append(language)
 
     def stop(self) -> None:
         self.stopped += 1
@@ -37,6 +40,8 @@ class FakeStream:
     """Speech of one answer: its pieces, how it ended, and pieces that came after the end."""
 
     def __init__(self) -> None:
+        self.language: str | None = None
+        """The answer's language, as the Voice set it."""
         self.pieces: list[str] = []
         self.finished = False
         self.cancelled = False

@@ -854,6 +854,36 @@ def test_iris_speaks_through_speech_dispatcher(speechd: dict[str, str]) -> None:
     speaker.close()
 
 
+def test_iris_asks_speech_dispatcher_for_each_utterances_language(speechd: dict[str, str]) -> None:
+    """Iris's own messages in the interface's language, the answer in its own: SET SELF
+    LANGUAGE on Iris's connection only, once for each change, and again after a reconnection."""
+    made: list[SpeechDispatcherBackend] = []
+
+    def make() -> SpeechDispatcherBackend:
+        made.append(SpeechDispatcherBackend(env=speechd))
+        return made[0]
+
+    speaker = ThreadedSpeaker(make, language="en")
+    speaker.say("Describing the screen.")
+    speaker.say("Ein Fenster mit zwei Knöpfen.", language="de")
+    speaker.say("Der erste heißt Speichern.", language="de")
+    assert speaker.wait_idle(30) and speaker.problem is None
+    assert made[0].language == "de"  # speech-dispatcher took it
+    log = Path(speechd["IRIS_TEST_SPEECHD_LOG"]).read_text(errors="replace")
+    assert log.count("|SET SELF LANGUAGE en") == 1 and log.count("|SET SELF LANGUAGE de") == 1
+    assert log.index("|SET SELF LANGUAGE de") < log.index("Ein Fenster mit zwei Knöpfen.")
+
+    connection = made[0]._connection
+    assert connection is not None
+    _stop_daemon(Path(speechd["XDG_RUNTIME_DIR"]))  # a fresh daemon knows no language
+    assert connection.closed_event.wait(10)
+    speaker.say("Noch ein Satz.", language="de")
+    assert speaker.wait_idle(30) and speaker.problem is None
+    speaker.close()
+    log = Path(speechd["IRIS_TEST_SPEECHD_LOG"]).read_text(errors="replace")
+    assert log.count("|SET SELF LANGUAGE de") == 2
+
+
 @pytest.mark.slow
 def test_iris_cancel_leaves_another_clients_speech_alone(speechd: dict[str, str]) -> None:
     speaker = ThreadedSpeaker(lambda: SpeechDispatcherBackend(env=speechd))

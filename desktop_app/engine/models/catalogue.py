@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_app.core import messages
+from desktop_app.core.languages import ENGLISH_CODE
 from desktop_app.settings import DEFAULT_MODEL
 
 MEASURED_CORES = 2
 """Cores of the machine the `cpu_` figures were measured on."""
+ENGLISH_ONLY = (ENGLISH_CODE,)
+"""The languages of a model whose card says "Language(s): English" (SmolVLM, SmolVLM2, the
+Idefics models): it may answer in English whatever language it is asked for."""
 MEASURED_WIDE_VECTORS = False
 """Whether that machine has AVX-512 (it is an AMD EPYC with AVX2, as most laptops have)."""
 
@@ -46,11 +50,18 @@ class CatalogueEntry:
     """The model's process with the model loaded from the int8 cache, in GB."""
     cpu_peak_gb: float | None = None
     """The most memory the first load takes (quantizing, int8 cache cold), in GB."""
+    languages: tuple[str, ...] | None = None
+    """The languages the model card says it was trained for (codes); None: unknown."""
 
     @property
     def name(self) -> str:
         """The part of the Hub id after the organisation."""
         return self.hub_id.split("/")[-1]
+
+    @property
+    def english_only(self) -> bool:
+        """True where the model card names English as the model's only language."""
+        return self.languages == (ENGLISH_CODE,)
 
     @property
     def needs_gpu(self) -> bool:
@@ -72,6 +83,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         cpu_tokens_per_s=46.5,  # 21.5 ms a token
         cpu_memory_gb=1.13,  # 1077 MB with torch's CUDA build, 716 MB with its CPU build
         cpu_peak_gb=1.38,  # 1318 MB: the first load, layer by layer
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM-500M-Instruct",
@@ -86,6 +98,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         cpu_tokens_per_s=27.2,  # 36.7 ms a token
         cpu_memory_gb=1.32,
         cpu_peak_gb=3.84,  # measured before the first load went layer by layer
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM-Instruct",
@@ -100,6 +113,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         cpu_tokens_per_s=9.6,  # 104 ms a token (benchmarks/large_model.py)
         cpu_memory_gb=3.03,  # 2885 MB
         cpu_peak_gb=4.49,  # 4283 MB: the first load, layer by layer
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM2-256M-Video-Instruct",
@@ -109,6 +123,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.0,
         "Apache-2.0",
         "SmolVLM2, small",
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM2-500M-Video-Instruct",
@@ -118,6 +133,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.5,
         "Apache-2.0",
         "SmolVLM2, medium",
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
@@ -127,6 +143,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         5.5,
         "Apache-2.0",
         "SmolVLM2, GPU recommended",
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "HuggingFaceM4/Idefics3-8B-Llama3",
@@ -136,9 +153,17 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         19.0,
         "Apache-2.0",
         "default on a GPU with 20 GB free",
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
-        "HuggingFaceM4/idefics2-8b", "idefics2", "8B", 16.0, 18.0, "Apache-2.0", "GPU needed"
+        "HuggingFaceM4/idefics2-8b",
+        "idefics2",
+        "8B",
+        16.0,
+        18.0,
+        "Apache-2.0",
+        "GPU needed",
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "HuggingFaceM4/idefics-9b-instruct",
@@ -148,6 +173,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         20.0,
         "LLaMA licence (research)",
         "the first IDEFICS, instruct; GPU needed",
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "HuggingFaceM4/idefics-9b",
@@ -157,6 +183,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         20.0,
         "LLaMA licence (research)",
         "the first IDEFICS, base model (captions, few-shot)",
+        languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
         "llava-hf/llava-interleave-qwen-0.5b-hf",
@@ -179,6 +206,13 @@ def find(hub_id: str) -> CatalogueEntry | None:
     """The catalogue entry for a Hub id (case-insensitive), if Iris knows it."""
     wanted = hub_id.casefold()
     return next((e for e in CATALOGUE if e.hub_id.casefold() == wanted), None)
+
+
+def english_only(model: str) -> bool:
+    """Whether the catalogue knows `model` (a Hub id) as English-only; False for a model it
+    does not know (a folder, another Hub id: its languages are unknown)."""
+    entry = find(model)
+    return entry is not None and entry.english_only
 
 
 def smallest() -> CatalogueEntry:
