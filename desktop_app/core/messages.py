@@ -875,12 +875,9 @@ PROMPTS_FILE_FILTER = N_("Saved prompts (*.json)")
 PROMPTS_RESULT_NAME = N_("Import and export result")
 # A list entry: the prompt's name and, when it has one, its hotkey.
 PROMPT_ENTRY_WITH_HOTKEY = N_("{name} ({hotkey})")
-PROMPTS_EXPORTED = N_("{count} saved prompts written to {path}.")
-PROMPTS_IMPORTED = N_(
-    "{count} saved prompts imported from {path}. Press OK to keep them."
-)
+PROMPTS_EXPORTED = N_("Saved prompts written to {path}: {count}.")
+PROMPTS_IMPORTED = N_("Saved prompts imported from {path}: {count}. Press OK to keep them.")
 # Import and export problems: one sentence saying what is wrong and where.
-PROMPTS_FILE_UNREADABLE = N_("Cannot read {path}: {reason}.")
 PROMPTS_FILE_NOT_WRITTEN = N_("Cannot write {path}: {reason}.")
 PROMPTS_FILE_BAD_JSON = N_(
     "{path} is not valid JSON (line {line}, column {column}: {reason}); nothing was imported."
@@ -911,3 +908,4 @@ PROMPT_QUESTION_SKIPPED = N_("Cancelled: the prompt {name} was not run.")
 # The command line: `iris describe --prompt NAME`.
 PROMPT_UNKNOWN = N_("No saved prompt is called {name}. The saved prompts are: {names}.")
 PROMPTS_NONE = N_("There are no saved prompts.")
+PROMPTS_IMPORTED_SAVED = N_("Saved prompts imported from {path} and saved: {count}.")

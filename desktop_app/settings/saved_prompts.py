@@ -74,9 +74,7 @@ class SavedPrompt:
             PromptTarget.CHANGES: messages.PROMPT_TARGET_CHANGES,
         },
     )
-    hotkey: str = setting(
-        "", messages.PROMPT_FIELD_HOTKEY, placeholder=messages.HOTKEY_PLACEHOLDER
-    )
+    hotkey: str = setting("", messages.PROMPT_FIELD_HOTKEY, placeholder=messages.HOTKEY_PLACEHOLDER)
     """A global hotkey that runs the prompt from any program ("" for none)."""
 
 
@@ -156,7 +154,8 @@ def export_prompts(path: Path, prompts: Sequence[SavedPrompt]) -> None:
         write_atomically(path, text + "\n")
     except OSError as error:
         reason = error.strerror or str(error)
-        raise BadInputError(messages.PROMPTS_FILE_NOT_WRITTEN.format(path=path, reason=reason))
+        message = messages.PROMPTS_FILE_NOT_WRITTEN.format(path=path, reason=reason)
+        raise BadInputError(message) from error
 
 
 def import_prompts(path: Path) -> tuple[SavedPrompt, ...]:
@@ -167,7 +166,8 @@ def import_prompts(path: Path) -> tuple[SavedPrompt, ...]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise BadInputError(messages.PROMPTS_FILE_UNREADABLE.format(path=path, reason=reason))
+        message = messages.FILE_UNREADABLE.format(path=path, reason=reason)
+        raise BadInputError(message) from error
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -193,8 +193,8 @@ def prompts_from_document(data: Any, path: Path | str) -> tuple[SavedPrompt, ...
     for number, entry in enumerate(entries, start=1):
         prompt, problem = read_record(SavedPrompt, entry)
         if prompt is not None and find_prompt(found, prompt.name) is not None:
-            prompt, problem = None, messages.PROMPT_ENTRY_DUPLICATE.format(name=prompt.name)
-        if prompt is None:
+            problem = messages.PROMPT_ENTRY_DUPLICATE.format(name=prompt.name)
+        if prompt is None or problem:
             raise BadInputError(
                 messages.PROMPTS_FILE_BAD_ENTRY.format(number=number, path=path, problem=problem)
             )
