@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 
 from desktop_app.conversation import Conversation
 from desktop_app.core import messages
-from desktop_app.core.actions import ACTIONS, Action
+from desktop_app.core.actions import ACTIONS, Action, readable_keys
 from desktop_app.core.actions import MORE_DETAIL as MORE_DETAIL_ACTION
 from desktop_app.core.errors import IrisError
 from desktop_app.core.types import Answer
@@ -26,6 +26,7 @@ from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.model_session import ModelSession
 from desktop_app.gui.pointer_mover import PointerMover
 from desktop_app.gui.preferences import Preferences
+from desktop_app.gui.prompt_runner import PromptRunner, ask_in_dialog
 from desktop_app.gui.voice import Voice
 from desktop_app.settings import AppSettings
 from desktop_app.settings.keeper import SettingsKeeper
@@ -81,6 +82,17 @@ class Controller(QObject):
             self.announce,
             self.pointer.remember,
         )
+        self.prompts = PromptRunner(
+            self.images,
+            capturer,
+            self.focus,
+            self.describe_images,
+            self.announce,
+            lambda: self.settings,
+            ask_in_dialog(None, voice.speak_question),
+        )
+        self._show_prompts(self.settings)
+        preferences.changed.connect(self._show_prompts)
         for declared in ACTIONS:
             if declared.in_window:
                 window.on(declared.id, self.handler(declared))
@@ -109,15 +121,30 @@ class Controller(QObject):
         """Show `text` on the status line and speak it (see Voice.announce)."""
         self.voice.announce(text, speak=speak, interrupt=interrupt)
 
+    def _show_prompts(self, settings: AppSettings) -> None:
+        """The Prompts menu: each saved prompt with its global hotkey."""
+        entries = [(p.name, readable_keys(p.hotkey)) for p in settings.prompts]
+        self.window.show_prompts(entries, self.prompts.run_named)
+
     def load_model(self) -> bool:
         """Load the model in the background (asking first where the session must); True
         when loading started."""
         return self.session.load()
 
     # -- the conversation -----------------------------------------------------------------
-    def describe_images(self, images: list[Any], name: str, read: bool = False) -> None:
-        """Describe new images (or read their text), in the running conversation if any.
-        Until the model is downloaded, descriptions fall back to reading the text."""
+    def describe_images(
+        self,
+        images: list[Any],
+        name: str,
+        read: bool = False,
+        *,
+        prompt: str | None = None,
+        ground: bool = True,
+    ) -> None:
+        """Describe new images (or read their text), in the running conversation if any;
+        `prompt` (a saved prompt's text) replaces the description style's, `ground` False
+        keeps the images' text from the model. Until the model is downloaded, descriptions
+        fall back to reading the text."""
         for image in images:
             self.window.conversation.add_image(name, *image.size)
         if not read and self.session.local_model_missing():
@@ -127,9 +154,11 @@ class Controller(QObject):
         if read:
             self._send(READ, pending, show_question=False, read=True)
             return
-        settings = self.settings
-        prompt = describe_prompt(settings.style, settings.custom_prompt, settings.answer_language)
-        self._send(prompt, pending, show_question=False)
+        if prompt is None:
+            settings = self.settings
+            language = settings.answer_language
+            prompt = describe_prompt(settings.style, settings.custom_prompt, language)
+        self._send(prompt, pending, show_question=False, ground=ground)
 
     def read_image(self) -> None:
         """Read the text of the conversation's newest image."""
@@ -174,6 +203,7 @@ class Controller(QObject):
         read: bool = False,
         carry: bool = True,
         shown_as: str | None = None,
+        ground: bool = True,
     ) -> None:
         """Start a request: the model's, or with `read` the text reader's. `carry` keeps
         the images of a request this one interrupts; `shown_as` is the question as shown.
@@ -192,6 +222,7 @@ class Controller(QObject):
             images,
             max_new_tokens=self.settings.engine.max_new_tokens,
             carried=carried if carry else (),
+            ground=ground,
         )
         self.window.conversation.start_answer()
         self.voice.start_answer()

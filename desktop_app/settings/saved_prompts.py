@@ -120,6 +120,26 @@ def find_prompt(prompts: Sequence[SavedPrompt], name: str) -> SavedPrompt | None
     return next((p for p in prompts if p.name.strip().casefold() == wanted), None)
 
 
+PROMPT_HOTKEY_PREFIX = "prompt:"
+"""Global hotkeys of saved prompts are bound as "prompt:NAME", beside the actions' ids."""
+
+
+def prompt_hotkeys(prompts: Sequence[SavedPrompt]) -> dict[str, str]:
+    """The saved prompts' global hotkeys, by "prompt:NAME" (those without one left out)."""
+    return {
+        PROMPT_HOTKEY_PREFIX + prompt.name: prompt.hotkey
+        for prompt in prompts
+        if prompt.hotkey.strip()
+    }
+
+
+def prompt_of_hotkey(hotkey_id: str) -> str | None:
+    """The saved prompt's name a bound hotkey id names, or None for an action's id."""
+    if hotkey_id.startswith(PROMPT_HOTKEY_PREFIX):
+        return hotkey_id[len(PROMPT_HOTKEY_PREFIX) :]
+    return None
+
+
 def merged(current: Sequence[SavedPrompt], added: Sequence[SavedPrompt]) -> tuple[SavedPrompt, ...]:
     """`current` with `added` in: one with the name of a current prompt replaces it in its
     place, the others come at the end."""
