@@ -115,7 +115,7 @@ class AppSettings:
         lambda: dict(DEFAULT_HOTKEYS), messages.TAB_HOTKEYS, Place.HOTKEYS, item_label=_hotkey_label
     )
     prompts: tuple[SavedPrompt, ...] = setting_made_by(
-        shipped_prompts, messages.TAB_PROMPTS, Place.PROMPTS
+        shipped_prompts, messages.PROMPTS_LIST_NAME, Place.PROMPTS
     )
     """The saved prompts, in the order the Prompts menu shows them (a bad entry in the file is
     dropped and told, the others kept)."""
