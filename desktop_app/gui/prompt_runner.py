@@ -39,7 +39,9 @@ def ask_in_dialog(parent: QWidget | None, speak: Callable[[str], None]) -> AskQu
         dialog.raise_()
         dialog.activateWindow()
         answered = dialog.exec() == QInputDialog.DialogCode.Accepted
-        return dialog.textValue() if answered else None
+        text = dialog.textValue()
+        dialog.deleteLater()
+        return text if answered else None
 
     return ask
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
 from desktop_app.core.actions import readable_keys
 from desktop_app.gui.app import HotkeyBridge
+from desktop_app.gui.prompt_runner import ask_in_dialog
 from desktop_app.settings import AppSettings, EngineSettings, PromptTarget, SavedPrompt
 from desktop_app.settings.saved_prompts import WHAT_CHANGED, prompt_hotkeys
 from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
@@ -151,3 +154,32 @@ def test_what_changed_first_says_so_then_sends_both_captures(
 
 def test_prompt_hotkeys_leave_out_prompts_without_one() -> None:
     assert prompt_hotkeys(_settings(ASKING).prompts) == {"prompt:Form filler": ASKING.hotkey}
+
+
+def _open_question() -> QInputDialog:
+    (dialog,) = [
+        widget
+        for widget in QApplication.topLevelWidgets()
+        if isinstance(widget, QInputDialog) and widget.isVisible()
+    ]
+    return dialog
+
+
+def test_the_question_dialog_is_named_spoken_and_gives_the_answer(qtbot: QtBot) -> None:
+    spoken: list[str] = []
+    ask = ask_in_dialog(None, spoken.append)
+    seen: dict[str, str] = {}
+
+    def answer() -> None:
+        dialog = _open_question()
+        (field,) = dialog.findChildren(QLineEdit)
+        seen.update(title=dialog.windowTitle(), field=field.accessibleName())
+        dialog.setTextValue("Billing")
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    assert ask(ASKING) == "Billing"
+    assert seen == {"title": ASKING.name, "field": ASKING.question}
+    assert spoken == [ASKING.question]
+    QTimer.singleShot(0, lambda: _open_question().reject())
+    assert ask(ASKING) is None

@@ -28,6 +28,7 @@ ASKING = SavedPrompt(
     question="Which section of the form?",
     ground=False,
 )
+LANGUAGE = "Portuguese"
 
 
 @dataclass
@@ -71,7 +72,9 @@ def processor_spy(monkeypatch: pytest.MonkeyPatch) -> ProcessorSpy:
 @pytest.fixture
 def saved_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("IRIS_CONFIG_DIR", str(tmp_path / "config"))
-    settings = AppSettings().with_changes(prompts=(ASKING, *AppSettings().prompts))
+    settings = AppSettings().with_changes(
+        prompts=(ASKING, *AppSettings().prompts), answer_language=LANGUAGE
+    )
     yield save_settings(settings)
 
 
@@ -98,6 +101,7 @@ def test_prompt_sends_its_instruction_and_the_users_answer(
     sent = processor_spy.texts[0]
     assert ASKING.instruction in sent
     assert "Delivery address" in sent and ASKING.question in sent
+    assert LANGUAGE in sent  # the answer language's instruction, as every description has
     assert processor_spy.image_counts == [1]
 
 
