@@ -138,11 +138,11 @@ class Controller(QObject):
         name: str,
         read: bool = False,
         *,
-        prompt: str | None = None,
+        instruction: str = "",
         ground: bool = True,
     ) -> None:
         """Describe new images (or read their text), in the running conversation if any;
-        `prompt` (a saved prompt's text) replaces the description style's, `ground` False
+        `instruction` (a saved prompt's text) replaces the description style's, `ground` False
         keeps the images' text from the model. Until the model is downloaded, descriptions
         fall back to reading the text."""
         for image in images:
@@ -154,11 +154,9 @@ class Controller(QObject):
         if read:
             self._send(READ, pending, show_question=False, read=True)
             return
-        if prompt is None:
-            settings = self.settings
-            language = settings.answer_language
-            prompt = describe_prompt(settings.style, settings.custom_prompt, language)
-        self._send(prompt, pending, show_question=False, ground=ground)
+        settings = self.settings
+        prompt = describe_prompt(settings.style, settings.custom_prompt, settings.answer_language)
+        self._send(instruction or prompt, pending, show_question=False, ground=ground)
 
     def read_image(self) -> None:
         """Read the text of the conversation's newest image."""

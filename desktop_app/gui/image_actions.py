@@ -44,7 +44,7 @@ class Describe(Protocol):
         name: str,
         read: bool = False,
         *,
-        prompt: str | None = None,
+        instruction: str = "",
         ground: bool = True,
     ) -> None: ...
 

@@ -94,7 +94,7 @@ class PromptRunner:
         text = saved_prompt_text(prompt, answer=answer, language=language)
 
         def send(image: Any, name: str) -> None:
-            self.describe([image], name, prompt=text, ground=prompt.ground)
+            self.describe([image], name, instruction=text, ground=prompt.ground)
 
         target = prompt.target
         if target is PromptTarget.REGION:
@@ -120,9 +120,9 @@ class PromptRunner:
             self.announce(messages.NO_PREVIOUS_CAPTURE, interrupt=False)
             language = self.settings().answer_language
             first = first_capture_text(prompt, language=language)
-            self.describe([image], "window", prompt=first, ground=prompt.ground)
+            self.describe([image], "window", instruction=first, ground=prompt.ground)
             return
-        self.describe([previous, image], "window", prompt=text, ground=prompt.ground)
+        self.describe([previous, image], "window", instruction=text, ground=prompt.ground)
 
     def _capture(self, grab: Callable[[], Any], then: Callable[[Any], None]) -> None:
         def checked(found: Any) -> None:
