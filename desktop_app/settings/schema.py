@@ -517,5 +517,5 @@ _DETAILS = {
     Problem.TOO_LARGE: messages.SETTING_TOO_LARGE,
     Problem.NOT_A_CHOICE: messages.SETTING_NOT_A_CHOICE,
     Problem.EMPTY: messages.SETTING_EMPTY,
-    Problem.BAD_ENTRY: messages.PROMPT_ENTRY_DROPPED,
 }
+"""The detail of each problem `_reset` tells (a dropped entry of a list is told by `_records`)."""
