@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
 from desktop_app.core.actions import readable_keys
-from desktop_app.gui.app import HotkeyBridge
+from desktop_app.gui.app import HotkeyBridge, hotkey_problems_message
 from desktop_app.gui.prompt_runner import ask_in_dialog
 from desktop_app.settings import AppSettings, EngineSettings, PromptTarget, SavedPrompt
 from desktop_app.settings.saved_prompts import WHAT_CHANGED, prompt_hotkeys
@@ -183,3 +183,8 @@ def test_the_question_dialog_is_named_spoken_and_gives_the_answer(qtbot: QtBot) 
     assert spoken == [ASKING.question]
     QTimer.singleShot(0, lambda: _open_question().reject())
     assert ask(ASKING) is None
+
+
+def test_a_prompt_hotkey_another_program_holds_is_told_by_the_prompts_name() -> None:
+    told = hotkey_problems_message({"prompt:Form filler": "taken by another program"}, 5)
+    assert "Form filler" in told and "prompt:" not in told
