@@ -61,6 +61,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from desktop_app.cli.batch import run_batch
 
         return run_batch(args)
+    if args.command == "prompts":
+        from desktop_app.cli.prompts import run_prompts
+
+        return run_prompts(args)
     from desktop_app.cli.models import run_models
 
     return run_models(args)

@@ -24,6 +24,7 @@ examples:
   iris read letter.jpg                 (text only; needs no model download)
   iris describe letter.jpg --task read --format jsonl
   iris describe pet.jpg --task classify --labels cat,dog,bird
+  iris describe error.png --prompt "error dialog"
   iris batch ~/Pictures --out alt-text.csv
   iris models list
   iris describe photo.png --server http://gpu-box:8000 --server-model Qwen/Qwen2.5-VL-7B-Instruct
@@ -75,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     describe.add_argument("--labels", help="comma-separated categories for --task classify")
     describe.add_argument("--instruction", help="a custom instruction instead of a task")
     describe.add_argument(
+        "--prompt",
+        metavar="NAME",
+        help="a saved prompt instead of a task (its name, any case; `iris prompts list`); "
+        "for one that compares, give the earlier image first",
+    )
+    describe.add_argument(
+        "--answer", default="", metavar="TEXT", help="the answer to the saved prompt's question"
+    )
+    describe.add_argument(
         "--example",
         nargs=2,
         action="append",
@@ -100,6 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--recursive", action="store_true", help="include sub-folders")
     _add_model_options(batch)
     _add_server_options(batch)
+
+    prompts = commands.add_parser("prompts", help="list, export or import the saved prompts")
+    prompt_commands = prompts.add_subparsers(
+        dest="prompts_command", metavar="ACTION", required=True
+    )
+    prompt_commands.add_parser("list", help="the saved prompts, their hotkeys and what they do")
+    export = prompt_commands.add_parser("export", help="write the saved prompts to a JSON file")
+    export.add_argument("file", metavar="FILE")
+    imported = prompt_commands.add_parser(
+        "import", help="add the prompts of a JSON file (same names are replaced)"
+    )
+    imported.add_argument("file", metavar="FILE")
 
     models = commands.add_parser("models", help="list or download models")
     model_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)

@@ -42,13 +42,21 @@ class Conversation:
         self.pending_images.append(image)
 
     def start(
-        self, text: str, images: list[Any], *, max_new_tokens: int, carried: tuple[Any, ...] = ()
+        self,
+        text: str,
+        images: list[Any],
+        *,
+        max_new_tokens: int,
+        carried: tuple[Any, ...] = (),
+        ground: bool = True,
     ) -> Request:
         """The request asking `text` about `carried` (an interrupted request's images) and
-        `images`, after the turns so far; the pending images are taken by it."""
+        `images`, after the turns so far; the pending images are taken by it. `ground`: give
+        the model the images' text (see Request.ground)."""
         self.pending_images = []
         turn = Turn(text, (*carried, *images))
-        self.in_flight = Request((*self.history, turn), max_new_tokens, detail=self.detail)
+        request = Request((*self.history, turn), max_new_tokens, detail=self.detail, ground=ground)
+        self.in_flight = request
         return self.in_flight
 
     def interrupt(self) -> tuple[Any, ...]:

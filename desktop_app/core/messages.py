@@ -844,3 +844,86 @@ ENGLISH_ONLY_MODEL = N_(
 # Translators: a cell of `iris models list`'s LANGUAGES column: the model card does not say
 # which languages the model was trained for (a model Iris does not know).
 MODEL_LANGUAGES_UNKNOWN = N_("unknown")
+# --- saved prompts ------------------------------------------------------------------------
+TAB_PROMPTS = N_("Prompts")
+MENU_PROMPTS = N_("&Prompts")
+# The names of the saved prompts Iris ships with (the user can rename them).
+PROMPT_ALT_TEXT = N_("Alt text for the web")
+PROMPT_ERROR_DIALOG = N_("Error dialog")
+# Translators: a saved prompt that describes a chart or graph.
+PROMPT_CHART = N_("Chart")
+PROMPT_WHAT_CHANGED = N_("What changed")
+# The fields of a saved prompt (Settings, Prompts, Add or Edit).
+PROMPT_FIELD_NAME = N_("Name")
+PROMPT_FIELD_INSTRUCTION = N_("Instruction to the model")
+PROMPT_FIELD_QUESTION = N_("Question asked first (optional)")
+PROMPT_FIELD_QUESTION_DESCRIPTION = N_(
+    "Iris asks you this before it captures, and gives your answer to the model."
+)
+PROMPT_FIELD_DETAIL = N_("Detail")
+PROMPT_DETAIL_SHORT = N_("Short")
+PROMPT_DETAIL_DETAILED = N_("Detailed")
+PROMPT_FIELD_GROUND = N_("Give the model the text found on the screen")
+# Translators: what a saved prompt captures and looks at.
+PROMPT_FIELD_TARGET = N_("Looks at")
+PROMPT_TARGET_SCREEN = N_("The screen")
+PROMPT_TARGET_WINDOW = N_("The active window")
+PROMPT_TARGET_REGION = N_("A region I choose")
+PROMPT_TARGET_CHANGES = N_("The active window, compared with its previous capture")
+PROMPT_FIELD_HOTKEY = N_("Global hotkey (optional)")
+PROMPT_NAME_REQUIRED = N_("The prompt needs a name.")
+PROMPT_INSTRUCTION_REQUIRED = N_("The prompt needs an instruction to the model.")
+PROMPT_NAME_TAKEN = N_("Another saved prompt is already called {name}.")
+PROMPT_HOTKEY_INVALID = N_("The hotkey of the prompt {name} cannot be used: {reason}")
+PROMPT_HOTKEY_NO_MODIFIER = N_(
+    "The hotkey {text} of the prompt {name} needs Ctrl, Alt, Shift or Super with its key."
+)
+PROMPT_HOTKEY_TAKEN = N_("The hotkey {text} of the prompt {name} is already used by {other}.")
+# The Prompts page of Settings.
+PROMPTS_LIST_NAME = N_("Saved prompts")
+PROMPT_ADD = N_("&Add…")
+PROMPT_EDIT = N_("&Edit…")
+PROMPT_REMOVE = N_("Re&move")
+PROMPT_MOVE_UP = N_("Move &up")
+PROMPT_MOVE_DOWN = N_("Move d&own")
+PROMPTS_EXPORT = N_("E&xport…")
+PROMPTS_IMPORT = N_("&Import…")
+PROMPT_EDITOR_TITLE = N_("Saved prompt")
+PROMPTS_FILE_FILTER = N_("Saved prompts (*.json)")
+PROMPTS_RESULT_NAME = N_("Import and export result")
+# A list entry: the prompt's name and, when it has one, its hotkey.
+PROMPT_ENTRY_WITH_HOTKEY = N_("{name} ({hotkey})")
+PROMPTS_EXPORTED = N_("Saved prompts written to {path}: {count}.")
+PROMPTS_IMPORTED = N_("Saved prompts imported from {path}: {count}. Press OK to keep them.")
+# Import and export problems: one sentence saying what is wrong and where.
+PROMPTS_FILE_NOT_WRITTEN = N_("Cannot write {path}: {reason}.")
+PROMPTS_FILE_BAD_JSON = N_(
+    "{path} is not valid JSON (line {line}, column {column}: {reason}); nothing was imported."
+)
+PROMPTS_FILE_NOT_PROMPTS = N_(
+    'The file {path} holds no saved prompts (it needs "version": 1 and a "prompts" list); '
+    "nothing was imported."
+)
+PROMPTS_FILE_WRONG_VERSION = N_(
+    "The file {path} is of version {version}, which this Iris cannot read (it reads "
+    "version 1); nothing was imported."
+)
+PROMPTS_FILE_BAD_ENTRY = N_(
+    "Prompt {number} in {path} cannot be used ({problem}); nothing was imported."
+)
+# One entry of the saved prompts list in the settings file was dropped; {problem} is one or
+# more SETTING_* details.
+PROMPT_ENTRY_DROPPED = N_("{label}, entry {number}, was dropped: {problem}")
+PROMPT_ENTRY_NOT_AN_OBJECT = N_("it is not a group of fields")
+PROMPT_ENTRY_DUPLICATE = N_("the name {name} is used by an earlier prompt")
+KIND_LIST = N_("a list")
+# Running a saved prompt.
+STATUS_RUNNING_PROMPT = N_("Running the prompt {name}.")
+NO_PREVIOUS_CAPTURE = N_(
+    "There is no earlier capture of this window to compare with, so Iris describes it as it is now."
+)
+PROMPT_QUESTION_SKIPPED = N_("Cancelled: the prompt {name} was not run.")
+# The command line: `iris describe --prompt NAME`.
+PROMPT_UNKNOWN = N_("No saved prompt is called {name}. The saved prompts are: {names}.")
+PROMPTS_NONE = N_("There are no saved prompts.")
+PROMPTS_IMPORTED_SAVED = N_("Saved prompts imported from {path} and saved: {count}.")

@@ -52,6 +52,9 @@ class Request:
     """When given, the answer is constrained to exactly one of these strings."""
     detail: bool = False
     """Look closer: split images into tiles where the model can (slower, finer)."""
+    ground: bool = True
+    """Give the model the text read on the images, where text grounding is on (a saved
+    prompt can turn it off for its request)."""
 
     def __post_init__(self) -> None:
         if not self.turns:

@@ -26,7 +26,8 @@ from desktop_app.gui.screen_reader_fixes import SpeakEmptyFields
 from desktop_app.gui.speech_switch import SpeechSwitch
 from desktop_app.gui.tray import TrayIcon, app_icon
 from desktop_app.hotkeys import create_listener
-from desktop_app.settings import load_settings_checked
+from desktop_app.settings import AppSettings, load_settings_checked
+from desktop_app.settings.saved_prompts import prompt_hotkeys, prompt_of_hotkey
 
 
 class HotkeyBridge(QObject):
@@ -42,9 +43,17 @@ class HotkeyBridge(QObject):
 
     @Slot(str)
     def _dispatch(self, action_id: str) -> None:
+        prompt = prompt_of_hotkey(action_id)
+        if prompt is not None:
+            self.controller.prompts.run_named(prompt)
+            return
         declared = BY_ID.get(action_id)
         if declared is not None and declared.hotkey:
             self.controller.handler(declared)()
+
+    def bind_settings(self, settings: AppSettings) -> None:
+        """(Re)grab the actions' and the saved prompts' global hotkeys."""
+        self.bind({**settings.hotkeys, **prompt_hotkeys(settings.prompts)})
 
     def bind(self, hotkeys: dict[str, str]) -> None:
         """(Re)grab `hotkeys`; those another program holds are announced, the rest work."""
@@ -60,7 +69,9 @@ def hotkey_problems_message(problems: dict[str, str], bound: int) -> str:
     if len(problems) == bound and len(reasons) == 1:
         return reasons.pop()
     details = " ".join(
-        messages.HOTKEY_PROBLEM.format(action=label_of(action), problem=problem)
+        messages.HOTKEY_PROBLEM.format(
+            action=prompt_of_hotkey(action) or label_of(action), problem=problem
+        )
         for action, problem in problems.items()
     )
     return messages.STATUS_HOTKEYS_TAKEN.format(details=details)
@@ -148,8 +159,8 @@ def run_app(
     if screen_reader_fixes.needed():
         app.installEventFilter(SpeakEmptyFields(app))
     hotkeys = HotkeyBridge(controller, create_listener())
-    hotkeys.bind(settings.hotkeys)
-    controller.preferences.changed.connect(lambda changed: hotkeys.bind(changed.hotkeys))
+    hotkeys.bind_settings(settings)
+    controller.preferences.changed.connect(hotkeys.bind_settings)
     controller.preferences.changed.connect(speech.settings_changed)
     # From the event loop: a first-run question then runs inside app.exec(), which can quit.
     QTimer.singleShot(0, lambda: start_loading(controller, loaded.notice()))

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 
 from desktop_app.conversation import Conversation
 from desktop_app.core import messages
-from desktop_app.core.actions import ACTIONS, Action
+from desktop_app.core.actions import ACTIONS, Action, readable_keys
 from desktop_app.core.actions import MORE_DETAIL as MORE_DETAIL_ACTION
 from desktop_app.core.errors import IrisError
 from desktop_app.core.i18n import interface_language
@@ -29,6 +29,7 @@ from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.model_session import ModelSession
 from desktop_app.gui.pointer_mover import PointerMover
 from desktop_app.gui.preferences import Preferences
+from desktop_app.gui.prompt_runner import PromptRunner, ask_in_dialog
 from desktop_app.gui.voice import Voice
 from desktop_app.settings import AppSettings
 from desktop_app.settings.keeper import SettingsKeeper
@@ -85,6 +86,17 @@ class Controller(QObject):
             self.announce,
             self.pointer.remember,
         )
+        self.prompts = PromptRunner(
+            self.images,
+            capturer,
+            self.focus,
+            self.describe_images,
+            self.announce,
+            lambda: self.settings,
+            ask_in_dialog(None, voice.speak_question),
+        )
+        self._show_prompts(self.settings)
+        preferences.changed.connect(self._show_prompts)
         for declared in ACTIONS:
             if declared.in_window:
                 window.on(declared.id, self.handler(declared))
@@ -117,15 +129,30 @@ class Controller(QObject):
         """The language answers are asked for: the setting's, or the interface's."""
         return answer_language(self.settings.answer_language, interface_language())
 
+    def _show_prompts(self, settings: AppSettings) -> None:
+        """The Prompts menu: each saved prompt with its global hotkey."""
+        entries = [(p.name, readable_keys(p.hotkey)) for p in settings.prompts]
+        self.window.show_prompts(entries, self.prompts.run_named)
+
     def load_model(self) -> bool:
         """Load the model in the background (asking first where the session must); True
         when loading started."""
         return self.session.load()
 
     # -- the conversation -----------------------------------------------------------------
-    def describe_images(self, images: list[Any], name: str, read: bool = False) -> None:
-        """Describe new images (or read their text), in the running conversation if any.
-        Until the model is downloaded, descriptions fall back to reading the text."""
+    def describe_images(
+        self,
+        images: list[Any],
+        name: str,
+        read: bool = False,
+        *,
+        instruction: str = "",
+        ground: bool = True,
+    ) -> None:
+        """Describe new images (or read their text), in the running conversation if any;
+        `instruction` (a saved prompt's text) replaces the description style's, `ground` False
+        keeps the images' text from the model. Until the model is downloaded, descriptions
+        fall back to reading the text."""
         for image in images:
             self.window.conversation.add_image(name, *image.size)
         if not read and self.session.local_model_missing():
@@ -139,7 +166,7 @@ class Controller(QObject):
         if not language.is_english:
             self.english_notice.check(language, self.session.local_model())
         prompt = describe_prompt(settings.style, settings.custom_prompt, language.name)
-        self._send(prompt, pending, show_question=False)
+        self._send(instruction or prompt, pending, show_question=False, ground=ground)
 
     def read_image(self) -> None:
         """Read the text of the conversation's newest image."""
@@ -188,6 +215,7 @@ class Controller(QObject):
         carry: bool = True,
         shown_as: str | None = None,
         typed: str | None = None,
+        ground: bool = True,
     ) -> None:
         """Start a request: the model's, or with `read` the text reader's. `carry` keeps
         the images of a request this one interrupts; `shown_as` is the question as shown;
@@ -207,6 +235,7 @@ class Controller(QObject):
             images,
             max_new_tokens=self.settings.engine.max_new_tokens,
             carried=carried if carry else (),
+            ground=ground,
         )
         self.window.conversation.start_answer()
         self.voice.start_answer(None if read else self.answer_language().code)

@@ -38,7 +38,15 @@ class Capturer(Protocol):
 class Describe(Protocol):
     """The controller's `describe_images`."""
 
-    def __call__(self, images: list[Any], name: str, read: bool = False) -> None: ...
+    def __call__(
+        self,
+        images: list[Any],
+        name: str,
+        read: bool = False,
+        *,
+        instruction: str = "",
+        ground: bool = True,
+    ) -> None: ...
 
 
 class ImageActions:
@@ -118,13 +126,24 @@ class ImageActions:
     def describe_region(self, read: bool = False) -> None:
         """Capture the screen, let the user choose a region (keyboard or mouse), describe it
         (or read its text)."""
+        status = messages.STATUS_READING_REGION if read else messages.STATUS_DESCRIBING_REGION
+
+        def describe(region: Any) -> None:
+            self.announce(status)
+            self.describe_images([region], "region", read=read)
+
+        self.choose_region(describe)
+
+    def choose_region(self, then: Callable[[Any], None]) -> None:
+        """Capture the screen, let the user choose a region (keyboard or mouse) and give the
+        region's image to `then`; a blank screen or region is told instead."""
         from desktop_app.gui.region_selector import RegionSelector
 
         self.announce(messages.STATUS_CHOOSE_REGION)
         came_from = self.focus.user_program()
 
         def choose(screenshot: Any) -> None:
-            if self._told_blank(screenshot):
+            if self.told_blank(screenshot):
                 self.focus.return_focus(came_from)
                 return
             selector = self._region_selector = RegionSelector(screenshot)
@@ -133,13 +152,9 @@ class ImageActions:
                 selector.close()
                 self.focus.return_focus(came_from)
                 box = (rect.x, rect.y, rect.x + rect.width, rect.y + rect.height)
-                status = (
-                    messages.STATUS_READING_REGION if read else messages.STATUS_DESCRIBING_REGION
-                )
                 region = screenshot.crop(box)
-                if not self._told_blank(region, blank_region=True):
-                    self.announce(status)
-                    self.describe_images([region], "region", read=read)
+                if not self.told_blank(region, blank_region=True):
+                    then(region)
 
             def cancelled() -> None:
                 self.focus.return_focus(came_from)
@@ -156,7 +171,7 @@ class ImageActions:
         question field (Escape there goes back to the program the user came from)."""
 
         def attach(image: Any) -> None:
-            if self._told_blank(image):
+            if self.told_blank(image):
                 return
             self.conversation.attach(image)
             self.window.conversation.add_image("screen", *image.size)
@@ -171,12 +186,12 @@ class ImageActions:
         self.announce(status)
 
         def describe(image: Any) -> None:
-            if not self._told_blank(image):
+            if not self.told_blank(image):
                 self.describe_images([image], name, read=read)
 
         self._capture(grab, describe)
 
-    def _told_blank(self, image: Any, blank_region: bool = False) -> bool:
+    def told_blank(self, image: Any, blank_region: bool = False) -> bool:
         """Say so, and return True, when `image` has nothing in it (all black, all white, one
         colour): it never goes to the model. `blank_region`: it is a chosen region."""
         kind = blank_kind(image)

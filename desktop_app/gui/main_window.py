@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
@@ -49,6 +49,9 @@ class MainWindow(QMainWindow):
             bar_menu = self.menuBar().addMenu(menu.value)
             for declared in menu_actions(menu):
                 bar_menu.addAction(self.actions_by_key[declared.id])
+            if menu is Menu.DESCRIBE:
+                self.prompts_menu = self.menuBar().addMenu(messages.MENU_PROMPTS)
+                self.prompts_menu.setObjectName("prompts_menu")
 
         self.conversation = ConversationView()
         self.answer_view = QPlainTextEdit()  # read-only text with a caret: read line by line
@@ -144,6 +147,20 @@ class MainWindow(QMainWindow):
         button.setAccessibleName(action.text())
         button.clicked.connect(action.trigger)
         return button
+
+    def show_prompts(
+        self, prompts: Sequence[tuple[str, str]], run: Callable[[str], object]
+    ) -> None:
+        """Fill the Prompts menu: one item per saved prompt (name, global hotkey as people
+        write it or ""), in order; choosing one calls `run(name)`."""
+        self.prompts_menu.clear()
+        for index, (name, keys) in enumerate(prompts):
+            shown = name.replace("&", "&&")
+            action = QAction(f"{shown}\t{keys}" if keys else shown, self.prompts_menu)
+            action.setObjectName(f"prompt_{index}")
+            action.triggered.connect(lambda _checked=False, name=name: run(name))
+            self.prompts_menu.addAction(action)
+        self.prompts_menu.setEnabled(bool(prompts))
 
     def on(self, key: str, handler: Callable[[], object]) -> None:
         """Run `handler` when the action `key` is triggered."""

@@ -29,6 +29,8 @@ from desktop_app.core import messages as text
 from desktop_app.core.actions import CLEAR_HISTORY, DEFAULT_HOTKEYS, label_of
 from desktop_app.core.errors import HotkeyError
 from desktop_app.gui.page_tabs import PageTabs
+from desktop_app.gui.prompt_editor import hotkey_problem
+from desktop_app.gui.prompts_page import PromptsPage
 from desktop_app.gui.screen_reader_fixes import accessibility_paused, describe_value
 from desktop_app.gui.server_panel import ServerPanel, Speak
 from desktop_app.gui.setting_controls import (
@@ -105,11 +107,14 @@ class SettingsDialog(QDialog):
         self.model_page = self._build_model(settings, api_keys)
         self.hotkeys_page = self._build_hotkeys(settings.hotkeys)
         self.speech_page = self._build_speech(settings)
+        self.prompts_page = PromptsPage(settings.prompts, speak)
+        self._checks.append(self._prompt_hotkey_problems)
         for page, place in (
             (self.general_page, Place.GENERAL),
             (self.model_page, Place.LOCAL_MODEL),
             (self.hotkeys_page, Place.HOTKEYS),
             (self.speech_page, Place.SPEECH),
+            (self.prompts_page, Place.PROMPTS),
         ):
             self.tabs.addTab(page, place.page)  # the page's panel is named after the tab
 
@@ -322,6 +327,30 @@ class SettingsDialog(QDialog):
             seen[canonical] = action
         return found
 
+    def _prompt_hotkey_problems(self) -> Problems:
+        """A saved prompt's hotkey that an action's field or an earlier prompt already uses."""
+        used: dict[str, str] = {}
+        for action, field in self.hotkey_fields.items():
+            try:
+                used[str(parse_hotkey(field.text()))] = label_of(action)
+            except HotkeyError:
+                continue  # told by _hotkey_problems
+        found: Problems = []
+        for prompt in self.prompts_page.prompts():
+            problem = hotkey_problem(prompt.name, prompt.hotkey)
+            if problem:
+                found.append((self.prompts_page.list, problem))
+            if not prompt.hotkey or problem:
+                continue
+            keys = str(parse_hotkey(prompt.hotkey))
+            if keys in used:
+                message = text.PROMPT_HOTKEY_TAKEN.format(
+                    text=prompt.hotkey, name=prompt.name, other=used[keys]
+                )
+                found.append((self.prompts_page.list, message))
+            used.setdefault(keys, prompt.name)
+        return found
+
     def _style(self) -> DescriptionStyle:
         style = control_value(SCHEMA["style"], self.style_combo, None)
         assert isinstance(style, DescriptionStyle)
@@ -340,7 +369,11 @@ class SettingsDialog(QDialog):
         hotkeys = dict(original.hotkeys)
         for action, field in self.hotkey_fields.items():
             hotkeys[action] = str(parse_hotkey(field.text()))
-        values.update(hotkeys=hotkeys, server=self.server_panel.result(original.server))
+        values.update(
+            hotkeys=hotkeys,
+            server=self.server_panel.result(original.server),
+            prompts=self.prompts_page.prompts(),
+        )
         return with_values(original, values)
 
     def show_problems(self) -> bool:

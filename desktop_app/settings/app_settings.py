@@ -22,6 +22,7 @@ from desktop_app.settings.atomic import (
     write_atomically,
 )
 from desktop_app.settings.engine_settings import EngineSettings
+from desktop_app.settings.saved_prompts import SavedPrompt, shipped_prompts
 from desktop_app.settings.schema import (
     Place,
     Schema,
@@ -122,6 +123,11 @@ class AppSettings:
     hotkeys: dict[str, str] = setting_made_by(
         lambda: dict(DEFAULT_HOTKEYS), messages.TAB_HOTKEYS, Place.HOTKEYS, item_label=_hotkey_label
     )
+    prompts: tuple[SavedPrompt, ...] = setting_made_by(
+        shipped_prompts, messages.PROMPTS_LIST_NAME, Place.PROMPTS
+    )
+    """The saved prompts, in the order the Prompts menu shows them (a bad entry in the file is
+    dropped and told, the others kept)."""
     answer_language: str = setting(
         "",
         messages.FIELD_ANSWER_LANGUAGE,
@@ -250,6 +256,8 @@ def to_json(settings: AppSettings) -> dict[str, Any]:
             return value.value
         if isinstance(value, dict):
             return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(item) for item in value]
         return value
 
     return {key: plain(value) for key, value in asdict(settings).items()}

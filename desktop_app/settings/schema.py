@@ -45,6 +45,7 @@ class Place(enum.Enum):
     """Below both groups of the Model page: used wherever the model runs."""
     HOTKEYS = "hotkeys"
     SPEECH = "speech"
+    PROMPTS = "prompts"
 
     @property
     def page(self) -> str:
@@ -64,6 +65,7 @@ _PAGE_TITLES = {
     Place.ANY_MODEL: messages.TAB_MODEL,
     Place.HOTKEYS: messages.TAB_HOTKEYS,
     Place.SPEECH: messages.TAB_SPEECH,
+    Place.PROMPTS: messages.TAB_PROMPTS,
 }
 _GROUP_TITLES = {
     Place.SERVER: messages.SERVER_GROUP_TITLE,
@@ -177,8 +179,8 @@ def setting_made_by(
 class SchemaField(Setting):
     """A declared field where it sits: `key` is its path ("speech.rate_wpm"), `section` the
     field of the root holding it ("" at the top); `kind` is bool, int, float, str, an enum,
-    tuple (of str), dict (str to str) or a settings dataclass (a section); `optional` when
-    None is allowed."""
+    tuple (of str, or of `record` dataclasses: a list of records), dict (str to str) or a
+    settings dataclass (a section); `optional` when None is allowed."""
 
     key: str
     name: str
@@ -186,6 +188,7 @@ class SchemaField(Setting):
     kind: type
     optional: bool
     default: Any
+    record: type | None = None
 
     @property
     def is_section(self) -> bool:
@@ -267,6 +270,7 @@ def _own_fields(cls: type, section: str) -> tuple[SchemaField, ...]:
             kind=kind,
             optional=optional,
             default=default,
+            record=_record_kind(hints[item.name]),
         )
         _check_declaration(entry)
         found.append(entry)
@@ -281,11 +285,20 @@ def _kind(hint: Any) -> tuple[type, bool]:
             raise TypeError(f"unsupported settings type {hint}")
         return _kind(others[0])[0], True
     origin = typing.get_origin(hint)
-    if origin is tuple and typing.get_args(hint) != (str, ...):
+    if origin is tuple and _record_kind(hint) is None and typing.get_args(hint) != (str, ...):
         raise TypeError(f"unsupported settings type {hint}")
     if origin is dict and typing.get_args(hint) != (str, str):
         raise TypeError(f"unsupported settings type {hint}")
     return origin or hint, False
+
+
+def _record_kind(hint: Any) -> type | None:
+    """The dataclass of a list of records (`tuple[SavedPrompt, ...]`), else None."""
+    arguments = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        kind = arguments[0]
+        return kind if isinstance(kind, type) and is_dataclass(kind) else None
+    return None
 
 
 def _check_declaration(entry: SchemaField) -> None:
@@ -311,6 +324,7 @@ class Problem(enum.Enum):
     TOO_LARGE = "too large"
     NOT_A_CHOICE = "not a choice"
     EMPTY = "empty"
+    BAD_ENTRY = "bad entry"
 
 
 @dataclass(frozen=True)
@@ -346,6 +360,8 @@ def read(cls: type[T], data: Mapping[str, Any], resets: list[SettingReset], sect
                 values[entry.name] = read(entry.kind, _mapping(raw), resets, entry.name)
             elif entry.kind is dict:
                 values[entry.name] = _merged(entry, _mapping(raw), resets)
+            elif entry.record is not None:
+                values[entry.name] = _records(entry, raw, resets)
             else:
                 values[entry.name] = convert(entry, raw)
         except _BadValue as bad:
@@ -395,6 +411,51 @@ def _mapping(raw: Any) -> Mapping[str, Any]:
     if not isinstance(raw, dict):
         raise _BadValue(Problem.WRONG_TYPE, kind=messages.KIND_GROUP)
     return raw
+
+
+def read_record(kind: type[T], raw: Any) -> tuple[T | None, str]:
+    """One record of a list (`kind`, a settings dataclass) from JSON: the record and "",
+    or None and a phrase telling what is wrong (each field refused, or required and empty)."""
+    if not isinstance(raw, dict):
+        return None, messages.PROMPT_ENTRY_NOT_AN_OBJECT
+    problems: list[SettingReset] = []
+    record = read(kind, raw, problems)
+    details = [problem.detail for problem in problems]
+    for entry in _own_fields(typing.cast(type, kind), ""):
+        value = getattr(record, entry.name)
+        if entry.required and entry.name not in raw and not str(value).strip():
+            details.append(messages.SETTING_EMPTY.format(label=entry.label))
+    if details:
+        return None, messages.SETTINGS_RESET_SEPARATOR.join(details)
+    return record, ""
+
+
+def _records(entry: SchemaField, raw: Any, resets: list[SettingReset]) -> tuple[Any, ...]:
+    """A list of records: each entry read alone (`read_record`); a bad one is dropped and
+    told, the others kept. Records with the same first field (their name) as an earlier one
+    are dropped too."""
+    if not isinstance(raw, list):
+        raise _BadValue(Problem.WRONG_TYPE, kind=messages.KIND_LIST)
+    assert entry.record is not None
+    kept: list[Any] = []
+    names: set[str] = set()
+    for number, item in enumerate(raw, start=1):
+        record, problem = read_record(entry.record, item)
+        if record is not None:
+            name = str(getattr(record, fields(record)[0].name)).strip()
+            if name.casefold() in names:
+                record, problem = None, messages.PROMPT_ENTRY_DUPLICATE.format(name=name)
+            names.add(name.casefold())
+        if record is None:
+            log.warning("setting %s, entry %d dropped: %s", entry.key, number, problem)
+            detail = messages.PROMPT_ENTRY_DROPPED.format(
+                label=entry.label, number=number, problem=problem
+            )
+            key = f"{entry.key}.{number}"
+            resets.append(SettingReset(key, entry.label or "", Problem.BAD_ENTRY, detail))
+            continue
+        kept.append(record)
+    return tuple(kept)
 
 
 def _merged(
@@ -464,3 +525,4 @@ _DETAILS = {
     Problem.NOT_A_CHOICE: messages.SETTING_NOT_A_CHOICE,
     Problem.EMPTY: messages.SETTING_EMPTY,
 }
+"""The detail of each problem `_reset` tells (a dropped entry of a list is told by `_records`)."""

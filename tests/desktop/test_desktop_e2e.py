@@ -147,3 +147,29 @@ def test_hotkey_reads_the_screen_text_aloud(
     print(f"speech: {len(wavs)} WAV files, {sum(durations):.2f} s in all")
     lines = [line for line in answer.splitlines() if line.strip()]
     assert len(wavs) >= len(lines) and all(seconds > 0 for seconds in durations)
+
+
+def test_a_saved_prompts_hotkey_runs_it_from_anywhere(
+    x_display: str, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """A saved prompt's own global hotkey, pressed with the focus anywhere: it captures what
+    the prompt looks at, answers in the window and speaks, as the actions' hotkeys do."""
+    from desktop_app.settings import AppSettings, PromptTarget, SavedPrompt, save_settings
+
+    prompt = SavedPrompt(
+        "Screen check", "Say what is on the screen.", target=PromptTarget.SCREEN,
+        hotkey="ctrl+alt+shift+1",
+    )  # fmt: skip
+    settings = AppSettings().with_changes(prompts=(prompt,))
+    save_settings(settings, tmp_path / "config" / "settings.json")
+    with root_picture(x_display, _desktop_picture(tmp_path)):
+        probe, wavs, details = _run_iris_with_probe(
+            x_display, tiny_models["idefics3"], tmp_path,
+            ["--hotkey", "ctrl+alt+shift+1", "--wait-answer"],
+        )  # fmt: skip
+    assert probe["errors"] == [], details
+    conversation = probe["conversation"]
+    assert "Image: screen, 1280 by 800 pixels" in conversation, conversation
+    answers = [item for item in conversation if item.startswith("Iris: ")]
+    assert answers and len(answers[-1]) > len("Iris: "), conversation
+    assert wavs and all(_seconds(path) > 0 for path in wavs), details

@@ -103,9 +103,10 @@ def test_every_field_has_an_accessible_name(dialog: SettingsDialog) -> None:
     )
     assert dialog.problems.accessibleName() == "Problems"
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert titles == ["General", "Model", "Hotkeys", "Speech"]
+    assert titles == ["General", "Model", "Hotkeys", "Speech", "Prompts"]
     pages = [dialog.general_page, dialog.model_page, dialog.hotkeys_page, dialog.speech_page]
-    assert [dialog.tabs.indexOf(page) for page in pages] == [0, 1, 2, 3]
+    pages.append(dialog.prompts_page)
+    assert [dialog.tabs.indexOf(page) for page in pages] == [0, 1, 2, 3, 4]
     panels = [dialog.tabs.panel(index) for index in range(len(pages))]
     assert all(panel.isAncestorOf(page) for panel, page in zip(panels, pages, strict=True))
     assert [panel.accessibleName() for panel in panels] == titles

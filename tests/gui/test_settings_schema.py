@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QSpinBox,
     QWidget,
@@ -103,6 +104,9 @@ def test_every_setting_has_the_control_its_declaration_says(dialog: SettingsDial
             assert widget.specialValueText() == entry.none_label, entry.key
         elif entry.multiline:
             assert isinstance(widget, QPlainTextEdit), entry.key
+        elif entry.record is not None:  # the saved prompts: a list edited on its own page
+            assert isinstance(widget, QListWidget), entry.key
+            assert widget.count() == len(entry.value_in(dialog.result_settings())), entry.key
         elif isinstance(widget, QComboBox):  # the server's model: typed, or chosen from a list
             assert entry.kind is str and widget.isEditable()
         else:

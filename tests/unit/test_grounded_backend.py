@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -99,6 +100,14 @@ def test_an_image_without_facts_is_read_whole_as_before() -> None:
         Request.single("Describe this.", [picture((800, 600), (0, 0, 0))]), lambda piece: None
     )
     assert reader.sizes == [(800, 600)] and "Sve" in inner.requests[0].turns[0].text
+
+
+def test_a_request_without_grounding_is_not_read() -> None:
+    inner = PreparingBackend()
+    reader = ScriptedReader(SVE)
+    request = Request.single("Describe this.", [picture((800, 600), (0, 0, 0))])
+    GroundedBackend(inner, reader).start(replace(request, ground=False), lambda piece: None)
+    assert reader.sizes == [] and inner.requests[0].turns[0].text == "Describe this."
 
 
 def test_cancel_while_reading_never_reaches_the_model() -> None:

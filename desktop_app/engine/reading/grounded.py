@@ -163,7 +163,7 @@ class GroundedBackend(Backend):
             located = find_node(facts, latest.size, target) if facts is not None else None
             if located is not None:
                 return self._tell(located, latest, on_text, started)
-        if self.reader is None:  # text grounding off: only an item's own facts are told
+        if self.reader is None or not request.ground:  # off: only an item's facts are told
             turns = tuple(_with_item_facts(turn) for turn in request.turns)
             return self.inner.start(replace(request, turns=turns), on_text)
 
