@@ -40,7 +40,7 @@ def _open_window(args: argparse.Namespace) -> int:
     try:
         from desktop_app.gui.app import display_available, run_app
     except ImportError as error:
-        print_error(f"The window cannot start: {error}")
+        print_error(messages.WINDOW_CANNOT_START.format(error=error))
         return 1
     if not display_available():
         raise BadInputError(messages.NO_DISPLAY_FOR_WINDOW)

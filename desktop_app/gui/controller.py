@@ -163,7 +163,9 @@ class Controller(QObject):
         self.conversation.want_detail()
         self.announce(messages.STATUS_MORE_DETAIL)
         pending = list(self.conversation.pending_images)
-        self._send(MORE_DETAIL, pending, show_question=True, shown_as=MORE_DETAIL_ACTION.label)
+        self._send(
+            MORE_DETAIL, pending, show_question=True, shown_as=MORE_DETAIL_ACTION.shown_label
+        )
 
     def _send(
         self,
