@@ -24,6 +24,9 @@ SOURCE_LANGUAGE = "en"
 LANGUAGE_VARIABLE = "IRIS_LANGUAGE"
 """Overrides the setting and the system's locale (``IRIS_LANGUAGE=en_XA`` for the pseudo-locale)."""
 _LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español", "fr": "Français"}
+"""The interface languages Iris has catalogues for, each named in its own language (never
+translated: a user looking for their language finds it whatever is shown)."""
 
 _installed: str | None = None
 _generation = 0

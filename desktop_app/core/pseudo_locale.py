@@ -26,7 +26,7 @@ _KEPT = re.compile(
     r"\{[^{}]*\}"  # str.format fields
     r"|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]"  # printf formats
     r"|\*\.\w+|\(\*\)"  # file patterns of a file dialog's filter
-    r"|&&|https?://\S+"  # an escaped ampersand, addresses
+    r"|&&|https?://\S+|--[a-z][\w-]*"  # an escaped ampersand, addresses, command options
 )
 _PAD_WORD = "~~~~~"
 
@@ -54,7 +54,7 @@ def pseudo_localize(text: str) -> str:
 
 def is_pseudo_localized(text: str) -> bool:
     """True when `text` comes from the pseudo-locale (holds a bracketed, padded piece)."""
-    return bool(re.search(re.escape(OPEN) + r"[^\]]*~" + re.escape(CLOSE), text))
+    return OPEN in text and "~" + CLOSE in text
 
 
 class PseudoTranslations(gettext.NullTranslations):

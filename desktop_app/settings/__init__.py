@@ -32,6 +32,7 @@ from desktop_app.settings.history import (
     load_history,
     write_history,
 )
+from desktop_app.settings.interface_language import InterfaceLanguage
 from desktop_app.settings.schema import (
     PERCENT,
     Place,
@@ -59,6 +60,7 @@ __all__ = [
     "DeviceChoice",
     "EngineSettings",
     "Exchange",
+    "InterfaceLanguage",
     "LoadedSettings",
     "Opener",
     "Place",
