@@ -133,7 +133,8 @@ class MainWindow(QMainWindow):
         action.setShortcut(QKeySequence(declared.shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         keys = QKeySequence(declared.shortcut).toString()
-        action.setToolTip(messages.ACTION_TOOLTIP.format(label=declared.shown_label, keys=keys))
+        label = declared.shown_label
+        action.setToolTip(messages.ACTION_TOOLTIP.format(label=label, keys=keys) if keys else label)
         self.addAction(action)
         return action
 
