@@ -409,7 +409,7 @@ def _typed(kind: type, raw: Any) -> Any:
         return raw
     if kind is tuple and isinstance(raw, list) and all(isinstance(item, str) for item in raw):
         return tuple(raw)
-    raise _BadValue(Problem.WRONG_TYPE, kind=_KIND_WORDS[kind])
+    raise _BadValue(Problem.WRONG_TYPE, kind=i18n.translate(_KIND_WORDS[kind]))
 
 
 def _mapping(raw: Any) -> Mapping[str, Any]:
@@ -440,7 +440,7 @@ def _reset(
     log.warning("setting %s cannot be used (%s); default used", entry.key, bad)
     if label is None:
         return  # Iris's own note, not a setting the user knows
-    template = _DETAILS[bad.problem]
+    template = i18n.translate(_DETAILS[bad.problem])
     detail = template.format(label=label, value=shown_value(entry, raw), **bad.fields)
     resets.append(SettingReset(entry.key, label, bad.problem, detail))
 

@@ -74,6 +74,7 @@ def test_the_apps_requirements_keep_pyprojects_pins() -> None:
     assert wanted.pop("torchvision") and "torchvision" not in app
     assert str(app.pop("pyinstaller")) == "pyinstaller==6.22.3"
     assert app.pop("setuptools")
+    assert str(app.pop("babel")) in project["build-system"]["requires"]
     headless = app.pop("opencv-python-headless")
     assert make_app_venv.headless_opencv() == str(headless)
     assert {name: str(req) for name, req in app.items()} == {
@@ -423,6 +424,8 @@ def test_wheel_and_sdist_build_and_the_installed_iris_works(
     ):
         assert name in names, name
     assert not any(name.startswith(("tests/", "packaging/", "resources/")) for name in names)
+    for language in CATALOGUE_LANGUAGES:  # compiled by the build (setup.py)
+        assert f"desktop_app/locale/{language}/LC_MESSAGES/iris.mo" in names, language
     metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
     assert f"\nVersion: {version}\n" in metadata and "License-Expression: Apache-2.0" in metadata
     assert (
@@ -457,6 +460,7 @@ def test_wheel_and_sdist_build_and_the_installed_iris_works(
         cwd=tmp_path,
     )
     assert where.stdout.strip() == str(purelib / "desktop_app" / "resources" / "iris.svg")
+    _speaks_each_language(venv / "bin" / "iris", tmp_path)
     check_installed_iris(venv / "bin" / "iris", screenshot, tmp_path)
 
 
@@ -491,6 +495,10 @@ def test_the_linux_app_builds_and_runs(
     ):  # fmt: skip
         assert (APP / needed).exists(), needed
     assert list(APP.glob("_internal/rapidocr_onnxruntime/models/*.onnx"))
+    for language in CATALOGUE_LANGUAGES:  # Iris's catalogues, and Qt's for its own dialogs
+        assert (APP / f"_internal/desktop_app/locale/{language}/LC_MESSAGES/iris.mo").exists()
+        assert (APP / f"_internal/PySide6/Qt/translations/qtbase_{language}.qm").exists()
+    _speaks_each_language(iris, tmp_path)
     assert not (APP / "_internal" / "torchvision").exists()
     _no_missing_qt_libraries()
 
@@ -511,6 +519,35 @@ def test_the_linux_app_builds_and_runs(
         line.startswith("test-org/tiny") and messages.MODEL_BUNDLED in line
         for line in listed.stdout.splitlines()
     )
+
+
+CATALOGUE_LANGUAGES = sorted(
+    path.parent.parent.name for path in (ROOT / "desktop_app" / "locale").glob("*/LC_MESSAGES/*.po")
+)
+"""The languages with a catalogue in this checkout (the build compiles each)."""
+
+
+def _speaks_each_language(iris: Path, tmp_path: Path) -> None:
+    """`iris --help` in each catalogue's language (IRIS_LANGUAGE): the compiled catalogue
+    loads, and its words are the catalogue's."""
+    import gettext
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for language in CATALOGUE_LANGUAGES:
+        po = ROOT / "desktop_app" / "locale" / language / "LC_MESSAGES" / "iris.po"
+        mo = tmp_path / "locale" / language / "LC_MESSAGES" / "iris.mo"
+        mo.parent.mkdir(parents=True)
+        with po.open("rb") as source, mo.open("wb") as compiled:
+            write_mo(compiled, read_po(source))
+        words = gettext.translation("iris", tmp_path / "locale", [language]).gettext
+        env = {**os.environ, "IRIS_LANGUAGE": language}
+        shown = _run([str(iris), "--help"], cwd=tmp_path, env=env)
+        assert shown.returncode == 0, shown.stderr
+        flat = " ".join(shown.stdout.split())
+        assert words(messages.CLI_HELP_BATCH) in flat, (language, flat[:500])
+        assert words(messages.CLI_HELP_BATCH) != messages.CLI_HELP_BATCH
 
 
 def _no_missing_qt_libraries() -> None:
