@@ -21,7 +21,7 @@ from desktop_app.gui.closing import ask_close
 from desktop_app.gui.region_selector import RegionSelector
 from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.tray import tray_menu
-from desktop_app.settings import AppSettings
+from desktop_app.settings import AppSettings, InterfaceLanguage
 from tests.helpers.controllers import ControllerFactory
 from tests.helpers.widget_texts import Shown, actions_texts, cut_off, texts_of
 
@@ -146,3 +146,19 @@ def test_the_questions_iris_asks(
     QMessageBox.question(window, getattr(messages, title), text)
     assert text in {item.text for item in seen}
     assert _untranslated(iter(seen)) == [] and narrow == []
+
+
+def test_a_new_interface_language_is_said_to_apply_after_a_restart(
+    make_controller: ControllerFactory,
+) -> None:
+    controller = make_controller()
+    said: list[str] = []
+    controller.voice.status_changed.connect(said.append)
+    same = controller.settings.with_changes(answer_language="German")
+    controller.preferences.apply(same)
+    assert messages.INTERFACE_LANGUAGE_AFTER_RESTART not in said
+    german = same.with_changes(interface_language=InterfaceLanguage.GERMAN)
+    controller.preferences.apply(german)
+    assert said[-1] == messages.INTERFACE_LANGUAGE_AFTER_RESTART
+    assert is_pseudo_localized(said[-1])
+    assert i18n.interface_language() == PSEUDO_LANGUAGE  # from the next start only
