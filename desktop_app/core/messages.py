@@ -979,3 +979,45 @@ CLI_NOT_SECONDS = N_("{text} is not a number of seconds")
 CLI_MORE_THAN_ZERO_SECONDS = N_("must be more than 0 seconds")
 # Translators: the progress bar of `iris batch`, before the count of images described.
 BATCH_PROGRESS = N_("Describing")
+# Translators: kinds of items on the screen, as screen readers say them; they fill {role}
+# ("The button Save has no place on the screen", "Save, button, is at the top left").
+ROLE_WORDS = {
+    "button": N_("button"),
+    "toggle button": N_("toggle button"),
+    "check box": N_("check box"),
+    "radio button": N_("radio button"),
+    "link": N_("link"),
+    "image": N_("image"),
+    "canvas": N_("canvas"),
+    "terminal": N_("terminal"),
+    "embedded object": N_("embedded object"),
+    "text field": N_("text field"),
+    "label": N_("label"),
+    "heading": N_("heading"),
+    "paragraph": N_("paragraph"),
+    "document": N_("document"),
+    "list": N_("list"),
+    "list item": N_("list item"),
+    "table": N_("table"),
+    "cell": N_("cell"),
+    "tree": N_("tree"),
+    "tree item": N_("tree item"),
+    "menu bar": N_("menu bar"),
+    "menu": N_("menu"),
+    "menu item": N_("menu item"),
+    "tab list": N_("tab list"),
+    "tab": N_("tab"),
+    "combo box": N_("combo box"),
+    "slider": N_("slider"),
+    "spin button": N_("spin button"),
+    "scroll bar": N_("scroll bar"),
+    "progress bar": N_("progress bar"),
+    "tool bar": N_("tool bar"),
+    "status bar": N_("status bar"),
+    "dialog": N_("dialog"),
+    "window": N_("window"),
+    "group": N_("group"),
+    "separator": N_("separator"),
+    "object": N_("object"),
+}
+"""`core.accessible.Role` values in the interface language (by the English word)."""

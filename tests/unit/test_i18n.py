@@ -197,3 +197,10 @@ def test_the_command_line_speaks_the_chosen_language(
 @pytest.fixture
 def install(interface_language: Install) -> Install:
     return interface_language
+
+
+def test_every_role_has_words_to_translate() -> None:
+    from desktop_app.core.accessible import Role
+
+    assert set(messages.ROLE_WORDS) == {role.value for role in Role}
+    assert all(role in i18n.marked() for role in messages.ROLE_WORDS.values())
