@@ -7,12 +7,11 @@ import sys
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.core import messages
+from desktop_app.core.i18n import translate
 from desktop_app.engine.models import choice
 from desktop_app.engine.models.bundled import bundled_folder, bundled_models
 from desktop_app.engine.models.catalogue import CATALOGUE, find
 from desktop_app.engine.models.hub import is_downloaded, resolve_model
-
-HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "STATUS", "NOTE")
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -40,7 +39,8 @@ def run_models(args: argparse.Namespace) -> int:
 def catalogue_table() -> str:
     """The catalogue as aligned columns, with whether each model is shipped with the app or
     downloaded; then the app's shipped models that the catalogue does not know."""
-    rows = [HEADER]
+    header = messages.MODELS_TABLE_HEADER
+    rows = [header]
     for entry in CATALOGUE:
         status = (
             messages.MODEL_BUNDLED
@@ -57,7 +57,7 @@ def catalogue_table() -> str:
                 f"{entry.memory_gb:g} GB",
                 entry.licence,
                 status,
-                entry.note,
+                translate(entry.note),
             )
         )
     for shipped in bundled_models():
@@ -66,7 +66,7 @@ def catalogue_table() -> str:
             rows.append(
                 (shipped.model, unknown, unknown, unknown, unknown, messages.MODEL_BUNDLED, "")
             )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = []
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]

@@ -1021,3 +1021,13 @@ ROLE_WORDS = {
     "object": N_("object"),
 }
 """`core.accessible.Role` values in the interface language (by the English word)."""
+# Translators: the column headings of `iris models list` (capitals, as printed).
+MODELS_TABLE_HEADER = (
+    N_("MODEL"),
+    N_("PARAMS"),
+    N_("DOWNLOAD"),
+    N_("MEMORY"),
+    N_("LICENCE"),
+    N_("STATUS"),
+    N_("NOTE"),
+)

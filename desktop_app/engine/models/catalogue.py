@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_app.core import messages
+from desktop_app.core.i18n import N_
 from desktop_app.settings import DEFAULT_MODEL
 
 MEASURED_CORES = 2
@@ -31,6 +32,7 @@ class CatalogueEntry:
     memory_gb: float
     licence: str
     note: str
+    """Shown in `iris models list` (marked for translation; "GPU needed" also decides)."""
     revision: str | None = None
     """A Hub commit to load instead of the newest on `main`: set it to the commit Iris was
     tested with. None (every entry so far: the commits could not be looked up where this
@@ -66,7 +68,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         0.5,
         1.0,
         "Apache-2.0",
-        "default on CPU; fastest",
+        N_("default on CPU; fastest"),
         quality=1,
         strength=messages.STRENGTH_FASTEST,
         cpu_tokens_per_s=46.5,  # 21.5 ms a token
@@ -80,7 +82,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.0,
         1.5,
         "Apache-2.0",
-        "better answers, still quick on CPU",
+        N_("better answers, still quick on CPU"),
         quality=2,
         strength=messages.STRENGTH_BETTER,
         cpu_tokens_per_s=27.2,  # 36.7 ms a token
@@ -94,7 +96,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         4.5,
         5.5,
         "Apache-2.0",
-        "default on a GPU with 6 GB free",
+        N_("default on a GPU with 6 GB free"),
         quality=3,
         strength=messages.STRENGTH_BEST_SMALL,
         cpu_tokens_per_s=9.6,  # 104 ms a token (benchmarks/large_model.py)
@@ -108,7 +110,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         0.5,
         1.0,
         "Apache-2.0",
-        "SmolVLM2, small",
+        N_("SmolVLM2, small"),
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM2-500M-Video-Instruct",
@@ -117,7 +119,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.0,
         1.5,
         "Apache-2.0",
-        "SmolVLM2, medium",
+        N_("SmolVLM2, medium"),
     ),
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
@@ -126,7 +128,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         4.5,
         5.5,
         "Apache-2.0",
-        "SmolVLM2, GPU recommended",
+        N_("SmolVLM2, GPU recommended"),
     ),
     CatalogueEntry(
         "HuggingFaceM4/Idefics3-8B-Llama3",
@@ -135,10 +137,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         17.0,
         19.0,
         "Apache-2.0",
-        "default on a GPU with 20 GB free",
+        N_("default on a GPU with 20 GB free"),
     ),
     CatalogueEntry(
-        "HuggingFaceM4/idefics2-8b", "idefics2", "8B", 16.0, 18.0, "Apache-2.0", "GPU needed"
+        "HuggingFaceM4/idefics2-8b", "idefics2", "8B", 16.0, 18.0, "Apache-2.0", N_("GPU needed")
     ),
     CatalogueEntry(
         "HuggingFaceM4/idefics-9b-instruct",
@@ -147,7 +149,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         18.0,
         20.0,
         "LLaMA licence (research)",
-        "the first IDEFICS, instruct; GPU needed",
+        N_("the first IDEFICS, instruct; GPU needed"),
     ),
     CatalogueEntry(
         "HuggingFaceM4/idefics-9b",
@@ -156,7 +158,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         18.0,
         20.0,
         "LLaMA licence (research)",
-        "the first IDEFICS, base model (captions, few-shot)",
+        N_("the first IDEFICS, base model (captions, few-shot)"),
     ),
     CatalogueEntry(
         "llava-hf/llava-interleave-qwen-0.5b-hf",
@@ -165,7 +167,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.8,
         2.5,
         "Tongyi Qianwen research licence",
-        "LLaVA with a Qwen text model",
+        N_("LLaVA with a Qwen text model"),
     ),
 )
 
