@@ -11,13 +11,15 @@ msgid being the English text.
 from __future__ import annotations
 
 import gettext
+import logging
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from desktop_app.core.pseudo_locale import PSEUDO_LANGUAGE, PseudoTranslations
+
+log = logging.getLogger(__name__)
 
 DOMAIN = "iris"
 SOURCE_LANGUAGE = "en"
@@ -71,9 +73,6 @@ def marked() -> frozenset[str]:
 
 def locale_folder() -> Path:
     """Where the catalogues are: ``desktop_app/locale`` (in the one-folder app, its copy)."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "desktop_app" / "locale"
     return Path(__file__).resolve().parent.parent / "locale"
 
 
@@ -105,9 +104,13 @@ def catalogue(language: str) -> gettext.NullTranslations:
         return PseudoTranslations(_marked)
     if language.split("_")[0] == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
-    return gettext.translation(
+    found = gettext.translation(
         DOMAIN, localedir=locale_folder(), languages=[language], fallback=True
     )
+    source = locale_folder() / language.split("_")[0] / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if type(found) is gettext.NullTranslations and source.exists():
+        log.warning("%s is not compiled: run scripts/compile_catalogues.py", source)
+    return found
 
 
 def has_catalogue(language: str) -> bool:
