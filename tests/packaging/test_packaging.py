@@ -273,6 +273,34 @@ def test_the_macos_info_plist_explains_each_permission() -> None:
     assert "NSAppleEventsUsageDescription" not in loaded  # Iris sends no Apple events
     for key in ("NSScreenCaptureUsageDescription", "NSAccessibilityUsageDescription"):
         assert loaded[key].startswith("Iris ") and loaded[key].endswith(".")
+    assert loaded["CFBundleLocalizations"] == ["en", *CATALOGUE_LANGUAGES]
+
+
+def test_the_macos_permission_explanations_come_in_each_language(tmp_path: Path) -> None:
+    """<language>.lproj/InfoPlist.strings from each catalogue: macOS shows them instead of the
+    English in Info.plist. A throwaway catalogue with a quote in it checks the escaping."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    locale = tmp_path / "locale"
+    (locale / "xx" / "LC_MESSAGES").mkdir(parents=True)
+    catalogue = Catalog(locale="de")
+    catalogue.add(messages.MACOS_SCREEN_CAPTURE_USAGE, 'Iris "sieht" den Bildschirm.')
+    catalogue.add(messages.MACOS_ACCESSIBILITY_USAGE, "Iris braucht Bedienungshilfen.")
+    with (locale / "xx" / "LC_MESSAGES" / "iris.po").open("wb") as file:
+        write_po(file, catalogue)
+    made = iris_app.info_plist_strings(tmp_path / "out", locale)
+    assert [folder for _, folder in made] == ["xx.lproj"]
+    text = Path(made[0][0]).read_text(encoding="utf-8")
+    assert text.splitlines() == [
+        '"NSScreenCaptureUsageDescription" = "Iris \\"sieht\\" den Bildschirm.";',
+        '"NSAccessibilityUsageDescription" = "Iris braucht Bedienungshilfen.";',
+    ]
+    real = iris_app.info_plist_strings(tmp_path / "real")
+    wanted = [f"{language}.lproj" for language in CATALOGUE_LANGUAGES]
+    assert [folder for _, folder in real] == wanted
+    for source, _ in real:
+        assert Path(source).read_text(encoding="utf-8").count(" = ") == len(iris_app.PLIST_MESSAGES)
 
 
 # --- Windows: the Inno Setup script -------------------------------------------------------------
