@@ -408,6 +408,37 @@ def info_plist_strings(workdir: Path, locale: Path = LOCALE) -> list[tuple[str, 
     return made
 
 
+INNO_LANGUAGES = {"de": "German", "es": "Spanish", "fr": "French"}
+"""Catalogue languages, and Inno Setup's translation of its wizard (compiler:Languages\\X.isl)."""
+INNO_FILE = ROOT / "build" / "inno-languages.iss"
+"""Written by iris-windows.spec, included by packaging/windows/iris.iss."""
+
+
+def inno_languages(target: Path = INNO_FILE, locale: Path = LOCALE) -> Path:
+    """Write the installer's other languages (each catalogue language Inno Setup translates)
+    and Iris's own words in each ({cm:IrisComment}: the Start menu entry's comment), as lines
+    of iris.iss's [Languages] section followed by a [CustomMessages] section."""
+    from babel.messages.pofile import read_po
+
+    from desktop_app.core import messages
+
+    english = messages.AUTOSTART_COMMENT
+    lines, comments = [], [f"english.IrisComment={english}"]
+    for language in catalogue_languages(locale):
+        inno = INNO_LANGUAGES.get(language.split("_")[0])
+        if inno is None:
+            continue
+        name = inno.lower()
+        lines.append(f'Name: "{name}"; MessagesFile: "compiler:Languages\\{inno}.isl"')
+        with (locale / language / "LC_MESSAGES" / "iris.po").open("rb") as source:
+            entry = read_po(source).get(english)
+        comments.append(f"{name}.IrisComment={entry.string if entry and entry.string else english}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = "\n".join([*lines, "", "[CustomMessages]", *comments, ""])
+    target.write_text(text, encoding="utf-8-sig")  # the BOM: Inno Setup then reads UTF-8
+    return target
+
+
 def info_plist(app_version: str | None = None) -> dict[str, Any]:
     """The keys Iris adds to its macOS bundle's Info.plist (BUNDLE(info_plist=...)): its id and
     version, a normal Dock app with sharp text, why it asks for each permission (translated

@@ -369,6 +369,34 @@ def test_the_windows_installer_script() -> None:
     assert "windows_version_file" in (PACKAGING / "iris-windows.spec").read_text()
 
 
+def test_the_installer_speaks_each_catalogue_language(tmp_path: Path) -> None:
+    """build/inno-languages.iss: Inno Setup's wizard in each language Iris has a catalogue
+    for, and the Start menu entry's comment from the catalogue (iris.iss includes it)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    iss = (PACKAGING / "windows" / "iris.iss").read_text()
+    assert '#include AddBackslash(SourcePath) + "..\\..\\build\\inno-languages.iss"' in iss
+    icons = entries(parse_iss(iss), "Icons")
+    assert icons[0]["Comment"] == "{cm:IrisComment}"
+    locale = tmp_path / "locale"
+    for language, comment in (("fr", "Décrire l'écran"), ("xx", "?")):
+        (locale / language / "LC_MESSAGES").mkdir(parents=True)
+        catalogue = Catalog(locale="fr")
+        catalogue.add(messages.AUTOSTART_COMMENT, comment)
+        with (locale / language / "LC_MESSAGES" / "iris.po").open("wb") as file:
+            write_po(file, catalogue)
+    written = iris_app.inno_languages(tmp_path / "inno.iss", locale).read_text("utf-8-sig")
+    assert written.splitlines() == [
+        'Name: "french"; MessagesFile: "compiler:Languages\\French.isl"',
+        "",
+        "[CustomMessages]",
+        f"english.IrisComment={messages.AUTOSTART_COMMENT}",
+        "french.IrisComment=Décrire l'écran",
+    ]
+    assert "app.inno_languages()" in (PACKAGING / "iris-windows.spec").read_text()
+
+
 def test_the_windows_programs_carry_the_version_the_installer_reads(tmp_path: Path) -> None:
     """PyInstaller evaluates the version file with its versioninfo classes (only on Windows,
     where pefile exists): here each class records its arguments."""
