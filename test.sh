@@ -16,6 +16,8 @@ SYSTEM_PACKAGES=(
   # the launcher and AppStream files are validated as distributions do; GLib (python3-gi) reads
   # back the autostart entry's command as GNOME does
   desktop-file-utils appstream python3-gi
+  # the catalogues: msgfmt --check (tests/unit/test_catalogues.py)
+  gettext
   # PyInstaller (the one-folder app's test, tests/packaging/test_packaging.py) runs objdump
   binutils
   # the real Orca on a private headless desktop (tests/helpers/orca_desktop.py): a window

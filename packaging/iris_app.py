@@ -366,13 +366,89 @@ def app_id() -> str:
     return match.group(1)
 
 
+LOCALE = ROOT / "desktop_app" / "locale"
+PLIST_MESSAGES = {
+    "NSHumanReadableCopyright": "MACOS_COPYRIGHT",
+    "NSScreenCaptureUsageDescription": "MACOS_SCREEN_CAPTURE_USAGE",
+    "NSAccessibilityUsageDescription": "MACOS_ACCESSIBILITY_USAGE",
+    "NSInputMonitoringUsageDescription": "MACOS_INPUT_MONITORING_USAGE",
+}
+"""The Info.plist keys macOS shows the user, and the core.messages sentence of each."""
+
+
+def catalogue_languages(locale: Path = LOCALE) -> list[str]:
+    """The languages Iris has a catalogue for (desktop_app/locale/<language>/LC_MESSAGES)."""
+    return sorted(po.parent.parent.name for po in locale.glob("*/LC_MESSAGES/iris.po"))
+
+
+def info_plist_strings(workdir: Path, locale: Path = LOCALE) -> list[tuple[str, str]]:
+    """Write each catalogue's language's `<language>.lproj/InfoPlist.strings` under `workdir`
+    (the permission explanations macOS shows, and VoiceOver reads, in the user's language);
+    return them as (source, folder in the bundle's Resources) pairs."""
+    from babel.messages.pofile import read_po
+
+    from desktop_app.core import messages
+
+    made = []
+    for language in catalogue_languages(locale):
+        with (locale / language / "LC_MESSAGES" / "iris.po").open("rb") as source:
+            catalogue = read_po(source)
+        lines = []
+        for key, name in PLIST_MESSAGES.items():
+            entry = catalogue.get(getattr(messages, name))
+            text = str(entry.string) if entry is not None and entry.string else ""
+            if text:
+                escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+                lines.append(f'"{key}" = "{escaped}";')
+        folder = f"{language}.lproj"
+        target = workdir / folder / "InfoPlist.strings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        made.append((str(target), folder))
+    return made
+
+
+INNO_LANGUAGES = {"de": "German", "es": "Spanish", "fr": "French"}
+"""Catalogue languages, and Inno Setup's translation of its wizard (compiler:Languages\\X.isl)."""
+INNO_FILE = ROOT / "build" / "inno-languages.iss"
+"""Written by iris-windows.spec, included by packaging/windows/iris.iss."""
+
+
+def inno_languages(target: Path = INNO_FILE, locale: Path = LOCALE) -> Path:
+    """Write the installer's other languages (each catalogue language Inno Setup translates)
+    and Iris's own words in each ({cm:IrisComment}: the Start menu entry's comment), as lines
+    of iris.iss's [Languages] section followed by a [CustomMessages] section."""
+    from babel.messages.pofile import read_po
+
+    from desktop_app.core import messages
+
+    english = messages.AUTOSTART_COMMENT
+    lines, comments = [], [f"english.IrisComment={english}"]
+    for language in catalogue_languages(locale):
+        inno = INNO_LANGUAGES.get(language.split("_")[0])
+        if inno is None:
+            continue
+        name = inno.lower()
+        lines.append(f'Name: "{name}"; MessagesFile: "compiler:Languages\\{inno}.isl"')
+        with (locale / language / "LC_MESSAGES" / "iris.po").open("rb") as source:
+            entry = read_po(source).get(english)
+        comments.append(f"{name}.IrisComment={entry.string if entry and entry.string else english}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = "\n".join([*lines, "", "[CustomMessages]", *comments, ""])
+    target.write_text(text, encoding="utf-8-sig")  # the BOM: Inno Setup then reads UTF-8
+    return target
+
+
 def info_plist(app_version: str | None = None) -> dict[str, Any]:
     """The keys Iris adds to its macOS bundle's Info.plist (BUNDLE(info_plist=...)): its id and
-    version, a normal Dock app with sharp text, and why it asks for each permission."""
+    version, a normal Dock app with sharp text, why it asks for each permission (translated
+    in each language's InfoPlist.strings), and the languages it speaks."""
     from desktop_app.core import messages
 
     release = app_version or version()
     return {
+        "CFBundleDevelopmentRegion": "en",
+        "CFBundleLocalizations": ["en", *catalogue_languages()],
         "CFBundleName": DISPLAY_NAME,
         "CFBundleDisplayName": DISPLAY_NAME,
         "CFBundleIdentifier": app_id(),

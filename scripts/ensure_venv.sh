@@ -49,3 +49,7 @@ if [ "$installed" != "$stamp" ] && { [ -n "$extras" ] || [ "${installed%%-*}" !=
   fi
   echo "$stamp" > .venv/.iris-installed
 fi
+# The catalogues (.po) compiled to .mo for the editable install, again whenever one changed.
+if ! .venv/bin/python scripts/compile_catalogues.py; then
+  echo "The translations could not be compiled; Iris shows English until they are." >&2
+fi

@@ -19,8 +19,11 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["IRIS_CONFIG_DIR"] = os.path.join(_SCRATCH, "config")
 os.environ["IRIS_CACHE_DIR"] = os.path.join(_SCRATCH, "int8-cache")
+# Messages in English whatever the developer's locale; a test that needs another language
+# installs it with the `interface_language` fixture.
+os.environ["IRIS_LANGUAGE"] = "en"
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +49,24 @@ def fail_on_logged_errors(request: pytest.FixtureRequest) -> Iterator[LogFailHan
     handler.uninstall()
     if request.node.get_closest_marker("allow_error_log") is None:
         handler.check()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test() -> Iterator[None]:
+    """A test that installed another interface language leaves English behind it."""
+    yield
+    from desktop_app.core import i18n
+
+    if i18n.interface_language() != i18n.SOURCE_LANGUAGE:
+        i18n.install(i18n.SOURCE_LANGUAGE)
+
+
+@pytest.fixture
+def interface_language() -> Callable[[str], str]:
+    """`core.i18n.install` for one test: English is installed again after it."""
+    from desktop_app.core import i18n
+
+    return i18n.install
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -44,7 +44,7 @@ def run_batch(args: argparse.Namespace) -> int:
     with out.open("w", newline="", encoding="utf-8") as table:
         writer = csv.writer(table)
         writer.writerow(CSV_COLUMNS)
-        for file in tqdm(files, desc="Describing", unit="image", disable=None):
+        for file in tqdm(files, desc=messages.BATCH_PROGRESS, unit="image", disable=None):
             name = str(file.relative_to(folder))
             try:
                 image = load_image(file)

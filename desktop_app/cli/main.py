@@ -10,7 +10,7 @@ from pathlib import Path
 
 from desktop_app.cli.output import print_error
 from desktop_app.cli.parser import build_parser
-from desktop_app.core import messages
+from desktop_app.core import i18n, messages
 from desktop_app.core.errors import IrisError
 
 EXIT_INTERRUPTED = 130
@@ -18,6 +18,7 @@ EXIT_INTERRUPTED = 130
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `iris` with `argv` (default: the process arguments); return the exit code."""
+    install_language()
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(debug_requested(args.debug))
@@ -34,13 +35,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def install_language() -> str:
+    """Put the interface language in place before any message is made: IRIS_LANGUAGE, else
+    the saved Interface language, else the system's locale."""
+    from desktop_app.settings.interface_language import saved_interface_language
+
+    return i18n.install(i18n.chosen_language(saved_interface_language()))
+
+
 def _open_window(args: argparse.Namespace) -> int:
     from desktop_app.core.errors import BadInputError
 
     try:
         from desktop_app.gui.app import display_available, run_app
     except ImportError as error:
-        print_error(f"The window cannot start: {error}")
+        print_error(messages.WINDOW_CANNOT_START.format(error=error))
         return 1
     if not display_available():
         raise BadInputError(messages.NO_DISPLAY_FOR_WINDOW)

@@ -7,13 +7,12 @@ import sys
 
 from desktop_app.cli.output import ProgressPrinter
 from desktop_app.core import messages
+from desktop_app.core.i18n import translate
 from desktop_app.core.languages import find_language
 from desktop_app.engine.models import choice
 from desktop_app.engine.models.bundled import bundled_folder, bundled_models
 from desktop_app.engine.models.catalogue import CATALOGUE, find
 from desktop_app.engine.models.hub import is_downloaded, resolve_model
-
-HEADER = ("MODEL", "PARAMS", "DOWNLOAD", "MEMORY", "LICENCE", "LANGUAGES", "STATUS", "NOTE")
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -41,7 +40,8 @@ def run_models(args: argparse.Namespace) -> int:
 def catalogue_table() -> str:
     """The catalogue as aligned columns, with whether each model is shipped with the app or
     downloaded; then the app's shipped models that the catalogue does not know."""
-    rows = [HEADER]
+    header = messages.MODELS_TABLE_HEADER
+    rows = [header]
     for entry in CATALOGUE:
         status = (
             messages.MODEL_BUNDLED
@@ -59,7 +59,7 @@ def catalogue_table() -> str:
                 entry.licence,
                 languages_of(entry.languages),
                 status,
-                entry.note,
+                translate(entry.note),
             )
         )
     for shipped in bundled_models():
@@ -77,7 +77,7 @@ def catalogue_table() -> str:
                     "",
                 )
             )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = []
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]

@@ -12,12 +12,7 @@ from desktop_app.settings import DeviceChoice, Quantization
 API_KEY_VARIABLE = "IRIS_SERVER_API_KEY"
 """Where the command line finds a model server's API key (never in its arguments)."""
 
-EPILOG = """Without a command, Iris opens its window.
-
-global hotkeys (work while another program has focus; change them in Settings):
-{hotkeys}
-
-examples:
+EXAMPLES = """\
   iris --model HuggingFaceTB/SmolVLM-256M-Instruct
   iris describe photo.png
   iris describe screen.png --ask "What does the error say?" --ask "Which button closes it?"
@@ -28,14 +23,8 @@ examples:
   iris batch ~/Pictures --out alt-text.csv
   iris models list
   iris describe photo.png --server http://gpu-box:8000 --server-model Qwen/Qwen2.5-VL-7B-Instruct
-  iris models list --server http://gpu-box:8000
-
-The first real run downloads the model (about 0.5 GB for the default) into the standard
-Hugging Face cache; after that Iris works offline and nothing leaves your computer.
-With --server the model runs on that server instead: the images and questions go there
-(Iris asks once per server). Its API key comes from IRIS_SERVER_API_KEY or the system
-keyring, never from the command line.
-exit codes: 0 done, 2 bad input (file, image, arguments), 3 model problem, 4 server problem."""
+  iris models list --server http://gpu-box:8000"""
+"""Commands as typed (not translated)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,152 +32,144 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iris",
         description=messages.CLI_DESCRIPTION,
-        epilog=EPILOG.format(hotkeys=hotkeys_help()),
+        epilog=messages.CLI_EPILOG.format(
+            hotkeys=hotkeys_help(), examples=EXAMPLES, variable=API_KEY_VARIABLE
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"iris {__version__}")
-    parser.add_argument("--debug", action="store_true", help="log details to stderr")
+    parser.add_argument("--debug", action="store_true", help=messages.CLI_HELP_DEBUG)
     parser.add_argument(
-        "--model", dest="window_model", metavar="ID_OR_PATH", help="the window's model"
+        "--model", dest="window_model", metavar="ID_OR_PATH", help=messages.CLI_HELP_WINDOW_MODEL
     )
     parser.add_argument(
         "--speak-to-files",
         metavar="DIR",
-        help="write each spoken utterance as a WAV file in DIR instead of playing it",
+        help=messages.CLI_HELP_SPEAK_TO_FILES,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    describe = commands.add_parser(
-        "describe", help="describe images, answer questions about them, read or classify them"
-    )
-    describe.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    describe = commands.add_parser("describe", help=messages.CLI_HELP_DESCRIBE)
+    describe.add_argument("images", nargs="+", metavar="IMAGE", help=messages.CLI_HELP_IMAGES)
     describe.add_argument(
         "--ask",
         action="append",
         default=[],
         metavar="QUESTION",
-        help="a question; repeat for a conversation. Without --task the first question "
-        "is asked about the images; with --task the questions follow its answer",
+        help=messages.CLI_HELP_ASK,
     )
     describe.add_argument(
-        "--task", choices=["describe", "read", "classify"], help="what to do first (describe)"
+        "--task", choices=["describe", "read", "classify"], help=messages.CLI_HELP_TASK
     )
-    describe.add_argument("--labels", help="comma-separated categories for --task classify")
-    describe.add_argument("--instruction", help="a custom instruction instead of a task")
+    describe.add_argument("--labels", help=messages.CLI_HELP_LABELS)
+    describe.add_argument("--instruction", help=messages.CLI_HELP_INSTRUCTION)
     describe.add_argument(
         "--prompt",
         metavar="NAME",
-        help="a saved prompt instead of a task (its name, any case; `iris prompts list`); "
-        "for one that compares, give the earlier image first",
+        help=messages.CLI_HELP_PROMPT,
     )
-    describe.add_argument(
-        "--answer", default="", metavar="TEXT", help="the answer to the saved prompt's question"
-    )
+    describe.add_argument("--answer", default="", metavar="TEXT", help=messages.CLI_HELP_ANSWER)
     describe.add_argument(
         "--example",
         nargs=2,
         action="append",
         default=[],
         metavar=("IMAGE", "ANSWER"),
-        help="a worked example for few-shot prompting; repeatable",
+        help=messages.CLI_HELP_EXAMPLE,
     )
     _add_model_options(describe)
     _add_server_options(describe)
     describe.add_argument("--format", choices=["text", "jsonl"], default="text")
 
-    read = commands.add_parser(
-        "read", help="read the text of images (works offline, no model download needed)"
-    )
-    read.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    read = commands.add_parser("read", help=messages.CLI_HELP_READ)
+    read.add_argument("images", nargs="+", metavar="IMAGE", help=messages.CLI_HELP_IMAGES)
     read.add_argument("--format", choices=["text", "jsonl"], default="text")
-    read.add_argument("--threads", type=_positive, metavar="N", help="CPU threads")
+    read.add_argument("--threads", type=_positive, metavar="N", help=messages.CLI_HELP_THREADS)
 
-    batch = commands.add_parser("batch", help="write alt text for every image in a folder")
+    batch = commands.add_parser("batch", help=messages.CLI_HELP_BATCH)
     batch.add_argument("folder", metavar="FOLDER")
-    batch.add_argument("--out", required=True, metavar="CSV", help="where to write the table")
+    batch.add_argument("--out", required=True, metavar="CSV", help=messages.CLI_HELP_OUT)
     batch.add_argument("--task", choices=["describe", "read"], default="describe")
-    batch.add_argument("--recursive", action="store_true", help="include sub-folders")
+    batch.add_argument("--recursive", action="store_true", help=messages.CLI_HELP_RECURSIVE)
     _add_model_options(batch)
     _add_server_options(batch)
 
-    prompts = commands.add_parser("prompts", help="list, export or import the saved prompts")
+    prompts = commands.add_parser("prompts", help=messages.CLI_HELP_PROMPTS)
     prompt_commands = prompts.add_subparsers(
         dest="prompts_command", metavar="ACTION", required=True
     )
-    prompt_commands.add_parser("list", help="the saved prompts, their hotkeys and what they do")
-    export = prompt_commands.add_parser("export", help="write the saved prompts to a JSON file")
+    prompt_commands.add_parser("list", help=messages.CLI_HELP_PROMPTS_LIST)
+    export = prompt_commands.add_parser("export", help=messages.CLI_HELP_PROMPTS_EXPORT)
     export.add_argument("file", metavar="FILE")
-    imported = prompt_commands.add_parser(
-        "import", help="add the prompts of a JSON file (same names are replaced)"
-    )
+    imported = prompt_commands.add_parser("import", help=messages.CLI_HELP_PROMPTS_IMPORT)
     imported.add_argument("file", metavar="FILE")
 
-    models = commands.add_parser("models", help="list or download models")
+    models = commands.add_parser("models", help=messages.CLI_HELP_MODELS)
     model_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    listing = model_commands.add_parser(
-        "list", help="the models Iris knows and which are downloaded, or a server's models"
-    )
+    listing = model_commands.add_parser("list", help=messages.CLI_HELP_MODELS_LIST)
     _add_server_options(listing, sends_images=False)
-    download = model_commands.add_parser("download", help="download a model from the Hub")
+    download = model_commands.add_parser("download", help=messages.CLI_HELP_MODELS_DOWNLOAD)
     download.add_argument("model_id", metavar="ID")
-    download.add_argument("--revision", help="a branch, tag or commit to pin")
+    download.add_argument("--revision", help=messages.CLI_HELP_REVISION_PIN)
     return parser
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model")
+    group = parser.add_argument_group(messages.CLI_GROUP_MODEL)
     group.add_argument(
         "--model",
         metavar="ID_OR_PATH",
-        help="Hub id, local folder, or auto (the model recommended for this computer)",
+        help=messages.CLI_HELP_MODEL,
     )
     group.add_argument(
-        "--quant", choices=[q.value for q in Quantization], default="auto", help="precision"
+        "--quant",
+        choices=[q.value for q in Quantization],
+        default="auto",
+        help=messages.CLI_HELP_QUANT,
     )
     group.add_argument("--device", choices=[d.value for d in DeviceChoice], default="auto")
     group.add_argument("--max-new-tokens", type=_positive, default=256, metavar="N")
     group.add_argument(
-        "--longest-edge", type=_positive, metavar="PIXELS", help="scale images down to this"
+        "--longest-edge", type=_positive, metavar="PIXELS", help=messages.CLI_HELP_LONGEST_EDGE
     )
     split = group.add_mutually_exclusive_group()
     split.add_argument(
-        "--split", dest="split", action="store_true", default=None, help="tile large images"
+        "--split", dest="split", action="store_true", default=None, help=messages.CLI_HELP_SPLIT
     )
-    split.add_argument("--no-split", dest="split", action="store_false", help="one tile only")
-    group.add_argument("--threads", type=_positive, metavar="N", help="CPU threads")
-    group.add_argument("--revision", help="Hub revision (branch, tag or commit) to use")
+    split.add_argument(
+        "--no-split", dest="split", action="store_false", help=messages.CLI_HELP_NO_SPLIT
+    )
+    group.add_argument("--threads", type=_positive, metavar="N", help=messages.CLI_HELP_THREADS)
+    group.add_argument("--revision", help=messages.CLI_HELP_REVISION)
     group.add_argument(
         "--no-ground",
         dest="ground",
         action="store_false",
-        help="do not give the model the text found on the image",
+        help=messages.CLI_HELP_NO_GROUND,
     )
 
 
 def _add_server_options(parser: argparse.ArgumentParser, sends_images: bool = True) -> None:
     """--server and its companions (the key comes from the environment or the keyring)."""
     group = parser.add_argument_group(
-        "model server",
-        f"use a model on an OpenAI-compatible server; its API key comes from {API_KEY_VARIABLE} "
-        "or the system keyring",
+        messages.CLI_GROUP_SERVER,
+        messages.CLI_GROUP_SERVER_HELP.format(variable=API_KEY_VARIABLE),
     )
-    group.add_argument("--server", metavar="URL", help="the server, e.g. http://gpu-box:8000")
+    group.add_argument("--server", metavar="URL", help=messages.CLI_HELP_SERVER)
     if sends_images:
-        group.add_argument("--server-model", metavar="NAME", help="the model's name on the server")
-    group.add_argument(
-        "--server-ca", metavar="FILE", help="certificate authority file of a private server"
-    )
+        group.add_argument("--server-model", metavar="NAME", help=messages.CLI_HELP_SERVER_MODEL)
+    group.add_argument("--server-ca", metavar="FILE", help=messages.CLI_HELP_SERVER_CA)
     group.add_argument(
         "--server-timeout",
         type=_seconds,
         metavar="SECONDS",
-        help="give up when the server sends nothing for this long",
+        help=messages.CLI_HELP_SERVER_TIMEOUT,
     )
     if sends_images:
         group.add_argument(
             "--allow-remote",
             action="store_true",
-            help="agree that images go to a server that is not this computer",
+            help=messages.CLI_HELP_ALLOW_REMOTE,
         )
 
 
@@ -196,9 +177,11 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            messages.CLI_NOT_WHOLE_NUMBER.format(text=repr(text))
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(messages.CLI_AT_LEAST_ONE)
     return value
 
 
@@ -206,7 +189,7 @@ def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(messages.CLI_NOT_SECONDS.format(text=repr(text))) from None
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+        raise argparse.ArgumentTypeError(messages.CLI_MORE_THAN_ZERO_SECONDS)
     return value

@@ -8,6 +8,7 @@ import enum
 from dataclasses import dataclass
 
 from desktop_app.core import messages
+from desktop_app.core.i18n import N_, translate
 
 
 class Menu(enum.Enum):
@@ -19,16 +20,22 @@ class Menu(enum.Enum):
     CONVERSATION = messages.MENU_CONVERSATION
     VIEW = messages.MENU_VIEW
 
+    @property
+    def title(self) -> str:
+        """The menu's title in the interface language."""
+        return translate(self.value)
+
 
 @dataclass(frozen=True)
 class Action:
     """One thing the user can do, and every way of reaching it.
 
     `label` is the menu item, button and accessible name, and how spoken messages name the
-    action; `shortcut` works while Iris's window has the focus (Qt's portable spelling);
+    action (English, marked for translation; `shown_label` is it in the interface language);
+    `shortcut` works while Iris's window has the focus (Qt's portable spelling);
     `hotkey` is the default global hotkey (works anywhere; changed in Settings), "" for none;
     `handler` names the Controller method that does it ("images.describe_screen": a method of
-    its `images` part); `help` is the README's explanation.
+    its `images` part); `help` is the README's explanation (English, as the README).
     """
 
     id: str
@@ -41,6 +48,11 @@ class Action:
     help: str = ""
 
     @property
+    def shown_label(self) -> str:
+        """The label in the interface language."""
+        return translate(self.label)
+
+    @property
     def in_window(self) -> bool:
         """True for actions the window offers (in a menu or on a shortcut)."""
         return self.menu is not None or bool(self.shortcut)
@@ -48,7 +60,7 @@ class Action:
 
 DESCRIBE_SCREEN = Action(
     "describe_screen",
-    "Describe screen",
+    N_("Describe screen"),
     "images.describe_screen",
     "Ctrl+D",
     "ctrl+alt+shift+d",
@@ -58,7 +70,7 @@ DESCRIBE_SCREEN = Action(
 )
 DESCRIBE_WINDOW = Action(
     "describe_window",
-    "Describe window",
+    N_("Describe window"),
     "images.describe_window",
     "Ctrl+W",
     "ctrl+alt+shift+w",
@@ -68,7 +80,7 @@ DESCRIBE_WINDOW = Action(
 )
 DESCRIBE_REGION = Action(
     "describe_region",
-    "Describe region",
+    N_("Describe region"),
     "images.describe_region",
     "Ctrl+R",
     "ctrl+alt+shift+r",
@@ -78,7 +90,7 @@ DESCRIBE_REGION = Action(
 )
 DESCRIBE_FOCUSED = Action(
     "describe_focused",
-    "Describe focused item",
+    N_("Describe focused item"),
     "images.describe_focused",
     hotkey="ctrl+alt+shift+f",
     menu=Menu.DESCRIBE,
@@ -86,7 +98,7 @@ DESCRIBE_FOCUSED = Action(
 )
 DESCRIBE_POINTER = Action(
     "describe_pointer",
-    "Describe item under pointer",
+    N_("Describe item under pointer"),
     "images.describe_pointer",
     hotkey="ctrl+alt+shift+p",
     menu=Menu.DESCRIBE,
@@ -94,23 +106,25 @@ DESCRIBE_POINTER = Action(
 )
 MOVE_POINTER = Action(
     "move_pointer_there",
-    "Move the pointer there",
+    N_("Move the pointer there"),
     "pointer.move_there",
     "Ctrl+Shift+M",
     "ctrl+alt+shift+m",
     Menu.DESCRIBE,
-    help="to what Where is … found, or the item described",
+    help=N_(
+        "to what Where is … found, or the item described",
+    ),
 )
 ASK_SCREEN = Action(
     "ask_screen",
-    "Ask about the screen",
+    N_("Ask about the screen"),
     "images.ask_about_screen",
     hotkey="ctrl+alt+shift+a",
     help="captures, then puts you in the question field",
 )
 MORE_DETAIL = Action(
     "more_detail",
-    "More detail",
+    N_("More detail"),
     "more_detail",
     "Ctrl+M",
     menu=Menu.DESCRIBE,
@@ -118,7 +132,7 @@ MORE_DETAIL = Action(
 )
 READ_SCREEN = Action(
     "read_screen",
-    "Read screen text",
+    N_("Read screen text"),
     "images.read_screen",
     "Ctrl+T",
     "ctrl+alt+shift+t",
@@ -126,26 +140,28 @@ READ_SCREEN = Action(
     help="no model needed",
 )
 READ_WINDOW = Action(
-    "read_window", "Read window text", "images.read_window", "Ctrl+Shift+W", menu=Menu.READ
+    "read_window", N_("Read window text"), "images.read_window", "Ctrl+Shift+W", menu=Menu.READ
 )
 READ_REGION = Action(
-    "read_region", "Read region text", "images.read_region", "Ctrl+Shift+R", menu=Menu.READ
+    "read_region", N_("Read region text"), "images.read_region", "Ctrl+Shift+R", menu=Menu.READ
 )
 READ_IMAGE = Action(
     "read_image",
-    "Read image text",
+    N_("Read image text"),
     "read_image",
     "Ctrl+Shift+T",
     menu=Menu.READ,
     help="the newest image in the conversation",
 )
 OPEN_IMAGE = Action(
-    "open_image", "Open image", "images.open_image_dialog", "Ctrl+O", menu=Menu.FILE
+    "open_image", N_("Open image"), "images.open_image_dialog", "Ctrl+O", menu=Menu.FILE
 )
-PASTE_IMAGE = Action("paste_image", "Paste image", "images.paste_image", "Ctrl+V", menu=Menu.FILE)
+PASTE_IMAGE = Action(
+    "paste_image", N_("Paste image"), "images.paste_image", "Ctrl+V", menu=Menu.FILE
+)
 ASK = Action(
     "ask",
-    "Ask",
+    N_("Ask"),
     "ask",
     "Ctrl+Return",
     menu=Menu.CONVERSATION,
@@ -153,7 +169,7 @@ ASK = Action(
 )
 STOP = Action(
     "stop",
-    "Stop",
+    N_("Stop"),
     "stop",
     "Escape",
     "ctrl+alt+shift+s",
@@ -163,7 +179,7 @@ STOP = Action(
 )
 REPEAT = Action(
     "repeat",
-    "Repeat",
+    N_("Repeat"),
     "repeat",
     "Ctrl+L",
     "ctrl+alt+shift+l",
@@ -172,14 +188,14 @@ REPEAT = Action(
     help="the last answer",
 )
 COPY_ANSWER = Action(
-    "copy_answer", "Copy answer", "copy_answer", "Ctrl+Shift+C", menu=Menu.CONVERSATION
+    "copy_answer", N_("Copy answer"), "copy_answer", "Ctrl+Shift+C", menu=Menu.CONVERSATION
 )
 NEW_CONVERSATION = Action(
-    "new_conversation", "New conversation", "new_conversation", "Ctrl+N", menu=Menu.CONVERSATION
+    "new_conversation", N_("New conversation"), "new_conversation", "Ctrl+N", menu=Menu.CONVERSATION
 )
 CLEAR_HISTORY = Action(
     "clear_history",
-    "Clear history",
+    N_("Clear history"),
     "clear_history",
     "Ctrl+Shift+Delete",
     menu=Menu.CONVERSATION,
@@ -187,7 +203,7 @@ CLEAR_HISTORY = Action(
 )
 UNLOAD_MODEL = Action(
     "unload_model",
-    "Unload the model",
+    N_("Unload the model"),
     "unload_model",
     menu=Menu.FILE,
     in_tray=True,
@@ -195,23 +211,23 @@ UNLOAD_MODEL = Action(
 )
 LARGER_TEXT = Action(
     "larger_text",
-    "Larger text",
+    N_("Larger text"),
     "appearance.larger_text",
     "Ctrl++",
     menu=Menu.VIEW,
     help="the conversation, the answer and the question, up to 300 percent",
 )
 SMALLER_TEXT = Action(
-    "smaller_text", "Smaller text", "appearance.smaller_text", "Ctrl+-", menu=Menu.VIEW
+    "smaller_text", N_("Smaller text"), "appearance.smaller_text", "Ctrl+-", menu=Menu.VIEW
 )
 NORMAL_TEXT = Action(
-    "normal_text", "Normal text size", "appearance.normal_text", "Ctrl+0", menu=Menu.VIEW
+    "normal_text", N_("Normal text size"), "appearance.normal_text", "Ctrl+0", menu=Menu.VIEW
 )
-SETTINGS = Action("settings", "Settings", "preferences.open_settings", "Ctrl+,", menu=Menu.FILE)
-QUIT = Action("quit", "Quit", "quit", "Ctrl+Q", menu=Menu.FILE)
+SETTINGS = Action("settings", N_("Settings"), "preferences.open_settings", "Ctrl+,", menu=Menu.FILE)
+QUIT = Action("quit", N_("Quit"), "quit", "Ctrl+Q", menu=Menu.FILE)
 SHOW_WINDOW = Action(
     "show_window",
-    "Show Iris",
+    N_("Show Iris"),
     "show_window",
     hotkey="ctrl+alt+shift+i",
     help="bring the window back",
@@ -255,10 +271,10 @@ DEFAULT_HOTKEYS: dict[str, str] = {action.id: action.hotkey for action in ACTION
 
 
 def label_of(action_id: str) -> str:
-    """An action's label ("describe_screen" -> "Describe screen"); an unknown id (an old
-    settings file's) is spelled from the id."""
+    """An action's label in the interface language ("describe_screen" -> "Describe screen");
+    an unknown id (an old settings file's) is spelled from the id."""
     action = BY_ID.get(action_id)
-    return action.label if action else action_id.replace("_", " ").capitalize()
+    return action.shown_label if action else action_id.replace("_", " ").capitalize()
 
 
 def menu_actions(menu: Menu) -> tuple[Action, ...]:
@@ -276,7 +292,7 @@ def readable_keys(keys: str) -> str:
 
 def hotkeys_help() -> str:
     """The global hotkeys, one per line, for `iris --help`."""
-    rows = [(readable_keys(a.hotkey), a.label) for a in ACTIONS if a.hotkey]
+    rows = [(readable_keys(a.hotkey), a.shown_label) for a in ACTIONS if a.hotkey]
     width = max(len(keys) for keys, _ in rows)
     return "\n".join(f"  {keys.ljust(width)}  {label}" for keys, label in rows)
 

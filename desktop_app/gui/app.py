@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import APP_ID
-from desktop_app.core import messages
+from desktop_app.core import i18n, messages
 from desktop_app.core.actions import BY_ID, QUIT, SHOW_WINDOW, label_of
 from desktop_app.engine.models.bundled import preferred_model
 from desktop_app.gui import screen_reader_fixes, startup_probe
@@ -22,6 +22,7 @@ from desktop_app.gui.controller import Controller
 from desktop_app.gui.desktop_capturer import DesktopCapturer
 from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.qt_language import install_qt_language
 from desktop_app.gui.screen_reader_fixes import SpeakEmptyFields
 from desktop_app.gui.speech_switch import SpeechSwitch
 from desktop_app.gui.tray import TrayIcon, app_icon
@@ -118,9 +119,11 @@ def _x11_display_opens(name: str) -> bool:
 def desktop_application(argv: Sequence[str]) -> QApplication:
     """The QApplication (made if there is none yet), named as Iris's launcher knows it: the
     X11 window class is the application name (the .desktop file's StartupWMClass) and the
-    Wayland app id is APP_ID (the .desktop file's name); every window gets Iris's icon."""
+    Wayland app id is APP_ID (the .desktop file's name); every window gets Iris's icon, and
+    Qt's own dialogs speak the interface language."""
     app = QApplication.instance() or QApplication(list(argv))
     assert isinstance(app, QApplication)
+    install_qt_language(app, i18n.interface_language())
     app.setApplicationName(messages.APP_NAME)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
@@ -136,6 +139,7 @@ def run_app(
     """Open the window and run until it is closed."""
     loaded = load_settings_checked()  # settings that could not be used are told below
     settings = loaded.settings
+    i18n.install(i18n.chosen_language(settings.interface_language.value))  # before any window
     model = model or preferred_model(settings.engine.model)  # the app's shipped model
     if model != settings.engine.model:
         settings = settings.with_changes(engine=settings.engine.with_changes(model=model))

@@ -203,7 +203,7 @@ class Controller(QObject):
         self.announce(messages.STATUS_MORE_DETAIL)
         pending = list(self.conversation.pending_images)
         prompt = MORE_DETAIL + language_instruction(self.answer_language().name)
-        self._send(prompt, pending, show_question=True, shown_as=MORE_DETAIL_ACTION.label)
+        self._send(prompt, pending, show_question=True, shown_as=MORE_DETAIL_ACTION.shown_label)
 
     def _send(
         self,

@@ -66,9 +66,10 @@ def capture_item(item: AccessibleItem | None, when_none: str) -> Any:
 def not_on_screen(item: AccessibleItem) -> str:
     """The sentence for an item with no visible place."""
     node = item.node
+    role = messages.ROLE_WORDS.get(node.role_words, node.role_words)
     if node.name.strip():
-        return messages.ITEM_NOT_ON_SCREEN_NAMED.format(role=node.role_words, name=node.name)
-    return messages.ITEM_NOT_ON_SCREEN.format(role=node.role_words)
+        return messages.ITEM_NOT_ON_SCREEN_NAMED.format(role=role, name=node.name)
+    return messages.ITEM_NOT_ON_SCREEN.format(role=role)
 
 
 def with_tree(grab: Callable[[], Any], of_window: bool = False) -> Any:

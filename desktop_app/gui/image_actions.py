@@ -11,6 +11,7 @@ from desktop_app.conversation import Conversation
 from desktop_app.core import messages
 from desktop_app.core.accessible import facts_of
 from desktop_app.core.errors import IrisError
+from desktop_app.core.i18n import translate
 from desktop_app.core.types import Rect
 from desktop_app.gui import image_intake
 from desktop_app.gui.focus import FocusKeeper
@@ -197,7 +198,7 @@ class ImageActions:
         kind = blank_kind(image)
         if kind is None:
             return False
-        self.announce(messages.REGION_BLANK if blank_region else _BLANK_MESSAGES[kind])
+        self.announce(messages.REGION_BLANK if blank_region else translate(_BLANK_MESSAGES[kind]))
         return True
 
     def _capture(

@@ -18,7 +18,7 @@ from desktop_app.gui.images import qimage_to_pil
 def pick_image_files(parent: QWidget) -> list[str]:
     """The files the user picks in the Open image dialog (none when cancelled)."""
     paths, _ = QFileDialog.getOpenFileNames(
-        parent, OPEN_IMAGE.label, "", messages.OPEN_IMAGE_FILTER
+        parent, OPEN_IMAGE.shown_label, "", messages.OPEN_IMAGE_FILTER
     )
     return list(paths)
 

@@ -85,7 +85,7 @@ class LoadingStatus(QObject):
             if was_loaded:
                 minutes = self.session.settings.current.engine.unload_after_minutes
                 self.voice.announce(
-                    messages.STATUS_UNLOADED_IDLE.format(minutes=minutes), speak=False
+                    messages.STATUS_UNLOADED_IDLE.format(count=minutes), speak=False
                 )
             return
         if was_loaded:

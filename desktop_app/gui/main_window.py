@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
             if declared.in_window:
                 self.actions_by_key[declared.id] = self._action(declared)
         for menu in Menu:
-            bar_menu = self.menuBar().addMenu(menu.value)
+            bar_menu = self.menuBar().addMenu(menu.title)
             for declared in menu_actions(menu):
                 bar_menu.addAction(self.actions_by_key[declared.id])
             if menu is Menu.DESCRIBE:
@@ -131,12 +131,13 @@ class MainWindow(QMainWindow):
         self._quitting = False
 
     def _action(self, declared: Action) -> QAction:
-        action = QAction(declared.label, self)
+        action = QAction(declared.shown_label, self)
         action.setObjectName(declared.id)
         action.setShortcut(QKeySequence(declared.shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         keys = QKeySequence(declared.shortcut).toString()
-        action.setToolTip(messages.ACTION_TOOLTIP.format(label=declared.label, keys=keys))
+        label = declared.shown_label
+        action.setToolTip(messages.ACTION_TOOLTIP.format(label=label, keys=keys) if keys else label)
         self.addAction(action)
         return action
 

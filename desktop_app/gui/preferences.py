@@ -87,3 +87,5 @@ class Preferences(QObject):
         self.session.apply(previous, new_backend=new_backend)
         if problem is not None:
             self.voice.announce(messages.SAVE_SETTINGS_USED_UNSAVED.format(problem=problem))
+        if settings.interface_language != previous.interface_language:
+            self.voice.announce(messages.INTERFACE_LANGUAGE_AFTER_RESTART, interrupt=False)

@@ -175,7 +175,7 @@ class SettingsDialog(QDialog):
         self.style_combo.currentIndexChanged.connect(self._update_custom_prompt)
         self._update_custom_prompt()
         self._checks.append(self._custom_prompt_problems)
-        self.clear_history = QPushButton(CLEAR_HISTORY.label)
+        self.clear_history = QPushButton(CLEAR_HISTORY.shown_label)
         self.clear_history.setObjectName(CLEAR_HISTORY.id)
         self.clear_history.setAccessibleName(text.CLEAR_HISTORY_NAME)
         self.clear_history.setEnabled(self._on_clear_history is not None)

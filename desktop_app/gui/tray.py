@@ -62,7 +62,7 @@ class TrayIcon(QObject):
         self.window = parent
         self.icon: QSystemTrayIcon | None = None
         self.menu: QMenu | None = None
-        self.show_action = QAction(SHOW_WINDOW.label, self)
+        self.show_action = QAction(SHOW_WINDOW.shown_label, self)
         self.show_action.setObjectName(SHOW_WINDOW.id)
         self.show_action.triggered.connect(lambda _checked=False: self.show_window())
         if not tray_available():

@@ -32,6 +32,7 @@ from desktop_app.settings.history import (
     load_history,
     write_history,
 )
+from desktop_app.settings.interface_language import InterfaceLanguage
 from desktop_app.settings.saved_prompts import (
     PromptDetail,
     PromptTarget,
@@ -69,6 +70,7 @@ __all__ = [
     "DeviceChoice",
     "EngineSettings",
     "Exchange",
+    "InterfaceLanguage",
     "LoadedSettings",
     "Opener",
     "Place",

@@ -22,6 +22,7 @@ from desktop_app.settings.atomic import (
     write_atomically,
 )
 from desktop_app.settings.engine_settings import EngineSettings
+from desktop_app.settings.interface_language import INTERFACE_LANGUAGE_CHOICES, InterfaceLanguage
 from desktop_app.settings.saved_prompts import SavedPrompt, shipped_prompts
 from desktop_app.settings.schema import (
     Place,
@@ -172,6 +173,14 @@ class AppSettings:
     )
     """Start Iris when the user logs in (the platform's autostart entry; settings.autostart)."""
     all_monitors: bool = setting(False, messages.FIELD_ALL_MONITORS, Place.GENERAL)
+    interface_language: InterfaceLanguage = setting(
+        InterfaceLanguage.SYSTEM,
+        messages.FIELD_INTERFACE_LANGUAGE,
+        Place.GENERAL,
+        description=messages.FIELD_INTERFACE_LANGUAGE_DESCRIPTION,
+        choices=INTERFACE_LANGUAGE_CHOICES,
+    )
+    """The interface's language (core.i18n), installed when Iris starts; System: the locale's."""
     keep_history: bool = setting(
         True,
         messages.FIELD_KEEP_HISTORY,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
-from desktop_app.core import messages
+from desktop_app.core import i18n, messages
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,12 @@ class Place(enum.Enum):
     @property
     def page(self) -> str:
         """The title of the page (tab) this place is on."""
-        return _PAGE_TITLES[self]
+        return i18n.translate(_PAGE_TITLES[self])
 
     @property
     def title(self) -> str:
         """The title of this place's group on its page; "" when it has none."""
-        return _GROUP_TITLES.get(self, "")
+        return i18n.translate(_GROUP_TITLES.get(self, ""))
 
 
 _PAGE_TITLES = {
@@ -207,13 +207,26 @@ class Schema:
 
     def __init__(self, root: type) -> None:
         self.root = root
-        self.fields = tuple(_walk(root, ""))
-        self._by_key = {entry.key: entry for entry in self.fields}
+        self._declared = tuple(_walk(root, ""))
+        self._shown_in = -1
+        self._shown: tuple[SchemaField, ...] = ()
+        self._by_key: dict[str, SchemaField] = {}
+
+    @property
+    def fields(self) -> tuple[SchemaField, ...]:
+        """The fields, their words in the interface language (declared ones are English when
+        the schema was made before a language was installed)."""
+        if self._shown_in != i18n.generation():
+            self._shown = tuple(_translated(entry) for entry in self._declared)
+            self._by_key = {entry.key: entry for entry in self._shown}
+            self._shown_in = i18n.generation()
+        return self._shown
 
     def __iter__(self) -> Iterator[SchemaField]:
         return iter(self.fields)
 
     def __getitem__(self, key: str) -> SchemaField:
+        self.fields  # noqa: B018 (brings the words up to the installed language)
         return self._by_key[key]
 
     def on(self, place: Place) -> tuple[SchemaField, ...]:
@@ -234,6 +247,21 @@ def with_values(root: T, values: Mapping[str, Any]) -> T:
     for section, changes in sections.items():
         top[section] = replace(top.get(section, getattr(root, section)), **changes)
     return replace(root, **top)  # type: ignore[type-var]
+
+
+def _translated(entry: SchemaField) -> SchemaField:
+    """`entry` with its words (label, help, choices, problems) in the interface language."""
+    tr = i18n.translate
+    return replace(
+        entry,
+        label=tr(entry.label) if entry.label else entry.label,
+        description=tr(entry.description),
+        placeholder=entry.placeholder if callable(entry.placeholder) else tr(entry.placeholder),
+        choices=tuple((value, tr(label)) for value, label in entry.choices),
+        none_label=tr(entry.none_label),
+        required=tr(entry.required),
+        too_small=tr(entry.too_small),
+    )
 
 
 def _declared(item: Field[Any]) -> Setting:
@@ -404,7 +432,7 @@ def _typed(kind: type, raw: Any) -> Any:
         return raw
     if kind is tuple and isinstance(raw, list) and all(isinstance(item, str) for item in raw):
         return tuple(raw)
-    raise _BadValue(Problem.WRONG_TYPE, kind=_KIND_WORDS[kind])
+    raise _BadValue(Problem.WRONG_TYPE, kind=i18n.translate(_KIND_WORDS[kind]))
 
 
 def _mapping(raw: Any) -> Mapping[str, Any]:
@@ -480,7 +508,7 @@ def _reset(
     log.warning("setting %s cannot be used (%s); default used", entry.key, bad)
     if label is None:
         return  # Iris's own note, not a setting the user knows
-    template = _DETAILS[bad.problem]
+    template = i18n.translate(_DETAILS[bad.problem])
     detail = template.format(label=label, value=shown_value(entry, raw), **bad.fields)
     resets.append(SettingReset(entry.key, label, bad.problem, detail))
 

@@ -139,7 +139,7 @@ def test_at_double_text_size_every_settings_page_scrolls_to_the_focused_field(
 def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None:
     assert dialog.focusWidget() is dialog.answer_language
     order = []
-    for _ in range(13):
+    for _ in range(14):
         widget = dialog.focusWidget()
         assert widget is not None
         order.append(widget.objectName() or type(widget).__name__)
@@ -153,6 +153,7 @@ def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None
         "bring_to_front",
         "start_at_login",
         "all_monitors",
+        "interface_language",
         "keep_history",
         "theme",
         "text_size_percent",

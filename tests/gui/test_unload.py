@@ -118,7 +118,7 @@ def test_unloads_after_the_minutes_unused_not_while_answering_or_speaking(
     with qtbot.waitSignal(controller.session.unloaded, timeout=TIMEOUT_MS) as unloaded:
         assert unloader.check()
     assert unloaded.args == [True, True] and backend.closes == 1
-    shown = messages.STATUS_UNLOADED_IDLE.format(minutes=15)
+    shown = messages.STATUS_UNLOADED_IDLE.format(count=15)
     assert controller.window.status.text() == shown
     assert shown not in spoken(speaker)  # the user is elsewhere: shown, not said
     clock.now += 60 * 60

@@ -1,6 +1,8 @@
 """Read Iris's window back over AT-SPI, as Orca does. Runs under the system Python (pyatspi).
 
 Usage: atspi_probe.py OUT.json [--press "Describe screen"] [--hotkey KEYS] [--wait-answer]
+                       [--ready "Ready."] [--status "Status: "]
+--ready and --status are the status line's words in the interface language (English default).
 Writes {"controls": [[role, name], ...], "conversation": [...], "errors": [...]} to OUT.json.
 """
 
@@ -47,13 +49,17 @@ def conversation_items(window: object) -> list[str]:
     return []
 
 
+STATUS = ["Status: "]
+"""The status line's accessible name before its text (--status)."""
+
+
 def status_text(window: object) -> str:
     """The status line's text, from its accessible name ("Status: Done.")."""
     nodes: list[tuple[str, str, object]] = []
     walk(window, nodes)
     for role, name, _node in nodes:
-        if name.startswith("Status: ") and role == "label":
-            return name.removeprefix("Status: ")
+        if name.startswith(STATUS[0]) and role == "label":
+            return name.removeprefix(STATUS[0])
     return ""
 
 
@@ -73,8 +79,11 @@ def main(argv: list[str]) -> int:
     errors: list[str] = []
     deadline = time.monotonic() + 60
     window = find_app(deadline)
-    ready = wait_for_status(window, ("Ready.",), 120)  # hotkeys are set before the model loads
-    if not ready.startswith("Ready."):
+    if "--status" in argv:
+        STATUS[0] = argv[argv.index("--status") + 1]
+    wanted_ready = argv[argv.index("--ready") + 1] if "--ready" in argv else "Ready."
+    ready = wait_for_status(window, (wanted_ready,), 120)  # hotkeys are set before the model loads
+    if not ready.startswith(wanted_ready):
         errors.append(f"the model did not become ready: {ready!r}")
     nodes: list[tuple[str, str, object]] = []
     walk(window, nodes)

@@ -2,7 +2,8 @@
 
 `ScriptedBackend` answers from its request's text, so a test steers the child without a model:
 "stream N" sends N pieces, one per step (STEP_S, cut short by cancel); "crash SIGNAL" sends one
-piece and then ends the process by that signal; "fail KIND" raises that core.errors class.
+piece and then ends the process by that signal; "fail KIND" raises that core.errors class;
+"say NAME" raises BadInputError with the core.messages sentence NAME (in the child's language).
 Its load reports two progress steps; a model named "slow load" waits between them until the
 process is ended. `FaultyLocalModel` is the real local backend (tiny model) whose forward
 raises once a test has armed it by creating the file its settings' model folder names
@@ -17,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core import errors
+from desktop_app.core import errors, messages
 from desktop_app.core.types import Answer, ProgressCallback, Request, StopReason, TextCallback
 from desktop_app.engine.backend import Backend
 from desktop_app.settings import EngineSettings
@@ -53,6 +54,8 @@ class ScriptedBackend(Backend):
         command, _, argument = request.turns[-1].text.partition(" ")
         if command == "fail":
             raise getattr(errors, argument)("scripted fault")
+        if command == "say":
+            raise errors.BadInputError(getattr(messages, argument))
         if command == "crash":
             on_text("last words ")
             os.kill(os.getpid(), signal.Signals[argument])

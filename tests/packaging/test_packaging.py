@@ -74,6 +74,7 @@ def test_the_apps_requirements_keep_pyprojects_pins() -> None:
     assert wanted.pop("torchvision") and "torchvision" not in app
     assert str(app.pop("pyinstaller")) == "pyinstaller==6.22.3"
     assert app.pop("setuptools")
+    assert str(app.pop("babel")) in project["build-system"]["requires"]
     headless = app.pop("opencv-python-headless")
     assert make_app_venv.headless_opencv() == str(headless)
     assert {name: str(req) for name, req in app.items()} == {
@@ -272,6 +273,34 @@ def test_the_macos_info_plist_explains_each_permission() -> None:
     assert "NSAppleEventsUsageDescription" not in loaded  # Iris sends no Apple events
     for key in ("NSScreenCaptureUsageDescription", "NSAccessibilityUsageDescription"):
         assert loaded[key].startswith("Iris ") and loaded[key].endswith(".")
+    assert loaded["CFBundleLocalizations"] == ["en", *CATALOGUE_LANGUAGES]
+
+
+def test_the_macos_permission_explanations_come_in_each_language(tmp_path: Path) -> None:
+    """<language>.lproj/InfoPlist.strings from each catalogue: macOS shows them instead of the
+    English in Info.plist. A throwaway catalogue with a quote in it checks the escaping."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    locale = tmp_path / "locale"
+    (locale / "xx" / "LC_MESSAGES").mkdir(parents=True)
+    catalogue = Catalog(locale="de")
+    catalogue.add(messages.MACOS_SCREEN_CAPTURE_USAGE, 'Iris "sieht" den Bildschirm.')
+    catalogue.add(messages.MACOS_ACCESSIBILITY_USAGE, "Iris braucht Bedienungshilfen.")
+    with (locale / "xx" / "LC_MESSAGES" / "iris.po").open("wb") as file:
+        write_po(file, catalogue)
+    made = iris_app.info_plist_strings(tmp_path / "out", locale)
+    assert [folder for _, folder in made] == ["xx.lproj"]
+    text = Path(made[0][0]).read_text(encoding="utf-8")
+    assert text.splitlines() == [
+        '"NSScreenCaptureUsageDescription" = "Iris \\"sieht\\" den Bildschirm.";',
+        '"NSAccessibilityUsageDescription" = "Iris braucht Bedienungshilfen.";',
+    ]
+    real = iris_app.info_plist_strings(tmp_path / "real")
+    wanted = [f"{language}.lproj" for language in CATALOGUE_LANGUAGES]
+    assert [folder for _, folder in real] == wanted
+    for source, _ in real:
+        assert Path(source).read_text(encoding="utf-8").count(" = ") == len(iris_app.PLIST_MESSAGES)
 
 
 # --- Windows: the Inno Setup script -------------------------------------------------------------
@@ -338,6 +367,34 @@ def test_the_windows_installer_script() -> None:
     code = "\n".join(sections["Code"])
     assert f"'{autostart.RUN_KEY}'" in code and f"'{autostart.RUN_VALUE}'" in code
     assert "windows_version_file" in (PACKAGING / "iris-windows.spec").read_text()
+
+
+def test_the_installer_speaks_each_catalogue_language(tmp_path: Path) -> None:
+    """build/inno-languages.iss: Inno Setup's wizard in each language Iris has a catalogue
+    for, and the Start menu entry's comment from the catalogue (iris.iss includes it)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    iss = (PACKAGING / "windows" / "iris.iss").read_text()
+    assert '#include AddBackslash(SourcePath) + "..\\..\\build\\inno-languages.iss"' in iss
+    icons = entries(parse_iss(iss), "Icons")
+    assert icons[0]["Comment"] == "{cm:IrisComment}"
+    locale = tmp_path / "locale"
+    for language, comment in (("fr", "Décrire l'écran"), ("xx", "?")):
+        (locale / language / "LC_MESSAGES").mkdir(parents=True)
+        catalogue = Catalog(locale="fr")
+        catalogue.add(messages.AUTOSTART_COMMENT, comment)
+        with (locale / language / "LC_MESSAGES" / "iris.po").open("wb") as file:
+            write_po(file, catalogue)
+    written = iris_app.inno_languages(tmp_path / "inno.iss", locale).read_text("utf-8-sig")
+    assert written.splitlines() == [
+        'Name: "french"; MessagesFile: "compiler:Languages\\French.isl"',
+        "",
+        "[CustomMessages]",
+        f"english.IrisComment={messages.AUTOSTART_COMMENT}",
+        "french.IrisComment=Décrire l'écran",
+    ]
+    assert "app.inno_languages()" in (PACKAGING / "iris-windows.spec").read_text()
 
 
 def test_the_windows_programs_carry_the_version_the_installer_reads(tmp_path: Path) -> None:
@@ -423,6 +480,8 @@ def test_wheel_and_sdist_build_and_the_installed_iris_works(
     ):
         assert name in names, name
     assert not any(name.startswith(("tests/", "packaging/", "resources/")) for name in names)
+    for language in CATALOGUE_LANGUAGES:  # compiled by the build (setup.py)
+        assert f"desktop_app/locale/{language}/LC_MESSAGES/iris.mo" in names, language
     metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
     assert f"\nVersion: {version}\n" in metadata and "License-Expression: Apache-2.0" in metadata
     assert (
@@ -457,6 +516,7 @@ def test_wheel_and_sdist_build_and_the_installed_iris_works(
         cwd=tmp_path,
     )
     assert where.stdout.strip() == str(purelib / "desktop_app" / "resources" / "iris.svg")
+    _speaks_each_language(venv / "bin" / "iris", tmp_path)
     check_installed_iris(venv / "bin" / "iris", screenshot, tmp_path)
 
 
@@ -491,6 +551,10 @@ def test_the_linux_app_builds_and_runs(
     ):  # fmt: skip
         assert (APP / needed).exists(), needed
     assert list(APP.glob("_internal/rapidocr_onnxruntime/models/*.onnx"))
+    for language in CATALOGUE_LANGUAGES:  # Iris's catalogues, and Qt's for its own dialogs
+        assert (APP / f"_internal/desktop_app/locale/{language}/LC_MESSAGES/iris.mo").exists()
+        assert (APP / f"_internal/PySide6/Qt/translations/qtbase_{language}.qm").exists()
+    _speaks_each_language(iris, tmp_path)
     assert not (APP / "_internal" / "torchvision").exists()
     _no_missing_qt_libraries()
 
@@ -511,6 +575,35 @@ def test_the_linux_app_builds_and_runs(
         line.startswith("test-org/tiny") and messages.MODEL_BUNDLED in line
         for line in listed.stdout.splitlines()
     )
+
+
+CATALOGUE_LANGUAGES = sorted(
+    path.parent.parent.name for path in (ROOT / "desktop_app" / "locale").glob("*/LC_MESSAGES/*.po")
+)
+"""The languages with a catalogue in this checkout (the build compiles each)."""
+
+
+def _speaks_each_language(iris: Path, tmp_path: Path) -> None:
+    """`iris --help` in each catalogue's language (IRIS_LANGUAGE): the compiled catalogue
+    loads, and its words are the catalogue's."""
+    import gettext
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for language in CATALOGUE_LANGUAGES:
+        po = ROOT / "desktop_app" / "locale" / language / "LC_MESSAGES" / "iris.po"
+        mo = tmp_path / "locale" / language / "LC_MESSAGES" / "iris.mo"
+        mo.parent.mkdir(parents=True)
+        with po.open("rb") as source, mo.open("wb") as compiled:
+            write_mo(compiled, read_po(source))
+        words = gettext.translation("iris", tmp_path / "locale", [language]).gettext
+        env = {**os.environ, "IRIS_LANGUAGE": language}
+        shown = _run([str(iris), "--help"], cwd=tmp_path, env=env)
+        assert shown.returncode == 0, shown.stderr
+        flat = " ".join(shown.stdout.split())
+        assert words(messages.CLI_HELP_BATCH) in flat, (language, flat[:500])
+        assert words(messages.CLI_HELP_BATCH) != messages.CLI_HELP_BATCH
 
 
 def _no_missing_qt_libraries() -> None:

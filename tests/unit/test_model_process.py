@@ -96,6 +96,21 @@ def test_typed_errors_cross_as_their_own_class() -> None:
         backend.close()
 
 
+def test_the_model_process_speaks_the_windows_language() -> None:
+    from desktop_app.core import i18n
+    from desktop_app.core.pseudo_locale import PSEUDO_LANGUAGE
+
+    i18n.install(PSEUDO_LANGUAGE)  # English again after the test (conftest)
+    backend = scripted()
+    try:
+        with pytest.raises(BadInputError) as raised:
+            backend.start(ask("say NO_TEXT_FOUND"), lambda piece: None)
+    finally:
+        backend.close()
+    assert raised.value.message == messages.NO_TEXT_FOUND  # the pseudo-localized sentence
+    assert raised.value.message != "No text found in this image."
+
+
 @POSIX
 def test_kill_9_mid_answer_keeps_the_partial_text_and_the_next_request_restarts() -> None:
     smaller = "SmolVLM-256M-Instruct"

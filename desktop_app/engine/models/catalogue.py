@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_app.core import messages
+from desktop_app.core.i18n import N_
 from desktop_app.core.languages import ENGLISH_CODE
 from desktop_app.settings import DEFAULT_MODEL
 
@@ -35,6 +36,7 @@ class CatalogueEntry:
     memory_gb: float
     licence: str
     note: str
+    """Shown in `iris models list` (marked for translation; "GPU needed" also decides)."""
     revision: str | None = None
     """A Hub commit to load instead of the newest on `main`: set it to the commit Iris was
     tested with. None (every entry so far: the commits could not be looked up where this
@@ -77,7 +79,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         0.5,
         1.0,
         "Apache-2.0",
-        "default on CPU; fastest",
+        N_("default on CPU; fastest"),
         quality=1,
         strength=messages.STRENGTH_FASTEST,
         cpu_tokens_per_s=46.5,  # 21.5 ms a token
@@ -92,7 +94,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.0,
         1.5,
         "Apache-2.0",
-        "better answers, still quick on CPU",
+        N_("better answers, still quick on CPU"),
         quality=2,
         strength=messages.STRENGTH_BETTER,
         cpu_tokens_per_s=27.2,  # 36.7 ms a token
@@ -107,7 +109,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         4.5,
         5.5,
         "Apache-2.0",
-        "default on a GPU with 6 GB free",
+        N_("default on a GPU with 6 GB free"),
         quality=3,
         strength=messages.STRENGTH_BEST_SMALL,
         cpu_tokens_per_s=9.6,  # 104 ms a token (benchmarks/large_model.py)
@@ -122,7 +124,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         0.5,
         1.0,
         "Apache-2.0",
-        "SmolVLM2, small",
+        N_("SmolVLM2, small"),
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -132,7 +134,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.0,
         1.5,
         "Apache-2.0",
-        "SmolVLM2, medium",
+        N_("SmolVLM2, medium"),
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -142,7 +144,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         4.5,
         5.5,
         "Apache-2.0",
-        "SmolVLM2, GPU recommended",
+        N_("SmolVLM2, GPU recommended"),
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -152,7 +154,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         17.0,
         19.0,
         "Apache-2.0",
-        "default on a GPU with 20 GB free",
+        N_("default on a GPU with 20 GB free"),
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -162,7 +164,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         16.0,
         18.0,
         "Apache-2.0",
-        "GPU needed",
+        N_("GPU needed"),
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -172,7 +174,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         18.0,
         20.0,
         "LLaMA licence (research)",
-        "the first IDEFICS, instruct; GPU needed",
+        N_("the first IDEFICS, instruct; GPU needed"),
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -182,7 +184,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         18.0,
         20.0,
         "LLaMA licence (research)",
-        "the first IDEFICS, base model (captions, few-shot)",
+        N_("the first IDEFICS, base model (captions, few-shot)"),
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -192,7 +194,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.8,
         2.5,
         "Tongyi Qianwen research licence",
-        "LLaVA with a Qwen text model",
+        N_("LLaVA with a Qwen text model"),
     ),
 )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desktop_app.core import messages
+from desktop_app.core.i18n import translate
 from desktop_app.engine.models.catalogue import (
     CATALOGUE,
     MEASURED_CORES,
@@ -101,7 +102,7 @@ def recommend(computer: Computer, needed_words_per_s: float = SPEECH_WORDS_PER_S
         entry = find(gpu_pick)
         assert entry is not None
         reason = messages.MODEL_CHOICE_GPU.format(
-            model=entry.name, strength=entry.strength, memory=entry.memory_gb
+            model=entry.name, strength=translate(entry.strength), memory=entry.memory_gb
         )
         return Recommendation(entry, None, reason)
     measured = [
@@ -121,7 +122,7 @@ def recommend(computer: Computer, needed_words_per_s: float = SPEECH_WORDS_PER_S
         template = messages.MODEL_CHOICE_ONLY_SMALLEST
     reason = template.format(
         model=entry.name,
-        strength=entry.strength,
+        strength=translate(entry.strength),
         words=max(1, round(speed)),
         memory=entry.cpu_memory_gb or entry.memory_gb,
     )

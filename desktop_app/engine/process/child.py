@@ -19,7 +19,7 @@ import threading
 import time
 from typing import Any
 
-from desktop_app.core import messages
+from desktop_app.core import i18n, messages
 from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.process import wire
@@ -182,6 +182,7 @@ def main() -> int:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     commands = wire.Channel(sys.stdin.buffer)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s model process: %(message)s")
+    i18n.install(i18n.chosen_language())  # the window's language (ProcessBackend passes it)
     try:
         spec = commands.receive()
     except (EOFError, OSError):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import desktop_app
-from desktop_app.core import messages
+from desktop_app.core import i18n, messages
 from desktop_app.core.errors import GenerationError, ModelError, first_line
 from desktop_app.core.reading import TextReading
 from desktop_app.core.types import Answer, ProgressCallback, Request, TextCallback
@@ -257,6 +257,7 @@ class ProcessBackend(Backend):
         paths = [package_root, *filter(None, [environment.get("PYTHONPATH")])]
         environment["PYTHONPATH"] = os.pathsep.join(paths)
         environment[ONE_MODEL_ENV] = "1"  # it loads one model: torchvision can stay out
+        environment[i18n.LANGUAGE_VARIABLE] = i18n.interface_language()  # its sentences too
         try:
             process = subprocess.Popen(
                 self.command,

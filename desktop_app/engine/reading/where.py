@@ -107,7 +107,8 @@ def find_node(facts: ScreenFacts, size: tuple[int, int], target: Target) -> Loca
     if best is None:
         return None
     _, node, part = best
-    what = messages.WHERE_ITEM.format(name=node.name.strip(), role=node.role_words)
+    role = messages.ROLE_WORDS.get(node.role_words, node.role_words)
+    what = messages.WHERE_ITEM.format(name=node.name.strip(), role=role)
     return Located(part, what, node.rect)
 
 

@@ -1,0 +1,112 @@
+"""The window in German on a real X display, read back over AT-SPI as Orca reads it: the
+Interface language saved in Settings is installed before the window is built, so the names a
+screen reader gets are German. Needs the German catalogue (desktop_app/locale/de)."""
+
+from __future__ import annotations
+
+import gettext
+import json
+import os
+import runpy
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core import messages
+from desktop_app.core.actions import ASK, DESCRIBE_SCREEN, STOP
+
+pytestmark = pytest.mark.slow  # starts the app on Xvfb under its own D-Bus session
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "desktop_app" / "locale"
+PROBE = ROOT / "tests" / "helpers" / "atspi_probe.py"
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+@pytest.fixture(scope="module")
+def german() -> gettext.GNUTranslations:
+    """The German catalogue, compiled as the editable install compiles it."""
+    if not (LOCALE / "de" / "LC_MESSAGES" / "iris.po").exists():
+        pytest.skip("no German catalogue (desktop_app/locale/de/LC_MESSAGES/iris.po) yet")
+    runpy.run_path(str(ROOT / "scripts" / "compile_catalogues.py"))["compile_catalogues"]()
+    return gettext.translation("iris", localedir=LOCALE, languages=["de"])
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny random model (the window needs a model folder, never loaded here)."""
+    from desktop_app.testing.random_models import build_tiny_model
+
+    return build_tiny_model("idefics3", tmp_path_factory.mktemp("tiny") / "idefics3")
+
+
+def test_the_window_in_german_read_over_atspi(
+    x_display: str, tiny_model: Path, tmp_path: Path, german: gettext.GNUTranslations
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    saved = {"interface_language": "de", "engine": {"load_at_start": False}}
+    (config / "settings.json").write_text(json.dumps(saved), encoding="utf-8")
+    de = german.gettext
+    status_prefix = de(messages.LABELLED_TEXT).format(label=de(messages.STATUS_NAME), text="")
+    probe = _run_iris_with_probe(
+        x_display,
+        tiny_model,
+        tmp_path,
+        config,
+        ["--ready", de(messages.SPOKEN_READY), "--status", status_prefix],
+    )
+    assert probe["errors"] == [], probe
+    controls = {tuple(pair) for pair in probe["controls"]}
+    names = {name for _, name in controls}
+    expected = {
+        ("push button", de(DESCRIBE_SCREEN.label)),
+        ("push button", de(ASK.label)),
+        ("push button", de(STOP.label)),
+        ("text", de(messages.QUESTION_NAME)),
+        ("text", de(messages.ANSWER_NAME)),
+    }
+    assert expected <= controls, sorted(controls)
+    english = {DESCRIBE_SCREEN.label, messages.QUESTION_NAME, messages.CONVERSATION_NAME}
+    assert all(de(name) != name for name in english)  # the names checked do differ
+    assert not names & english, sorted(names & english)
+    assert probe["status"] == de(messages.STATUS_LOADS_AT_FIRST_USE)
+
+
+def _run_iris_with_probe(
+    display: str, model: Path, tmp_path: Path, config: Path, probe_args: list[str]
+) -> dict:  # type: ignore[type-arg]
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    out = tmp_path / "probe.json"
+    log = tmp_path / "iris.log"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("IRIS_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES")
+    }
+    env.update(
+        DISPLAY=display,
+        QT_QPA_PLATFORM="xcb",
+        QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
+        XDG_RUNTIME_DIR=str(runtime),
+        IRIS_CONFIG_DIR=str(config),
+        HF_HUB_OFFLINE="1",
+        LANG="C.UTF-8",  # English locale: German comes from the setting alone
+    )
+    iris = (
+        f"{sys.executable} -m desktop_app --model {model} --speak-to-files {tmp_path / 'speech'} "
+        f"> {log} 2>&1 & app=$!; "
+        f"{SYSTEM_PYTHON} {PROBE} {out} {shlex.join(probe_args)}; probe=$?; "
+        "kill $app; wait $app; exit $probe"
+    )
+    result = subprocess.run(
+        ["dbus-run-session", "--", "bash", "-c", iris],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    details = result.stdout + result.stderr + (log.read_text() if log.exists() else "")
+    assert result.returncode == 0, details
+    return json.loads(out.read_text())  # type: ignore[no-any-return]
