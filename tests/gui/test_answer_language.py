@@ -4,7 +4,7 @@ reading text, the English-only notice said once, and the Settings hint naming th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +26,9 @@ GERMAN_NOTICE = messages.ENGLISH_ONLY_MODEL.format(
 
 
 @pytest.fixture
-def interface_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The system's locale asks for German (the interface language follows it)."""
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+def interface_in(interface_language: Callable[[str], str]) -> Iterator[None]:
+    """The interface is in German (English again after the test: tests/conftest.py)."""
+    interface_language("de")
     yield
 
 
