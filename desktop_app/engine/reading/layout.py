@@ -23,9 +23,11 @@ PARAGRAPH_LINE = 10.0
 ROW_PARTNERS = 0.6
 """A vertical cut is a table's when this share of cells on each side has a partner in line."""
 LABEL_CENTRE = 0.25
-"""Short lines whose centres are this close (x their height) and whose widths differ by more,
-one under the other, are one centred label wrapped (a file manager's icon names); lines
-aligned left or right (a table's column) have centres half their widths' difference apart."""
+"""Short lines one under the other, closer than `LABEL_GAP` x their height, are one centred
+label wrapped (a file manager's icon names) when their centres are closer than this x their
+height and both their left and their right edges farther apart: a table's column, aligned
+left or right, has one edge in common."""
+LABEL_GAP = 0.4
 PIECE_GAP = 1.5
 """Boxes in line with less than this x their height between them are pieces of one line."""
 
@@ -87,7 +89,8 @@ def _continues(above: TextLine, below: TextLine) -> bool:
     if max(a.width, b.width) >= PARAGRAPH_LINE * height:
         return abs(a.x - b.x) < 1.5 * height
     centres_apart = abs((a.x + a.width / 2) - (b.x + b.width / 2))
-    return centres_apart < LABEL_CENTRE * height < abs(a.width - b.width)
+    edges_apart = min(abs(a.x - b.x), abs(a.x + a.width - b.x - b.width))
+    return gap < LABEL_GAP * height and centres_apart < LABEL_CENTRE * height < edges_apart
 
 
 def _is_prose(block: TextBlock) -> bool:
