@@ -84,12 +84,7 @@ def test_hotkey_describes_the_screen_and_speaks(
             x_display, tiny_models["idefics3"], tmp_path,
             ["--hotkey", "ctrl+alt+shift+d", "--wait-answer"],
         )  # fmt: skip
-    assert probe["errors"] == [], details
-    conversation = probe["conversation"]
-    assert "Image: screen, 1280 by 800 pixels" in conversation, conversation
-    answers = [item for item in conversation if item.startswith("Iris: ")]
-    assert answers and len(answers[-1]) > len("Iris: "), conversation
-    assert wavs, details
+    _assert_screen_answered(probe, wavs, details)
     durations = [_seconds(path) for path in wavs]
     print(f"speech: {len(wavs)} WAV files, {sum(durations):.2f} s in all")
     assert all(seconds > 0 for seconds in durations)
@@ -167,9 +162,17 @@ def test_a_saved_prompts_hotkey_runs_it_from_anywhere(
             x_display, tiny_models["idefics3"], tmp_path,
             ["--hotkey", "ctrl+alt+shift+1", "--wait-answer"],
         )  # fmt: skip
+    _assert_screen_answered(probe, wavs, details)
+    assert all(_seconds(path) > 0 for path in wavs), details
+
+
+def _assert_screen_answered(probe: dict[str, object], wavs: list[Path], details: str) -> None:
+    """The probe saw no error, the screen's picture in the conversation, an answer after it,
+    and speech written."""
     assert probe["errors"] == [], details
     conversation = probe["conversation"]
+    assert isinstance(conversation, list)
     assert "Image: screen, 1280 by 800 pixels" in conversation, conversation
     answers = [item for item in conversation if item.startswith("Iris: ")]
     assert answers and len(answers[-1]) > len("Iris: "), conversation
-    assert wavs and all(_seconds(path) > 0 for path in wavs), details
+    assert wavs, details
