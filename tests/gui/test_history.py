@@ -322,7 +322,10 @@ def test_saving_faults_are_told_and_iris_keeps_working(
     opener.fault = None  # space freed, or the folder writable again
     answer, error = rig.answer("Anything else?")
     assert error is None and answer.generated_tokens > 0
-    answers = [e.question for e in load_history(history_path())[0].exchanges]
-    assert answers[1:] == ["What colour is it?", "Is it big?", "Anything else?"]
+    # Saved as asked of the model: the typed question, then the answer language's instruction.
+    asked = [e.question.split("\n") for e in load_history(history_path())[0].exchanges]
+    typed = ["What colour is it?", "Is it big?", "Anything else?"]
+    assert [lines[0] for lines in asked[1:]] == typed
+    assert all("Answer in" in lines[1] for lines in asked[1:])
     rig.settings_dialog().accept()
     assert load_settings(settings_path()).answer_language == "German"
