@@ -404,10 +404,17 @@ def test_saved_settings_apply_to_the_same_server_only(stub: StubServer) -> None:
 
 
 def test_grounding_in_the_text_reader_works_with_a_server(
-    capsys: pytest.CaptureFixture[str], stub: StubServer, screenshot: Path
+    capsys: pytest.CaptureFixture[str],
+    stub: StubServer,
+    screenshot: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Without --no-ground the text found on the image goes with the question."""
+    """Without --no-ground the text found on the image goes with the question (the reader
+    given time to finish however busy the machine)."""
+    from desktop_app.engine.reading import grounded
     from desktop_app.engine.tasks import Task, prompt_for
+
+    monkeypatch.setattr(grounded, "READ_BUDGET_S", 60.0)
 
     stub.script(answer("A mail program."))
     code, out, err = run_cli(capsys, "describe", str(screenshot), "--server", stub.url)

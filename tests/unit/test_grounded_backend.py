@@ -20,11 +20,9 @@ from desktop_app.core.accessible import (
     ScreenFacts,
     attach_facts,
 )
-from desktop_app.core.reading import LineEnd, TextBlock, TextLine, TextReading, TextWord
 from desktop_app.core.types import Answer, Rect, Request, StopReason
 from desktop_app.engine.reading.backend import GroundedBackend, grounded_if_asked
 from desktop_app.engine.reading.grounded import READER_NICENESS
-from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.reading.where import where_target
 from desktop_app.settings import EngineSettings
 from tests.helpers.fakes import picture
@@ -308,43 +306,3 @@ def test_a_reader_stuck_in_one_long_step_is_left_behind() -> None:
     follow_up = backend.start(first.follow_up(answer.text, "And then?"), lambda piece: None)
     assert follow_up.text and inner.requests[1].turns[0].text == prompt  # as first given
     assert stepped.wait(WAIT_S) and waited_out == [False]  # nobody waited for the step
-
-
-class FirstLineReader(TextReader):
-    """Finds one line at once, then ends its reading when `release` is set (or, told to stop,
-    then); records whether it was told to stop."""
-
-    def __init__(self, release: threading.Event) -> None:
-        super().__init__()
-        self.release = release
-        self.told_to_stop: list[bool] = []
-
-    def read(self, image: Any, on_line: Any = None, cancelled: Any = None) -> TextReading:
-        box = Rect(10, 10, 60, 16)
-        line = TextLine((TextWord("Early", 0.99),), box, 0.99)
-        if on_line is not None:
-            on_line(line, LineEnd.LINE)
-        self.release.wait(WAIT_S)
-        self.told_to_stop.append(cancelled is not None and cancelled.is_set())
-        return TextReading((TextBlock((line,), box),), *image.size)
-
-
-def test_a_reading_with_no_line_soon_after_prepare_is_given_up() -> None:
-    """Still detecting when the images are ready: the model goes on without it, whatever the
-    budget left."""
-    inner = PreparingBackend()
-    reader = ScriptedReader(SVE, until_stopped=True)  # never finds a line before it is stopped
-    backend = GroundedBackend(inner, reader, read_budget_s=10 * WAIT_S, first_line_wait_s=0.0)
-    image = picture((800, 600), (0, 0, 0))
-    backend.start(Request.single("Describe this.", [image]), lambda piece: None)
-    assert reader.stopped == [True] and inner.prepare_done.is_set()
-
-
-def test_a_reading_that_found_lines_goes_on_within_its_budget() -> None:
-    inner = PreparingBackend()
-    reader = FirstLineReader(release=inner.prepare_done)  # ends after the images are ready
-    backend = GroundedBackend(inner, reader, read_budget_s=10 * WAIT_S, first_line_wait_s=0.0)
-    image = picture((800, 600), (0, 0, 0))
-    backend.start(Request.single("Describe this.", [image]), lambda piece: None)
-    assert reader.told_to_stop == [False]
-    assert "Early" in inner.requests[0].turns[0].text

@@ -165,7 +165,7 @@ class CountingReader(TextReader):
 def test_grounded_prompts_carry_the_found_text_once_per_image() -> None:
     inner = FakeBackend(description="recording", pieces=["ok"], prompt_tokens=10)
     reader = CountingReader()
-    backend = GroundedBackend(inner, reader, read_budget_s=60.0, first_line_wait_s=60.0)
+    backend = GroundedBackend(inner, reader, read_budget_s=60.0)
     image = dialog("dark", "Liberation Sans", 18).image
     request = Request.single("Describe this.", [image])
     backend.start(request, lambda piece: None)
@@ -186,9 +186,7 @@ def test_grounding_reaches_a_real_model_prompt(tiny_models: dict[str, Path]) -> 
     image = dialog("light", "DejaVu Sans", 14).image
     request = Request.single("Describe this.", [image])
     plain = local.start(request, lambda piece: None)
-    grounded = GroundedBackend(local, read_budget_s=60.0, first_line_wait_s=60.0).start(
-        request, lambda piece: None
-    )
+    grounded = GroundedBackend(local, read_budget_s=60.0).start(request, lambda piece: None)
     found = grounding_text(TextReader().read(image))
     tokenizer = local.loaded.processor.tokenizer
     assert grounded.prompt_tokens - plain.prompt_tokens >= len(tokenizer(found)["input_ids"]) // 2

@@ -46,10 +46,6 @@ backend has prepared the images and this long has passed since the request: the 
 not wait for the rest of a dense screen."""
 
 
-FIRST_LINE_WAIT_S = 0.15
-"""A reading that has not found its first line this long after the images are prepared is
-still detecting a dense screen: it would not end within the budget, and the model goes on
-without it (on two cores, a real 1920x1080 screen's detection alone takes about a second)."""
 READ_GRACE_S = 0.1
 """When the reading is due it stops at its next step; a reader still inside one long step
 (detecting the text of a whole screen) this much later is left to end on its own, unused."""
@@ -133,12 +129,11 @@ class GroundedBackend(Backend):
         reader: TextReader | None = None,
         *,
         ground_in_text: bool = True,
-        read_budget_s: float = READ_BUDGET_S,
-        first_line_wait_s: float = FIRST_LINE_WAIT_S,
+        read_budget_s: float | None = None,
     ) -> None:
+        """`read_budget_s`: READ_BUDGET_S unless given."""
         self.inner = inner
-        self.read_budget_s = read_budget_s
-        self.first_line_wait_s = first_line_wait_s
+        self.read_budget_s = READ_BUDGET_S if read_budget_s is None else read_budget_s
         self.reader = (reader or TextReader()) if ground_in_text else None
         self._active = threading.Event()
         self._prepared = threading.Event()
@@ -174,21 +169,15 @@ class GroundedBackend(Backend):
             return self.inner.start(replace(request, turns=turns), on_text)
 
         abandoned = threading.Event()
-        progress = threading.Event()
-        """Set at the reading's first line, or when it ends."""
 
         def ground(reader: TextReader | None) -> tuple[Turn, ...]:
-            try:
-                return tuple(
-                    self._grounded(turn, cancelled, due, abandoned, reader, progress)
-                    for turn in request.turns
-                )
-            finally:
-                progress.set()
+            return tuple(
+                self._grounded(turn, cancelled, due, abandoned, reader) for turn in request.turns
+            )
 
         if any(self._known(image) is None for turn in request.turns for image in turn.images):
             reading = Background(lambda: ground(self.reader), finished=due)  # below the model
-            self._prepare(request, prepared, due, started, progress)
+            self._prepare(request, prepared, due, started)
             if reading.ended(READ_GRACE_S):
                 turns = reading.result()
             else:  # the reader is inside one long step: the model goes on without its text
@@ -211,24 +200,16 @@ class GroundedBackend(Backend):
         return replace(answer, timings=_later(answer.timings, waited))
 
     def _prepare(
-        self,
-        request: Request,
-        prepared: threading.Event,
-        due: threading.Event,
-        started: float,
-        progress: threading.Event,
+        self, request: Request, prepared: threading.Event, due: threading.Event, started: float
     ) -> None:
         """Prepare the images; then let the reading go on until the budget is spent (or it
-        ends: it sets `due` itself), unless it has found no line soon after (`progress`)."""
+        ends: it sets `due` itself)."""
         try:
             self.inner.prepare(request)
         except Exception as error:  # preparing is only a head start
             log.debug("preparing failed: %r", error)
         finally:
             prepared.set()
-        if not progress.wait(self.first_line_wait_s):
-            due.set()  # still detecting: the model goes on without the screen's text
-            return
         left = self.read_budget_s - (self._clock() - started)
         if left > 0:
             due.wait(left)  # ends early on cancel
@@ -248,13 +229,11 @@ class GroundedBackend(Backend):
         due: threading.Event,
         abandoned: threading.Event,
         reader: TextReader | None,
-        progress: threading.Event,
     ) -> Turn:
         if not turn.images or cancelled.is_set():
             return turn
         found = [
-            self._ground_of(image, cancelled, due, abandoned, reader, progress).text
-            for image in turn.images
+            self._ground_of(image, cancelled, due, abandoned, reader).text for image in turn.images
         ]
         text = "\n\n".join(part for part in found if part)
         if not text:
@@ -275,7 +254,6 @@ class GroundedBackend(Backend):
         due: threading.Event,
         abandoned: threading.Event,
         reader: TextReader | None,
-        progress: threading.Event,
     ) -> ImageGround:
         """The image's grounding (with `reader` None: the facts' alone), kept for follow-ups
         exactly as the model was given it (a reading cut short by the budget too: the same
@@ -285,7 +263,7 @@ class GroundedBackend(Backend):
             known = self._known(image)
         if known is not None:
             return known
-        ground = ground_image(image, reader, due, on_line=lambda _line, _end: progress.set())
+        ground = ground_image(image, reader, due)
         with self._cache_lock:
             if cancelled.is_set() or (reader is not None and abandoned.is_set()):
                 return ground

@@ -12,7 +12,7 @@ from desktop_app.core.reading import TextBlock, TextLine, TextReading
 from desktop_app.core.types import Rect
 from desktop_app.engine import tasks
 from desktop_app.engine.reading.grounding import grounding_text
-from desktop_app.engine.reading.reader import LineCallback, TextReader
+from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.reading.tree_grounding import (
     item_facts,
     on_picture,
@@ -34,21 +34,16 @@ class ImageGround:
     """The parts of the image the reader read (the whole image when the facts had no text)."""
 
 
-def ground_image(
-    image: Any,
-    reader: TextReader | None,
-    due: threading.Event,
-    on_line: LineCallback | None = None,
-) -> ImageGround:
+def ground_image(image: Any, reader: TextReader | None, due: threading.Event) -> ImageGround:
     """The grounding of `image`: its facts' names first, the reader only where they have none
     (nowhere when `reader` is None); once `due` is set the reader stops, and what it read so
-    far is used. Each line read also goes to `on_line`."""
+    far is used."""
     facts = facts_of(image)
     size = (int(image.width), int(image.height))
     if facts is None or (facts.tree is None and facts.item is None):
         if reader is None:
             return ImageGround("")
-        reading = reader.read(image, on_line, cancelled=due)
+        reading = reader.read(image, cancelled=due)
         found = grounding_text(reading)
         text = tasks.GROUNDING.format(text=found) if found else ""
         whole = (Rect(0, 0, *size),)
@@ -59,7 +54,7 @@ def ground_image(
         if due.is_set() or reader is None:
             break
         crop = image.crop((part.x, part.y, part.x + part.width, part.y + part.height))
-        reading = reader.read(crop, on_line, cancelled=due)
+        reading = reader.read(crop, cancelled=due)
         if not reading.rotated:
             blocks.extend((_shifted(block, part.x, part.y), part) for block in reading.blocks)
     kept = tuple(_new_text(blocks, facts, size))
