@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 
 _SCRATCH = tempfile.mkdtemp(prefix="iris-test-")
@@ -59,6 +60,18 @@ def english_after_each_test() -> Iterator[None]:
 
     if i18n.interface_language() != i18n.SOURCE_LANGUAGE:
         i18n.install(i18n.SOURCE_LANGUAGE)
+
+
+@pytest.fixture(autouse=True)
+def application_palette_kept() -> Iterator[None]:
+    """A test whose window used a high-contrast theme (the application's palette) leaves the
+    palette it found."""
+    widgets = sys.modules.get("PySide6.QtWidgets")  # never imported here for a test without Qt
+    app = widgets.QApplication.instance() if widgets is not None else None
+    before = widgets.QApplication.palette() if widgets is not None and app is not None else None
+    yield
+    if widgets is not None and before is not None and widgets.QApplication.instance() is app:
+        widgets.QApplication.setPalette(before)
 
 
 @pytest.fixture

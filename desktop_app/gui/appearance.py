@@ -73,6 +73,8 @@ TEXT_PAIRS = (
     (QPalette.ColorRole.Link, QPalette.ColorRole.Base),
 )
 """Each text colour and the background it is drawn on."""
+FRAMED = "QLineEdit, QPlainTextEdit, QTextEdit, QListView, QTreeView"
+"""Controls whose edges a high-contrast theme draws."""
 FOCUSABLE = (
     "QLineEdit, QPlainTextEdit, QTextEdit, QListView, QTreeView, QComboBox, QSpinBox, "
     "QDoubleSpinBox, QPushButton, QCheckBox, QTabBar, QLabel"
@@ -119,11 +121,17 @@ def system_theme() -> Theme:
     return Theme.HIGH_CONTRAST_LIGHT
 
 
-def focus_style_sheet(palette: QPalette) -> str:
-    """A frame of FOCUS_FRAME_PX around the focused control, in the highlight colour."""
+def focus_style_sheet(palette: QPalette, framed: bool = False) -> str:
+    """A frame of FOCUS_FRAME_PX around the focused control, in the highlight colour; with
+    `framed` (high contrast), a 1-pixel frame in the text colour around each text field and
+    list, whose edges the theme's plain background would hide."""
     colour = palette.color(QPalette.ColorRole.Highlight).name()
     selectors = ", ".join(f"{name.strip()}:focus" for name in FOCUSABLE.split(","))
-    return f"{selectors} {{ border: {FOCUS_FRAME_PX}px solid {colour}; }}"
+    focus = f"{selectors} {{ border: {FOCUS_FRAME_PX}px solid {colour}; }}"
+    if not framed:
+        return focus
+    edge = palette.color(QPalette.ColorRole.Text).name()
+    return f"{FRAMED} {{ border: 1px solid {edge}; }}\n{focus}"
 
 
 class WideCaretStyle(QProxyStyle):
@@ -165,6 +173,7 @@ class Appearance(QObject):
         self._save = save
         self._announce = announce
         self._base_point_size = QApplication.font().pointSizeF()
+        self._system_palette = QApplication.palette()
         self.theme = Theme.SYSTEM
         caret_style = wide_caret_style()
         for field in window.findChildren(QLineEdit):
@@ -178,10 +187,13 @@ class Appearance(QObject):
         theme = settings.theme if settings.theme is not Theme.SYSTEM else system_theme()
         self.theme = theme
         palette = (
-            high_contrast_palette(theme) if theme is not Theme.SYSTEM else QApplication.palette()
+            high_contrast_palette(theme) if theme is not Theme.SYSTEM else self._system_palette
         )
+        # The application's palette, not only the window's: widgets styled by a style sheet
+        # (the focus frame) take their colours from it, and would keep the system's.
+        QApplication.setPalette(palette)
         self.window.setPalette(palette)
-        self.window.setStyleSheet(focus_style_sheet(palette))
+        self.window.setStyleSheet(focus_style_sheet(palette, framed=theme is not Theme.SYSTEM))
         self._set_text_size(settings.text_size_percent)
 
     def dress(self, dialog: QWidget) -> None:

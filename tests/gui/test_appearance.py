@@ -132,3 +132,23 @@ def test_at_200_percent_every_control_fits_a_1280x800_window(
     # the text the user reads is still at least a line high in each pane
     for pane in (window.conversation, window.answer_view):
         assert pane.height() >= pane.fontMetrics().lineSpacing(), pane.objectName()
+
+
+@pytest.mark.parametrize("theme", HIGH_CONTRAST)
+def test_the_panes_labels_are_drawn_in_the_themes_colours(
+    qtbot: QtBot, make_controller: ControllerFactory, theme: Theme
+) -> None:
+    """What is drawn, not only the palette: a label's pixels are the theme's text and
+    background colours (a window-only palette left them the system's: black on black)."""
+    from PySide6.QtGui import QColor
+
+    window = make_controller(AppSettings().with_changes(theme=theme), show=True).window
+    palette = high_contrast_palette(theme)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    background = palette.color(QPalette.ColorRole.Window)
+    image = window.conversation_label.grab().toImage()
+    colours = {
+        QColor(image.pixel(x, y)).rgb() for x in range(image.width()) for y in range(image.height())
+    }
+    assert background.rgb() in colours and text.rgb() in colours
+    assert "border: 1px solid" in window.styleSheet()  # the panes' edges are drawn
