@@ -47,9 +47,12 @@ def headless_opencv(path: Path = REQUIREMENTS) -> str | None:
 
 
 def pip(python: Path, *args: str) -> None:
-    """Run pip quietly in the environment; its output, less this machine's noise, to stderr."""
+    """Run pip quietly in the environment; its output, less this machine's noise, to stderr.
+    It runs in the environment's folder: from the checkout, `python -m pip` would take the
+    checkout's own iris_desktop.egg-info (left by an editable install or a wheel build, maybe
+    half-written) for an installed distribution."""
     command = [str(python), "-m", "pip", "--disable-pip-version-check", "--quiet", *args]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=VENV)
     for line in (result.stdout + result.stderr).splitlines():
         if NOISE not in line:
             print(line, file=sys.stderr)
