@@ -20,9 +20,12 @@ from tests.helpers.fakes import FakeBackend, FakeSpeaker, FakeStream
 
 FOLDER_MODEL = AppSettings().with_changes(engine=EngineSettings(model="/models/fake"))
 """A model given by its folder: its languages are unknown, and it counts as downloaded."""
-GERMAN_NOTICE = messages.ENGLISH_ONLY_MODEL.format(
-    model="SmolVLM-256M-Instruct", language="Deutsch"
-)
+
+
+def german_notice() -> str:
+    """The notice, in the interface language installed when it is called (German, with the
+    German catalogue)."""
+    return messages.ENGLISH_ONLY_MODEL.format(model="SmolVLM-256M-Instruct", language="Deutsch")
 
 
 @pytest.fixture
@@ -104,8 +107,10 @@ def test_an_english_only_model_is_told_once(
     controller = make_controller(settings, backend=FakeBackend(), speaker=speaker)
     _describe(qtbot, controller)
     _describe(qtbot, controller)
-    told = [(said, interrupt) for said, interrupt in speaker.said if said == GERMAN_NOTICE]
-    assert told == [(GERMAN_NOTICE, False)]  # once, after "Describing the screen", not over it
+    notice = german_notice()
+    assert notice != messages.ENGLISH_ONLY_MODEL  # filled in
+    told = [(said, interrupt) for said, interrupt in speaker.said if said == notice]
+    assert told == [(notice, False)]  # once, after "Describing the screen", not over it
 
 
 def test_no_notice_when_answers_are_in_english(
