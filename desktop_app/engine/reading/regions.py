@@ -45,11 +45,8 @@ def typical_text_height(pixels: Any) -> float | None:
     height, width = pixels.shape[:2]
     if min(height, width) < 8 * HEIGHT_SHRINK:
         return None
-    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
-    size = (width // HEIGHT_SHRINK, height // HEIGHT_SHRINK)
-    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    ink = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > EDGE
-    words = cv2.dilate(ink.astype(np.uint8), np.ones((1, WORD_JOIN), np.uint8))
+    ink = _ink(pixels, HEIGHT_SHRINK)
+    words = cv2.dilate(ink, np.ones((1, WORD_JOIN), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(words, connectivity=8)
     low, high = WORD_HEIGHTS
     heights = [
@@ -70,10 +67,7 @@ def content_regions(pixels: Any) -> list[Box]:
     whole = [(0, 0, width, height)]
     if min(height, width) < 8 * SHRINK:
         return whole
-    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
-    small = cv2.resize(gray, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
-    kernel = np.ones((3, 3), np.uint8)
-    ink = (cv2.morphologyEx(small, cv2.MORPH_GRADIENT, kernel) > EDGE).astype(np.uint8)
+    ink = _ink(pixels, SHRINK)
     joined = cv2.dilate(ink, np.ones((2 * REACH + 1, 2 * REACH + 1), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     boxes = []
@@ -91,6 +85,19 @@ def content_regions(pixels: Any) -> list[Box]:
     if not boxes or len(boxes) > MAX_REGIONS or area > WHOLE_SHARE * width * height:
         return whole
     return boxes
+
+
+def _ink(pixels: Any, shrink: int) -> Any:
+    """Where `pixels` (HxWx3) are not flat, on a copy `shrink` times smaller each way: 1 where
+    a pixel's 3x3 neighbourhood varies by more than EDGE, else 0 (uint8)."""
+    import cv2
+    import numpy as np
+
+    height, width = pixels.shape[:2]
+    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(gray, (width // shrink, height // shrink), interpolation=cv2.INTER_AREA)
+    gradient = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    return (gradient > EDGE).astype(np.uint8)
 
 
 def _merged(boxes: list[Box]) -> list[Box]:
