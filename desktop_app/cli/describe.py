@@ -8,7 +8,6 @@ from desktop_app.cli.common import load_images, loaded_backend, settings_from
 from desktop_app.cli.output import AnswerWriter, print_error
 from desktop_app.core import messages
 from desktop_app.core.errors import BadInputError, IrisError, ServerError
-from desktop_app.core.i18n import interface_language
 from desktop_app.core.languages import answer_language
 from desktop_app.core.types import Answer, Example, Request, Turn
 from desktop_app.engine.backend import Backend
@@ -31,7 +30,7 @@ def named_prompt(name: str) -> SavedPrompt:
 def saved_prompt_turn(prompt: SavedPrompt, args: argparse.Namespace) -> str:
     """The first turn of `--prompt`: a prompt that compares needs an earlier image first;
     given one image, it says so and describes it."""
-    language = answer_language(load_settings().answer_language, interface_language()).name
+    language = answer_language(load_settings().answer_language).name
     if prompt.target is PromptTarget.CHANGES and len(args.images) < 2:
         print_error(messages.NO_PREVIOUS_CAPTURE)
         return first_capture_text(prompt, language=language)

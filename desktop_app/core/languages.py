@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_app.core import i18n
+
 ENGLISH_CODE = "en"
 
 
@@ -115,13 +117,13 @@ class AnswerLanguage:
 ENGLISH = AnswerLanguage("English", ENGLISH_CODE)
 
 
-def answer_language(setting: str, interface_language: str) -> AnswerLanguage:
+def answer_language(setting: str, interface_language: str | None = None) -> AnswerLanguage:
     """The language of answers for the Answer language `setting`: what it names, or the
-    text as typed; empty means `interface_language` (a code such as "de"), and English
-    where the table does not know that code."""
+    text as typed; empty means `interface_language` (a code such as "de"; by default the one
+    the interface is shown in), and English where the table does not know that code."""
     typed = setting.strip()
     if not typed:
-        known = find_language(interface_language)
+        known = find_language(interface_language or i18n.interface_language())
         return AnswerLanguage(known.name, known.code) if known else ENGLISH
     known = find_language(typed)
     return AnswerLanguage(known.name, known.code) if known else AnswerLanguage(typed, None)

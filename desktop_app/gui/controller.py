@@ -14,7 +14,6 @@ from desktop_app.core import messages
 from desktop_app.core.actions import ACTIONS, Action, readable_keys
 from desktop_app.core.actions import MORE_DETAIL as MORE_DETAIL_ACTION
 from desktop_app.core.errors import IrisError
-from desktop_app.core.i18n import interface_language
 from desktop_app.core.languages import AnswerLanguage, answer_language
 from desktop_app.core.types import Answer
 from desktop_app.engine.tasks import MORE_DETAIL, READ, describe_prompt, language_instruction
@@ -127,7 +126,7 @@ class Controller(QObject):
 
     def answer_language(self) -> AnswerLanguage:
         """The language answers are asked for: the setting's, or the interface's."""
-        return answer_language(self.settings.answer_language, interface_language())
+        return answer_language(self.settings.answer_language)
 
     def _show_prompts(self, settings: AppSettings) -> None:
         """The Prompts menu: each saved prompt with its global hotkey."""

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from desktop_app.core import messages
-from desktop_app.core.i18n import interface_language
 from desktop_app.core.languages import answer_language
 from desktop_app.engine.saved_prompts import first_capture_text, saved_prompt_text
 from desktop_app.gui.focus import FocusKeeper
@@ -110,7 +109,7 @@ class PromptRunner:
 
     def _language(self) -> str:
         """The answer language's name for the model: the setting's, or the interface's."""
-        return answer_language(self.settings().answer_language, interface_language()).name
+        return answer_language(self.settings().answer_language).name
 
     def _window_with_id(self) -> tuple[int | None, Any]:
         return self.capturer.active_window_id(), self.capturer.window()
