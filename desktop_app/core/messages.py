@@ -458,7 +458,6 @@ TAB_HOTKEYS = N_("Hotkeys")
 TAB_SPEECH = N_("Speech")
 
 FIELD_ANSWER_LANGUAGE = N_("Answer language")
-FIELD_ANSWER_LANGUAGE_HINT = N_("Empty: the language of your question")
 FIELD_STYLE = N_("Description style")
 # Translators: a description style: short descriptions.
 STYLE_SHORT = N_("Short")
