@@ -7,58 +7,28 @@ window back with pyatspi, as Orca does, and presses keys with xdotool.
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
 import subprocess
-import sys
 import wave
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
+from tests.helpers.iris_probe import run_iris_with_probe
 from tests.helpers.xvfb import root_picture
 
 pytestmark = pytest.mark.slow  # each test starts the app on Xvfb and waits for answers
 
-ROOT = Path(__file__).resolve().parents[2]
-PROBE = Path(__file__).resolve().parents[1] / "helpers" / "atspi_probe.py"
-SYSTEM_PYTHON = "/usr/bin/python3"
-
 
 def _run_iris_with_probe(
     display: str, model: Path, tmp_path: Path, probe_args: list[str]
-) -> tuple[dict, list[Path], str]:  # type: ignore[type-arg]
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    speech = tmp_path / "speech"
-    out = tmp_path / "probe.json"
-    log = tmp_path / "iris.log"
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
-        "XDG_RUNTIME_DIR": str(runtime),
-        "IRIS_CONFIG_DIR": str(tmp_path / "config"),
-        "HF_HUB_OFFLINE": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    iris = (
-        f"{sys.executable} -m desktop_app --model {model} --speak-to-files {speech} "
-        f"> {log} 2>&1 & app=$!; "
-        f"{SYSTEM_PYTHON} {PROBE} {out} {shlex.join(probe_args)}; probe=$?; "
-        "kill $app; wait $app; exit $probe"
-    )
-    result = subprocess.run(
-        ["dbus-run-session", "--", "bash", "-c", iris],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+) -> tuple[dict[str, Any], list[Path], str]:
+    return run_iris_with_probe(
+        display, model, tmp_path, probe_args,
+        config=tmp_path / "config", extra_env={"PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
-    details = result.stdout + result.stderr + (log.read_text() if log.exists() else "")
-    assert result.returncode == 0, details
-    wavs = sorted(speech.glob("*.wav")) if speech.exists() else []
-    return json.loads(out.read_text()), wavs, details
 
 
 def _seconds(path: Path) -> float:

@@ -8,22 +8,19 @@ import gettext
 import json
 import os
 import runpy
-import shlex
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from desktop_app.core import messages
 from desktop_app.core.actions import ASK, DESCRIBE_SCREEN, STOP
+from tests.helpers.iris_probe import run_iris_with_probe
 
 pytestmark = pytest.mark.slow  # starts the app on Xvfb under its own D-Bus session
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "desktop_app" / "locale"
-PROBE = ROOT / "tests" / "helpers" / "atspi_probe.py"
-SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 @pytest.fixture(scope="module")
@@ -78,35 +75,12 @@ def test_the_window_in_german_read_over_atspi(
 
 def _run_iris_with_probe(
     display: str, model: Path, tmp_path: Path, config: Path, probe_args: list[str]
-) -> dict:  # type: ignore[type-arg]
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    out = tmp_path / "probe.json"
-    log = tmp_path / "iris.log"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("IRIS_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES")
-    }
-    env.update(
-        DISPLAY=display,
-        QT_QPA_PLATFORM="xcb",
-        QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
-        XDG_RUNTIME_DIR=str(runtime),
-        IRIS_CONFIG_DIR=str(config),
-        HF_HUB_OFFLINE="1",
-        LANG="C.UTF-8",  # English locale: German comes from the setting alone
-    )
-    iris = (
-        f"{sys.executable} -m desktop_app --model {model} --speak-to-files {tmp_path / 'speech'} "
-        f"> {log} 2>&1 & app=$!; "
-        f"{SYSTEM_PYTHON} {PROBE} {out} {shlex.join(probe_args)}; probe=$?; "
-        "kill $app; wait $app; exit $probe"
-    )
-    result = subprocess.run(
-        ["dbus-run-session", "--", "bash", "-c", iris],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+) -> dict[str, Any]:
+    unset = ("IRIS_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES")
+    base = {key: value for key, value in os.environ.items() if key not in unset}
+    probe, _, _ = run_iris_with_probe(
+        display, model, tmp_path, probe_args,
+        config=config, base_env=base,
+        extra_env={"LANG": "C.UTF-8"},  # English locale: German comes from the setting alone
     )  # fmt: skip
-    details = result.stdout + result.stderr + (log.read_text() if log.exists() else "")
-    assert result.returncode == 0, details
-    return json.loads(out.read_text())  # type: ignore[no-any-return]
+    return probe
