@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import sys
 from collections.abc import Sequence
@@ -54,6 +55,8 @@ def _open_window(args: argparse.Namespace) -> int:
     if not display_available():
         raise BadInputError(messages.NO_DISPLAY_FOR_WINDOW)
     speak_to = Path(args.speak_to_files).expanduser() if args.speak_to_files else None
+    if not faulthandler.is_enabled():  # a crash in Qt or a library leaves a Python traceback
+        faulthandler.enable()
     return run_app(sys.argv[:1], model=args.window_model, speak_to_files=speak_to)
 
 

@@ -20,6 +20,7 @@ from desktop_app.gui.assembly import build_controller
 from desktop_app.gui.closing import CloseChoice, ClosePolicy, ask_close
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.desktop_capturer import DesktopCapturer
+from desktop_app.gui.gui_thread_gc import GuiThreadCollector
 from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.qt_language import install_qt_language
@@ -144,6 +145,7 @@ def run_app(
     if model != settings.engine.model:
         settings = settings.with_changes(engine=settings.engine.with_changes(model=model))
     app = desktop_application(argv)
+    collector = GuiThreadCollector(app)  # no collection on the engine's or speech's threads
     window = MainWindow()
     window.show()
     startup_probe.install(window, lambda: app.exit(0))  # IRIS_REPORT_READY, for benchmarks
@@ -174,6 +176,7 @@ def run_app(
         hotkeys.listener.stop()
         controller.shutdown()
         speech.close()
+        collector.stop()
 
 
 def start_loading(controller: Controller, notice: str | None) -> None:

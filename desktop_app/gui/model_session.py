@@ -14,7 +14,7 @@ from desktop_app.core.types import Answer, Request
 from desktop_app.engine.models.catalogue import find as find_in_catalogue
 from desktop_app.engine.models.choice import concrete
 from desktop_app.engine.models.hub import is_downloaded
-from desktop_app.engine.process.idle import IdleClock
+from desktop_app.engine.process.idle import IdleClock, give_heap_back
 from desktop_app.gui.backends import (
     backend_settings,
     local_backend_factory,
@@ -277,6 +277,8 @@ class ModelSession(QObject):
 
     @Slot(bool)
     def _on_unloaded(self, was_loaded: bool) -> None:
+        if was_loaded:  # here, not on the engine's thread: garbage is collected on this one
+            give_heap_back()
         self.unloaded.emit(was_loaded, self._unloading_idle)
         self._unloading_idle = False
 

@@ -22,7 +22,7 @@ from desktop_app.core import messages
 from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
 from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.backend import Backend
-from desktop_app.engine.process.idle import give_heap_back, keep_large_blocks_mapped
+from desktop_app.engine.process.idle import keep_large_blocks_mapped
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +145,7 @@ class EngineWorker(QObject):
             self.unloaded.emit(False)
             return
         backend.close()
-        give_heap_back()
-        self.unloaded.emit(True)
+        self.unloaded.emit(True)  # the GUI thread gives the heap back (ModelSession)
 
     def _backend(self) -> Backend:
         if self.backend is None:

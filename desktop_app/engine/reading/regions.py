@@ -2,7 +2,9 @@
 
 Screens are mostly empty (a page's margins, a dialog's background, a dark desktop). The
 detection model's work grows with the pixels it sees, so it runs on the rectangles around
-what is not flat, found cheaply on a quarter-size copy. numpy and OpenCV load lazily.
+what is not flat, found cheaply on a quarter-size copy. Straight lines do not count: a
+panel's border, a separator or a page's edge would otherwise join everything on a light
+screen into one rectangle as large as the screen. numpy and OpenCV load lazily.
 """
 
 from __future__ import annotations
@@ -58,8 +60,9 @@ def typical_text_height(pixels: Any) -> float | None:
 
 
 def content_regions(pixels: Any) -> list[Box]:
-    """Rectangles that hold everything not flat in `pixels` (an HxWx3 array), or the whole
-    image as one rectangle where cutting it up would not save work."""
+    """Rectangles that hold everything in `pixels` (an HxWx3 array) but flat parts and
+    straight lines, or the whole image as one rectangle where cutting it up would not save
+    work."""
     import cv2
     import numpy as np
 
@@ -67,7 +70,7 @@ def content_regions(pixels: Any) -> list[Box]:
     whole = [(0, 0, width, height)]
     if min(height, width) < 8 * SHRINK:
         return whole
-    ink = _ink(pixels, SHRINK)
+    ink = _ink_not_lines(pixels, SHRINK)
     joined = cv2.dilate(ink, np.ones((2 * REACH + 1, 2 * REACH + 1), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     boxes = []
@@ -93,11 +96,32 @@ def _ink(pixels: Any, shrink: int) -> Any:
     import cv2
     import numpy as np
 
-    height, width = pixels.shape[:2]
-    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
-    small = cv2.resize(gray, (width // shrink, height // shrink), interpolation=cv2.INTER_AREA)
+    small = _small_gray(pixels, shrink)
     gradient = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     return (gradient > EDGE).astype(np.uint8)
+
+
+def _ink_not_lines(pixels: Any, shrink: int) -> Any:
+    """Like `_ink`, but only where the image changes both along and across (text, icons,
+    pictures): a straight line or a flat rectangle's border changes one way only, and is
+    left out except at its ends."""
+    import cv2
+    import numpy as np
+
+    small = _small_gray(pixels, shrink)
+    across = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((1, 3), np.uint8)) > EDGE
+    down = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((3, 1), np.uint8)) > EDGE
+    near = np.ones((3, 3), np.uint8)
+    return cv2.dilate(across.astype(np.uint8), near) & cv2.dilate(down.astype(np.uint8), near)
+
+
+def _small_gray(pixels: Any, shrink: int) -> Any:
+    """`pixels` (HxWx3, BGR) in grey, `shrink` times smaller each way."""
+    import cv2
+
+    height, width = pixels.shape[:2]
+    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(gray, (width // shrink, height // shrink), interpolation=cv2.INTER_AREA)
 
 
 def _merged(boxes: list[Box]) -> list[Box]:

@@ -1,0 +1,68 @@
+"""Where detection looks: the rectangles around a screen's content, not its lines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from desktop_app.engine.reading.regions import Box, content_regions
+
+SIZE = (1920, 1080)
+TEXTS = {(60, 40): "File  Edit  View  Help", (400, 600): "Quarterly report for the garden"}
+
+
+def light_window(frames: bool, dark: bool = False) -> np.ndarray:
+    """A BGR screen with two pieces of text; with `frames`, what light themes draw around
+    them: the window's border, a sidebar's edge, a status bar's separator, a page's edge."""
+    paper, ink, line = ((40, 40, 40), (230, 230, 230), (90, 90, 90)) if dark else (
+        (250, 250, 250), (20, 20, 20), (200, 200, 200))  # fmt: skip
+    image = Image.new("RGB", SIZE, paper)
+    draw = ImageDraw.Draw(image)
+    if frames:
+        draw.rectangle((0, 0, SIZE[0] - 1, SIZE[1] - 1), outline=line)
+        draw.line((300, 100, 300, 1040), fill=line)
+        draw.line((0, 1040, SIZE[0], 1040), fill=line, width=2)
+        draw.rectangle((360, 560, 1500, 1000), outline=line, width=3)
+    font = ImageFont.truetype("DejaVuSans.ttf", 14)
+    for place, text in TEXTS.items():
+        draw.text(place, text, fill=ink, font=font)
+    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+
+
+def _area_share(boxes: list[Box]) -> float:
+    return sum((r - left) * (b - top) for left, top, r, b in boxes) / (SIZE[0] * SIZE[1])
+
+
+def _holds(boxes: list[Box], point: tuple[int, int]) -> bool:
+    x, y = point
+    return any(left <= x < r and top <= y < b for left, top, r, b in boxes)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_borders_and_separators_do_not_make_the_whole_screen_one_region(dark: bool) -> None:
+    boxes = content_regions(light_window(frames=True, dark=dark))
+    assert len(boxes) >= 2
+    assert _area_share(boxes) < 0.1, boxes
+    for left, top in TEXTS:
+        assert _holds(boxes, (left + 5, top + 7)), (left, top, boxes)
+
+
+def test_lines_add_no_more_than_small_regions_at_their_ends_and_crossings() -> None:
+    with_lines = content_regions(light_window(frames=True))
+    without = content_regions(light_window(frames=False))
+    for left, top in TEXTS:
+        assert _holds(with_lines, (left + 5, top + 7)) and _holds(without, (left + 5, top + 7))
+    added = [box for box in with_lines if not any(_overlap(box, other) for other in without)]
+    assert all((r - left) <= 200 and (b - top) <= 200 for left, top, r, b in added), added
+
+
+def _overlap(box: Box, other: Box) -> bool:
+    return box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+
+
+def test_a_blank_or_busy_screen_is_detected_whole() -> None:
+    blank = np.full((SIZE[1], SIZE[0], 3), 255, dtype=np.uint8)
+    assert content_regions(blank) == [(0, 0, *SIZE)]
+    noise = np.random.default_rng(7).integers(0, 256, (SIZE[1], SIZE[0], 3), dtype=np.uint8)
+    assert content_regions(noise) == [(0, 0, *SIZE)]
