@@ -146,6 +146,16 @@ def run_app(
         settings = settings.with_changes(engine=settings.engine.with_changes(model=model))
     app = desktop_application(argv)
     collector = GuiThreadCollector(app)  # no collection on the engine's or speech's threads
+    try:
+        return _show_and_run(app, settings, loaded.notice(), speak_to_files)
+    finally:
+        collector.stop()
+
+
+def _show_and_run(
+    app: QApplication, settings: AppSettings, notice: str | None, speak_to_files: Path | None
+) -> int:
+    """Show the window with everything behind it, run the event loop, then shut down."""
     window = MainWindow()
     window.show()
     startup_probe.install(window, lambda: app.exit(0))  # IRIS_REPORT_READY, for benchmarks
@@ -169,14 +179,13 @@ def run_app(
     controller.preferences.changed.connect(hotkeys.bind_settings)
     controller.preferences.changed.connect(speech.settings_changed)
     # From the event loop: a first-run question then runs inside app.exec(), which can quit.
-    QTimer.singleShot(0, lambda: start_loading(controller, loaded.notice()))
+    QTimer.singleShot(0, lambda: start_loading(controller, notice))
     try:
         return app.exec()
     finally:
         hotkeys.listener.stop()
         controller.shutdown()
         speech.close()
-        collector.stop()
 
 
 def start_loading(controller: Controller, notice: str | None) -> None:

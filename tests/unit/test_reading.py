@@ -192,3 +192,66 @@ def test_grounding_reaches_a_real_model_prompt(tiny_models: dict[str, Path]) -> 
     assert grounded.prompt_tokens - plain.prompt_tokens >= len(tokenizer(found)["input_ids"]) // 2
     assert grounded.timings.first_token_s is not None and plain.timings.first_token_s is not None
     assert grounded.timings.preprocess_s > plain.timings.preprocess_s
+
+
+def test_the_first_line_is_read_before_the_rest_of_the_screen_is_detected(
+    reader: TextReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen with a menu bar at the top and a page far below: the menu bar's line is
+    read (and given to `on_line`) once its part is detected, before the page's part is
+    looked at; it is not read again, and the whole reading is the same."""
+    screen = document("light", "DejaVu Sans", 14)
+    image = screen.image.copy()
+    from PIL import ImageDraw, ImageFont
+
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, image.width, 60), fill="white")
+    draw.text((16, 20), "File Edit View Help", fill="black",
+              font=ImageFont.truetype("DejaVuSans.ttf", 14))  # fmt: skip
+    draw.rectangle((0, 60, image.width, 400), fill="white")
+    events: list[str] = []
+    detector = reader.models.detector
+
+    def counted_detector(*args: Any, **kwargs: Any) -> Any:
+        events.append("detect")
+        return detector(*args, **kwargs)
+
+    monkeypatch.setattr(reader.models, "detector", counted_detector)
+    said: list[str] = []
+
+    def on_line(line: TextLine, _end: LineEnd) -> None:
+        events.append("line")
+        said.append(line.text)
+
+    reading = reader.read(image, on_line)
+    assert events.index("line") == 1 and events.count("detect") >= 2, events
+    assert said[0] == "File Edit View Help"
+    assert sorted(said) == sorted(line.text for line in reading.lines)
+    monkeypatch.setattr(reader.models, "detector", detector)
+    assert [line.text for line in reader.read(image).lines] == [line.text for line in reading.lines]
+    assert reader.last_timings.first_line_s is not None
+    assert reader.last_timings.first_line_s < reader.last_timings.detect_s
+
+
+def test_stopped_after_the_first_line_the_reading_holds_that_line(
+    reader: TextReader,
+) -> None:
+    image = Image.new("RGB", (1280, 800), "white")
+    from PIL import ImageDraw, ImageFont
+
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("DejaVuSans.ttf", 14)
+    draw.text((16, 20), "File Edit View Help", fill="black", font=font)
+    for row in range(12):
+        draw.text((200, 300 + 30 * row), f"Paragraph line number {row + 1}", fill="black",
+                  font=font)  # fmt: skip
+    cancel = threading.Event()
+    said: list[str] = []
+
+    def on_line(line: TextLine, _end: LineEnd) -> None:
+        said.append(line.text)
+        cancel.set()
+
+    reading = reader.read(image, on_line, cancel)
+    assert said == ["File Edit View Help"]
+    assert [line.text for line in reading.lines] == said

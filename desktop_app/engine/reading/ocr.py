@@ -8,7 +8,7 @@ for putting back spaces the model drops). numpy, OpenCV and onnxruntime load laz
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -87,9 +87,13 @@ class OcrModels:
         with self._stoppable[0].stopping(cancelled), self._stoppable[1].stopping(cancelled):
             yield
 
-    def detect(self, image: Any) -> list[Any]:
+    def detect(
+        self, image: Any, on_first_part: Callable[[list[Any]], None] | None = None
+    ) -> list[Any]:
         """Quadrilaterals (4x2 float arrays, image pixels) around each piece of text, found
-        in the parts of the image that are not flat."""
+        in the parts of the image that are not flat, the topmost part first. When there
+        are several parts, `on_first_part` gets the topmost one's quadrilaterals as soon as
+        they are found, before the others are looked at."""
         import cv2
         import numpy as np
 
@@ -98,14 +102,18 @@ class OcrModels:
             height, width = image.shape[:2]  # a sliver keeps at least one pixel each way
             size = (max(1, round(width * factor)), max(1, round(height * factor)))
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        parts = sorted(content_regions(image), key=lambda box: (box[1], box[0]))
         found = []
-        for left, top, right, bottom in content_regions(image):
+        for index, (left, top, right, bottom) in enumerate(parts):
             part = np.ascontiguousarray(image[top:bottom, left:right])
             with self._detect_lock:  # rapidocr keeps per-call state on the detector
                 boxes, _ = self.detector(part)
-            if boxes is not None:
-                offset = np.array([left, top], dtype="float32")
-                found += [(np.asarray(box, dtype="float32") + offset) / factor for box in boxes]
+            offset = np.array([left, top], dtype="float32")
+            boxes = () if boxes is None else boxes
+            quads = [(np.asarray(box, dtype="float32") + offset) / factor for box in boxes]
+            found += quads
+            if index == 0 and len(parts) > 1 and quads and on_first_part is not None:
+                on_first_part(quads)
         return found
 
     def upside_down(self, crops: list[Any]) -> list[float]:

@@ -2,7 +2,8 @@
 
 Detect text boxes, set the image upright, order the boxes (layout.py), then recognise
 them in reading order in small batches so that the first lines can be spoken while the
-rest are read. Cancellable between batches.
+rest are read. The first line is read as soon as the topmost part of the image has been
+looked at, before the rest is detected. Cancellable between batches.
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ class _Found:
     crop: Any
 
 
+@dataclass(frozen=True)
+class _EarlyLine:
+    """The first line, read from the topmost part of the image before the rest was found."""
+
+    line: TextLine
+    end: LineEnd
+
+
 class TextReader:
     """Reads the text of images. One instance can serve many threads, one image at a time."""
 
@@ -100,8 +109,19 @@ class TextReader:
     ) -> TextReading:
         started = time.perf_counter()
         pixels, scale = _prepared(image)
+        early: list[_EarlyLine] = []
+        first_line_s: float | None = None
+
+        def read_first_line(quads: list[Any]) -> None:
+            nonlocal first_line_s
+            found_early = self._first_line(pixels, scale, quads)
+            if found_early is not None:
+                early.append(found_early)
+                first_line_s = time.perf_counter() - started
+                on_line(found_early.line, found_early.end)
+
         try:
-            pixels, rotated, found = self._upright(pixels, scale)
+            pixels, rotated, found = self._upright(pixels, scale, read_first_line)
         except Exception:
             if not (cancelled and cancelled.is_set()):
                 raise
@@ -112,9 +132,13 @@ class TextReader:
         order = reading_order(placeholders)
         crops = {id(line): found[index].crop for index, line in enumerate(placeholders)}
         kept: dict[int, TextLine] = {}
-        first_line_s: float | None = None
         ends = _line_ends(order)
         queue = [line for block in order for line in block.lines]
+        if early and rotated == 0:  # already read and said: kept, not read again
+            said = next((line for line in queue if line.box == early[0].line.box), None)
+            if said is not None:
+                kept[id(said)] = early[0].line
+                queue.remove(said)
         while queue and not (cancelled and cancelled.is_set()):
             batch = _next_batch(queue, crops, BATCH_COLUMNS if kept else FIRST_BATCH_COLUMNS)
             del queue[: len(batch)]
@@ -132,6 +156,8 @@ class TextReader:
                     first_line_s = time.perf_counter() - started
                 on_line(line, ends[id(placeholder)])
         blocks = []
+        if early and not found:  # stopped while the rest was being detected
+            blocks.append(TextBlock((early[0].line,), early[0].line.box, False))
         for block in order:
             lines = tuple(kept[id(line)] for line in block.lines if id(line) in kept)
             if lines:
@@ -139,12 +165,15 @@ class TextReader:
         self.last_timings = ReadTimings(detect_s, first_line_s, time.perf_counter() - started)
         return TextReading(tuple(blocks), width, height, rotated)
 
-    def _upright(self, pixels: Any, scale: float) -> tuple[Any, int, list[_Found]]:
-        """Detect text, turning the image first when most of it is sideways or upside down."""
+    def _upright(
+        self, pixels: Any, scale: float, on_first_part: Callable[[list[Any]], None]
+    ) -> tuple[Any, int, list[_Found]]:
+        """Detect text, turning the image first when most of it is sideways or upside down.
+        `on_first_part` gets the topmost part's quadrilaterals as they are found."""
         import numpy as np
 
         rotated = 0
-        quads = self.models.detect(pixels)
+        quads = self.models.detect(pixels, on_first_part)
         if _mostly_tall(quads):
             pixels, rotated = np.ascontiguousarray(np.rot90(pixels, k=-1)), 90
             quads = self.models.detect(pixels)
@@ -163,6 +192,23 @@ class TextReader:
             rotated,
             [_Found(_box(quad, scale), crop) for quad, crop in zip(quads, crops, strict=True)],
         )
+
+    def _first_line(self, pixels: Any, scale: float, quads: list[Any]) -> _EarlyLine | None:
+        """The first line in reading order of the quadrilaterals `quads` (the image's topmost
+        part), recognised; None when that part reads sideways or upside down, or the line is
+        not text: the reading then starts after the whole image has been detected."""
+        if _mostly_tall(quads):
+            return None
+        placeholders = [TextLine((), _box(quad, scale), 0.0) for quad in quads]
+        order = reading_order(placeholders)
+        first = order[0].lines[0]
+        crop = _crop(pixels, quads[next(i for i, p in enumerate(placeholders) if p is first)])
+        if self.models.upside_down([crop[:, : CLASSIFY_ASPECT * crop.shape[0]]])[0] > 0.5:
+            return None
+        line = self._recognise([first], {id(first): crop})[0]
+        if not line.words or line.confidence < MIN_LINE_CONFIDENCE:
+            return None
+        return _EarlyLine(line, _line_ends(order)[id(first)])
 
     def _recognise(self, batch: list[TextLine], crops: dict[int, Any]) -> list[TextLine]:
         """The lines of `batch` recognised, in one run of the recognition model."""

@@ -112,7 +112,9 @@ def _ink_not_lines(pixels: Any, shrink: int) -> Any:
     across = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((1, 3), np.uint8)) > EDGE
     down = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((3, 1), np.uint8)) > EDGE
     near = np.ones((3, 3), np.uint8)
-    return cv2.dilate(across.astype(np.uint8), near) & cv2.dilate(down.astype(np.uint8), near)
+    return cv2.bitwise_and(
+        cv2.dilate(across.astype(np.uint8), near), cv2.dilate(down.astype(np.uint8), near)
+    )
 
 
 def _small_gray(pixels: Any, shrink: int) -> Any:
