@@ -66,3 +66,27 @@ def test_a_blank_or_busy_screen_is_detected_whole() -> None:
     assert content_regions(blank) == [(0, 0, *SIZE)]
     noise = np.random.default_rng(7).integers(0, 256, (SIZE[1], SIZE[0], 3), dtype=np.uint8)
     assert content_regions(noise) == [(0, 0, *SIZE)]
+
+
+def _quad(left: float, top: float, right: float, bottom: float) -> np.ndarray:
+    return np.array([[left, top], [right, top], [right, bottom], [left, bottom]], "float32")
+
+
+def test_the_first_band_keeps_only_rows_wholly_above_the_cut_row() -> None:
+    """A row that reaches the band's edge may be cut off; a piece of it found on its own
+    (a number at its end) is left for the rest too."""
+    from desktop_app.engine.reading.ocr import _above_cut
+
+    menu, cut_row, piece = _quad(10, 5, 300, 25), _quad(60, 74, 900, 94), _quad(700, 74, 790, 88)
+    kept = _above_cut([menu, cut_row, piece], cut=93)
+    assert [quad.tolist() for quad in kept] == [menu.tolist()]
+    assert len(_above_cut([menu, piece], cut=93)) == 2  # nothing cut: all kept
+
+
+def test_text_found_again_below_the_band_is_dropped_only_when_mostly_found_there() -> None:
+    from desktop_app.engine.reading.ocr import _covered
+
+    line = _quad(60, 40, 900, 60)
+    assert _covered(_quad(60, 48, 880, 60), [line])  # its lower part, found again
+    assert not _covered(_quad(60, 70, 900, 90), [line])  # the next line
+    assert not _covered(_quad(850, 40, 1200, 60), [line])  # mostly beyond it

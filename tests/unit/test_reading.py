@@ -97,10 +97,11 @@ def test_lines_stream_in_reading_order_and_cancel_stops_between_batches(
 
     def on_line(line: TextLine, end: LineEnd) -> None:
         seen.append((line.text, end))
-        cancel.set()
+        if len(seen) == 2:  # the first line comes alone, read ahead of the rest
+            cancel.set()
 
     reading = reader.read(screen.image, on_line, cancel)
-    assert 1 <= len(reading.lines) < len(screen.lines) / 2
+    assert 2 <= len(reading.lines) < len(screen.lines) / 2
     assert [text for text, _ in seen] == [line.text for line in reading.lines]
     assert seen[0] == ("Recent transactions", LineEnd.BLOCK)
     assert seen[1][1] is LineEnd.CELL  # the header row's first cell
@@ -124,8 +125,8 @@ def test_reader_backend_streams_lines_with_timings() -> None:
     assert len(pieces) == answer.generated_tokens == len(screen.lines)
     assert answer.reading is not None and not answer.cancelled
     timings = answer.timings
-    assert timings.first_token_s is not None and 0 < timings.preprocess_s < timings.first_token_s
-    assert timings.first_token_s < timings.total_s
+    assert timings.first_token_s is not None and 0 < timings.first_token_s < timings.total_s
+    assert 0 < timings.preprocess_s < timings.total_s  # detection; the first line may come first
     blank = backend.start(Request.single("read", [Image.new("RGB", (200, 100))]), pieces.append)
     assert blank.text == messages.NO_TEXT_FOUND and pieces[-1] == messages.NO_TEXT_FOUND
 

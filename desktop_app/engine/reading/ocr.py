@@ -32,6 +32,16 @@ SHRINK_AFTER_RUN = {"memory.enable_memory_arena_shrinkage": "cpu:0"}
 """The memory arena gives back what a run grew it by: fast within a run, small between them."""
 DETECTION_MAX_SIDE = 2000
 """Larger images are scaled down for detection; crops still come from full resolution."""
+FIRST_BAND = 96
+"""The top this many pixels (as detected) of a tall topmost part is detected on its own
+first, so that its first line is heard before the rest is detected (a menu or title bar)."""
+BAND_CUT = 3
+"""Text found this close to the band's lower edge may be cut off there: not taken early."""
+BAND_OVERLAP = 48
+"""The rest of that part is detected from this far above the band's lower edge, so that
+text the band cut off is found whole; what both found is taken from the band."""
+COVERED_SHARE = 0.5
+"""Text found below the band is dropped when this share of its box was found in the band."""
 LARGE_TEXT_HEIGHT = 20
 """Images whose text is higher than this (pixels: HiDPI screens) are scaled down for detection
 until it is `DETECTION_TEXT_HEIGHT` high, to no less than `MIN_TEXT_FACTOR` each way: on real
@@ -91,11 +101,10 @@ class OcrModels:
         self, image: Any, on_first_part: Callable[[list[Any]], None] | None = None
     ) -> list[Any]:
         """Quadrilaterals (4x2 float arrays, image pixels) around each piece of text, found
-        in the parts of the image that are not flat, the topmost part first. When there
-        are several parts, `on_first_part` gets the topmost one's quadrilaterals as soon as
-        they are found, before the others are looked at."""
+        in the parts of the image that are not flat. `on_first_part` gets some first ones
+        before the rest is looked at: those wholly inside the top FIRST_BAND of the topmost
+        part, or where that part is short and others follow, the whole part's."""
         import cv2
-        import numpy as np
 
         factor = min(1.0, DETECTION_MAX_SIDE / max(image.shape[:2]), _text_factor(image))
         if factor < 1.0:  # as rapidocr would shrink the whole image, before cutting it up
@@ -103,18 +112,39 @@ class OcrModels:
             size = (max(1, round(width * factor)), max(1, round(height * factor)))
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         parts = sorted(content_regions(image), key=lambda box: (box[1], box[0]))
+        left, top, right, bottom = parts[0]
         found = []
-        for index, (left, top, right, bottom) in enumerate(parts):
-            part = np.ascontiguousarray(image[top:bottom, left:right])
-            with self._detect_lock:  # rapidocr keeps per-call state on the detector
-                boxes, _ = self.detector(part)
-            offset = np.array([left, top], dtype="float32")
-            boxes = () if boxes is None else boxes
-            quads = [(np.asarray(box, dtype="float32") + offset) / factor for box in boxes]
+        if on_first_part is not None and bottom - top > 2 * FIRST_BAND:
+            band_bottom = top + FIRST_BAND
+            band = _above_cut(
+                self._detect_part(image, (left, top, right, band_bottom), factor),
+                (band_bottom - BAND_CUT) / factor,
+            )
+            if band:
+                on_first_part(band)
+            rest_top = band_bottom - BAND_OVERLAP  # what the band cut off is found whole here
+            rest = self._detect_part(image, (left, rest_top, right, bottom), factor)
+            found = band + [quad for quad in rest if not _covered(quad, band)]
+            parts, on_first_part = parts[1:], None
+        for index, part in enumerate(parts):
+            quads = self._detect_part(image, part, factor)
             found += quads
             if index == 0 and len(parts) > 1 and quads and on_first_part is not None:
                 on_first_part(quads)
         return found
+
+    def _detect_part(self, image: Any, part: tuple[int, int, int, int], factor: float) -> Any:
+        """The quadrilaterals in `part` (left, top, right, bottom) of `image` (shrunk by
+        `factor`), in the whole image's original pixels."""
+        import numpy as np
+
+        left, top, right, bottom = part
+        pixels = np.ascontiguousarray(image[top:bottom, left:right])
+        with self._detect_lock:  # rapidocr keeps per-call state on the detector
+            boxes, _ = self.detector(pixels)
+        offset = np.array([left, top], dtype="float32")
+        boxes = () if boxes is None else boxes
+        return [(np.asarray(box, dtype="float32") + offset) / factor for box in boxes]
 
     def upside_down(self, crops: list[Any]) -> list[float]:
         """For each crop, the probability that its text is upside down."""
@@ -157,6 +187,28 @@ class OcrModels:
             _decode(probabilities[index], self.characters, crop.shape[1] / used_widths[index])
             for index, crop in enumerate(crops)
         ]
+
+
+def _above_cut(quads: list[Any], cut: float) -> list[Any]:
+    """The quadrilaterals wholly above the first text row that reaches `cut` (a band's lower
+    edge): that row may be cut off, and any piece of it found is left for the rest."""
+    limit = min([cut, *(quad[:, 1].min() for quad in quads if quad[:, 1].max() >= cut)])
+    return [quad for quad in quads if quad[:, 1].max() < limit]
+
+
+def _covered(quad: Any, others: list[Any]) -> bool:
+    """Whether COVERED_SHARE of `quad`'s bounding box lies inside one of `others`' boxes."""
+    left, top = quad.min(axis=0)
+    right, bottom = quad.max(axis=0)
+    area = max(1e-6, float((right - left) * (bottom - top)))
+    for other in others:
+        other_left, other_top = other.min(axis=0)
+        other_right, other_bottom = other.max(axis=0)
+        width = min(right, other_right) - max(left, other_left)
+        height = min(bottom, other_bottom) - max(top, other_top)
+        if width > 0 and height > 0 and width * height >= COVERED_SHARE * area:
+            return True
+    return False
 
 
 def _text_factor(image: Any) -> float:

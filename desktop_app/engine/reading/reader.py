@@ -2,8 +2,8 @@
 
 Detect text boxes, set the image upright, order the boxes (layout.py), then recognise
 them in reading order in small batches so that the first lines can be spoken while the
-rest are read. The first line is read as soon as the topmost part of the image has been
-looked at, before the rest is detected. Cancellable between batches.
+rest are read. The first line is read as soon as the top of the image has been detected,
+before the rest is. Cancellable between batches.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ BATCH_COLUMNS = 4000
 """Recognise lines in batches of about this many input columns (height 48)."""
 FIRST_BATCH_COLUMNS = 1200
 """…but a smaller first batch, so that the first line is heard early."""
+SAME_PLACE_OVERLAP = 0.5
+"""The line read early is the one whose box overlaps its box by this share of their union."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class _Found:
 
 @dataclass(frozen=True)
 class _EarlyLine:
-    """The first line, read from the topmost part of the image before the rest was found."""
+    """The first line, read from the top of the image before the rest was detected."""
 
     line: TextLine
     end: LineEnd
@@ -135,7 +137,7 @@ class TextReader:
         ends = _line_ends(order)
         queue = [line for block in order for line in block.lines]
         if early and rotated == 0:  # already read and said: kept, not read again
-            said = next((line for line in queue if line.box == early[0].line.box), None)
+            said = next((line for line in queue if _same_place(line.box, early[0].line.box)), None)
             if said is not None:
                 kept[id(said)] = early[0].line
                 queue.remove(said)
@@ -169,7 +171,7 @@ class TextReader:
         self, pixels: Any, scale: float, on_first_part: Callable[[list[Any]], None]
     ) -> tuple[Any, int, list[_Found]]:
         """Detect text, turning the image first when most of it is sideways or upside down.
-        `on_first_part` gets the topmost part's quadrilaterals as they are found."""
+        `on_first_part` gets the first quadrilaterals found, at the top (OcrModels.detect)."""
         import numpy as np
 
         rotated = 0
@@ -194,9 +196,9 @@ class TextReader:
         )
 
     def _first_line(self, pixels: Any, scale: float, quads: list[Any]) -> _EarlyLine | None:
-        """The first line in reading order of the quadrilaterals `quads` (the image's topmost
-        part), recognised; None when that part reads sideways or upside down, or the line is
-        not text: the reading then starts after the whole image has been detected."""
+        """The first line in reading order of the quadrilaterals `quads` (the first found, at
+        the top of the image), recognised; None when they read sideways or upside down, or
+        the line is not text: the reading then starts after the whole image is detected."""
         if _mostly_tall(quads):
             return None
         placeholders = [TextLine((), _box(quad, scale), 0.0) for quad in quads]
@@ -273,6 +275,16 @@ def _box(quad: Any, scale: float) -> Rect:
     left, top = (float(value) / scale for value in quad.min(axis=0))
     right, bottom = (float(value) / scale for value in quad.max(axis=0))
     return Rect(round(left), round(top), max(1, round(right - left)), max(1, round(bottom - top)))
+
+
+def _same_place(box: Rect, other: Rect) -> bool:
+    """Whether two boxes found in separate detections are the same line's: they overlap by
+    at least half of their union."""
+    width = min(box.x + box.width, other.x + other.width) - max(box.x, other.x)
+    height = min(box.y + box.height, other.y + other.height) - max(box.y, other.y)
+    common = max(0, width) * max(0, height)
+    union = box.width * box.height + other.width * other.height - common
+    return common >= SAME_PLACE_OVERLAP * union
 
 
 def _line_ends(blocks: tuple[TextBlock, ...]) -> dict[int, LineEnd]:
