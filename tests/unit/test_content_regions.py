@@ -74,7 +74,7 @@ def _quad(left: float, top: float, right: float, bottom: float) -> np.ndarray:
 
 def test_the_first_band_keeps_only_rows_wholly_above_the_cut_row() -> None:
     """A row that reaches the band's edge may be cut off; a piece of it found on its own
-    (a number at its end) is left for the rest too."""
+    (a number at its end) is left out too."""
     from desktop_app.engine.reading.ocr import _above_cut
 
     menu, cut_row, piece = _quad(10, 5, 300, 25), _quad(60, 74, 900, 94), _quad(700, 74, 790, 88)
@@ -83,7 +83,22 @@ def test_the_first_band_keeps_only_rows_wholly_above_the_cut_row() -> None:
     assert len(_above_cut([menu, piece], cut=93)) == 2  # nothing cut: all kept
 
 
-def test_text_found_again_below_the_band_is_dropped_only_when_mostly_found_there() -> None:
+def test_the_line_read_first_is_not_read_again_from_the_whole_detection() -> None:
+    """The whole detection may find the first line again, alone or as part of a longer
+    piece of its row: only what lies beside it is kept."""
+    from desktop_app.engine.reading.ocr import _beside
+
+    used = _quad(10, 10, 100, 30)  # "File Edit", read from the top band
+    assert _beside(_quad(11, 12, 98, 29), used) == []  # the same text again
+    longer = _beside(_quad(8, 11, 400, 31), used)  # "File Edit View Insert Format"
+    assert [quad.min(axis=0)[0] > 100 for quad in longer] == [True]
+    assert longer[0].max(axis=0)[0] == 400
+    below = _quad(10, 40, 300, 60)
+    assert [quad.tolist() for quad in _beside(below, used)] == [below.tolist()]
+    assert _beside(_quad(150, 10, 300, 30), used)[0].tolist() == _quad(150, 10, 300, 30).tolist()
+
+
+def test_covered_means_mostly_inside() -> None:
     from desktop_app.engine.reading.ocr import _covered
 
     line = _quad(60, 40, 900, 60)

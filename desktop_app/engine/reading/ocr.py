@@ -37,11 +37,10 @@ FIRST_BAND = 96
 first, so that its first line is heard before the rest is detected (a menu or title bar)."""
 BAND_CUT = 3
 """Text found this close to the band's lower edge may be cut off there: not taken early."""
-BAND_OVERLAP = 48
-"""The rest of that part is detected from this far above the band's lower edge, so that
-text the band cut off is found whole; what both found is taken from the band."""
 COVERED_SHARE = 0.5
-"""Text found below the band is dropped when this share of its box was found in the band."""
+"""Text found again is dropped when this share of its box is inside the line read first."""
+SAME_ROW = 0.5
+"""Two boxes sharing this share of the shorter one's height are in the same row."""
 LARGE_TEXT_HEIGHT = 20
 """Images whose text is higher than this (pixels: HiDPI screens) are scaled down for detection
 until it is `DETECTION_TEXT_HEIGHT` high, to no less than `MIN_TEXT_FACTOR` each way: on real
@@ -98,12 +97,14 @@ class OcrModels:
             yield
 
     def detect(
-        self, image: Any, on_first_part: Callable[[list[Any]], None] | None = None
+        self, image: Any, on_first_part: Callable[[list[Any]], Any | None] | None = None
     ) -> list[Any]:
         """Quadrilaterals (4x2 float arrays, image pixels) around each piece of text, found
         in the parts of the image that are not flat. `on_first_part` gets some first ones
         before the rest is looked at: those wholly inside the top FIRST_BAND of the topmost
-        part, or where that part is short and others follow, the whole part's."""
+        part, or where that part is short and others follow, the whole part's. It returns
+        the one it used (or None), which is then kept as it is: what the whole detection
+        finds again there is dropped, or trimmed to what lies beside it."""
         import cv2
 
         factor = min(1.0, DETECTION_MAX_SIDE / max(image.shape[:2]), _text_factor(image))
@@ -113,25 +114,24 @@ class OcrModels:
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         parts = sorted(content_regions(image), key=lambda box: (box[1], box[0]))
         left, top, right, bottom = parts[0]
-        found = []
+        used = None
         if on_first_part is not None and bottom - top > 2 * FIRST_BAND:
             band_bottom = top + FIRST_BAND
             band = _above_cut(
                 self._detect_part(image, (left, top, right, band_bottom), factor),
                 (band_bottom - BAND_CUT) / factor,
             )
-            if band:
-                on_first_part(band)
-            rest_top = band_bottom - BAND_OVERLAP  # what the band cut off is found whole here
-            rest = self._detect_part(image, (left, rest_top, right, bottom), factor)
-            found = band + [quad for quad in rest if not _covered(quad, band)]
-            parts, on_first_part = parts[1:], None
+            used = on_first_part(band) if band else None
+            on_first_part = None
+        found: list[Any] = []
         for index, part in enumerate(parts):
             quads = self._detect_part(image, part, factor)
             found += quads
             if index == 0 and len(parts) > 1 and quads and on_first_part is not None:
-                on_first_part(quads)
-        return found
+                used = on_first_part(quads)
+        if used is None:
+            return found
+        return [used] + [piece for quad in found for piece in _beside(quad, used)]
 
     def _detect_part(self, image: Any, part: tuple[int, int, int, int], factor: float) -> Any:
         """The quadrilaterals in `part` (left, top, right, bottom) of `image` (shrunk by
@@ -191,9 +191,35 @@ class OcrModels:
 
 def _above_cut(quads: list[Any], cut: float) -> list[Any]:
     """The quadrilaterals wholly above the first text row that reaches `cut` (a band's lower
-    edge): that row may be cut off, and any piece of it found is left for the rest."""
+    edge): that row may be cut off, and any piece of it found is left out too."""
     limit = min([cut, *(quad[:, 1].min() for quad in quads if quad[:, 1].max() >= cut)])
     return [quad for quad in quads if quad[:, 1].max() < limit]
+
+
+def _beside(quad: Any, used: Any) -> list[Any]:
+    """What of `quad` is not the text of `used` (found first, on its own): nothing when it
+    is mostly the same text, the parts left and right of it when `quad` is a longer piece of
+    the same row, else `quad` itself."""
+    import numpy as np
+
+    if quad is used or _covered(quad, [used]):
+        return []
+    left, top = quad.min(axis=0)
+    right, bottom = quad.max(axis=0)
+    used_left, used_top = used.min(axis=0)
+    used_right, used_bottom = used.max(axis=0)
+    shared_height = min(bottom, used_bottom) - max(top, used_top)
+    if shared_height < SAME_ROW * min(bottom - top, used_bottom - used_top):
+        return [quad]  # another row
+    if used_right <= left or right <= used_left:
+        return [quad]  # beside it already
+    height = bottom - top
+    pieces = [(left, used_left - BAND_CUT), (used_right + BAND_CUT, right)]
+    return [
+        np.array([[x0, top], [x1, top], [x1, bottom], [x0, bottom]], dtype="float32")
+        for x0, x1 in pieces
+        if x1 - x0 >= height
+    ]
 
 
 def _covered(quad: Any, others: list[Any]) -> bool:

@@ -67,6 +67,7 @@ class _EarlyLine:
 
     line: TextLine
     end: LineEnd
+    quad: Any
 
 
 class TextReader:
@@ -114,13 +115,15 @@ class TextReader:
         early: list[_EarlyLine] = []
         first_line_s: float | None = None
 
-        def read_first_line(quads: list[Any]) -> None:
+        def read_first_line(quads: list[Any]) -> Any | None:
             nonlocal first_line_s
             found_early = self._first_line(pixels, scale, quads)
-            if found_early is not None:
-                early.append(found_early)
-                first_line_s = time.perf_counter() - started
-                on_line(found_early.line, found_early.end)
+            if found_early is None:
+                return None
+            early.append(found_early)
+            first_line_s = time.perf_counter() - started
+            on_line(found_early.line, found_early.end)
+            return found_early.quad
 
         try:
             pixels, rotated, found = self._upright(pixels, scale, read_first_line)
@@ -168,7 +171,7 @@ class TextReader:
         return TextReading(tuple(blocks), width, height, rotated)
 
     def _upright(
-        self, pixels: Any, scale: float, on_first_part: Callable[[list[Any]], None]
+        self, pixels: Any, scale: float, on_first_part: Callable[[list[Any]], Any | None]
     ) -> tuple[Any, int, list[_Found]]:
         """Detect text, turning the image first when most of it is sideways or upside down.
         `on_first_part` gets the first quadrilaterals found, at the top (OcrModels.detect)."""
@@ -204,13 +207,14 @@ class TextReader:
         placeholders = [TextLine((), _box(quad, scale), 0.0) for quad in quads]
         order = reading_order(placeholders)
         first = order[0].lines[0]
-        crop = _crop(pixels, quads[next(i for i, p in enumerate(placeholders) if p is first)])
+        quad = quads[next(i for i, placeholder in enumerate(placeholders) if placeholder is first)]
+        crop = _crop(pixels, quad)
         if self.models.upside_down([crop[:, : CLASSIFY_ASPECT * crop.shape[0]]])[0] > 0.5:
             return None
         line = self._recognise([first], {id(first): crop})[0]
         if not line.words or line.confidence < MIN_LINE_CONFIDENCE:
             return None
-        return _EarlyLine(line, _line_ends(order)[id(first)])
+        return _EarlyLine(line, _line_ends(order)[id(first)], quad)
 
     def _recognise(self, batch: list[TextLine], crops: dict[int, Any]) -> list[TextLine]:
         """The lines of `batch` recognised, in one run of the recognition model."""
