@@ -42,8 +42,6 @@ BATCH_COLUMNS = 4000
 """Recognise lines in batches of about this many input columns (height 48)."""
 FIRST_BATCH_COLUMNS = 1200
 """…but a smaller first batch, so that the first line is heard early."""
-SAME_PLACE_OVERLAP = 0.5
-"""The line read early is the one whose box overlaps its box by this share of their union."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,8 @@ class TextReader:
         ends = _line_ends(order)
         queue = [line for block in order for line in block.lines]
         if early and rotated == 0:  # already read and said: kept, not read again
-            said = next((line for line in queue if _same_place(line.box, early[0].line.box)), None)
+            # detect() keeps that line's own quadrilateral, so its box comes back unchanged
+            said = next((line for line in queue if line.box == early[0].line.box), None)
             if said is not None:
                 kept[id(said)] = early[0].line
                 queue.remove(said)
@@ -279,16 +278,6 @@ def _box(quad: Any, scale: float) -> Rect:
     left, top = (float(value) / scale for value in quad.min(axis=0))
     right, bottom = (float(value) / scale for value in quad.max(axis=0))
     return Rect(round(left), round(top), max(1, round(right - left)), max(1, round(bottom - top)))
-
-
-def _same_place(box: Rect, other: Rect) -> bool:
-    """Whether two boxes found in separate detections are the same line's: they overlap by
-    at least half of their union."""
-    width = min(box.x + box.width, other.x + other.width) - max(box.x, other.x)
-    height = min(box.y + box.height, other.y + other.height) - max(box.y, other.y)
-    common = max(0, width) * max(0, height)
-    union = box.width * box.height + other.width * other.height - common
-    return common >= SAME_PLACE_OVERLAP * union
 
 
 def _line_ends(blocks: tuple[TextBlock, ...]) -> dict[int, LineEnd]:
