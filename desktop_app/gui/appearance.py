@@ -76,8 +76,7 @@ TEXT_PAIRS = (
 FRAMED = "QLineEdit, QPlainTextEdit, QTextEdit, QListView, QTreeView"
 """Controls whose edges a high-contrast theme draws."""
 FOCUSABLE = (
-    "QLineEdit, QPlainTextEdit, QTextEdit, QListView, QTreeView, QComboBox, QSpinBox, "
-    "QDoubleSpinBox, QPushButton, QCheckBox, QTabBar, QLabel"
+    f"{FRAMED}, QComboBox, QSpinBox, QDoubleSpinBox, QPushButton, QCheckBox, QTabBar, QLabel"
 )
 
 
