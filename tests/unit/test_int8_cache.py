@@ -38,7 +38,12 @@ def float32_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The folders quantized from their checkpoint (a cache miss: layer by layer, or through
     from_pretrained where that cannot be), in order."""
     calls: list[Path] = []
-    streaming, whole = loading.quantize_streaming, loading._load_weights
+    into_cache, streaming = loading.stream_into_cache, loading.quantize_streaming
+    whole = loading._load_weights
+
+    def streamed_into_cache(family: Any, folder: Path, *args: Any) -> None:
+        into_cache(family, folder, *args)
+        calls.append(folder)
 
     def streamed(family: Any, folder: Path, *args: Any) -> Any:
         model = streaming(family, folder, *args)
@@ -49,6 +54,7 @@ def float32_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         calls.append(folder)
         return whole(family, folder, placement)
 
+    monkeypatch.setattr(loading, "stream_into_cache", streamed_into_cache)
     monkeypatch.setattr(loading, "quantize_streaming", streamed)
     monkeypatch.setattr(loading, "_load_weights", loaded_whole)
     return calls
@@ -343,6 +349,32 @@ def test_mapped_tensors_equal_read_ones_and_never_write_the_file(tmp_path: Path)
             assert torch.equal(mapped[name], tensor)
     mapped["a"][:10] = 0  # a private copy of the page
     assert path.read_bytes() == before
+
+
+def test_tensors_are_read_into_memory_of_their_own_or_given_only_when_they_fit(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "t.safetensors"
+    tensors = {"a": torch.arange(60, dtype=torch.int8).reshape(6, 10), "b": torch.randn(7)}
+    tensors["c"] = torch.randn(3, 5).to(torch.bfloat16)
+    safetensors.torch.save_file(tensors, str(path))
+    with int8_cache.TensorFile(path) as stored:
+        for name, tensor in tensors.items():
+            assert torch.equal(stored.get(name), tensor), name
+            assert stored.dtype_and_shape(name) == (
+                str(tensor.dtype).removeprefix("torch."),
+                tuple(tensor.shape),
+            )
+        given = torch.zeros(6, 10, dtype=torch.int8)
+        stored.read_into("a", given)
+        assert torch.equal(given, tensors["a"])
+        reordered = torch.zeros(10, 6, dtype=torch.int8).t()  # the right shape, not contiguous
+        for wrong in (torch.zeros(10, 6, dtype=torch.int8), torch.zeros(6, 10), reordered):
+            with pytest.raises(ValueError):
+                stored.read_into("a", wrong)
+    path.write_bytes(path.read_bytes()[:-8])  # the last tensor cut short
+    with pytest.raises(ValueError):
+        int8_cache.TensorFile(path)
 
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="Linux")

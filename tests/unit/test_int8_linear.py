@@ -134,3 +134,37 @@ def test_each_output_channel_keeps_its_own_scale() -> None:
     assert (stored - weight).norm() / weight.norm() < 0.01
     split = int8_linear.quantize_linear(torch.randn(8, 600), None, split=True)
     assert isinstance(split, SplitInt8Linear)  # spread rows share one scale
+
+
+@pytest.mark.parametrize("rows_at_once", [7, 1000])
+@pytest.mark.parametrize("per_channel", [True, False])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_quantize_weight_gives_torch_observers_values_exactly(
+    per_channel: bool, dtype: torch.dtype, rows_at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast quantization equals torch's observer and `_quantize_weight`, element for
+    element, scales and zero points included: rows of zeros, ties and outliers among them,
+    a few rows at a time or all at once."""
+    from torch.ao.nn.quantized.modules.utils import _quantize_weight
+
+    monkeypatch.setattr(int8_linear, "WORKSPACE_ELEMENTS", rows_at_once * 520)
+    torch.manual_seed(1)
+    weight = (torch.randn(300, 520) * 0.02).to(dtype)
+    weight[3] = 0.0  # a row of zeros: its scale is eps
+    weight[5, 7] = 3.0  # an outlier sets its row's scale
+    weight[9] = torch.arange(520, dtype=torch.float32).to(dtype) / 8.0 - 32.0  # .5 ties
+    observer = int8_linear.weight_qconfig(split=not per_channel).weight()
+    observer(weight.float())
+    expected = _quantize_weight(weight.float(), observer)
+    found = int8_linear.quantize_weight(weight, per_channel=per_channel)
+    assert found.qscheme() == expected.qscheme()
+    assert torch.equal(found.int_repr(), expected.int_repr())
+    if per_channel:
+        assert torch.equal(found.q_per_channel_scales(), expected.q_per_channel_scales())
+        assert torch.equal(found.q_per_channel_zero_points(), expected.q_per_channel_zero_points())
+        assert found.q_per_channel_axis() == expected.q_per_channel_axis()
+    else:
+        assert (found.q_scale(), found.q_zero_point()) == (
+            expected.q_scale(),
+            expected.q_zero_point(),
+        )

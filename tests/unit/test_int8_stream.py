@@ -197,3 +197,57 @@ def test_only_a_checkpoint_of_exactly_the_models_names_is_streamed(
         else:
             with pytest.raises(int8_stream.NotStreamable):
                 int8_stream._check_names(_Plain(), [stored])
+
+
+def _cache_contents(folder: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    import json
+
+    cached = int8_cache.cache_folder(folder)
+    manifest = json.loads((cached / int8_cache.MANIFEST).read_text(encoding="utf-8"))
+    with int8_stream.TensorFile(cached / int8_cache.WEIGHTS) as stored:
+        return manifest, {name: stored.get(name) for name in stored.names}
+
+
+@pytest.mark.parametrize("family", STREAMED)
+def test_streaming_into_the_cache_writes_what_the_float32_models_int8_copy_writes(
+    tiny_models: dict[str, Path], family: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache written straight from the checkpoint holds the same tensors, names, dtypes
+    and manifest as the one `save_int8` writes of the float32 model quantized whole."""
+    folder = tiny_models[family]
+    monkeypatch.setenv("IRIS_CACHE_DIR", str(tmp_path / "streamed"))
+    int8_stream.stream_into_cache(_family(folder), folder, "sdpa")
+    streamed_manifest, streamed = _cache_contents(folder)
+    monkeypatch.setenv("IRIS_CACHE_DIR", str(tmp_path / "whole"))
+    assert int8_cache.save_int8(_whole(folder), folder, "sdpa")
+    whole_manifest, whole = _cache_contents(folder)
+
+    assert streamed_manifest == whole_manifest
+    assert streamed.keys() == whole.keys()
+    assert any(name.endswith(".qweight") for name in streamed)
+    for name, tensor in streamed.items():
+        assert tensor.dtype == whole[name].dtype, name
+        assert torch.equal(tensor, whole[name]), name
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_model_built_in_memory(
+    tiny_models: dict[str, Path], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_float32_model(*args: Any) -> Any:
+        raise AssertionError("loaded through from_pretrained")
+
+    def full_disk(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(loading, "_load_weights", no_float32_model)
+    monkeypatch.setattr(int8_cache, "_write_atomically", full_disk)
+    folder = tiny_models["idefics3"]
+    settings = EngineSettings(model=str(folder), quantization=Quantization.INT8)
+    loaded = loading.load_model(folder, folder.name, settings, Hardware(cores=2))
+
+    assert not int8_cache.cache_folder(folder).exists()
+    assert _int8_weights(loaded.model)
+    expected = int8_stream.quantize_streaming(_family(folder), folder, "sdpa")
+    inputs = _inputs(folder)
+    with torch.inference_mode():
+        assert torch.equal(loaded.model(**inputs).logits, expected(**inputs).logits)

@@ -25,7 +25,9 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,9 @@ FORMAT_VERSION = 5
 MLP's output layer rotated, `int8_rotated`; 5: one weight scale per output channel)."""
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.safetensors"
+PACKING_THREADS = 2
+"""Layers packed for fbgemm at once while a warm load reads the next: fbgemm packs on one
+thread; two at once took 0.6 of the time (SmolVLM-2.2B's 8192 x 2048 layers, 2 cores)."""
 STAGING_MAX_AGE_S = 24 * 3600
 """A half-written cache folder older than this was left by a process that died."""
 _QWEIGHT, _SCALE, _ZERO_POINT, _BIAS = ".qweight", ".scale", ".zero_point", ".bias"
@@ -98,20 +103,84 @@ def load_int8_cached(family: Family, folder: Path, attention: str) -> Any | None
 def save_int8(model: Any, folder: Path, attention: str) -> bool:
     """Write `model`'s (quantized) weights into the cache, then let its int8 embedding read
     its rows from there (mapped, as a warm load does); False, logged, if that fails."""
-    target = cache_folder(folder)
     try:
         specs, manifest = _specs(model, attention)
-        manifest["source"] = str(folder.resolve())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, specs, manifest)
-        _remove_orphans(target.parent)
-        _map_embeddings(model, target / WEIGHTS, manifest["embeddings"])
+        write_cache(folder, specs, manifest)
+        _map_embeddings(model, cache_folder(folder) / WEIGHTS, manifest["embeddings"])
     except Exception:
-        log.warning("could not write the int8 cache at %s", target, exc_info=True)
+        log.warning("could not write the int8 cache of %s", folder, exc_info=True)
         return False
     finally:
         _trim_heap()
     return True
+
+
+def write_cache(folder: Path, specs: list[TensorSpec], manifest: dict[str, Any]) -> None:
+    """Write `specs` (each tensor made as it is written) and `manifest` as the int8 cache of
+    the model in `folder`, whole or not at all; then remove the caches of models that are
+    gone. Raises OSError, and whatever making a tensor raises."""
+    target = cache_folder(folder)
+    manifest = {**_versions(), **manifest, "source": str(folder.resolve())}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(target, specs, manifest)
+    _remove_orphans(target.parent)
+
+
+def linear_specs(
+    name: str,
+    shape: tuple[int, int],
+    *,
+    per_channel: bool,
+    has_bias: bool,
+    make: Callable[[], list[Any]],
+) -> list[TensorSpec]:
+    """What the cache keeps of one int8 Linear (out x in `shape`): its int8 values, scale and
+    zero point (one per output channel, or one), and bias; all four made by one call of
+    `make` when the first is written."""
+    take = MadeTogether(make).taker
+    scale_shape = (shape[0],) if per_channel else ()
+    specs = [
+        TensorSpec(name + _QWEIGHT, "int8", shape, take(0)),
+        TensorSpec(name + _SCALE, "float64", scale_shape, take(1)),
+        TensorSpec(name + _ZERO_POINT, "int64", scale_shape, take(2)),
+    ]
+    if has_bias:
+        specs.append(TensorSpec(name + _BIAS, "float32", shape[:1], take(3)))
+    return specs
+
+
+class MadeTogether:
+    """Tensors made by one call, when the first is asked for; each let go once taken."""
+
+    def __init__(self, make: Callable[[], list[Any]]) -> None:
+        self._make = make
+        self._made: list[Any] | None = None
+
+    def take(self, index: int) -> Any:
+        """The `index`th tensor made (made now if none is yet)."""
+        if self._made is None:
+            self._made = self._make()
+        made, self._made[index] = self._made[index], None
+        return made
+
+    def taker(self, index: int) -> Callable[[], Any]:
+        """What takes the `index`th tensor: a TensorSpec's `make`."""
+        return functools.partial(self.take, index)
+
+
+def stored_parts(values: Any, scale: Any, bias: Any | None) -> list[Any]:
+    """What the cache keeps of a symmetric int8 weight's `values` and float32 `scale` (one
+    per output channel, or one), and its bias: values, scale, zero point, bias."""
+    import torch
+
+    return [values, scale.double(), torch.zeros(scale.shape, dtype=torch.int64), bias]
+
+
+def _unpacked_parts(unpack: Callable[[], tuple[Any, Any | None]]) -> list[Any]:
+    """What the cache keeps of the qint8 weight and bias `unpack` gives: values, scale, zero
+    point, bias."""
+    weight, bias = unpack()
+    return [_int8_values(weight), *_scales(weight), bias]
 
 
 def _map_embeddings(model: Any, weights: Path, embeddings: dict[str, Any]) -> None:
@@ -205,22 +274,22 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
             rotated[name] = module.block
         if isinstance(module, SplitInt8Linear):
             split.append(name)
-            weight, bias = module.weight_bias()
+            make = module.weight_bias
         elif isinstance(module, DynamicLinear):
-            weight, bias = module._weight_bias()
+            make = module._weight_bias
         else:
             continue
+        weight, bias = make()  # unpacked once here for what it is, once more as it is written
         if weight.dtype != torch.qint8 or weight.qscheme() not in schemes:
             raise ValueError(f"{name}: {weight.dtype} {weight.qscheme()} is not stored")
         quantized[name] = [module.in_features, module.out_features]
-        scale, zero_point = _scales(weight)
+        per_channel = weight.qscheme() == torch.per_channel_affine
+        del weight
         shape = (module.out_features, module.in_features)
-        specs.append(
-            TensorSpec(name + _QWEIGHT, "int8", shape, functools.partial(_int8_weight, module))
+        parts = functools.partial(_unpacked_parts, make)
+        specs += linear_specs(
+            name, shape, per_channel=per_channel, has_bias=bias is not None, make=parts
         )
-        specs += [spec_of(name + _SCALE, scale), spec_of(name + _ZERO_POINT, zero_point)]
-        if bias is not None:
-            specs.append(spec_of(name + _BIAS, bias))
     aliases: dict[str, str] = {}
     first_name: dict[int, str] = {}
     named = [*model.named_parameters(remove_duplicate=False)]
@@ -232,7 +301,6 @@ def _specs(model: Any, attention: str) -> tuple[list[TensorSpec], dict[str, Any]
             first_name[id(tensor)] = name
             specs.append(spec_of(name, tensor))
     manifest = {
-        **_versions(),
         "attention": attention,
         "attn_implementation": model.config._attn_implementation,
         "model_class": type(model).__name__,
@@ -255,16 +323,10 @@ def _scales(weight: Any) -> tuple[Any, Any]:
     return weight.q_per_channel_scales(), weight.q_per_channel_zero_points()
 
 
-def _int8_weight(module: Any) -> Any:
-    """The layer's int8 weight values: a view of the unpacked weight (int_repr would copy)."""
+def _int8_values(weight: Any) -> Any:
+    """A qint8 weight's int8 values: a view where it is contiguous (int_repr would copy)."""
     import torch
 
-    from desktop_app.engine.local.int8_linear import SplitInt8Linear
-
-    if isinstance(module, SplitInt8Linear):
-        weight = module.weight_bias()[0]
-    else:
-        weight = module._weight_bias()[0]
     if not weight.is_contiguous():
         return weight.int_repr()
     values = torch.empty(0, dtype=torch.int8)
@@ -330,11 +392,16 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
     split = set(manifest["split"])
     rotated: dict[str, int] = manifest["rotated"]
     with TensorFile(weights) as stored:
-        for name, (in_features, out_features) in quantized.items():
-            shape = (out_features, in_features)
-            layer = _int8_linear(stored, name, shape, name in split, rotated.get(name))
-            model.set_submodule(name, layer)
-            _trim_heap()  # each layer's copies are freed; do not let the heap keep them
+        with ThreadPoolExecutor(PACKING_THREADS, thread_name_prefix="iris-pack") as packers:
+            pending: deque[tuple[str, Future[Any]]] = deque()
+            for name, (in_features, out_features) in quantized.items():
+                read = _stored_linear(stored, name, (out_features, in_features))
+                made = packers.submit(int8_layer, read, name in split, rotated.get(name))
+                pending.append((name, made))
+                if len(pending) > PACKING_THREADS:  # no more layers read than are packed
+                    _put(model, *pending.popleft())
+            while pending:
+                _put(model, *pending.popleft())
         embeddings: dict[str, list[Any]] = manifest["embeddings"]
         for name, (count, dimension, padding) in embeddings.items():
             model.set_submodule(name, _int8_embedding(stored, name, count, dimension, padding))
@@ -350,31 +417,37 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
     return model.eval()
 
 
-def _int8_linear(
-    stored: TensorFile,
-    name: str,
-    shape: tuple[int, int],
-    split: bool = False,
-    block: int | None = None,
-) -> Any:
-    """An Int8Linear holding the stored weight (out x in), as `quantize_dynamic_int8` makes
-    it (split: a SplitInt8Linear, as `split_output_layer` makes it; block: a
-    RotatedInt8Linear)."""
+def _put(model: Any, name: str, made: Future[Any]) -> None:
+    model.set_submodule(name, made.result())
+    _trim_heap()  # each layer's copies are freed; do not let the heap keep them
+
+
+def _stored_linear(stored: TensorFile, name: str, shape: tuple[int, int]) -> Any:
+    """The qint8 weight (out x in `shape`) and float bias stored for the Linear `name`."""
     import torch
 
+    has_bias = name + _BIAS in stored.names
+    scale, zero_point = stored.get(name + _SCALE), stored.get(name + _ZERO_POINT)
+    if scale.dim() == 1:
+        weight = torch._empty_per_channel_affine_quantized(
+            shape, scales=scale, zero_points=zero_point, axis=0, dtype=torch.qint8
+        )
+    else:
+        weight = torch._empty_affine_quantized(
+            shape, scale=float(scale), zero_point=int(zero_point), dtype=torch.qint8
+        )
+    stored.read_into(name + _QWEIGHT, _int8_values(weight))  # ValueError unless `shape`
+    return weight, stored.get(name + _BIAS) if has_bias else None
+
+
+def int8_layer(read: tuple[Any, Any | None], split: bool = False, block: int | None = None) -> Any:
+    """An Int8Linear holding a stored weight and bias, as `quantize_dynamic_int8` makes it
+    (split: a SplitInt8Linear, as `split_output_layer` makes it; block: a
+    RotatedInt8Linear)."""
     from desktop_app.engine.local.int8_linear import Int8Linear, SplitInt8Linear, packed
     from desktop_app.engine.local.int8_rotated import RotatedInt8Linear, hadamard
 
-    has_bias = name + _BIAS in stored.names
-    values, scale = stored.get(name + _QWEIGHT), stored.get(name + _SCALE)
-    zero_point = stored.get(name + _ZERO_POINT)
-    if scale.dim() == 1:
-        weight = torch._make_per_channel_quantized_tensor(values, scale, zero_point, 0)
-    else:
-        weight = torch._make_per_tensor_quantized_tensor(values, float(scale), int(zero_point))
-    if tuple(weight.shape) != shape:
-        raise ValueError(f"{name}: weight of shape {tuple(weight.shape)}")
-    bias = stored.get(name + _BIAS) if has_bias else None
+    weight, bias = read
     if split:
         return SplitInt8Linear(weight, bias)
     if block is None:

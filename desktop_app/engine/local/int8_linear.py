@@ -13,7 +13,8 @@ reach 0.9971 against 0.9963 with one scale per layer; 8-bit activations with 7-b
 (which would not saturate either) gave 0.9963 and 7-bit weights 0.9918. `full_range_is_exact`
 tries one saturating product once per process and keeps 7 bits where it saturates.
 `quantize_linear` makes Iris's int8 layer of any float32
-weight, as torch's `from_float` quantizes it with `weight_qconfig` (both loading paths use it).
+weight, as torch's `from_float` quantizes it with `weight_qconfig` (both loading paths use it;
+`quantize_weight` gives the same values several times faster).
 
 `SplitInt8Linear`, for the output layer:
 
@@ -44,6 +45,10 @@ from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
 K_BLOCK = 512
 """fbgemm's block of input features (PackingTraits<int8_t, int32_t>::KCB)."""
+SYMMETRIC_STEPS = (127 - (-128)) / 2
+"""A symmetric qint8 observer's scale is the largest magnitude over this (torch's formula)."""
+WORKSPACE_ELEMENTS = 1 << 22
+"""Weight elements quantized at once (16 MB of float32)."""
 
 
 @functools.cache
@@ -83,14 +88,69 @@ def quantize_linear(
     """The `kind` (split: SplitInt8Linear) of a float32 weight (out x in) and bias: the
     weight observed and quantized as torch's `from_float` does, then packed once
     (`from_float` would pack a zero weight of full size first)."""
-    from torch.ao.nn.quantized.modules.utils import _quantize_weight
-
-    observer = weight_qconfig(split).weight()
-    observer(weight)
-    qweight = _quantize_weight(weight, observer)
+    qweight = quantize_weight(weight, per_channel=not split)
     if split:
         return SplitInt8Linear(qweight, bias)
     return packed(kind, qweight, bias)
+
+
+def quantize_weight(weight: torch.Tensor, *, per_channel: bool) -> torch.Tensor:
+    """The qint8 tensor torch's weight observer (`weight_qconfig`) and `_quantize_weight` make
+    of `weight` (float32 or bfloat16, out x in): symmetric, one scale per output channel or
+    one for all, exactly the same values (`WeightQuantizer`)."""
+    return WeightQuantizer()(weight, per_channel=per_channel)
+
+
+class WeightQuantizer:
+    """Quantizes weights as torch's observer and kernels do, several times faster: torch's
+    per-channel kernel quantizes element by element (SmolVLM-2.2B's 8192 x 2048 layers: 130 ms
+    each, 18 ms here). Rows are taken a few at a time into float32 memory kept from one
+    weight to the next (new memory of a layer's size costs more in page faults than the
+    arithmetic), multiplied by their scale's inverse (in float32, as fbgemm does), rounded
+    half to even and clamped."""
+
+    def __init__(self) -> None:
+        self._workspace = torch.empty(0)
+
+    def __call__(self, weight: torch.Tensor, *, per_channel: bool) -> torch.Tensor:
+        return qint8(*self.values_and_scale(weight, per_channel=per_channel))
+
+    def values_and_scale(
+        self, weight: torch.Tensor, *, per_channel: bool
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The int8 values and the float32 scale (one per row, or one): what `qint8` takes."""
+        rows, width = (int(size) for size in weight.shape)
+        values = torch.empty((rows, width), dtype=torch.int8)
+        scale = torch.empty(rows) if per_channel else _scale(weight.amin(), weight.amax())
+        step = max(1, WORKSPACE_ELEMENTS // max(width, 1))
+        if self._workspace.numel() < min(rows, step) * width:
+            self._workspace = torch.empty(min(rows, step) * width)
+        for start in range(0, rows, step):
+            source = weight[start : start + step]
+            part = self._workspace[: source.numel()].view(source.shape).copy_(source)
+            if per_channel:
+                part_scale = _scale(part.amin(1), part.amax(1))  # aminmax: 4 times slower
+                scale[start : start + step] = part_scale
+                part.mul_((1.0 / part_scale).unsqueeze(1))
+            else:
+                part.mul_(1.0 / scale)
+            values[start : start + step] = part.round_().clamp_(-128, 127)
+        return values, scale
+
+
+def qint8(values: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """The symmetric qint8 tensor of int8 `values` (out x in) and their scale: one per output
+    channel (1-D) or one for all (0-D). Copies the values."""
+    if scale.dim() == 0:
+        return torch._make_per_tensor_quantized_tensor(values, float(scale), 0)
+    zero_points = torch.zeros(scale.shape, dtype=torch.int64)
+    return torch._make_per_channel_quantized_tensor(values, scale.double(), zero_points, 0)
+
+
+def _scale(low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+    """A symmetric qint8 observer's scale of values from `low` to `high` (float32)."""
+    largest = torch.maximum(-low.float().clamp(max=0.0), high.float().clamp(min=0.0))
+    return (largest / SYMMETRIC_STEPS).clamp_(min=torch.finfo(torch.float32).eps)
 
 
 def weight_qconfig(split: bool = False) -> Any:

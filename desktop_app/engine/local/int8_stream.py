@@ -1,13 +1,17 @@
 """The first int8 load without the float32 model: the checkpoint streamed layer by layer.
 
-`quantize_streaming` builds the model's skeleton with its parameters on the meta device (no
-memory; buffers such as rotary frequencies are made as usual), then reads the safetensors
-files one tensor at a time (`TensorFile`: each tensor in memory of its own, nothing mapped):
-each Linear layer's weight is made float32 and quantized at once, exactly as
-`quantize_dynamic_int8` quantizes it (`Int8Linear.from_float`, `Int8Embedding.from_float`,
-the output layer split where fbgemm would pad it), and every other tensor is made float32 and
-put in place. Memory grows to the int8 model plus one float32 layer, never the float32 model
-(SmolVLM-2.2B's shape: 9 GB in float32).
+`stream_into_cache` writes the int8 cache straight from the checkpoint: it builds the model's
+skeleton with its parameters on the meta device (no memory; buffers such as rotary
+frequencies are made as usual) for the names and shapes, then reads the safetensors files one
+tensor at a time (`TensorFile`: each tensor in memory of its own, nothing mapped) as the cache
+file is written: each Linear layer's weight quantized as `quantize_dynamic_int8` quantizes it
+(one scale per output channel; the output layer one scale, to be split; a gated MLP's output
+layer rotated first), the token embedding row by row, every other tensor made float32. The
+warm load then builds the model from the cache (`load_int8_cached`). Nothing is packed for
+fbgemm and unpacked again to be written: SmolVLM-2.2B's first load took 92 s, 28 s of them
+unpacking. `quantize_streaming` builds the same int8 model in memory, for when the cache
+cannot be written. Memory grows to one float32 layer (then the int8 model), never the
+float32 model (SmolVLM-2.2B's shape: 9 GB in float32).
 
 It handles what it can prove it handles: one checkpoint name per parameter, exactly the
 model's own names, no tied weights, no quantization config in the checkpoint. Anything else
@@ -17,6 +21,7 @@ raises `NotStreamable` and the caller takes the float32 path.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import warnings
 from collections.abc import Callable, Iterator
@@ -25,7 +30,7 @@ from typing import Any
 
 from desktop_app.engine.local.families import Family
 from desktop_app.engine.local.int8_cache import release_free_memory
-from desktop_app.engine.local.tensor_file import TensorFile
+from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +42,77 @@ class NotStreamable(Exception):
     """The model cannot be built layer by layer; load it whole."""
 
 
+def stream_into_cache(
+    family: Family, folder: Path, attention: str, on_progress: Progress | None = None
+) -> None:
+    """Write the int8 cache of `folder` from its checkpoint, layer by layer, without making
+    the model; NotStreamable when it cannot be; OSError when the cache cannot be written."""
+    from desktop_app.engine.local.int8_cache import write_cache
+
+    with _quiet_quantization():
+        model = _skeleton(family, folder, attention)
+        with contextlib.ExitStack() as stack:
+            opened = [stack.enter_context(TensorFile(p)) for p in _checkpoint_files(folder)]
+            where = _check_names(model, opened)
+            specs, manifest = _cache_specs(model, where, attention, _Reader(where, on_progress))
+            write_cache(folder, specs, manifest)
+    release_free_memory()
+
+
 def quantize_streaming(
     family: Family, folder: Path, attention: str, on_progress: Progress | None = None
 ) -> Any:
-    """The int8 model of `folder`, built layer by layer; NotStreamable when it cannot be."""
+    """The int8 model of `folder`, built layer by layer in memory; NotStreamable when it
+    cannot be."""
+    with _quiet_quantization():
+        model = _skeleton(family, folder, attention)
+        with contextlib.ExitStack() as stack:
+            opened = [stack.enter_context(TensorFile(p)) for p in _checkpoint_files(folder)]
+            where = _check_names(model, opened)
+            _fill(model, where, _Reader(where, on_progress))
+    release_free_memory()
+    return model.eval()
+
+
+@contextlib.contextmanager
+def _quiet_quantization() -> Iterator[None]:
     with warnings.catch_warnings():
         # torch marks torch.ao.quantization deprecated; see quantize_dynamic_int8.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        model = _skeleton(family, folder, attention)
-        files = sorted(folder.glob("*.safetensors"))
-        with contextlib.ExitStack() as stack:
-            opened = [stack.enter_context(TensorFile(path)) for path in files]
-            where = _check_names(model, opened)
-            _fill(model, where, on_progress)
-    release_free_memory()
-    return model.eval()
+        yield
+
+
+def _checkpoint_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.safetensors"))
+
+
+class _Reader:
+    """Reads the checkpoint's tensors by name (floating ones made float32 unless asked as
+    stored) and reports the share read."""
+
+    def __init__(self, where: dict[str, TensorFile], on_progress: Progress | None) -> None:
+        self._where = where
+        self._on_progress = on_progress
+        self._done = 0
+
+    def __call__(self, name: str, *, as_stored: bool = False) -> Any:
+        import torch
+
+        self._done += 1
+        if self._on_progress is not None and self._done % 16 == 0:
+            self._on_progress(self._done / len(self._where))
+        tensor = self._where[name].get(name)
+        if as_stored or not tensor.is_floating_point():
+            return tensor
+        return tensor.to(torch.float32)
+
+    def stored_as(self, name: str) -> tuple[str, tuple[int, ...]]:
+        """The dtype (floating ones: float32) and shape `name` is read as."""
+        import torch
+
+        dtype, shape = self._where[name].dtype_and_shape(name)
+        return ("float32" if getattr(torch, dtype).is_floating_point else dtype), shape
 
 
 def _skeleton(family: Family, folder: Path, attention: str) -> Any:
@@ -132,53 +192,140 @@ def _check_names(model: Any, opened: list[TensorFile]) -> dict[str, TensorFile]:
     return where
 
 
-def _fill(model: Any, where: dict[str, TensorFile], on_progress: Progress | None) -> None:
-    """Quantize the Linear layers and the token embedding, and assign every other tensor."""
-    import torch
+class _Plan:
+    """Which of the skeleton's layers become int8, and how."""
 
-    from desktop_app.engine.local.int8_cache import _assign, _trim_heap
-    from desktop_app.engine.local.int8_embedding import Int8Embedding
-    from desktop_app.engine.local.int8_skip import weight_readers
+    def __init__(self, model: Any) -> None:
+        import torch
 
-    embedding = _input_embedding(model)
-    output = _output_layer(model)
-    kept = weight_readers(model)  # stay in float32, as quantize_dynamic_int8 leaves them
-    linears = [n for n, m in model.named_modules() if type(m) is torch.nn.Linear and n not in kept]
-    done, total = 0, len(where)
+        from desktop_app.engine.local.int8_linear import WeightQuantizer
+        from desktop_app.engine.local.int8_rotated import rotation_block
+        from desktop_app.engine.local.int8_skip import weight_readers
 
-    def read(name: str) -> Any:
-        nonlocal done
-        done += 1
-        if on_progress is not None and done % 16 == 0:
-            on_progress(done / total)
-        return where[name].get(name).to(torch.float32)
+        self.embedding = _input_embedding(model)
+        self.output = _output_layer(model)
+        kept = weight_readers(model)  # stay in float32, as quantize_dynamic_int8 leaves them
+        self.linears = {
+            name: module
+            for name, module in model.named_modules()
+            if type(module) is torch.nn.Linear and name not in kept
+        }
+        self.rotated = {
+            name: block
+            for name, module in self.linears.items()
+            if name != self.output and (block := rotation_block(name, module.in_features))
+        }
+        inside = [*self.linears, *([self.embedding] if self.embedding else [])]
+        self.inside = tuple(name + "." for name in inside)
+        self._quantizer = WeightQuantizer()
 
-    for name in linears:
-        layer = model.get_submodule(name)
-        weight = read(name + ".weight")
-        bias = read(name + ".bias") if layer.bias is not None else None
-        model.set_submodule(name, _int8_linear(name, weight, bias, split=name == output))
-        del weight, bias
-        _trim_heap()  # the float32 copies; no garbage collection here: 0.27 s each time
-    if embedding is not None:
-        weights = read(embedding + ".weight")
+    def quantized(self, read: _Reader, name: str) -> tuple[Any, Any, Any | None]:
+        """Linear `name`'s int8 values, scale and float bias, as `quantize_dynamic_int8`
+        makes them."""
+        import torch
+
+        from desktop_app.engine.local.int8_rotated import rotate
+
+        weight = read(name + ".weight", as_stored=True)
+        block = self.rotated.get(name)
+        if block is not None:
+            weight = rotate(weight.to(torch.float32), block)
+        has_bias = self.linears[name].bias is not None
+        bias = read(name + ".bias") if has_bias else None
+        values, scale = self._quantizer.values_and_scale(weight, per_channel=name != self.output)
+        return values, scale, bias
+
+    def stored_parts(self, read: _Reader, name: str) -> list[Any]:
+        """What the int8 cache keeps of Linear `name`: values, scale, zero point, bias."""
+        from desktop_app.engine.local.int8_cache import stored_parts
+
+        return stored_parts(*self.quantized(read, name))
+
+    def embedding_table(self, model: Any, read: _Reader) -> Any:
+        """The int8 token embedding made of the checkpoint's table."""
+        import torch
+
+        from desktop_app.engine.local.int8_embedding import Int8Embedding
+
+        assert self.embedding is not None
+        weights = read(self.embedding + ".weight")
         rows, width = weights.shape
-        table = torch.nn.Embedding(
-            rows,
-            width,
-            padding_idx=model.get_submodule(embedding).padding_idx,
-            _weight=weights,
-            _freeze=True,
-        )
-        model.set_submodule(embedding, Int8Embedding.from_float(table))
-        del table
-    inside = tuple(name + "." for name in [*linears, *([embedding] if embedding else [])])
+        padding = model.get_submodule(self.embedding).padding_idx
+        table = torch.nn.Embedding(rows, width, padding, _weight=weights, _freeze=True)
+        return Int8Embedding.from_float(table)
+
+
+def _fill(model: Any, where: dict[str, TensorFile], read: _Reader) -> None:
+    """Quantize the Linear layers and the token embedding, and assign every other tensor."""
+    from desktop_app.engine.local.int8_cache import _assign, _trim_heap, int8_layer
+    from desktop_app.engine.local.int8_linear import qint8
+
+    plan = _Plan(model)
+    for name in plan.linears:
+        values, scale, bias = plan.quantized(read, name)
+        weight = qint8(values, scale)
+        del values
+        layer = int8_layer((weight, bias), name == plan.output, plan.rotated.get(name))
+        model.set_submodule(name, layer)
+        _trim_heap()  # the float32 copies; no garbage collection here: 0.27 s each time
+    if plan.embedding is not None:
+        model.set_submodule(plan.embedding, plan.embedding_table(model, read))
     for name in where:
-        if not name.startswith(inside):
+        if not name.startswith(plan.inside):
             _assign(model, name, read(name))
     left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if left:
         raise NotStreamable(f"not in the checkpoint: {left[:3]}")
+
+
+def _cache_specs(
+    model: Any, where: dict[str, TensorFile], attention: str, read: _Reader
+) -> tuple[list[TensorSpec], dict[str, Any]]:
+    """What the int8 cache holds of the skeleton `model` (each tensor read and made as it is
+    written), and its manifest: as `save_int8` writes the model `_fill` makes."""
+    from desktop_app.engine.local.int8_cache import MadeTogether, linear_specs
+
+    plan = _Plan(model)
+    specs: list[TensorSpec] = []
+    for name, layer in plan.linears.items():
+        specs += linear_specs(
+            name,
+            (layer.out_features, layer.in_features),
+            per_channel=name != plan.output,
+            has_bias=layer.bias is not None,
+            make=functools.partial(plan.stored_parts, read, name),
+        )
+    embeddings: dict[str, list[Any]] = {}
+    if plan.embedding is not None:
+        table = model.get_submodule(plan.embedding)
+        embeddings[plan.embedding] = [table.num_embeddings, table.embedding_dim, table.padding_idx]
+        take = MadeTogether(lambda: _int8_rows(plan.embedding_table(model, read))).taker
+        rows = (table.num_embeddings, table.embedding_dim)
+        specs += [
+            TensorSpec(plan.embedding + ".qweight", "int8", rows, take(0)),
+            TensorSpec(plan.embedding + ".row_scale", "float32", rows[:1], take(1)),
+        ]
+    for name in where:
+        if not name.startswith(plan.inside):
+            specs.append(TensorSpec(name, *read.stored_as(name), functools.partial(read, name)))
+    for name, buffer in model.named_buffers():
+        if name not in where:  # made with the skeleton: not saved with the model
+            specs.append(spec_of(name, buffer))
+    manifest = {
+        "attention": attention,
+        "attn_implementation": model.config._attn_implementation,
+        "model_class": type(model).__name__,
+        "quantized": {name: [m.in_features, m.out_features] for name, m in plan.linears.items()},
+        "split": [plan.output] if plan.output in plan.linears else [],
+        "rotated": plan.rotated,
+        "embeddings": embeddings,
+        "aliases": {},
+    }
+    return specs, manifest
+
+
+def _int8_rows(table: Any) -> list[Any]:
+    return [table.qweight, table.row_scale]
 
 
 def _input_embedding(model: Any) -> str | None:
@@ -201,14 +348,3 @@ def _output_layer(model: Any) -> str | None:
     if type(layer) is not torch.nn.Linear or not pads(layer.in_features):
         return None
     return next(name for name, module in model.named_modules() if module is layer)
-
-
-def _int8_linear(name: str, weight: Any, bias: Any | None, *, split: bool) -> Any:
-    """The layer `quantize_dynamic_int8` makes of a float32 Linear with these tensors."""
-    from desktop_app.engine.local.int8_linear import quantize_linear
-    from desktop_app.engine.local.int8_rotated import quantize_rotated, rotation_block
-
-    block = rotation_block(name, int(weight.shape[1]))
-    if block is not None and not split:
-        return quantize_rotated(weight, bias, block)
-    return quantize_linear(weight, bias, split=split)

@@ -20,7 +20,11 @@ from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.families import Family, family_for
 from desktop_app.engine.local.image_size import apply_longest_edge
 from desktop_app.engine.local.int8_cache import load_int8_cached, release_free_memory, save_int8
-from desktop_app.engine.local.int8_stream import NotStreamable, quantize_streaming
+from desktop_app.engine.local.int8_stream import (
+    NotStreamable,
+    quantize_streaming,
+    stream_into_cache,
+)
 from desktop_app.engine.local.lean_imports import keep_torchvision_out, one_model_process
 from desktop_app.engine.local.precision import (
     Hardware,
@@ -176,19 +180,27 @@ def _load_processor(folder: Path, settings: EngineSettings, device: str) -> Any:
 def _load_int8(
     family: Family, folder: Path, placement: Placement, on_progress: ProgressCallback | None
 ) -> Any:
-    """From the int8 cache; on a miss the checkpoint quantized layer by layer (or, where that
-    cannot be, the float32 model quantized whole), then kept in the cache."""
+    """From the int8 cache; on a miss the checkpoint quantized layer by layer into the cache
+    and loaded from there (in memory where the cache cannot be written; where neither can
+    be, the float32 model quantized whole, then kept in the cache)."""
     model = load_int8_cached(family, folder, placement.attention)
     if model is not None:
         return model
     _report(on_progress, messages.STAGE_QUANTIZE, 0.0)
+
+    def progress(done: float) -> None:
+        _report(on_progress, messages.STAGE_QUANTIZE, 0.9 * done)
+
     try:
-        model = quantize_streaming(
-            family,
-            folder,
-            placement.attention,
-            lambda done: _report(on_progress, messages.STAGE_QUANTIZE, 0.9 * done),
-        )
+        try:
+            stream_into_cache(family, folder, placement.attention, progress)
+        except OSError:
+            log.warning("could not write the int8 cache of %s", folder, exc_info=True)
+        else:
+            model = load_int8_cached(family, folder, placement.attention)
+            if model is not None:
+                return model
+        model = quantize_streaming(family, folder, placement.attention, progress)
     except NotStreamable as reason:
         log.info("quantizing %s whole: %s", folder, reason)
         release_free_memory()

@@ -139,14 +139,33 @@ class TensorFile:
 
         entry = self._entries[name]
         dtype = getattr(torch, _DTYPES[entry["dtype"]][0])
+        tensor = torch.empty(entry["shape"], dtype=dtype)
+        self.read_into(name, tensor)
+        return tensor
+
+    def read_into(self, name: str, tensor: Any) -> None:
+        """Read tensor `name` into `tensor` (contiguous, of its dtype and shape): no memory
+        of its own, none zeroed first."""
+        import torch
+
+        entry = self._entries[name]
+        dtype = getattr(torch, _DTYPES[entry["dtype"]][0])
+        if tensor.dtype != dtype or list(tensor.shape) != list(entry["shape"]):
+            raise ValueError(f"{name}: {entry['dtype']} {entry['shape']} read into {tensor.dtype}")
+        if not tensor.is_contiguous():
+            raise ValueError(f"{name}: read into a tensor that is not contiguous")
         begin, end = entry["data_offsets"]
         if end == begin:
-            return torch.empty(entry["shape"], dtype=dtype)
-        data = bytearray(end - begin)
+            return
         self._file.seek(self._start + begin)
-        if self._file.readinto(data) != len(data):
+        data = tensor.reshape(-1).view(torch.uint8).numpy()
+        if self._file.readinto(memoryview(data)) != end - begin:
             raise ValueError(f"{name}: the file ends early")
-        return torch.frombuffer(data, dtype=dtype).reshape(entry["shape"])
+
+    def dtype_and_shape(self, name: str) -> tuple[str, tuple[int, ...]]:
+        """Tensor `name`'s dtype as torch names it ('bfloat16') and its shape, not read."""
+        entry = self._entries[name]
+        return _DTYPES[entry["dtype"]][0], tuple(entry["shape"])
 
     def map(self, name: str) -> Any:
         """Tensor `name` as a private (copy-on-write) mapping of the file: only the pages
