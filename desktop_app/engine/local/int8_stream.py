@@ -49,13 +49,9 @@ def stream_into_cache(
     the model; NotStreamable when it cannot be; OSError when the cache cannot be written."""
     from desktop_app.engine.local.int8_cache import write_cache
 
-    with _quiet_quantization():
-        model = _skeleton(family, folder, attention)
-        with contextlib.ExitStack() as stack:
-            opened = [stack.enter_context(TensorFile(p)) for p in _checkpoint_files(folder)]
-            where = _check_names(model, opened)
-            specs, manifest = _cache_specs(model, where, attention, _Reader(where, on_progress))
-            write_cache(folder, specs, manifest)
+    with _checkpoint(family, folder, attention) as (model, where):
+        specs, manifest = _cache_specs(model, where, attention, _Reader(where, on_progress))
+        write_cache(folder, specs, manifest)
     release_free_memory()
 
 
@@ -64,27 +60,25 @@ def quantize_streaming(
 ) -> Any:
     """The int8 model of `folder`, built layer by layer in memory; NotStreamable when it
     cannot be."""
-    with _quiet_quantization():
-        model = _skeleton(family, folder, attention)
-        with contextlib.ExitStack() as stack:
-            opened = [stack.enter_context(TensorFile(p)) for p in _checkpoint_files(folder)]
-            where = _check_names(model, opened)
-            _fill(model, where, _Reader(where, on_progress))
+    with _checkpoint(family, folder, attention) as (model, where):
+        _fill(model, where, _Reader(where, on_progress))
     release_free_memory()
     return model.eval()
 
 
 @contextlib.contextmanager
-def _quiet_quantization() -> Iterator[None]:
-    with warnings.catch_warnings():
+def _checkpoint(
+    family: Family, folder: Path, attention: str
+) -> Iterator[tuple[Any, dict[str, TensorFile]]]:
+    """The model's skeleton, and the open checkpoint file that holds each of its tensors."""
+    with warnings.catch_warnings(), contextlib.ExitStack() as stack:
         # torch marks torch.ao.quantization deprecated; see quantize_dynamic_int8.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        yield
-
-
-def _checkpoint_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.safetensors"))
+        model = _skeleton(family, folder, attention)
+        files = sorted(folder.glob("*.safetensors"))
+        opened = [stack.enter_context(TensorFile(path)) for path in files]
+        yield model, _check_names(model, opened)
 
 
 class _Reader:
