@@ -177,6 +177,18 @@ def _resize_the_embedding(cached: Path) -> None:
     _edit_manifest(cached, embeddings=embeddings)
 
 
+def _shorten_a_layers_scales(cached: Path) -> None:
+    """One layer's scales and zero points one short; the file otherwise whole."""
+    weights = cached / int8_cache.WEIGHTS
+    tensors = safetensors.torch.load_file(str(weights))
+    name = next(iter(json.loads((cached / int8_cache.MANIFEST).read_text())["quantized"]))
+    for part in (".scale", ".zero_point"):
+        tensors[name + part] = tensors[name + part][:-1].clone()
+    weights.unlink()
+    safetensors.torch.save_file(tensors, str(weights))
+    _edit_manifest(cached, weights_bytes=weights.stat().st_size)
+
+
 def _garble_header(cached: Path) -> None:
     weights = cached / int8_cache.WEIGHTS
     data = bytearray(weights.read_bytes())
@@ -196,6 +208,7 @@ DAMAGE = {
     "manifest of another model class": lambda c: _edit_manifest(c, model_class="Other"),
     "manifest of the format before int8 embeddings": lambda c: _edit_manifest(c, format=1),
     "embedding of another size": _resize_the_embedding,
+    "a layer's scales one short": _shorten_a_layers_scales,
 }
 
 

@@ -1,13 +1,15 @@
 """A local cache of int8 weights, so later loads never hold the float32 model in memory.
 
-The first int8 load quantizes the float32 model (`quantize_dynamic_int8`); `save_int8` then
-writes every quantized Linear's int8 weight, scale and zero point (and which of them are
-split, `SplitInt8Linear`), the int8 token embedding's rows and row scales, and every other
-tensor as it is (buffers that are not saved with the model included), into one safetensors
-file beside a JSON manifest. `load_int8_cached` builds the model on the meta device (no
-memory), puts the int8 Linear layers and the int8 embedding in place one at a time and
-assigns the other tensors, so memory grows only to the int8 model's size. The embedding's
-rows stay in the file, mapped: a lookup reads a few rows, so only their pages become
+The first int8 load writes the cache straight from the checkpoint
+(`int8_stream.stream_into_cache`), or, where that cannot be, quantizes the float32 model
+(`quantize_dynamic_int8`) and `save_int8` writes it: every quantized Linear's int8 weight,
+scale and zero point (and which of them are split, `SplitInt8Linear`), the int8 token
+embedding's rows and row scales, and every other tensor as it is (buffers that are not saved
+with the model included), into one safetensors file beside a JSON manifest.
+`load_int8_cached` builds the model on the meta device (no memory), puts the int8 Linear
+layers in place (packed for fbgemm two at a time), then the int8 embedding, and assigns the
+other tensors, so memory grows only to the int8 model's size. The embedding's rows stay in
+the file, mapped: a lookup reads a few rows, so only their pages become
 resident (27 MB less for SmolVLM-256M).
 
 Nothing is pickled. A cache that is missing, stale (other torch, transformers or quantized
@@ -428,6 +430,8 @@ def _stored_linear(stored: TensorFile, name: str, shape: tuple[int, int]) -> Any
 
     has_bias = name + _BIAS in stored.names
     scale, zero_point = stored.get(name + _SCALE), stored.get(name + _ZERO_POINT)
+    if scale.shape not in ((), shape[:1]) or zero_point.shape != scale.shape:
+        raise ValueError(f"{name}: scales of shape {tuple(scale.shape)}")
     if scale.dim() == 1:
         weight = torch._empty_per_channel_affine_quantized(
             shape, scales=scale, zero_points=zero_point, axis=0, dtype=torch.qint8
