@@ -405,3 +405,28 @@ def test_the_int8_embedding_reads_its_rows_from_the_mapped_cache(
             and int(line.split("-")[0], 16) <= address < int(line.split()[0].split("-")[1], 16)
             for line in mappings
         )
+
+
+def test_running_out_of_memory_on_a_warm_load_is_said_not_taken_for_damage(
+    tiny_models: dict[str, Path],
+    cache_dir: Path,
+    float32_loads: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The cache the first load has just written is whole: a warm load that runs out of memory
+    is the user's out-of-memory error, never "damaged; it will be written again" followed by
+    quantizing the checkpoint again in memory."""
+    from desktop_app.core.errors import OutOfMemoryError
+
+    def no_memory(*args: Any) -> Any:
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 1")
+
+    monkeypatch.setattr(int8_cache, "_build", no_memory)
+    folder = tiny_models["idefics3"]
+    with pytest.raises(OutOfMemoryError):
+        _load(folder)
+
+    assert float32_loads == [folder]  # streamed into the cache once, never again in memory
+    assert (int8_cache.cache_folder(folder) / int8_cache.MANIFEST).is_file()
+    assert "damaged" not in caplog.text

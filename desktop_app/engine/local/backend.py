@@ -24,7 +24,8 @@ from desktop_app.engine.backend import Backend
 from desktop_app.engine.images import fit_longest_edge
 from desktop_app.engine.local.choices import choice_constraint
 from desktop_app.engine.local.conversation_cache import ConversationCache, Reuse, image_fingerprint
-from desktop_app.engine.local.loading import LoadedModel, is_out_of_memory, load_model
+from desktop_app.engine.local.loading import LoadedModel, load_model
+from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.precision import Hardware, detect_hardware
 from desktop_app.engine.local.prepared import (
     EncodedImages,

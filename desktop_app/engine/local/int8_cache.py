@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.engine.local.families import Family
+from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of, write_tensor_file
 
 log = logging.getLogger(__name__)
@@ -95,9 +96,9 @@ def load_int8_cached(family: Family, folder: Path, attention: str) -> Any | None
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", UserWarning)
             return _build(family, folder, cached / WEIGHTS, manifest)
-    except MemoryError:
-        raise
-    except Exception:
+    except Exception as error:
+        if is_out_of_memory(error):
+            raise  # the cache is whole; this computer cannot hold the model now
         log.warning("int8 cache at %s is damaged; it will be written again", cached, exc_info=True)
         return None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from desktop_app.engine.local.int8_stream import (
     stream_into_cache,
 )
 from desktop_app.engine.local.lean_imports import keep_torchvision_out, one_model_process
+from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.precision import (
     Hardware,
     Placement,
@@ -123,22 +123,6 @@ def out_of_memory(name: str, weights_bytes: int) -> OutOfMemoryError:
     return OutOfMemoryError(messages.MODEL_OUT_OF_MEMORY_NO_SMALLER.format(model=name))
 
 
-_OUT_OF_MEMORY_WORDS = ("cannot allocate memory", "can't allocate memory", "out of memory")
-"""How torch says so for host memory: its CPU allocator and its file mapping raise
-RuntimeError ("DefaultCPUAllocator: can't allocate memory", "unable to mmap ...: Cannot
-allocate memory (12)")."""
-
-
-def is_out_of_memory(error: BaseException) -> bool:
-    """True for host memory exhaustion and for torch's (CUDA/MPS) OutOfMemoryError."""
-    if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
-        return True
-    if isinstance(error, OSError) and error.errno == errno.ENOMEM:
-        return True
-    text = str(error).casefold()
-    return any(words in text for words in _OUT_OF_MEMORY_WORDS)
-
-
 def _report(on_progress: ProgressCallback | None, stage: str, fraction: float) -> None:
     if on_progress is not None:
         on_progress(stage, fraction)
@@ -194,7 +178,9 @@ def _load_int8(
     try:
         try:
             stream_into_cache(family, folder, placement.attention, progress)
-        except OSError:
+        except OSError as error:
+            if is_out_of_memory(error):
+                raise
             log.warning("could not write the int8 cache of %s", folder, exc_info=True)
         else:
             model = load_int8_cached(family, folder, placement.attention)
