@@ -236,7 +236,10 @@ def test_a_cache_that_cannot_be_written_leaves_the_model_built_in_memory(
     def no_float32_model(*args: Any) -> Any:
         raise AssertionError("loaded through from_pretrained")
 
-    def full_disk(*args: Any) -> None:
+    writes: list[Path] = []
+
+    def full_disk(target: Path, *args: Any) -> None:
+        writes.append(target)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(loading, "_load_weights", no_float32_model)
@@ -246,6 +249,7 @@ def test_a_cache_that_cannot_be_written_leaves_the_model_built_in_memory(
     loaded = loading.load_model(folder, folder.name, settings, Hardware(cores=2))
 
     assert not int8_cache.cache_folder(folder).exists()
+    assert len(writes) == 1, "the model built in memory was written again to a full disk"
     assert _int8_weights(loaded.model)
     expected = int8_stream.quantize_streaming(_family(folder), folder, "sdpa")
     inputs = _inputs(folder)

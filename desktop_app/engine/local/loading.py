@@ -165,8 +165,9 @@ def _load_int8(
     family: Family, folder: Path, placement: Placement, on_progress: ProgressCallback | None
 ) -> Any:
     """From the int8 cache; on a miss the checkpoint quantized layer by layer into the cache
-    and loaded from there (in memory where the cache cannot be written; where neither can
-    be, the float32 model quantized whole, then kept in the cache)."""
+    and loaded from there (in memory where the cache cannot be written or read back; where
+    the checkpoint cannot be streamed, the float32 model quantized whole, then kept in the
+    cache)."""
     model = load_int8_cached(family, folder, placement.attention)
     if model is not None:
         return model
@@ -176,17 +177,7 @@ def _load_int8(
         _report(on_progress, messages.STAGE_QUANTIZE, 0.9 * done)
 
     try:
-        try:
-            stream_into_cache(family, folder, placement.attention, progress)
-        except OSError as error:
-            if is_out_of_memory(error):
-                raise
-            log.warning("could not write the int8 cache of %s", folder, exc_info=True)
-        else:
-            model = load_int8_cached(family, folder, placement.attention)
-            if model is not None:
-                return model
-        model = quantize_streaming(family, folder, placement.attention, progress)
+        stream_into_cache(family, folder, placement.attention, progress)
     except NotStreamable as reason:
         log.info("quantizing %s whole: %s", folder, reason)
         release_free_memory()
@@ -194,8 +185,18 @@ def _load_int8(
         _report(on_progress, messages.STAGE_QUANTIZE, 0.8)
         model = quantize_dynamic_int8(model)
         release_free_memory()  # the float32 weights' memory
-    save_int8(model, folder, placement.attention)
-    return model
+        save_int8(model, folder, placement.attention)
+        return model
+    except OSError as error:
+        if is_out_of_memory(error):
+            raise
+        log.warning("could not write the int8 cache of %s", folder, exc_info=True)
+    else:
+        model = load_int8_cached(family, folder, placement.attention)
+        if model is not None:
+            return model
+    # Not written again: the same write would fail the same way.
+    return quantize_streaming(family, folder, placement.attention, progress)
 
 
 def _load_weights(family: Family, folder: Path, placement: Placement) -> Any:
