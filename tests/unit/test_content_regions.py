@@ -61,6 +61,50 @@ def _overlap(box: Box, other: Box) -> bool:
     return box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
 
 
+def framed_page() -> Image.Image:
+    """A word processor's window: menus, a ruler along the top and down the left, a scroll
+    bar's grip and a status line, all touching at the corners (one frame of ink round the
+    screen), a note in the corner where the rulers meet, and a page of text in the middle."""
+    ink = (20, 20, 20)
+    image = Image.new("RGB", SIZE, (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("DejaVuSans.ttf", 14)
+    for x in range(8, SIZE[0] - 60, 16):
+        draw.line((x, 40, x, 44 if x % 80 else 50), fill=ink)
+    for y in range(60, SIZE[1] - 40, 16):
+        draw.line((8, y, 12 if y % 80 else 18, y), fill=ink)
+        draw.point((SIZE[0] - 10, y), fill=ink)
+    draw.text((8, 8), "File  Edit  View  Insert  Format  Tools  Help", fill=ink, font=font)
+    draw.text((24, 84), "Margin 25 mm", fill=ink, font=font)
+    draw.text((8, SIZE[1] - 28), "Page 1 of 1", fill=ink, font=font)
+    for row in range(8):
+        draw.text((400, 400 + row * 24), PAGE_LINE, fill=ink, font=font)
+    return image
+
+
+PAGE_LINE = "The garden opened on the first of April with thirty members."
+
+
+def test_a_frame_of_toolbars_and_rulers_is_looked_at_side_by_side() -> None:
+    """The frame's rectangle is the whole screen; its sides and the page, about a quarter."""
+    page = np.ascontiguousarray(np.asarray(framed_page())[:, :, ::-1])
+    boxes = content_regions(page)
+    assert _area_share(boxes) < 0.3, boxes
+    for point in ((10, 15), (30, 90), (10, SIZE[1] - 20), (410, 405), (SIZE[0] - 10, 500)):
+        assert _holds(boxes, point), (point, boxes)
+
+
+def test_text_where_two_regions_overlap_is_read_once() -> None:
+    """The note in the frame's corner lies in the menus' region and in the left ruler's."""
+    from desktop_app.engine.reading.reader import TextReader
+
+    page = framed_page()
+    assert len(content_regions(np.asarray(page)[:, :, ::-1])) > 1
+    texts = [line.text for line in TextReader().read(page).lines]
+    assert texts.count("Margin 25 mm") == 1
+    assert texts.count(PAGE_LINE) == 8
+
+
 def test_a_blank_or_busy_screen_is_detected_whole() -> None:
     blank = np.full((SIZE[1], SIZE[0], 3), 255, dtype=np.uint8)
     assert content_regions(blank) == [(0, 0, *SIZE)]

@@ -71,7 +71,7 @@ def test_icon_labels_wrapped_under_their_icons_are_read_whole_row_by_row() -> No
     lines = []
     for row, row_names in enumerate(names_by_row):
         for column, name in enumerate(row_names):
-            centre, top = 240 + column * 140, 180 + row * 110
+            centre, top = 240 + column * 120, 180 + row * 110
             for index, part in enumerate(name.split("|")):
                 width = 7 * len(part)
                 lines.append(line(part, centre - width // 2, top + index * 17, width, 18))
@@ -80,3 +80,46 @@ def test_icon_labels_wrapped_under_their_icons_are_read_whole_row_by_row() -> No
     ]
     order = [cell.text for block in reading_order(lines) for cell in block.lines]
     assert order == expected
+
+
+THUNAR_1920 = [  # (text, x, y, width, height): a file manager's window as the detector boxed it
+    ("File Edit View Go Bookmarks Help", 5, 2, 287, 21),
+    ("/tmp/Documents/", 174, 39, 211, 17),
+    ("Warning: you are using the root account. You may harm your system.", 6, 74, 452, 19),
+    ("Places", 6, 107, 54, 18),
+    ("home", 11, 128, 77, 30),
+    ("Devices", 5, 159, 66, 20),
+    ("File System", 39, 186, 85, 19),
+    ("Holiday photos", 192, 174, 105, 25),
+    ("music", 361, 178, 45, 18),
+    ("Recipes", 496, 178, 56, 18),
+    ("school reports", 614, 173, 100, 25),
+    ("bank statement", 751, 176, 109, 20),
+    ("march.pdf", 765, 192, 76, 22),
+    ("Budget 2026.ods", 887, 176, 114, 20),
+    ("doctor", 1059, 174, 50, 23),
+    ("appointment.ics", 1027, 192, 113, 23),
+    ("insurance", 1188, 177, 72, 20),
+    ("renewal.pdf", 1181, 192, 86, 23),
+    ("Invoice 4471.pdf", 1307, 176, 115, 20),
+    ("Meeting notes.txt", 1584, 177, 122, 20),
+    ("Passport scan.png", 1719, 176, 127, 22),
+    ("Tax return draft.odt", 179, 286, 132, 22),
+    ("Train tickets.pdf", 328, 285, 111, 25),
+    ("Wedding", 491, 286, 65, 23),
+    ("speech.odt", 483, 303, 81, 23),
+    ("4 folders | 11 files: 11 bytes", 184, 1060, 192, 15),
+    ("Free space: 28.2 GiB", 389, 1060, 138, 19),
+]
+
+
+def test_a_file_managers_wrapped_names_are_read_whole_beside_its_sidebar() -> None:
+    """Thunar at 1920x1080: the warning bar's line joins the sidebar's first entry into a
+    paragraph, which lines up with the icons' rows: the rows are then read line by line, and
+    the wrapped names must stay whole through that."""
+    lines = [line(text, x, y, width, height) for text, x, y, width, height in THUNAR_1920]
+    order = [cell.text for block in reading_order(lines) for cell in block.lines]
+    for first, rest in [("bank statement", "march.pdf"), ("doctor", "appointment.ics"),
+                        ("insurance", "renewal.pdf"), ("Wedding", "speech.odt")]:  # fmt: skip
+        assert order[order.index(first) + 1] == rest, order
+    assert order.index("Holiday photos") < order.index("bank statement") < order.index("doctor")

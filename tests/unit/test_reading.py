@@ -82,6 +82,26 @@ def test_large_and_small_images_read_alike(reader: TextReader) -> None:
     assert row.blocks[0].is_row
 
 
+def test_a_hidpi_terminals_permissions_are_read_whole(reader: TextReader) -> None:
+    """A listing at scale 2 (a 30 px monospace font): "-rw-r--r--" has only x-height ink, too
+    short on its own to count as large text; read at full width its dashes came apart
+    ("- rw- r- -r-"). On an image whose text is large every line is read narrowed."""
+    from PIL import ImageDraw, ImageFont
+
+    from desktop_app.testing.text_screens import font_path
+
+    image = Image.new("RGB", (1600, 500), (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(font_path("DejaVu Sans Mono")), 30)
+    for row in range(8):
+        size, day = 1703284 + row * 7919, row + 3
+        listing = f"-rw-r--r--  1 anna staff  {size} Jan {day:2d} 10:36 notes_{row}.txt"
+        draw.text((40, 30 + row * 38), listing, fill=(20, 20, 20), font=font)
+    permissions = [line.text for line in reader.read(image).lines if "rw" in line.text]
+    assert len(permissions) == 8
+    assert [text for text in permissions if " " in text] == []
+
+
 def test_an_image_without_text_reads_as_empty(reader: TextReader) -> None:
     photo_like = Image.effect_mandelbrot((640, 480), (-2.0, -1.2, 1.0, 1.2), 60).convert("RGB")
     assert reader.read(photo_like).empty

@@ -32,7 +32,7 @@ def test_text_twice_as_high_measures_about_twice_as_high(dark: bool) -> None:
 
 
 def test_only_large_text_is_detected_smaller() -> None:
-    assert ocr._text_factor(page(14)) == 1.0
-    assert 0.5 <= ocr._text_factor(page(32)) < 0.8
+    assert ocr.text_shrink(page(14)) == 1.0
+    assert 0.5 <= ocr.text_shrink(page(32)) < 0.8
     blank = np.full((800, 1280, 3), 255, dtype=np.uint8)
-    assert typical_text_height(blank) is None and ocr._text_factor(blank) == 1.0
+    assert typical_text_height(blank) is None and ocr.text_shrink(blank) == 1.0

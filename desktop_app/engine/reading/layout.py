@@ -42,10 +42,10 @@ def _paragraphs(lines: Sequence[TextLine]) -> list[TextBlock]:
     pieces = _pieces(lines)
     for line in sorted(lines, key=lambda line: (line.box.y, line.box.x)):
         for block in blocks:
-            if (
+            if _wraps_label(block[-1], line) or (
                 id(line) not in pieces
                 and id(block[-1]) not in pieces
-                and _continues(block[-1], line)
+                and _next_paragraph_line(block[-1], line)
             ):
                 block.append(line)
                 break
@@ -76,21 +76,46 @@ def _pieces(lines: Sequence[TextLine]) -> set[int]:
     return found
 
 
-def _continues(above: TextLine, below: TextLine) -> bool:
-    """Whether `below` goes on from `above`: a paragraph's next line, or the rest of a centred
-    label wrapped under an icon."""
+def _close_below(above: Rect, below: Rect, gap_heights: float) -> bool:
+    """Whether `below` starts under `above`, less than `gap_heights` x their height down,
+    and the two are about as tall."""
+    height = min(above.height, below.height)
+    gap = below.y - (above.y + above.height)
+    return (
+        -0.5 * height <= gap < gap_heights * height
+        and max(above.height, below.height) < 1.6 * height
+    )
+
+
+def _next_paragraph_line(above: TextLine, below: TextLine) -> bool:
+    """Whether `below` is a paragraph's next line after `above`."""
     a, b = above.box, below.box
     height = min(a.height, b.height)
-    gap = b.y - (a.y + a.height)
-    if not (
-        -0.5 * height <= gap < PARAGRAPH_GAP * height and max(a.height, b.height) < 1.6 * height
-    ):
+    return (
+        _close_below(a, b, PARAGRAPH_GAP)
+        and max(a.width, b.width) >= PARAGRAPH_LINE * height
+        and abs(a.x - b.x) < 1.5 * height
+    )
+
+
+def _wraps_label(above: TextLine, below: TextLine) -> bool:
+    """Whether `below` is the rest of a centred label wrapped under an icon. Such labels sit
+    closer side by side than a line's pieces may (a file manager's grid), so this holds for
+    pieces too: a terminal's columns are aligned left or right, never centred."""
+    a, b = above.box, below.box
+    height = min(a.height, b.height)
+    if not _close_below(a, b, LABEL_GAP) or max(a.width, b.width) >= PARAGRAPH_LINE * height:
         return False
-    if max(a.width, b.width) >= PARAGRAPH_LINE * height:
-        return abs(a.x - b.x) < 1.5 * height
     centres_apart = abs((a.x + a.width / 2) - (b.x + b.width / 2))
     edges_apart = min(abs(a.x - b.x), abs(a.x + a.width - b.x - b.width))
-    return gap < LABEL_GAP * height and centres_apart < LABEL_CENTRE * height < edges_apart
+    return centres_apart < LABEL_CENTRE * height < edges_apart
+
+
+def _unmerged(block: TextBlock) -> list[TextBlock]:
+    """A paragraph's lines, each a block again (they were rows); a wrapped label stays whole."""
+    if not _is_prose(block):
+        return [block]
+    return [TextBlock((line,), line.box) for line in block.lines]
 
 
 def _is_prose(block: TextBlock) -> bool:
@@ -108,7 +133,7 @@ def _cut(blocks: list[TextBlock]) -> list[TextBlock]:
         if _is_table_cut(left, right):
             continue
         if _paragraphs_beside_cells(left, right):
-            return _cut([TextBlock((line,), line.box) for block in blocks for line in block.lines])
+            return _cut([part for block in blocks for part in _unmerged(block)])
         columns.append((gap, left, right))
     widest_row = max(rows, default=None, key=lambda band: band[0])
     widest_column = max(columns, default=None, key=lambda band: band[0])

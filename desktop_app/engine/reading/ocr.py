@@ -17,7 +17,7 @@ from typing import Any
 
 from desktop_app.core import messages
 from desktop_app.core.errors import ModelError
-from desktop_app.engine.reading.regions import content_regions, typical_text_height
+from desktop_app.engine.reading.regions import content_regions, overlap, typical_text_height
 from desktop_app.engine.reading.stoppable import StoppableSession
 
 REC_HEIGHT = 48
@@ -97,17 +97,23 @@ class OcrModels:
             yield
 
     def detect(
-        self, image: Any, on_first_part: Callable[[list[Any]], Any | None] | None = None
+        self,
+        image: Any,
+        on_first_part: Callable[[list[Any]], Any | None] | None = None,
+        shrink: float | None = None,
     ) -> list[Any]:
         """Quadrilaterals (4x2 float arrays, image pixels) around each piece of text, found
         in the parts of the image that are not flat. `on_first_part` gets some first ones
         before the rest is looked at: those wholly inside the top FIRST_BAND of the topmost
         part, or where that part is short and others follow, the whole part's. It returns
         the one it used (or None), which is then kept as it is: what the whole detection
-        finds again there is dropped, or trimmed to what lies beside it."""
+        finds again there is dropped, or trimmed to what lies beside it. `shrink` is
+        `text_shrink(image)` where the caller has it already."""
         import cv2
 
-        factor = min(1.0, DETECTION_MAX_SIDE / max(image.shape[:2]), _text_factor(image))
+        if shrink is None:
+            shrink = text_shrink(image)
+        factor = min(1.0, DETECTION_MAX_SIDE / max(image.shape[:2]), shrink)
         if factor < 1.0:  # as rapidocr would shrink the whole image, before cutting it up
             height, width = image.shape[:2]  # a sliver keeps at least one pixel each way
             size = (max(1, round(width * factor)), max(1, round(height * factor)))
@@ -126,6 +132,10 @@ class OcrModels:
         found: list[Any] = []
         for index, part in enumerate(parts):
             quads = self._detect_part(image, part, factor)
+            shared = [overlap(part, earlier) for earlier in parts[:index]]
+            areas = [[side / factor for side in area] for area in shared if area]
+            if areas:
+                found, quads = _without_repeats(found, quads, areas)
             found += quads
             if index == 0 and len(parts) > 1 and quads and on_first_part is not None:
                 used = on_first_part(quads)
@@ -222,6 +232,32 @@ def _beside(quad: Any, used: Any) -> list[Any]:
     ]
 
 
+def _without_repeats(
+    found: list[Any], quads: list[Any], areas: list[list[float]]
+) -> tuple[list[Any], list[Any]]:
+    """`found` and the next part's `quads` without the text both parts saw where they
+    overlap (`areas`: left, top, right, bottom): of two quadrilaterals over the same text,
+    the one mostly inside the other goes (a word cut by one part's edge, whole in the
+    other's); of two alike, the later stays."""
+
+    def in_areas(quad: Any) -> bool:
+        left, top = quad.min(axis=0)
+        right, bottom = quad.max(axis=0)
+        return any(
+            left < area_right and area_left < right and top < area_bottom and area_top < bottom
+            for area_left, area_top, area_right, area_bottom in areas
+        )
+
+    earlier = [quad for quad in found if in_areas(quad)]
+    later = [quad for quad in quads if in_areas(quad)]
+    repeated = {id(quad) for quad in earlier if _covered(quad, later)}
+    earlier_kept = [quad for quad in earlier if id(quad) not in repeated]
+    return (
+        [quad for quad in found if id(quad) not in repeated],
+        [quad for quad in quads if not (in_areas(quad) and _covered(quad, earlier_kept))],
+    )
+
+
 def _covered(quad: Any, others: list[Any]) -> bool:
     """Whether COVERED_SHARE of `quad`'s bounding box lies inside one of `others`' boxes."""
     left, top = quad.min(axis=0)
@@ -237,7 +273,7 @@ def _covered(quad: Any, others: list[Any]) -> bool:
     return False
 
 
-def _text_factor(image: Any) -> float:
+def text_shrink(image: Any) -> float:
     """How much smaller detection may see `image`: large text (HiDPI) is found as well at
     `DETECTION_TEXT_HEIGHT` pixels high."""
     height = typical_text_height(image)

@@ -17,7 +17,7 @@ from typing import Any
 from desktop_app.core.reading import LineEnd, TextBlock, TextLine, TextReading, TextWord
 from desktop_app.core.types import Rect
 from desktop_app.engine.reading.layout import reading_order
-from desktop_app.engine.reading.ocr import REC_HEIGHT, OcrModels, shared_models
+from desktop_app.engine.reading.ocr import REC_HEIGHT, OcrModels, shared_models, text_shrink
 from desktop_app.engine.reading.spacing import measure_ink, words_from_glyphs
 
 LineCallback = Callable[[TextLine, LineEnd], None]
@@ -35,7 +35,10 @@ CLASSIFY_ASPECT = 4
 LARGE_TEXT = 20
 """Text whose ink is at least this tall (pixels) is recognised narrowed…"""
 LARGE_TEXT_SQUEEZE = 0.7
-"""…to this share of its width: as accurate on the test set, and faster."""
+"""…to this share of its width: as accurate on the test set, and faster. So is every line of
+an image whose text is large (HiDPI, `text_shrink` < 1): a line of x-height letters alone (a
+terminal's "-rw-r--r--") has short ink, and read at full width its dashes come apart
+("- rw-r- -r- -")."""
 CLASSIFY_SAMPLES = 24
 """How many of the longest lines decide which way up the image is."""
 BATCH_COLUMNS = 4000
@@ -110,12 +113,13 @@ class TextReader:
     ) -> TextReading:
         started = time.perf_counter()
         pixels, scale = _prepared(image)
+        shrink = text_shrink(pixels)
         early: list[_EarlyLine] = []
         first_line_s: float | None = None
 
         def read_first_line(quads: list[Any]) -> Any | None:
             nonlocal first_line_s
-            found_early = self._first_line(pixels, scale, quads)
+            found_early = self._first_line(pixels, scale, quads, shrink < 1.0)
             if found_early is None:
                 return None
             early.append(found_early)
@@ -124,7 +128,7 @@ class TextReader:
             return found_early.quad
 
         try:
-            pixels, rotated, found = self._upright(pixels, scale, read_first_line)
+            pixels, rotated, found = self._upright(pixels, scale, read_first_line, shrink)
         except Exception:
             if not (cancelled and cancelled.is_set()):
                 raise
@@ -147,7 +151,7 @@ class TextReader:
             batch = _next_batch(queue, crops, BATCH_COLUMNS if kept else FIRST_BATCH_COLUMNS)
             del queue[: len(batch)]
             try:
-                recognised = self._recognise(batch, crops)
+                recognised = self._recognise(batch, crops, shrink < 1.0)
             except Exception:
                 if not (cancelled and cancelled.is_set()):
                     raise
@@ -170,14 +174,19 @@ class TextReader:
         return TextReading(tuple(blocks), width, height, rotated)
 
     def _upright(
-        self, pixels: Any, scale: float, on_first_part: Callable[[list[Any]], Any | None]
+        self,
+        pixels: Any,
+        scale: float,
+        on_first_part: Callable[[list[Any]], Any | None],
+        shrink: float,
     ) -> tuple[Any, int, list[_Found]]:
         """Detect text, turning the image first when most of it is sideways or upside down.
-        `on_first_part` gets the first quadrilaterals found, at the top (OcrModels.detect)."""
+        `on_first_part` gets the first quadrilaterals found, at the top (OcrModels.detect);
+        `shrink` is the image's `text_shrink`."""
         import numpy as np
 
         rotated = 0
-        quads = self.models.detect(pixels, on_first_part)
+        quads = self.models.detect(pixels, on_first_part, shrink)
         if _mostly_tall(quads):
             pixels, rotated = np.ascontiguousarray(np.rot90(pixels, k=-1)), 90
             quads = self.models.detect(pixels)
@@ -189,7 +198,7 @@ class TextReader:
         upside_down = sum(w for w, p in zip(widths, flipped, strict=True) if p > 0.5)
         if samples and upside_down > UPRIGHT_SHARE * sum(widths):
             pixels, rotated = np.ascontiguousarray(pixels[::-1, ::-1]), (rotated + 180) % 360
-            quads = self.models.detect(pixels)
+            quads = self.models.detect(pixels, shrink=None if rotated == 270 else shrink)
             crops = [_crop(pixels, quad) for quad in quads]
         return (
             pixels,
@@ -197,7 +206,9 @@ class TextReader:
             [_Found(_box(quad, scale), crop) for quad, crop in zip(quads, crops, strict=True)],
         )
 
-    def _first_line(self, pixels: Any, scale: float, quads: list[Any]) -> _EarlyLine | None:
+    def _first_line(
+        self, pixels: Any, scale: float, quads: list[Any], large_text: bool
+    ) -> _EarlyLine | None:
         """The first line in reading order of the quadrilaterals `quads` (the first found, at
         the top of the image), recognised; None when they read sideways or upside down, or
         the line is not text: the reading then starts after the whole image is detected."""
@@ -210,16 +221,21 @@ class TextReader:
         crop = _crop(pixels, quad)
         if self.models.upside_down([crop[:, : CLASSIFY_ASPECT * crop.shape[0]]])[0] > 0.5:
             return None
-        line = self._recognise([first], {id(first): crop})[0]
+        line = self._recognise([first], {id(first): crop}, large_text)[0]
         if not line.words or line.confidence < MIN_LINE_CONFIDENCE:
             return None
         return _EarlyLine(line, _line_ends(order)[id(first)], quad)
 
-    def _recognise(self, batch: list[TextLine], crops: dict[int, Any]) -> list[TextLine]:
-        """The lines of `batch` recognised, in one run of the recognition model."""
+    def _recognise(
+        self, batch: list[TextLine], crops: dict[int, Any], large_text: bool
+    ) -> list[TextLine]:
+        """The lines of `batch` recognised, in one run of the recognition model; all of them
+        narrowed where the image's text is `large_text`."""
         images = [crops[id(line)] for line in batch]
         inks = [measure_ink(crop) for crop in images]
-        squeeze = [LARGE_TEXT_SQUEEZE if ink.height >= LARGE_TEXT else 1.0 for ink in inks]
+        squeeze = [
+            LARGE_TEXT_SQUEEZE if large_text or ink.height >= LARGE_TEXT else 1.0 for ink in inks
+        ]
         results = []
         recognised = self.models.recognize(images, squeeze)
         for placeholder, ink, glyphs in zip(batch, inks, recognised, strict=True):

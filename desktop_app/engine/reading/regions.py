@@ -4,7 +4,9 @@ Screens are mostly empty (a page's margins, a dialog's background, a dark deskto
 detection model's work grows with the pixels it sees, so it runs on the rectangles around
 what is not flat, found cheaply on a quarter-size copy. Straight lines do not count: a
 panel's border, a separator or a page's edge would otherwise join everything on a light
-screen into one rectangle as large as the screen. numpy and OpenCV load lazily.
+screen into one rectangle as large as the screen; and what joins round the screen's edges
+(a word processor's toolbars, rulers and status line) is looked at side by side, not as
+the rectangle round it. numpy and OpenCV load lazily.
 """
 
 from __future__ import annotations
@@ -19,9 +21,15 @@ REACH = 6
 """Ink this close (small-copy pixels) joins one region: the words of a line, a paragraph."""
 MARGIN = 16
 """Each region grows by this much (image pixels), so text at its edge keeps its border."""
-WHOLE_SHARE = 0.6
-"""When regions cover more than this share of the image, it is detected whole."""
+WHOLE_SHARE = 0.8
+"""When regions cover more than this share of the image, it is detected whole (a word
+processor's page in its frame of toolbars and rulers, 72 % of a 1920x1080 screen, was
+detected in 0.42 s in parts, 0.70 s whole)."""
 MAX_REGIONS = 48
+SPARSE_FILL = 0.25
+"""A region whose ink fills less than this share of its rectangle is covered by smaller
+rectangles (`CELL` small-copy pixels square at the least) instead."""
+CELL = 8
 """Past this many regions, one run on the whole image costs less than many small ones."""
 
 
@@ -62,7 +70,7 @@ def typical_text_height(pixels: Any) -> float | None:
 def content_regions(pixels: Any) -> list[Box]:
     """Rectangles that hold everything in `pixels` (an HxWx3 array) but flat parts and
     straight lines, or the whole image as one rectangle where cutting it up would not save
-    work."""
+    work. They may overlap (a frame's sides at its corners): text there is found twice."""
     import cv2
     import numpy as np
 
@@ -72,22 +80,63 @@ def content_regions(pixels: Any) -> list[Box]:
         return whole
     ink = _ink_not_lines(pixels, SHRINK)
     joined = cv2.dilate(ink, np.ones((2 * REACH + 1, 2 * REACH + 1), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     boxes = []
-    for left, top, box_width, box_height, _area in stats[1:count].tolist():
-        boxes.append(
+    for label, (left, top, box_width, box_height, area) in enumerate(stats.tolist()):
+        if label == 0:
+            continue
+        if area >= SPARSE_FILL * box_width * box_height:
+            covering = [(left, top, left + box_width, top + box_height)]
+        else:
+            part = labels[top : top + box_height, left : left + box_width] == label
+            covering = [
+                (left + x0, top + y0, left + x1, top + y1) for x0, y0, x1, y1 in _covering(part)
+            ]
+        boxes += [
             (
-                max(0, left * SHRINK - MARGIN),
-                max(0, top * SHRINK - MARGIN),
-                min(width, (left + box_width) * SHRINK + MARGIN),
-                min(height, (top + box_height) * SHRINK + MARGIN),
+                max(0, x0 * SHRINK - MARGIN),
+                max(0, y0 * SHRINK - MARGIN),
+                min(width, x1 * SHRINK + MARGIN),
+                min(height, y1 * SHRINK + MARGIN),
             )
-        )
+            for x0, y0, x1, y1 in covering
+        ]
     boxes = _merged(boxes)
-    area = sum((right - left) * (bottom - top) for left, top, right, bottom in boxes)
+    area = sum(_area(box) for box in boxes)
     if not boxes or len(boxes) > MAX_REGIONS or area > WHOLE_SHARE * width * height:
         return whole
     return boxes
+
+
+def _covering(mask: Any) -> list[Box]:
+    """Rectangles (mask pixels, in cells of CELL) covering what `mask` holds: each row of
+    cells cut into runs, and a run carried down while the rows below have the same one. A
+    frame of toolbars, rulers and a status bar becomes its sides, not the whole screen."""
+    import numpy as np
+
+    rows, columns = -(-mask.shape[0] // CELL), -(-mask.shape[1] // CELL)
+    padded = np.zeros((rows * CELL, columns * CELL), dtype=bool)
+    padded[: mask.shape[0], : mask.shape[1]] = mask
+    cells: Any = padded.reshape(rows, CELL, columns, CELL).any(axis=(1, 3))
+    found: list[Box] = []
+    open_runs: dict[tuple[int, int], int] = {}  # (first cell, end cell) -> first row
+    for row in range(rows + 1):
+        runs = set(_runs(cells[row])) if row < rows else set()
+        for run in [run for run in open_runs if run not in runs]:
+            start_row = open_runs.pop(run)
+            found.append((run[0] * CELL, start_row * CELL, run[1] * CELL, row * CELL))
+        for run in runs - open_runs.keys():
+            open_runs[run] = row
+    height, width = mask.shape
+    return [(x0, y0, min(x1, width), min(y1, height)) for x0, y0, x1, y1 in found]
+
+
+def _runs(cells: Any) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a row of cells."""
+    import numpy as np
+
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], cells.astype(np.int8), [0]))))
+    return [(int(start), int(end)) for start, end in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _ink(pixels: Any, shrink: int) -> Any:
@@ -127,7 +176,8 @@ def _small_gray(pixels: Any, shrink: int) -> Any:
 
 
 def _merged(boxes: list[Box]) -> list[Box]:
-    """Overlapping rectangles joined until none overlap."""
+    """Overlapping rectangles joined until none overlap that would cost no more pixels
+    joined than apart (the sides of a frame overlap at its corners, and stay apart)."""
     merged = sorted(boxes)
     changed = True
     while changed:
@@ -135,21 +185,28 @@ def _merged(boxes: list[Box]) -> list[Box]:
         kept: list[Box] = []
         for box in merged:
             for index, other in enumerate(kept):
-                if (
-                    box[0] < other[2]
-                    and other[0] < box[2]
-                    and box[1] < other[3]
-                    and other[1] < box[3]
-                ):
-                    kept[index] = (
-                        min(box[0], other[0]),
-                        min(box[1], other[1]),
-                        max(box[2], other[2]),
-                        max(box[3], other[3]),
-                    )
+                joined = (
+                    min(box[0], other[0]),
+                    min(box[1], other[1]),
+                    max(box[2], other[2]),
+                    max(box[3], other[3]),
+                )
+                if overlap(box, other) and _area(joined) <= _area(box) + _area(other):
+                    kept[index] = joined
                     changed = True
                     break
             else:
                 kept.append(box)
         merged = kept
     return merged
+
+
+def overlap(box: Box, other: Box) -> Box | None:
+    """Where two rectangles overlap, or None."""
+    left, top = max(box[0], other[0]), max(box[1], other[1])
+    right, bottom = min(box[2], other[2]), min(box[3], other[3])
+    return (left, top, right, bottom) if left < right and top < bottom else None
+
+
+def _area(box: Box) -> int:
+    return (box[2] - box[0]) * (box[3] - box[1])
