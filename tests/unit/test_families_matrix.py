@@ -171,3 +171,51 @@ def test_each_tiny_model_is_small_and_safetensors_only(
     assert "model.safetensors" in files and not any(name.endswith(".bin") for name in files)
     assert sum(files.values()) < 3 * 1024 * 1024
     assert ("chat_template.jinja" in files) == (family != "paligemma")
+
+
+@pytest.mark.parametrize("family", PROMPTED)
+def test_a_stop_inside_a_step_runs_no_later_layer_and_the_follow_up_is_unchanged(
+    models: dict[str, Path], family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stop pressed while the text model is halfway through a step (from another thread, as
+    the Stop key does; here from a hook before its middle layer): no later layer runs, the step's
+    token is not written, and the kept conversation is cut back to what every layer holds,
+    so a follow-up gives the same token ids as one encoded afresh."""
+    backend = _backend(models[family], Quantization.NONE)
+    layers = [
+        module
+        for module in backend.loaded.model.modules()
+        if type(module).__name__.endswith("DecoderLayer")
+    ]
+    steps: list[int] = []
+    last_layer_runs: list[int] = []
+
+    def cancel_halfway(module: Any, args: Any) -> None:
+        steps.append(1)
+        if len(steps) == STOP_AFTER_STEPS:
+            backend.cancel()
+
+    handles = [
+        layers[len(layers) // 2].register_forward_pre_hook(cancel_halfway),
+        layers[-1].register_forward_hook(lambda *_: last_layer_runs.append(1)),
+    ]
+    first = Request.single("Describe.", [SCREEN], max_new_tokens=50)
+    try:
+        answer, pieces = _ask(backend, first)
+    finally:
+        for handle in handles:
+            handle.remove()
+    assert answer.stop_reason is StopReason.CANCELLED
+    assert len(last_layer_runs) == STOP_AFTER_STEPS - 1
+    assert answer.generated_tokens == STOP_AFTER_STEPS - 1
+    assert "".join(pieces) == answer.text
+    recorded = GeneratedIds(backend, monkeypatch)
+    follow_up = first.follow_up(answer.text, "And what else?")
+    follow_up = Request(follow_up.turns, 4)
+    kept, _ = _ask(backend, follow_up)
+    if family not in NEVER_REUSES | CANNOT_CUT:
+        assert kept.cached_tokens >= answer.prompt_tokens - 2
+    backend.forget_conversation()
+    afresh, _ = _ask(backend, follow_up)
+    assert afresh.cached_tokens == 0
+    assert recorded.ids[0] == recorded.ids[1]

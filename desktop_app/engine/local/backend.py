@@ -33,7 +33,12 @@ from desktop_app.engine.local.prepared import (
     encode_images,
     with_encoded,
 )
-from desktop_app.engine.local.streaming import CancelCriteria, PieceStreamer
+from desktop_app.engine.local.streaming import (
+    CancelCriteria,
+    PieceStreamer,
+    StoppedInsideStep,
+    stop_inside_steps,
+)
 from desktop_app.engine.models.hub import resolve_model
 from desktop_app.engine.tasks import DESCRIBE
 from desktop_app.settings import EngineSettings
@@ -266,11 +271,18 @@ class LocalBackend(Backend):
             options["prefix_allowed_tokens_fn"] = choice_constraint(
                 tokenizer, request.choices, prompt_tokens, stop_ids
             )
+        output = None
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), stop_inside_steps(loaded.model, cancelled) as step:
                 output = loaded.model.generate(
                     **start.inputs, **options, return_dict_in_generate=True
                 )
+        except StoppedInsideStep:
+            streamer.end()
+            if loaded.family.reuses_cache and not callback_errors:
+                answered = torch.tensor(streamer.token_ids, dtype=torch.long)
+                sequence = torch.cat([inputs["input_ids"][0].cpu(), answered])
+                self._conversation.keep_stopped(sequence, step.cache, seen)
         except Exception as error:
             self._conversation.clear()
             if callback_errors:
@@ -284,7 +296,7 @@ class LocalBackend(Backend):
         if callback_errors:
             self._conversation.clear()
             raise callback_errors[0]
-        if loaded.family.reuses_cache:
+        if loaded.family.reuses_cache and output is not None:
             self._conversation.keep(output.sequences[0], output.past_key_values, seen)
         finished = self._clock()
         log.debug("asked %r; answered %r", request.turns[-1].text, streamer.text)

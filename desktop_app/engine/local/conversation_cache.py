@@ -101,6 +101,23 @@ class ConversationCache:
         length = int(cache.get_seq_length())
         self._kept = _Kept([int(i) for i in sequence[:length].tolist()], cache, images)
 
+    def keep_stopped(self, sequence: Any, cache: Any, images: tuple[str, ...]) -> None:
+        """Store `cache` after generation stopped inside a step: the layers that ran hold a
+        token (or the prompt) more than the rest, and all are cut back to the shortest
+        where that gives what encoding afresh would; otherwise nothing is kept."""
+        self._kept = None
+        layers = getattr(cache, "layers", None)
+        if not layers or not all(hasattr(layer, "get_seq_length") for layer in layers):
+            return  # a convolution's state (LFM2-VL) has no tokens to cut back to
+        lengths = [int(layer.get_seq_length()) for layer in layers]
+        shortest = min(lengths)
+        if shortest <= 0 or not can_continue(cache, max(lengths), shortest, shortest):
+            return
+        for layer, length in zip(layers, lengths, strict=True):
+            if length > shortest:
+                layer.crop(shortest - length)
+        self.keep(sequence, cache, images)
+
 
 def can_continue(cache: Any, held: int, keep: int, total: int) -> bool:
     """Whether `cache`, holding `held` tokens, can be cut back to its first `keep` and then

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from transformers.generation.stopping_criteria import StoppingCriteria
@@ -25,6 +26,46 @@ class CancelCriteria(StoppingCriteria):
         return torch.full(
             (input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device
         )
+
+
+class StoppedInsideStep(Exception):
+    """`generate` was stopped inside a forward pass: its cancel event was set."""
+
+
+class StepStop:
+    """What `stop_inside_steps` saw: the cache the layers were given (the text model's
+    keys and values), or None."""
+
+    cache: Any = None
+
+
+@contextmanager
+def stop_inside_steps(model: Any, event: threading.Event) -> Iterator[StepStop]:
+    """Raise StoppedInsideStep before the next layer of `model` once `event` is set: every
+    layer of its stacks (the vision encoder's, the text model's) looks first, so a cancel
+    lands within a layer rather than at the end of the step (a whole token's time)."""
+    import torch
+
+    seen = StepStop()
+
+    def check(_module: Any, _args: Any, kwargs: dict[str, Any]) -> None:
+        if event.is_set():
+            raise StoppedInsideStep
+        cache = kwargs.get("past_key_values")
+        if cache is not None:
+            seen.cache = cache
+
+    handles = [
+        layer.register_forward_pre_hook(check, with_kwargs=True)
+        for stack in model.modules()
+        if isinstance(stack, torch.nn.ModuleList)
+        for layer in stack
+    ]
+    try:
+        yield seen
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 class PieceStreamer(BaseStreamer):
