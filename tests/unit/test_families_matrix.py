@@ -219,3 +219,34 @@ def test_a_stop_inside_a_step_runs_no_later_layer_and_the_follow_up_is_unchanged
     afresh, _ = _ask(backend, follow_up)
     assert afresh.cached_tokens == 0
     assert recorded.ids[0] == recorded.ids[1]
+
+
+@pytest.mark.parametrize("family", sorted(set(PROMPTED) - NEVER_REUSES - CANNOT_CUT))
+def test_a_stop_while_a_follow_up_is_read_keeps_the_conversation_before_it(
+    models: dict[str, Path], family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stop pressed while the model reads a follow-up (its prompt half through the layers):
+    the conversation is kept as it was before that follow-up, so asking it again continues
+    from the kept cache and gives the same token ids as encoding it afresh."""
+    backend = _backend(models[family], Quantization.NONE)
+    first = Request.single("Describe.", [SCREEN], max_new_tokens=3)
+    answer, _ = _ask(backend, first)
+    follow_up = Request(first.follow_up(answer.text, "And what else?").turns, 4)
+    layers = [
+        module
+        for module in backend.loaded.model.modules()
+        if type(module).__name__.endswith("DecoderLayer")
+    ]
+    handle = layers[len(layers) // 2].register_forward_pre_hook(lambda *_: backend.cancel())
+    try:
+        stopped, _ = _ask(backend, follow_up)
+    finally:
+        handle.remove()
+    assert stopped.stop_reason is StopReason.CANCELLED and stopped.generated_tokens == 0
+    recorded = GeneratedIds(backend, monkeypatch)
+    kept, _ = _ask(backend, follow_up)
+    assert kept.cached_tokens >= answer.prompt_tokens - 2
+    backend.forget_conversation()
+    afresh, _ = _ask(backend, follow_up)
+    assert afresh.cached_tokens == 0
+    assert recorded.ids[0] == recorded.ids[1]

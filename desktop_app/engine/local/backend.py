@@ -282,7 +282,10 @@ class LocalBackend(Backend):
             if loaded.family.reuses_cache and not callback_errors:
                 answered = torch.tensor(streamer.token_ids, dtype=torch.long)
                 sequence = torch.cat([inputs["input_ids"][0].cpu(), answered])
-                self._conversation.keep_stopped(sequence, step.cache, seen)
+                # Stopped before a text layer ran (in the vision encoder): the cache given
+                # is as it was given, the kept conversation's start or nothing.
+                cache = step.cache or start.inputs.get("past_key_values")
+                self._conversation.keep_stopped(sequence, cache, seen)
         except Exception as error:
             self._conversation.clear()
             if callback_errors:
