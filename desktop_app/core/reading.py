@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop_app.core.types import Rect
@@ -23,6 +24,8 @@ class LineEnd(enum.Enum):
     """The next cell of the same row."""
     LINE = "line"
     """The next line of the same block."""
+    WRAP = "wrap"
+    """The same cell going on in the next line (a name wrapped under its icon)."""
     BLOCK = "block"
     """A new block (or the end)."""
 
@@ -49,6 +52,35 @@ class TextBlock:
     box: Rect
     is_row: bool = False
     """True when the lines sit side by side (cells of one row), not one under another."""
+    wrapped: tuple[bool, ...] = ()
+    """For each line, whether it goes on in the next (a label wrapped under its icon: one
+    cell on two lines); empty when none does."""
+
+    def goes_on(self, index: int) -> bool:
+        """Whether line `index` goes on in the next line (LineEnd.WRAP)."""
+        return index < len(self.wrapped) and self.wrapped[index]
+
+    def with_lines(self, lines: Sequence[TextLine | None]) -> TextBlock | None:
+        """This block with each line replaced by the one given in its place, those given as
+        None left out (not read, or already named); None when none is left. A wrapped line
+        goes on only into the line it went on into."""
+        kept: list[TextLine] = []
+        wrapped: list[bool] = []
+        for index, line in enumerate(lines):
+            if line is None:
+                continue
+            kept.append(line)
+            wrapped.append(
+                self.goes_on(index) and index + 1 < len(lines) and lines[index + 1] is not None
+            )
+        if not kept:
+            return None
+        return TextBlock(
+            tuple(kept),
+            self.box,
+            self.is_row and len(kept) > 1,
+            tuple(wrapped) if any(wrapped) else (),
+        )
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from desktop_app.core import messages
 from desktop_app.core.reading import TextLine, TextWord
 from desktop_app.core.types import Rect
 from desktop_app.engine.reading.layout import reading_order
+from desktop_app.engine.reading.render import block_text
 
 
 def line(name: str, x: int, y: int, width: int, height: int = 16) -> TextLine:
@@ -78,8 +80,27 @@ def test_icon_labels_wrapped_under_their_icons_are_read_whole_row_by_row() -> No
     expected = [
         part for row_names in names_by_row for name in row_names for part in name.split("|")
     ]
-    order = [cell.text for block in reading_order(lines) for cell in block.lines]
+    blocks = reading_order(lines)
+    order = [cell.text for block in blocks for cell in block.lines]
     assert order == expected
+    # each name is one cell: its lines joined by a space, the names by the cell separator
+    assert [block_text(block) for block in blocks] == [
+        messages.CELL_SEPARATOR.join(name.replace("|", " ") for name in row_names)
+        for row_names in names_by_row
+    ]
+
+
+def test_a_wrapped_names_first_line_goes_on_only_into_a_line_that_was_read() -> None:
+    """The reader leaves out lines it could not read: a name's first line then no longer
+    goes on, and the next name is a cell of its own again."""
+    lines = [line("bank statement", 300, 100, 98, 18), line("march.pdf", 314, 117, 70, 18),
+             line("Budget 2026.ods", 420, 100, 105, 18)]  # fmt: skip
+    (row,) = reading_order(lines)
+    assert row.wrapped == (True, False, False)
+    unread = row.with_lines([row.lines[0], None, row.lines[2]])
+    assert unread is not None and unread.wrapped == () and unread.is_row
+    assert block_text(unread) == messages.CELL_SEPARATOR.join(["bank statement", "Budget 2026.ods"])
+    assert row.with_lines([None, None, None]) is None
 
 
 THUNAR_1920 = [  # (text, x, y, width, height): a file manager's window as the detector boxed it

@@ -151,6 +151,29 @@ def test_reader_backend_streams_lines_with_timings() -> None:
     assert blank.text == messages.NO_TEXT_FOUND and pieces[-1] == messages.NO_TEXT_FOUND
 
 
+def test_a_file_managers_wrapped_names_are_each_read_as_one_cell() -> None:
+    """Names centred under icons, long ones wrapped onto a second line, as Thunar draws
+    them: each name is one cell ("bank statement march.pdf"), streamed that way too."""
+    from PIL import ImageDraw, ImageFont
+
+    from desktop_app.testing.text_screens import font_path
+
+    image = Image.new("RGB", (900, 300), (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(font_path("DejaVu Sans")), 13)
+    names = ["Holiday photos", "bank statement|march.pdf", "Budget 2026.ods",
+             "doctor|appointment.ics", "Recipes"]  # fmt: skip
+    for column, name in enumerate(names):
+        for index, part in enumerate(name.split("|")):
+            left = 80 + column * 141 - draw.textlength(part, font=font) / 2
+            draw.text((left, 100 + index * 16), part, fill=(30, 30, 30), font=font)
+    pieces: list[str] = []
+    answer = ReaderBackend().start(Request.single("read", [image]), pieces.append)
+    cells = [name.replace("|", " ") for name in names]
+    assert answer.text == messages.CELL_SEPARATOR.join(cells)
+    assert "".join(pieces) == answer.text
+
+
 def test_reader_backend_cancel_from_another_thread() -> None:
     backend = ReaderBackend()
     screen = document("light", "DejaVu Sans", 9)

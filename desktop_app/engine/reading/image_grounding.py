@@ -86,7 +86,7 @@ def _shifted(block: TextBlock, dx: int, dy: int) -> TextBlock:
     lines = tuple(
         TextLine(line.words, _moved(line.box, dx, dy), line.confidence) for line in block.lines
     )
-    return TextBlock(lines, _moved(block.box, dx, dy), block.is_row)
+    return TextBlock(lines, _moved(block.box, dx, dy), block.is_row, block.wrapped)
 
 
 def _moved(box: Rect, dx: int, dy: int) -> Rect:
@@ -109,14 +109,17 @@ def _new_text(
     kept = []
     for block, read in blocks:
         inside = [part for part in named if _area(part) < _area(read)]
-        lines = tuple(
-            line
-            for line in block.lines
-            if line.text.strip().casefold() not in names
-            and not any(_on(line.box, part) for part in inside)
+        new = block.with_lines(
+            [
+                line
+                if line.text.strip().casefold() not in names
+                and not any(_on(line.box, part) for part in inside)
+                else None
+                for line in block.lines
+            ]
         )
-        if lines:
-            kept.append(TextBlock(lines, block.box, block.is_row and len(lines) > 1))
+        if new is not None:
+            kept.append(new)
     return kept
 
 

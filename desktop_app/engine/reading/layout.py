@@ -39,19 +39,32 @@ def reading_order(lines: Sequence[TextLine]) -> tuple[TextBlock, ...]:
 
 def _paragraphs(lines: Sequence[TextLine]) -> list[TextBlock]:
     blocks: list[list[TextLine]] = []
+    wraps: list[list[bool]] = []  # per block: whether each line goes on as a wrapped label
     pieces = _pieces(lines)
     for line in sorted(lines, key=lambda line: (line.box.y, line.box.x)):
-        for block in blocks:
-            if _wraps_label(block[-1], line) or (
+        for block, wrapped in zip(blocks, wraps, strict=True):
+            label = _wraps_label(block[-1], line)
+            if label or (
                 id(line) not in pieces
                 and id(block[-1]) not in pieces
                 and _next_paragraph_line(block[-1], line)
             ):
+                wrapped[-1] = label
                 block.append(line)
+                wrapped.append(False)
                 break
         else:
             blocks.append([line])
-    return [TextBlock(tuple(block), _union([line.box for line in block])) for block in blocks]
+            wraps.append([False])
+    return [
+        TextBlock(tuple(block), _union([line.box for line in block]), False, _flags(wrapped))
+        for block, wrapped in zip(blocks, wraps, strict=True)
+    ]
+
+
+def _flags(wrapped: Sequence[bool]) -> tuple[bool, ...]:
+    """`TextBlock.wrapped`: empty when no line goes on."""
+    return tuple(wrapped) if any(wrapped) else ()
 
 
 def _pieces(lines: Sequence[TextLine]) -> set[int]:
@@ -218,7 +231,10 @@ def _row(blocks: list[TextBlock]) -> TextBlock:
     """Blocks side by side with no empty band under them: one row, read left to right."""
     ordered = sorted(blocks, key=lambda block: block.box.x)
     lines = tuple(line for block in ordered for line in block.lines)
-    return TextBlock(lines, _union([block.box for block in ordered]), is_row=len(ordered) > 1)
+    wrapped = [block.goes_on(index) for block in ordered for index in range(len(block.lines))]
+    return TextBlock(
+        lines, _union([block.box for block in ordered]), len(ordered) > 1, _flags(wrapped)
+    )
 
 
 def _union(boxes: Sequence[Rect]) -> Rect:

@@ -167,9 +167,9 @@ class TextReader:
         if early and not found:  # stopped while the rest was being detected
             blocks.append(TextBlock((early[0].line,), early[0].line.box, False))
         for block in order:
-            lines = tuple(kept[id(line)] for line in block.lines if id(line) in kept)
-            if lines:
-                blocks.append(TextBlock(lines, block.box, block.is_row and len(lines) > 1))
+            read = block.with_lines([kept.get(id(line)) for line in block.lines])
+            if read is not None:
+                blocks.append(read)
         self.last_timings = ReadTimings(detect_s, first_line_s, time.perf_counter() - started)
         return TextReading(tuple(blocks), width, height, rotated)
 
@@ -301,7 +301,10 @@ def _line_ends(blocks: tuple[TextBlock, ...]) -> dict[int, LineEnd]:
     for block in blocks:
         inner = LineEnd.CELL if block.is_row else LineEnd.LINE
         for index, line in enumerate(block.lines):
-            ends[id(line)] = inner if index < len(block.lines) - 1 else LineEnd.BLOCK
+            if block.goes_on(index):
+                ends[id(line)] = LineEnd.WRAP
+            else:
+                ends[id(line)] = inner if index < len(block.lines) - 1 else LineEnd.BLOCK
     return ends
 
 

@@ -23,10 +23,18 @@ def separator(end: LineEnd) -> str:
     """What goes after a line: a cell separator, a line break, or a blank line."""
     if end is LineEnd.CELL:
         return messages.CELL_SEPARATOR
+    if end is LineEnd.WRAP:
+        return " "
     return "\n" if end is LineEnd.LINE else "\n\n"
 
 
 def block_text(block: TextBlock, line_break: str = "\n") -> str:
-    """A block as text: a row's cells on one line, a paragraph's lines one per line."""
+    """A block as text: a row's cells on one line, a paragraph's lines one per line, a
+    wrapped label's lines joined by a space."""
     joiner = messages.CELL_SEPARATOR if block.is_row else line_break
-    return joiner.join(line_text(line) for line in block.lines)
+    parts = []
+    for index, line in enumerate(block.lines):
+        if index:
+            parts.append(" " if block.goes_on(index - 1) else joiner)
+        parts.append(line_text(line))
+    return "".join(parts)
