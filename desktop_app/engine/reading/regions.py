@@ -26,11 +26,12 @@ WHOLE_SHARE = 0.8
 processor's page in its frame of toolbars and rulers, 72 % of a 1920x1080 screen, was
 detected in 0.42 s in parts, 0.70 s whole)."""
 MAX_REGIONS = 48
+"""Past this many regions, one run on the whole image costs less than many small ones."""
 SPARSE_FILL = 0.25
 """A region whose ink fills less than this share of its rectangle is covered by smaller
-rectangles (`CELL` small-copy pixels square at the least) instead."""
+rectangles instead…"""
 CELL = 8
-"""Past this many regions, one run on the whole image costs less than many small ones."""
+"""…made of cells this many small-copy pixels square."""
 
 
 HEIGHT_SHRINK = 2
@@ -70,7 +71,8 @@ def typical_text_height(pixels: Any) -> float | None:
 def content_regions(pixels: Any) -> list[Box]:
     """Rectangles that hold everything in `pixels` (an HxWx3 array) but flat parts and
     straight lines, or the whole image as one rectangle where cutting it up would not save
-    work. They may overlap (a frame's sides at its corners): text there is found twice."""
+    work. They may overlap (a frame's sides at its corners): detection keeps what two of
+    them find there once."""
     import cv2
     import numpy as np
 
