@@ -60,6 +60,15 @@ class TextBlock:
         """Whether line `index` goes on in the next line (LineEnd.WRAP)."""
         return index < len(self.wrapped) and self.wrapped[index]
 
+    def end_of(self, index: int) -> LineEnd:
+        """What follows line `index`: its label's next line, the next cell of the row, the
+        next line of the block, or a new block."""
+        if self.goes_on(index):
+            return LineEnd.WRAP
+        if index == len(self.lines) - 1:
+            return LineEnd.BLOCK
+        return LineEnd.CELL if self.is_row else LineEnd.LINE
+
     def with_lines(self, lines: Sequence[TextLine | None]) -> TextBlock | None:
         """This block with each line replaced by the one given in its place, those given as
         None left out (not read, or already named); None when none is left. A wrapped line

@@ -114,12 +114,13 @@ class TextReader:
         started = time.perf_counter()
         pixels, scale = _prepared(image)
         shrink = text_shrink(pixels)
+        large_text = shrink < 1.0
         early: list[_EarlyLine] = []
         first_line_s: float | None = None
 
         def read_first_line(quads: list[Any]) -> Any | None:
             nonlocal first_line_s
-            found_early = self._first_line(pixels, scale, quads, shrink < 1.0)
+            found_early = self._first_line(pixels, scale, quads, large_text)
             if found_early is None:
                 return None
             early.append(found_early)
@@ -151,7 +152,7 @@ class TextReader:
             batch = _next_batch(queue, crops, BATCH_COLUMNS if kept else FIRST_BATCH_COLUMNS)
             del queue[: len(batch)]
             try:
-                recognised = self._recognise(batch, crops, shrink < 1.0)
+                recognised = self._recognise(batch, crops, large_text)
             except Exception:
                 if not (cancelled and cancelled.is_set()):
                     raise
@@ -299,12 +300,8 @@ def _box(quad: Any, scale: float) -> Rect:
 def _line_ends(blocks: tuple[TextBlock, ...]) -> dict[int, LineEnd]:
     ends = {}
     for block in blocks:
-        inner = LineEnd.CELL if block.is_row else LineEnd.LINE
         for index, line in enumerate(block.lines):
-            if block.goes_on(index):
-                ends[id(line)] = LineEnd.WRAP
-            else:
-                ends[id(line)] = inner if index < len(block.lines) - 1 else LineEnd.BLOCK
+            ends[id(line)] = block.end_of(index)
     return ends
 
 

@@ -31,10 +31,10 @@ def separator(end: LineEnd) -> str:
 def block_text(block: TextBlock, line_break: str = "\n") -> str:
     """A block as text: a row's cells on one line, a paragraph's lines one per line, a
     wrapped label's lines joined by a space."""
-    joiner = messages.CELL_SEPARATOR if block.is_row else line_break
     parts = []
     for index, line in enumerate(block.lines):
         if index:
-            parts.append(" " if block.goes_on(index - 1) else joiner)
+            end = block.end_of(index - 1)
+            parts.append(line_break if end is LineEnd.LINE else separator(end))
         parts.append(line_text(line))
     return "".join(parts)
