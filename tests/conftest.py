@@ -95,6 +95,18 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {family: build_tiny_model(family, root / family) for family in FAMILIES}
 
 
+@pytest.fixture(scope="session")
+def every_family(
+    tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """A tiny random model folder of every family Iris offers (the seeds' and the others)."""
+    from desktop_app.testing.random_models import MORE_FAMILIES, build_tiny_model
+
+    root = tmp_path_factory.mktemp("more-families")
+    more = {family: build_tiny_model(family, root / family) for family in MORE_FAMILIES}
+    return {**tiny_models, **more}
+
+
 def _screenshot_like(size: tuple[int, int]) -> Image.Image:
     image = Image.new("RGB", size, (240, 240, 240))
     draw = ImageDraw.Draw(image)

@@ -18,7 +18,7 @@ from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.settings import EngineSettings, Quantization
 from desktop_app.testing._families_more import SLIDING_WINDOW
-from desktop_app.testing.random_models import ALL_FAMILIES, MORE_FAMILIES, build_tiny_model
+from desktop_app.testing.random_models import ALL_FAMILIES, MORE_FAMILIES
 
 PROMPTED = tuple(family for family in ALL_FAMILIES if family != "paligemma")
 """The families Iris prompts (PaliGemma has no chat template: it is refused)."""
@@ -33,13 +33,9 @@ STOP_AFTER_STEPS = 3
 
 
 @pytest.fixture(scope="module")
-def models(
-    tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Path]:
+def models(every_family: dict[str, Path]) -> dict[str, Path]:
     """Every family's tiny model folder."""
-    root = tmp_path_factory.mktemp("more-families")
-    more = {family: build_tiny_model(family, root / family) for family in MORE_FAMILIES}
-    return {**tiny_models, **more}
+    return every_family
 
 
 class GeneratedIds:

@@ -16,6 +16,7 @@ from desktop_app.core.errors import (
     first_line,
 )
 from desktop_app.core.types import ProgressCallback
+from desktop_app.engine.local.deferred_dynamo import defer_dynamo
 from desktop_app.engine.local.families import Family, family_for
 from desktop_app.engine.local.image_size import apply_longest_edge
 from desktop_app.engine.local.int8_cache import load_int8_cached, release_free_memory, save_int8
@@ -70,6 +71,7 @@ def load_model(
     family.check_prompt(folder, name)  # before the weights: never load a model Iris cannot ask
     if one_model_process():
         keep_torchvision_out(family.model_type)  # before the processor's imports
+        defer_dynamo()  # before transformers' model code
     check_weights(folder, name)
     size = weights_size(folder)
     placement = plan_placement(settings, hardware, size)

@@ -1,0 +1,68 @@
+"""Answers from tiny models in a process of its own, with torch._dynamo deferred or not.
+
+    python deferred_dynamo_run.py {deferred|imported|as-shipped} FAMILY=FOLDER ...
+
+"deferred" puts the stand-in in place first, "imported" imports torch._dynamo first (as
+transformers does by itself), "as-shipped" does neither: loading does what it does in the model
+process (run it with lean_imports.ONE_MODEL_ENV set). Loads each folder (int8 as shipped;
+otherwise no quantization, so the tokens do not depend on activation ranges), asks one turn
+and a follow-up, and prints one JSON object: the token ids each answer generated per family,
+and whether torch._dynamo was still the stand-in after that family's answers.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from PIL import Image
+
+
+def _recorded(model: Any) -> list[list[int]]:
+    """The token ids each later `generate` call of `model` writes, as they come."""
+    generated: list[list[int]] = []
+    inner = model.generate
+
+    def generate(*args: Any, **kwargs: Any) -> Any:
+        output = inner(*args, **kwargs)
+        prompt = int(kwargs["input_ids"].shape[1])
+        generated.append([int(i) for i in output.sequences[0, prompt:].tolist()])
+        return output
+
+    model.generate = generate
+    return generated
+
+
+def main(mode: str, folders: list[str]) -> None:
+    import torch
+
+    from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
+
+    if mode == "deferred":
+        assert defer_dynamo()
+    elif mode == "imported":
+        import torch._dynamo
+    from desktop_app.core.types import Request
+    from desktop_app.engine.local.backend import LocalBackend
+    from desktop_app.settings import EngineSettings, Quantization
+
+    torch.manual_seed(0)
+    screen = Image.new("RGB", (300, 200), (30, 90, 160))
+    results: dict[str, Any] = {}
+    for item in folders:
+        family, folder = item.split("=", 1)
+        quantization = Quantization.INT8 if mode == "as-shipped" else Quantization.NONE
+        backend = LocalBackend(EngineSettings(model=folder, quantization=quantization))
+        backend.load()
+        generated = _recorded(backend.loaded.model)
+        first = Request.single("Describe.", [screen], max_new_tokens=4)
+        answer = backend.start(first, lambda _: None)
+        backend.start(first.follow_up(answer.text, "And what else?"), lambda _: None)
+        results[family] = {"ids": generated, "deferred": dynamo_deferred()}
+        backend.close()
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])

@@ -1,0 +1,123 @@
+"""torch._dynamo kept out of the model process (engine/local/deferred_dynamo.py).
+
+Each case runs in a process of its own: the stand-in replaces a package in `sys.modules`, which
+this test process has imported already. Weights are random: token ids are compared, never words.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
+from desktop_app.testing.random_models import ALL_FAMILIES
+
+HELPER = Path(__file__).resolve().parents[1] / "helpers" / "deferred_dynamo_run.py"
+ROOT = Path(__file__).resolve().parents[2]
+PROMPTED = tuple(family for family in ALL_FAMILIES if family != "paligemma")
+WITHOUT_DYNAMO = ("idefics3", "idefics2")
+"""Families the model process runs with torchvision kept out: nothing imports torch._dynamo."""
+
+
+def _python(code_or_argv: list[str], **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key != ONE_MODEL_ENV}
+    env.update(environment)
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, *code_or_argv], env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+    )  # fmt: skip
+
+
+def _answers(mode: str, folders: dict[str, Path], **environment: str) -> dict[str, Any]:
+    argv = [str(HELPER), mode, *(f"{family}={folder}" for family, folder in folders.items())]
+    done = _python(argv, **environment)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_every_family_gives_the_same_tokens_with_dynamo_deferred(
+    every_family: dict[str, Path],
+) -> None:
+    """Loading and answering (a turn and a follow-up) in a process with the stand-in give the
+    token ids of a process with torch._dynamo imported, family by family; a family whose code
+    needs the real package (torchvision's operators import it) gets it when it asks."""
+    folders = {family: every_family[family] for family in PROMPTED}
+    deferred = _answers("deferred", folders)
+    imported = _answers("imported", folders)
+    assert set(deferred) == set(PROMPTED)
+    for family in PROMPTED:
+        assert deferred[family]["ids"] == imported[family]["ids"], family
+        assert len(deferred[family]["ids"]) == 2 and all(deferred[family]["ids"]), family
+        assert imported[family]["deferred"] is False
+
+
+@pytest.mark.parametrize("family", WITHOUT_DYNAMO)
+def test_the_model_process_never_imports_dynamo_for_a_family_without_torchvision(
+    every_family: dict[str, Path], family: str
+) -> None:
+    """As the model process loads (int8, torchvision kept out), transformers' decorators and
+    its masking helper are served by the stand-in: the real package is never imported."""
+    answers = _answers("as-shipped", {family: every_family[family]}, **{ONE_MODEL_ENV: "1"})
+    assert answers[family]["deferred"] is True
+    assert len(answers[family]["ids"]) == 2 and all(answers[family]["ids"])
+
+
+def test_anything_else_asked_of_the_stand_in_imports_the_real_package() -> None:
+    code = """
+import sys, torch
+from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
+assert defer_dynamo() and defer_dynamo() and dynamo_deferred()
+stand_in = sys.modules["torch._dynamo"]
+decorated = torch.compiler.disable(len)
+assert decorated is len and torch.compiler.allow_in_graph(len) is len
+from torch._dynamo._trace_wrapped_higher_order_op import TransformGetItemToIndex
+assert "torch._dynamo.utils" not in sys.modules and dynamo_deferred()
+mark = stand_in.mark_static_address
+real = sys.modules["torch._dynamo"]
+assert real is not stand_in and torch._dynamo is real and not dynamo_deferred()
+assert mark is real.mark_static_address
+from torch._dynamo.utils import NP_SUPPORTED_MODULES
+assert NP_SUPPORTED_MODULES and real.config is sys.modules["torch._dynamo.config"]
+print("real")
+"""
+    done = _python(["-c", code])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["real"]
+
+
+def test_a_submodule_importing_its_siblings_under_the_stand_in_is_loaded_whole() -> None:
+    """torchvision's operators import torch._dynamo.utils, which imports `config` from its
+    package: the real package is brought in then, and the module is complete."""
+    code = """
+import sys, torch
+from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
+assert defer_dynamo()
+import torch._dynamo.utils as utils
+assert not dynamo_deferred() and sys.modules["torch._dynamo.utils"].NP_SUPPORTED_MODULES
+import torch._dynamo.trace_rules
+print("whole")
+"""
+    done = _python(["-c", code])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["whole"]
+
+
+def test_nothing_is_deferred_once_the_real_package_is_imported() -> None:
+    code = """
+import torch, torch._dynamo
+from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
+assert defer_dynamo() is False and not dynamo_deferred()
+assert torch.compiler.disable(len) is not len
+print("kept")
+"""
+    done = _python(["-c", code])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["kept"]
