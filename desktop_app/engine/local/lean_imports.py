@@ -1,4 +1,5 @@
-"""Keeping torchvision out of a process that loads one model whose family does not need it.
+"""Keeping out of a process that loads one model what that model does not need: torchvision
+where its family does without it, and torch's distributed tensors.
 
 transformers imports torchvision as soon as any of its image modules is imported, whenever
 torchvision is installed (`transformers.image_utils` takes its interpolation modes from it),
@@ -12,6 +13,11 @@ processors exist, so a process that kept torchvision out cannot load a family ne
 later. That is why this is only done where the environment says the process loads a single
 model (`ONE_MODEL_ENV`, set for the model process): a window that loads models in its own
 process keeps transformers' usual choice.
+
+transformers' weight loading imports torch's distributed tensors (`torch.distributed.tensor`,
+sympy with it: 0.4 s and 14 MB in the model process) whenever torch was built with distributed
+support, for tensor parallelism across processes. One model in one process never shards its
+weights, so there torch.distributed is reported unavailable before transformers asks.
 """
 
 from __future__ import annotations
@@ -62,3 +68,28 @@ def keep_torchvision_out(model_type: str) -> bool:
 def torchvision_kept_out() -> bool:
     """Whether `keep_torchvision_out` has hidden torchvision in this process."""
     return "torchvision" in sys.modules and sys.modules["torchvision"] is None
+
+
+def keep_distributed_out() -> bool:
+    """Report torch.distributed unavailable to what asks from now on (transformers, before it
+    imports its weight-loading modules). True when it is reported so; False, and nothing
+    changed, where a process group is running or transformers has already been told it is
+    available."""
+    import torch.distributed
+
+    if getattr(torch.distributed.is_available, "__name__", "") == _unavailable.__name__:
+        return True
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return False
+    if "transformers.distributed.sharding_utils" in sys.modules:
+        return False
+    torch.distributed.is_available = _unavailable
+    from transformers.utils import import_utils
+
+    import_utils.is_torch_distributed_available.cache_clear()
+    return True
+
+
+def _unavailable() -> bool:
+    """torch.distributed.is_available in a process that loads one model."""
+    return False

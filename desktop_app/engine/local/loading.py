@@ -25,7 +25,11 @@ from desktop_app.engine.local.int8_stream import (
     quantize_streaming,
     stream_into_cache,
 )
-from desktop_app.engine.local.lean_imports import keep_torchvision_out, one_model_process
+from desktop_app.engine.local.lean_imports import (
+    keep_distributed_out,
+    keep_torchvision_out,
+    one_model_process,
+)
 from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.precision import (
     Hardware,
@@ -72,6 +76,7 @@ def load_model(
     if one_model_process():
         keep_torchvision_out(family.model_type)  # before the processor's imports
         defer_dynamo()  # before transformers' model code
+        keep_distributed_out()  # before its weight loading
     check_weights(folder, name)
     size = weights_size(folder)
     placement = plan_placement(settings, hardware, size)

@@ -1,13 +1,15 @@
-"""Answers from tiny models in a process of its own, with torch._dynamo deferred or not.
+"""Answers from tiny models in a process of its own, with torch's compiler and distributed
+tensors kept out or not.
 
-    python deferred_dynamo_run.py {deferred|imported|as-shipped} FAMILY=FOLDER ...
+    python lean_process_run.py {lean|imported|as-shipped} FAMILY=FOLDER ...
 
-"deferred" puts the stand-in in place first, "imported" imports torch._dynamo first (as
-transformers does by itself), "as-shipped" does neither: loading does what it does in the model
-process (run it with lean_imports.ONE_MODEL_ENV set). Loads each folder (int8 as shipped;
-otherwise no quantization, so the tokens do not depend on activation ranges), asks one turn
-and a follow-up, and prints one JSON object: the token ids each answer generated per family,
-and whether torch._dynamo was still the stand-in after that family's answers.
+"lean" puts the torch._dynamo stand-in in place and reports torch.distributed unavailable
+first, "imported" imports both first (as transformers does by itself), "as-shipped" does
+neither: loading does what it does in the model process (run it with lean_imports.ONE_MODEL_ENV
+set). Loads each folder (int8 as shipped; otherwise no quantization, so the tokens do not depend
+on activation ranges), asks one turn and a follow-up, and prints one JSON object: per family,
+the token ids each answer generated, whether torch._dynamo was still the stand-in and whether
+torch's distributed tensors were imported, after that family's answers.
 """
 
 from __future__ import annotations
@@ -38,11 +40,13 @@ def main(mode: str, folders: list[str]) -> None:
     import torch
 
     from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
+    from desktop_app.engine.local.lean_imports import keep_distributed_out
 
-    if mode == "deferred":
-        assert defer_dynamo()
+    if mode == "lean":
+        assert defer_dynamo() and keep_distributed_out()
     elif mode == "imported":
         import torch._dynamo
+        import torch.distributed.tensor
     from desktop_app.core.types import Request
     from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.settings import EngineSettings, Quantization
@@ -59,7 +63,11 @@ def main(mode: str, folders: list[str]) -> None:
         first = Request.single("Describe.", [screen], max_new_tokens=4)
         answer = backend.start(first, lambda _: None)
         backend.start(first.follow_up(answer.text, "And what else?"), lambda _: None)
-        results[family] = {"ids": generated, "deferred": dynamo_deferred()}
+        results[family] = {
+            "ids": generated,
+            "deferred": dynamo_deferred(),
+            "distributed": "torch.distributed.tensor" in sys.modules,
+        }
         backend.close()
     print(json.dumps(results))
 

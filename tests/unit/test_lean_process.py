@@ -1,4 +1,5 @@
-"""torch._dynamo kept out of the model process (engine/local/deferred_dynamo.py).
+"""torch._dynamo and torch's distributed tensors kept out of the model process
+(engine/local/deferred_dynamo.py, lean_imports.keep_distributed_out).
 
 Each case runs in a process of its own: the stand-in replaces a package in `sys.modules`, which
 this test process has imported already. Weights are random: token ids are compared, never words.
@@ -18,7 +19,7 @@ import pytest
 from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
 from desktop_app.testing.random_models import ALL_FAMILIES
 
-HELPER = Path(__file__).resolve().parents[1] / "helpers" / "deferred_dynamo_run.py"
+HELPER = Path(__file__).resolve().parents[1] / "helpers" / "lean_process_run.py"
 ROOT = Path(__file__).resolve().parents[2]
 PROMPTED = tuple(family for family in ALL_FAMILIES if family != "paligemma")
 WITHOUT_DYNAMO = ("idefics3", "idefics2")
@@ -43,14 +44,16 @@ def _answers(mode: str, folders: dict[str, Path], **environment: str) -> dict[st
     return result
 
 
-def test_every_family_gives_the_same_tokens_with_dynamo_deferred(
+def test_every_family_gives_the_same_tokens_in_a_lean_process(
     every_family: dict[str, Path],
 ) -> None:
-    """Loading and answering (a turn and a follow-up) in a process with the stand-in give the
-    token ids of a process with torch._dynamo imported, family by family; a family whose code
-    needs the real package (torchvision's operators import it) gets it when it asks."""
+    """Loading and answering (a turn and a follow-up) in a process with the torch._dynamo
+    stand-in and torch.distributed reported unavailable give the token ids of a process with
+    both imported, family by family; a family whose code needs the real torch._dynamo
+    (torchvision's operators import it, and it imports the distributed tensors) gets it when
+    it asks."""
     folders = {family: every_family[family] for family in PROMPTED}
-    deferred = _answers("deferred", folders)
+    deferred = _answers("lean", folders)
     imported = _answers("imported", folders)
     assert set(deferred) == set(PROMPTED)
     for family in PROMPTED:
@@ -60,13 +63,15 @@ def test_every_family_gives_the_same_tokens_with_dynamo_deferred(
 
 
 @pytest.mark.parametrize("family", WITHOUT_DYNAMO)
-def test_the_model_process_never_imports_dynamo_for_a_family_without_torchvision(
+def test_the_model_process_never_imports_dynamo_or_distributed_tensors(
     every_family: dict[str, Path], family: str
 ) -> None:
-    """As the model process loads (int8, torchvision kept out), transformers' decorators and
-    its masking helper are served by the stand-in: the real package is never imported."""
+    """As the model process loads a family without torchvision (int8), transformers'
+    decorators and its masking helper are served by the stand-in: the real torch._dynamo is
+    never imported, nor are torch's distributed tensors."""
     answers = _answers("as-shipped", {family: every_family[family]}, **{ONE_MODEL_ENV: "1"})
     assert answers[family]["deferred"] is True
+    assert answers[family]["distributed"] is False
     assert len(answers[family]["ids"]) == 2 and all(answers[family]["ids"])
 
 
@@ -116,6 +121,22 @@ import torch, torch._dynamo
 from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
 assert defer_dynamo() is False and not dynamo_deferred()
 assert torch.compiler.disable(len) is not len
+print("kept")
+"""
+    done = _python(["-c", code])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["kept"]
+
+
+def test_distributed_stays_available_where_transformers_has_been_told_so() -> None:
+    """Too late once transformers' weight loading is imported (it bound the distributed names
+    then): nothing is changed, so the process stays consistent."""
+    code = """
+import torch.distributed, transformers.distributed.sharding_utils
+from desktop_app.engine.local.lean_imports import keep_distributed_out
+from transformers.utils.import_utils import is_torch_distributed_available
+assert keep_distributed_out() is False and torch.distributed.is_available()
+assert is_torch_distributed_available()
 print("kept")
 """
     done = _python(["-c", code])
