@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.engine.local.conversation_cache import image_fingerprint
+from desktop_app.engine.local.layer_hooks import checked_before
 
 PIXEL_NAMES = ("pixel_values", "pixel_values_images", "image_patches")
 """Input names that carry an image's pixels to a vision encoder (as `generate` knows them)."""
@@ -138,20 +139,17 @@ def with_encoded(inputs: dict[str, Any], encoded: EncodedImages) -> dict[str, An
 def stop_between_layers(model: Any, cancelled: threading.Event) -> Iterator[None]:
     """Raise StopPreparing before the next encoder layer once `cancelled` is set."""
 
-    def check(_module: Any, _args: Any) -> None:
+    def check(_layer: Any, _args: tuple[Any, ...], _kwargs: dict[str, Any]) -> None:
         if cancelled.is_set():
             raise StopPreparing
 
-    handles = [
-        module.register_forward_pre_hook(check)
+    layers = [
+        module
         for module in _vision_modules(model)
         if type(module).__name__.endswith("EncoderLayer")
     ]
-    try:
+    with checked_before(layers, check):
         yield
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def _vision_modules(model: Any) -> Iterator[Any]:

@@ -12,6 +12,7 @@ from transformers.generation.stopping_criteria import StoppingCriteria
 from transformers.generation.streamers import BaseStreamer
 
 from desktop_app.core.types import TextCallback
+from desktop_app.engine.local.layer_hooks import checked_before
 
 
 class CancelCriteria(StoppingCriteria):
@@ -48,24 +49,21 @@ def stop_inside_steps(model: Any, event: threading.Event) -> Iterator[StepStop]:
 
     seen = StepStop()
 
-    def check(_module: Any, _args: Any, kwargs: dict[str, Any]) -> None:
+    def check(_layer: Any, _args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         if event.is_set():
             raise StoppedInsideStep
         cache = kwargs.get("past_key_values")
         if cache is not None:
             seen.cache = cache
 
-    handles = [
-        layer.register_forward_pre_hook(check, with_kwargs=True)
+    layers = [
+        layer
         for stack in model.modules()
         if isinstance(stack, torch.nn.ModuleList)
         for layer in stack
     ]
-    try:
+    with checked_before(layers, check):
         yield seen
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 class PieceStreamer(BaseStreamer):
