@@ -28,8 +28,13 @@ label wrapped (a file manager's icon names) when their centres are closer than t
 height and both their left and their right edges farther apart: a table's column, aligned
 left or right, has one edge in common."""
 LABEL_GAP = 0.4
+LABEL_SAME_CENTRE = 0.1
+"""…or, for a line under one of a row of labels with nothing beside it, when their centres
+are closer than this x their height (names wrapped into two lines of about the same width)."""
 PIECE_GAP = 1.5
 """Boxes in line with less than this x their height between them are pieces of one line."""
+ROW_NEIGHBOUR = 3.0
+"""A line has a neighbour in its row when another in line is less than this x its height away."""
 
 
 def reading_order(lines: Sequence[TextLine]) -> tuple[TextBlock, ...]:
@@ -41,9 +46,10 @@ def _paragraphs(lines: Sequence[TextLine]) -> list[TextBlock]:
     blocks: list[list[TextLine]] = []
     wraps: list[list[bool]] = []  # per block: whether each line goes on as a wrapped label
     pieces = _pieces(lines)
+    in_rows = _pieces(lines, ROW_NEIGHBOUR)
     for line in sorted(lines, key=lambda line: (line.box.y, line.box.x)):
         for block, wrapped in zip(blocks, wraps, strict=True):
-            label = _wraps_label(block[-1], line)
+            label = _wraps_label(block[-1], line, _in_a_row_alone(block[-1], line, in_rows))
             if label or (
                 id(line) not in pieces
                 and id(block[-1]) not in pieces
@@ -67,9 +73,10 @@ def _flags(wrapped: Sequence[bool]) -> tuple[bool, ...]:
     return tuple(wrapped) if any(wrapped) else ()
 
 
-def _pieces(lines: Sequence[TextLine]) -> set[int]:
+def _pieces(lines: Sequence[TextLine], gap_heights: float = PIECE_GAP) -> set[int]:
     """The ids of lines that sit beside another in the same line, a space or so apart: parts of
-    one line, to be read with their row rather than merged down into a paragraph."""
+    one line, to be read with their row rather than merged down into a paragraph (with
+    `gap_heights`, another's distance: lines with a neighbour in their row)."""
     found: set[int] = set()
     ordered = sorted(lines, key=lambda line: line.box.y)
     for index, line in enumerate(ordered):
@@ -83,7 +90,7 @@ def _pieces(lines: Sequence[TextLine]) -> set[int]:
             if (
                 _in_line(a, b)
                 and max(a.height, b.height) < 1.6 * height
-                and gap < PIECE_GAP * height
+                and gap < gap_heights * height
             ):
                 found.update((id(line), id(other)))
     return found
@@ -111,17 +118,28 @@ def _next_paragraph_line(above: TextLine, below: TextLine) -> bool:
     )
 
 
-def _wraps_label(above: TextLine, below: TextLine) -> bool:
+def _wraps_label(above: TextLine, below: TextLine, in_a_grid: bool = False) -> bool:
     """Whether `below` is the rest of a centred label wrapped under an icon. Such labels sit
     closer side by side than a line's pieces may (a file manager's grid), so this holds for
-    pieces too: a terminal's columns are aligned left or right, never centred."""
+    pieces too: a terminal's columns are aligned left or right, never centred. Two lines of
+    about the same width have edges too close to tell; `in_a_grid` (`above` one of a row of
+    labels, `below` on its own) lets them be one label when centred within `LABEL_SAME_CENTRE`."""
     a, b = above.box, below.box
     height = min(a.height, b.height)
     if not _close_below(a, b, LABEL_GAP) or max(a.width, b.width) >= PARAGRAPH_LINE * height:
         return False
     centres_apart = abs((a.x + a.width / 2) - (b.x + b.width / 2))
     edges_apart = min(abs(a.x - b.x), abs(a.x + a.width - b.x - b.width))
+    if in_a_grid and centres_apart < LABEL_SAME_CENTRE * height:
+        return True
     return centres_apart < LABEL_CENTRE * height < edges_apart
+
+
+def _in_a_row_alone(above: TextLine, below: TextLine, in_rows: set[int]) -> bool:
+    """Whether `above` sits in a row beside others while `below` has nothing near it in its
+    own (`in_rows`: lines with a neighbour within ROW_NEIGHBOUR): the second line of a label
+    in a grid of icon names, not a row of a table or a terminal."""
+    return id(above) in in_rows and id(below) not in in_rows
 
 
 def _unmerged(block: TextBlock) -> list[TextBlock]:
