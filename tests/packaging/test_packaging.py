@@ -575,6 +575,29 @@ def test_the_linux_app_builds_and_runs(
         line.startswith("test-org/tiny") and messages.MODEL_BUNDLED in line
         for line in listed.stdout.splitlines()
     )
+    _the_apps_model_process_answers(iris, tiny_models["idefics3"], screenshot)
+
+
+def _the_apps_model_process_answers(iris: Path, model: Path, screenshot: Path) -> None:
+    """The window's model process as the app starts it (the program itself with
+    MODEL_PROCESS_FLAG, one model: torchvision, torch's compiler and distributed tensors kept
+    out) loads the tiny model and answers through the proxy."""
+    from PIL import Image
+
+    from desktop_app.core.types import Request
+    from desktop_app.engine.process import MODEL_PROCESS_FLAG, BackendSpec, Kind, ProcessBackend
+    from desktop_app.settings import EngineSettings
+
+    spec = BackendSpec(Kind.LOCAL_MODEL, EngineSettings(model=str(model)))
+    backend = ProcessBackend(spec, command=[str(iris), MODEL_PROCESS_FLAG])
+    pieces: list[str] = []
+    try:
+        backend.load()
+        request = Request.single("Describe.", [Image.open(screenshot)], max_new_tokens=3)
+        answer = backend.start(request, pieces.append)
+    finally:
+        backend.close()
+    assert 1 <= answer.generated_tokens <= 3 and "".join(pieces) == answer.text
 
 
 CATALOGUE_LANGUAGES = sorted(
