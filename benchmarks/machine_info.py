@@ -42,3 +42,39 @@ def put_section(text: str, heading: str, lines: list[str]) -> str:
         before, after_marker = text.rsplit(marker, 1)
         return before.rstrip("\n") + "\n\n" + body + marker + after_marker
     return text + "\n" + body
+
+
+TargetRows = list[tuple[str, str, float, str]]
+"""(what, key in a benchmark's results, target, unit): rows of docs/performance.md's Targets."""
+
+
+def target_row(what: str, value: float, limit: float, unit: str) -> str:
+    """One row of a targets table (the format of benchmarks/report.py's)."""
+    shown = f"{value:.0f}" if unit == "MB" else f"{value:.2f}"
+    verdict = "met" if value <= limit else "**missed**"
+    return f"| {what} <= {limit:g} {unit} | {shown} {unit} | {verdict} |"
+
+
+def put_targets(text: str, results: dict[str, float], rows: TargetRows) -> str:
+    """docs/performance.md's `text` with `rows` of its "## Targets" table measured anew from
+    `results`: each in its place (or added at the table's end); other rows stay as they are."""
+    lines = text.split("\n")
+    try:
+        start = lines.index("## Targets")
+    except ValueError:
+        return text
+    new = {
+        f"| {what} <= ": target_row(what, results[key], limit, unit)
+        for what, key, limit, unit in rows
+        if key in results
+    }
+    end = start + 1
+    while end < len(lines) and not lines[end].startswith("|"):
+        end += 1
+    table_end = end
+    while table_end < len(lines) and lines[table_end].startswith("|"):
+        prefix = next((prefix for prefix in new if lines[table_end].startswith(prefix)), None)
+        if prefix is not None:
+            lines[table_end] = new.pop(prefix)
+        table_end += 1
+    return "\n".join([*lines[:table_end], *new.values(), *lines[table_end:]])

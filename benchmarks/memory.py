@@ -1,6 +1,7 @@
 """Memory and time to load a model: the plain transformers recipe against Iris's int8 loads.
 
     .venv/bin/python benchmarks/memory.py [--runs N] [--shapes 256M,500M] [--cpu-python PATH]
+                                          [--write]
 
 Random weights with the published layer sizes of SmolVLM-256M-Instruct and -500M-Instruct
 (built offline, once). Every figure comes from a fresh Python process, so one load cannot leave
@@ -8,13 +9,15 @@ memory behind for the next: the resident set (RSS) after
 `import desktop_app.engine.local.backend` (which already imports torch and transformers), its peak
 while loading processor and model (VmHWM, reset after the imports; the anonymous part sampled
 every 10 ms) and the RSS once loaded. Plain recipe: AutoProcessor + AutoModelForImageTextToText
-in float32. Iris int8, cache cold: float32 weights quantized, then written to the int8 cache.
+in float32. Iris int8, cache cold: the checkpoint quantized layer by layer into the int8 cache,
+then loaded from it.
 Iris int8, cache warm: built from the int8 cache. The measured processes import what the
 model process imports and run in its environment (`IRIS_ONE_MODEL_PROCESS=1`). Medians of N
 runs. Also: where the baseline comes from, glibc's `MALLOC_ARENA_MAX=2`, how closely the int8
 logits follow float32 ones, and, given `--cpu-python` (the python of a virtual environment
 holding torch's CPU-only build and Iris), the same loads under that torch.
-Prints a Markdown section; `benchmarks/report.py` puts it into docs/performance.md.
+Prints a Markdown section; with --write puts it into docs/performance.md in place of the last
+one and updates this benchmark's rows of its Targets table (`benchmarks/report.py` includes it).
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ SHAPES = {"256M": "SmolVLM-256M-Instruct", "500M": "SmolVLM-500M-Instruct"}
 TARGET_SHAPE = "256M"
 TARGET_LOADED_MB = 700
 TARGET_PEAK_MB = 1200
+TARGET_ROWS = [
+    ("memory with the 256M model loaded", "loaded_mb", float(TARGET_LOADED_MB), "MB"),
+    ("peak while loading (int8 cache warm)", "peak_mb", float(TARGET_PEAK_MB), "MB"),
+]
+"""(what, key, target, unit): this benchmark's rows of docs/performance.md's Targets table."""
+HEADING = "## Memory while loading (CPU)"
+OUTPUT = ROOT / "docs" / "performance.md"
 TARGET_COSINE = 0.99
 MODES = {
     "plain": "plain recipe, float32",
@@ -303,7 +313,7 @@ def _lines(
     cpu: CpuBuild | None = None,
 ) -> list[str]:
     lines = [
-        "## Memory while loading (CPU)",
+        HEADING,
         "",
         "Random weights with the published SmolVLM layer sizes (`benchmarks/memory.py`); each "
         f"figure from a fresh process that imports what the model process imports, in its "
@@ -404,10 +414,11 @@ def _where_lines(
         "this, the heap otherwise kept about 100 MB of freed copies, and the mapped cache "
         "file another 300 MB).",
         "",
-        f"A cold load peaks at the float32 model plus the mapped checkpoint "
-        f"({cold['peak'] - cold['baseline']:.0f} MB above the baseline, as the plain recipe's "
-        f"{plain['peak'] - plain['baseline']:.0f} MB); it then collects garbage and trims the "
-        f"heap, so once loaded it holds {cold['loaded']:.0f} MB, near the warm load's "
+        f"A cold load quantizes the checkpoint layer by layer into the int8 cache, then loads "
+        f"that (`engine/local/int8_stream.py`): it peaks "
+        f"{cold['peak'] - cold['baseline']:.0f} MB above the baseline, against the plain "
+        f"recipe's {plain['peak'] - plain['baseline']:.0f} MB for its float32 model; once "
+        f"loaded it holds {cold['loaded']:.0f} MB, near the warm load's "
         f"{warm['loaded']:.0f} MB. The plain recipe holds {plain['loaded']:.0f} MB, of which "
         f"`malloc_trim` would give back {plain['loaded'] - plain['trimmed']:.0f} MB.",
         "",
@@ -444,6 +455,7 @@ def main() -> int:
     parser.add_argument(
         "--cpu-python", help="python of a virtual environment with torch's CPU-only build"
     )
+    parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -457,7 +469,15 @@ def main() -> int:
         print(json.dumps(figures))
         return 0
     shapes = tuple(args.shapes.split(","))
-    print("\n".join(section(args.runs, shapes, cpu_python=args.cpu_python)))
+    results: dict[str, float] = {}
+    lines = section(args.runs, shapes, results=results, cpu_python=args.cpu_python)
+    print("\n".join(lines))
+    if args.write:
+        from machine_info import put_section, put_targets
+
+        text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+        text = put_targets(put_section(text, HEADING, lines), results, TARGET_ROWS)
+        OUTPUT.write_text(text, encoding="utf-8")
     return 0
 
 

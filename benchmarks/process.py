@@ -591,6 +591,8 @@ def section(
 
 
 def _lines(figures: Figures, found: dict[str, float], machine_line: str) -> list[str]:
+    from machine_info import target_row
+
     window, child, boundary = figures["window"], figures["child"], figures["boundary"]
     runs = figures["runs"]
     lines = [
@@ -699,46 +701,15 @@ def _lines(figures: Figures, found: dict[str, float], machine_line: str) -> list
     return lines
 
 
-def target_row(what: str, value: float, limit: float, unit: str) -> str:
-    """One row of a targets table (the format of benchmarks/report.py's)."""
-    shown = f"{value:.0f}" if unit == "MB" else f"{value:.2f}"
-    verdict = _verdict(value, limit)
-    return f"| {what} <= {limit:g} {unit} | {shown} {unit} | {verdict} |"
-
-
 # -- docs/performance.md -------------------------------------------------------------------------
 def write(lines: list[str], results: dict[str, float]) -> None:
     """Put the section into docs/performance.md in place of its last version (or before the
     benchmark time) and this benchmark's rows into its Targets table."""
-    from machine_info import put_section
+    from machine_info import put_section, put_targets
 
     text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
     text = put_section(text, HEADING, lines)
-    OUTPUT.write_text(update_targets(text, results), encoding="utf-8")
-
-
-def update_targets(text: str, results: dict[str, float]) -> str:
-    """`text` with this benchmark's rows of the "## Targets" table replaced (or added at its
-    end); other rows stay as they are."""
-    lines = text.split("\n")
-    try:
-        start = lines.index("## Targets")
-    except ValueError:
-        return text
-    ours = tuple(f"| {what} <= " for what, _, _, _ in TARGET_ROWS)
-    end = start + 1
-    while end < len(lines) and not lines[end].startswith("|"):
-        end += 1
-    table_end = end
-    while table_end < len(lines) and lines[table_end].startswith("|"):
-        table_end += 1
-    kept = [line for line in lines[end:table_end] if not line.startswith(ours)]
-    new = [
-        target_row(what, results[key], limit, unit)
-        for what, key, limit, unit in TARGET_ROWS
-        if key in results
-    ]
-    return "\n".join([*lines[:end], *kept, *new, *lines[table_end:]])
+    OUTPUT.write_text(put_targets(text, results, TARGET_ROWS), encoding="utf-8")
 
 
 def main() -> int:
