@@ -142,3 +142,21 @@ print("kept")
     done = _python(["-c", code])
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["kept"]
+
+
+def test_distributed_is_reported_unavailable_to_transformers_before_it_asks() -> None:
+    code = """
+import sys, torch.distributed
+from desktop_app.engine.local.deferred_dynamo import defer_dynamo
+from desktop_app.engine.local.lean_imports import keep_distributed_out, keep_torchvision_out
+assert keep_distributed_out() and keep_distributed_out()
+assert defer_dynamo() and keep_torchvision_out("idefics3")  # as the model process does
+from transformers.utils.import_utils import is_torch_distributed_available
+import transformers.modeling_utils
+assert not torch.distributed.is_available() and not is_torch_distributed_available()
+assert "torch.distributed.tensor" not in sys.modules
+print("out")
+"""
+    done = _python(["-c", code])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["out"]

@@ -77,7 +77,7 @@ def keep_distributed_out() -> bool:
     available."""
     import torch.distributed
 
-    if getattr(torch.distributed.is_available, "__name__", "") == _unavailable.__name__:
+    if torch.distributed.is_available is _unavailable:
         return True
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         return False
