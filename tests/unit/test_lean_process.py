@@ -36,6 +36,13 @@ def _python(code_or_argv: list[str], **environment: str) -> subprocess.Completed
     )  # fmt: skip
 
 
+def _printed(code: str) -> list[str]:
+    """The words `code` printed, run in a Python process of its own (which must succeed)."""
+    done = _python(["-c", code])
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.split()
+
+
 def _answers(mode: str, folders: dict[str, Path], **environment: str) -> dict[str, Any]:
     argv = [str(HELPER), mode, *(f"{family}={folder}" for family, folder in folders.items())]
     done = _python(argv, **environment)
@@ -93,9 +100,7 @@ from torch._dynamo.utils import NP_SUPPORTED_MODULES
 assert NP_SUPPORTED_MODULES and real.config is sys.modules["torch._dynamo.config"]
 print("real")
 """
-    done = _python(["-c", code])
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["real"]
+    assert _printed(code) == ["real"]
 
 
 def test_a_submodule_importing_its_siblings_under_the_stand_in_is_loaded_whole() -> None:
@@ -110,9 +115,7 @@ assert not dynamo_deferred() and sys.modules["torch._dynamo.utils"].NP_SUPPORTED
 import torch._dynamo.trace_rules
 print("whole")
 """
-    done = _python(["-c", code])
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["whole"]
+    assert _printed(code) == ["whole"]
 
 
 def test_nothing_is_deferred_once_the_real_package_is_imported() -> None:
@@ -123,9 +126,7 @@ assert defer_dynamo() is False and not dynamo_deferred()
 assert torch.compiler.disable(len) is not len
 print("kept")
 """
-    done = _python(["-c", code])
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["kept"]
+    assert _printed(code) == ["kept"]
 
 
 def test_distributed_stays_available_where_transformers_has_been_told_so() -> None:
@@ -139,9 +140,7 @@ assert keep_distributed_out() is False and torch.distributed.is_available()
 assert is_torch_distributed_available()
 print("kept")
 """
-    done = _python(["-c", code])
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["kept"]
+    assert _printed(code) == ["kept"]
 
 
 def test_distributed_is_reported_unavailable_to_transformers_before_it_asks() -> None:
@@ -157,6 +156,4 @@ assert not torch.distributed.is_available() and not is_torch_distributed_availab
 assert "torch.distributed.tensor" not in sys.modules
 print("out")
 """
-    done = _python(["-c", code])
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["out"]
+    assert _printed(code) == ["out"]
