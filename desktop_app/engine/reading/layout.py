@@ -45,8 +45,7 @@ def reading_order(lines: Sequence[TextLine]) -> tuple[TextBlock, ...]:
 def _paragraphs(lines: Sequence[TextLine]) -> list[TextBlock]:
     blocks: list[list[TextLine]] = []
     wraps: list[list[bool]] = []  # per block: whether each line goes on as a wrapped label
-    pieces = _pieces(lines)
-    in_rows = _pieces(lines, ROW_NEIGHBOUR)
+    pieces, in_rows = _neighbours_in_line(lines)
     for line in sorted(lines, key=lambda line: (line.box.y, line.box.x)):
         for block, wrapped in zip(blocks, wraps, strict=True):
             label = _wraps_label(block[-1], line, _in_a_row_alone(block[-1], line, in_rows))
@@ -73,11 +72,13 @@ def _flags(wrapped: Sequence[bool]) -> tuple[bool, ...]:
     return tuple(wrapped) if any(wrapped) else ()
 
 
-def _pieces(lines: Sequence[TextLine], gap_heights: float = PIECE_GAP) -> set[int]:
-    """The ids of lines that sit beside another in the same line, a space or so apart: parts of
-    one line, to be read with their row rather than merged down into a paragraph (with
-    `gap_heights`, another's distance: lines with a neighbour in their row)."""
-    found: set[int] = set()
+def _neighbours_in_line(lines: Sequence[TextLine]) -> tuple[set[int], set[int]]:
+    """The ids of lines with another about as tall in the same line: (pieces, in_rows).
+    Pieces are less than PIECE_GAP heights from it, a space or so: parts of one line, to be
+    read with their row rather than merged down into a paragraph. In rows are less than
+    ROW_NEIGHBOUR heights from it: lines with a neighbour in their row."""
+    pieces: set[int] = set()
+    in_rows: set[int] = set()
     ordered = sorted(lines, key=lambda line: line.box.y)
     for index, line in enumerate(ordered):
         a = line.box
@@ -86,14 +87,14 @@ def _pieces(lines: Sequence[TextLine], gap_heights: float = PIECE_GAP) -> set[in
             if b.y >= a.y + a.height:
                 break
             height = min(a.height, b.height)
+            if not _in_line(a, b) or max(a.height, b.height) >= 1.6 * height:
+                continue
             gap = max(b.x - (a.x + a.width), a.x - (b.x + b.width))
-            if (
-                _in_line(a, b)
-                and max(a.height, b.height) < 1.6 * height
-                and gap < gap_heights * height
-            ):
-                found.update((id(line), id(other)))
-    return found
+            if gap < PIECE_GAP * height:
+                pieces.update((id(line), id(other)))
+            if gap < ROW_NEIGHBOUR * height:
+                in_rows.update((id(line), id(other)))
+    return pieces, in_rows
 
 
 def _close_below(above: Rect, below: Rect, gap_heights: float) -> bool:
@@ -118,7 +119,7 @@ def _next_paragraph_line(above: TextLine, below: TextLine) -> bool:
     )
 
 
-def _wraps_label(above: TextLine, below: TextLine, in_a_grid: bool = False) -> bool:
+def _wraps_label(above: TextLine, below: TextLine, in_a_grid: bool) -> bool:
     """Whether `below` is the rest of a centred label wrapped under an icon. Such labels sit
     closer side by side than a line's pieces may (a file manager's grid), so this holds for
     pieces too: a terminal's columns are aligned left or right, never centred. Two lines of
