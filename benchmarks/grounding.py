@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import real_screens  # noqa: E402
-from machine_info import machine, put_section  # noqa: E402
+from machine_info import machine, write_section  # noqa: E402
 
 from desktop_app.core.accessible import (  # noqa: E402
     AccessibleItem,
@@ -243,9 +243,7 @@ def section(runs: int) -> list[str]:
 
 def write(lines: list[str]) -> None:
     """Put the section into docs/performance.md in place of its last version (or at the end)."""
-    text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-    text = put_section(text, HEADING, lines)
-    OUTPUT.write_text(text, encoding="utf-8")
+    write_section(OUTPUT, HEADING, lines)
 
 
 def main() -> int:

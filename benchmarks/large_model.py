@@ -183,10 +183,9 @@ def _verdict(met: bool) -> str:
 
 
 def write(lines: list[str]) -> None:
-    from machine_info import put_section
+    from machine_info import write_section
 
-    text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-    OUTPUT.write_text(put_section(text, HEADING, lines), encoding="utf-8")
+    write_section(OUTPUT, HEADING, lines)
 
 
 def main() -> int:

@@ -78,3 +78,19 @@ def put_targets(text: str, results: dict[str, float], rows: TargetRows) -> str:
             lines[table_end] = new.pop(prefix)
         table_end += 1
     return "\n".join([*lines[:table_end], *new.values(), *lines[table_end:]])
+
+
+def write_section(
+    output: Path,
+    heading: str,
+    lines: list[str],
+    results: dict[str, float] | None = None,
+    rows: TargetRows | None = None,
+) -> None:
+    """Put a benchmark's section into `output` (docs/performance.md) in place of its last
+    version, and its `rows` of the Targets table measured anew from `results`."""
+    text = output.read_text(encoding="utf-8") if output.exists() else ""
+    text = put_section(text, heading, lines)
+    if results is not None and rows:
+        text = put_targets(text, results, rows)
+    output.write_text(text, encoding="utf-8")

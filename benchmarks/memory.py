@@ -473,11 +473,9 @@ def main() -> int:
     lines = section(args.runs, shapes, results=results, cpu_python=args.cpu_python)
     print("\n".join(lines))
     if args.write:
-        from machine_info import put_section, put_targets
+        from machine_info import write_section
 
-        text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        text = put_targets(put_section(text, HEADING, lines), results, TARGET_ROWS)
-        OUTPUT.write_text(text, encoding="utf-8")
+        write_section(OUTPUT, HEADING, lines, results, TARGET_ROWS)
     return 0
 
 

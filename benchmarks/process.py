@@ -705,11 +705,9 @@ def _lines(figures: Figures, found: dict[str, float], machine_line: str) -> list
 def write(lines: list[str], results: dict[str, float]) -> None:
     """Put the section into docs/performance.md in place of its last version (or before the
     benchmark time) and this benchmark's rows into its Targets table."""
-    from machine_info import put_section, put_targets
+    from machine_info import write_section
 
-    text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-    text = put_section(text, HEADING, lines)
-    OUTPUT.write_text(put_targets(text, results, TARGET_ROWS), encoding="utf-8")
+    write_section(OUTPUT, HEADING, lines, results, TARGET_ROWS)
 
 
 def main() -> int:

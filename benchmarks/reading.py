@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import real_screens  # noqa: E402
-from machine_info import machine, put_section  # noqa: E402
+from machine_info import machine, write_section  # noqa: E402
 
 from desktop_app.core.types import Request  # noqa: E402
 from desktop_app.engine.reading.reader import TextReader  # noqa: E402
@@ -278,8 +278,7 @@ def main() -> int:
         lines = real_section(args.runs)
         print("\n".join(lines))
         if args.write:
-            text = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-            OUTPUT.write_text(put_section(text, REAL_HEADING, lines), encoding="utf-8")
+            write_section(OUTPUT, REAL_HEADING, lines)
         return 0
     print("\n".join(section(args.runs, not args.skip_grounding)))
     return 0

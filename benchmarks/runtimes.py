@@ -239,10 +239,9 @@ def main() -> None:
     lines = measure(args)
     print("\n".join(lines))
     if args.write:
-        from benchmarks.machine_info import put_section
+        from benchmarks.machine_info import write_section
 
-        doc = ROOT / "docs" / "performance.md"
-        doc.write_text(put_section(doc.read_text(), HEADING, lines))
+        write_section(ROOT / "docs" / "performance.md", HEADING, lines)
 
 
 if __name__ == "__main__":
