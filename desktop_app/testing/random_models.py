@@ -34,6 +34,8 @@ MORE_FAMILIES: tuple[str, ...] = tuple(MORE_BUILDERS)
 """The other families `build_tiny_model` writes (named by their model_type)."""
 ALL_FAMILIES: tuple[str, ...] = FAMILIES + MORE_FAMILIES
 """Every family `build_tiny_model` can write."""
+PROMPTED_FAMILIES: tuple[str, ...] = tuple(f for f in ALL_FAMILIES if f != "paligemma")
+"""The families Iris prompts (PaliGemma has no chat template: it is refused)."""
 _ALL_BUILDERS = {**BUILDERS, **MORE_BUILDERS}
 
 REAL_SHAPES: tuple[str, ...] = (

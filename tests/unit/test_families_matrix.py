@@ -18,10 +18,9 @@ from desktop_app.core.types import Answer, Request, StopReason
 from desktop_app.engine.local.backend import LocalBackend
 from desktop_app.settings import EngineSettings, Quantization
 from desktop_app.testing._families_more import SLIDING_WINDOW
-from desktop_app.testing.random_models import ALL_FAMILIES, MORE_FAMILIES
+from desktop_app.testing.random_models import MORE_FAMILIES
+from desktop_app.testing.random_models import PROMPTED_FAMILIES as PROMPTED
 
-PROMPTED = tuple(family for family in ALL_FAMILIES if family != "paligemma")
-"""The families Iris prompts (PaliGemma has no chat template: it is refused)."""
 CANNOT_CUT = frozenset({"gemma3", "aya_vision", "lfm2_vl"})
 """Sliding-window or convolution caches: a follow-up may have to be encoded afresh."""
 NEVER_REUSES = frozenset({"idefics"})

@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 
 from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
-from desktop_app.testing.random_models import ALL_FAMILIES
+from desktop_app.testing.random_models import PROMPTED_FAMILIES as PROMPTED
 
 HELPER = Path(__file__).resolve().parents[1] / "helpers" / "lean_process_run.py"
 ROOT = Path(__file__).resolve().parents[2]
-PROMPTED = tuple(family for family in ALL_FAMILIES if family != "paligemma")
 WITHOUT_DYNAMO = ("idefics3", "idefics2")
 """Families the model process runs with torchvision kept out: nothing imports torch._dynamo."""
 
