@@ -24,6 +24,7 @@ from desktop_app.gui.gui_thread_gc import GuiThreadCollector
 from desktop_app.gui.key_silence import SilenceOnKey
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.qt_language import install_qt_language
+from desktop_app.gui.quit_on_signal import QuitOnSignal
 from desktop_app.gui.screen_reader_fixes import SpeakEmptyFields
 from desktop_app.gui.speech_switch import SpeechSwitch
 from desktop_app.gui.tray import TrayIcon, app_icon
@@ -180,9 +181,11 @@ def _show_and_run(
     controller.preferences.changed.connect(speech.settings_changed)
     # From the event loop: a first-run question then runs inside app.exec(), which can quit.
     QTimer.singleShot(0, lambda: start_loading(controller, notice))
+    ending = QuitOnSignal(lambda: app.exit(0), app)  # logout: shut down as Quit does
     try:
         return app.exec()
     finally:
+        ending.stop()
         hotkeys.listener.stop()
         controller.shutdown()
         speech.close()
