@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,9 +63,11 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
-def _start(tmp_path: Path, *arguments: str) -> tuple[subprocess.Popen[str], Path, Path]:
-    """The real app offscreen, its temporary files in a folder of their own; returns it once
-    its window is up (the startup probe's first record)."""
+@contextlib.contextmanager
+def _started(tmp_path: Path, *arguments: str) -> Iterator[tuple[subprocess.Popen[str], Path, Path]]:
+    """The real app offscreen, its temporary files in a folder of their own, once its window
+    is up (the startup probe's first record): (the process, the probe's report, the folder).
+    Killed at the end if still running."""
     report = tmp_path / "ready.json"
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -73,11 +77,16 @@ def _start(tmp_path: Path, *arguments: str) -> tuple[subprocess.Popen[str], Path
         [sys.executable, "-m", "desktop_app", *arguments],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not report.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)  # the report is the app's own signal that its window is up
-    assert report.exists(), process.communicate(timeout=30)[0] if process.poll() else "no report"
-    return process, report, scratch
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not report.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # the report is the app's own signal that its window is up
+        assert report.exists(), "the window never came up"
+        yield process, report, scratch
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 @pytest.mark.slow
@@ -90,7 +99,11 @@ def test_the_app_asked_to_end_shuts_down_and_leaves_nothing_behind(
     with 0, its model process is gone and its temporary folders are removed."""
     model = str(tiny_models["idefics3"])
     speech = str(tmp_path / "speech")
-    process, report, scratch = _start(tmp_path, "--model", model, "--speak-to-files", speech)
+    with _started(tmp_path, "--model", model, "--speak-to-files", speech) as started:
+        _ask_to_end(*started, number)
+
+
+def _ask_to_end(process: subprocess.Popen[str], report: Path, scratch: Path, number: int) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     children: set[int] = set()
     while process.poll() is None and time.monotonic() < deadline:
@@ -112,9 +125,9 @@ def test_the_app_asked_to_end_shuts_down_and_leaves_nothing_behind(
 @pytest.mark.slow
 def test_the_app_asked_to_end_during_the_first_run_question_ends(tmp_path: Path) -> None:
     """No model: the first-run question is open (a dialog's own event loop) when SIGTERM comes."""
-    process, _, scratch = _start(tmp_path, "--speak-to-files", str(tmp_path / "speech"))
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, output
-    assert "Traceback" not in output, output
-    assert [path.name for path in scratch.iterdir()] == []
+    with _started(tmp_path, "--speak-to-files", str(tmp_path / "speech")) as (process, _, scratch):
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+        assert process.returncode == 0, output
+        assert "Traceback" not in output, output
+        assert [path.name for path in scratch.iterdir()] == []
