@@ -19,6 +19,11 @@ class Backend(ABC):
     def load(self, on_progress: ProgressCallback | None = None) -> None:
         """Get ready to answer (download, load, warm up). Safe to call more than once."""
 
+    def load_for(self, request: Request, on_progress: ProgressCallback | None = None) -> None:
+        """`load`, for `request`, which waits on it: a wrapper may begin the request's own
+        work meanwhile (the text reader reads its images while the model loads)."""
+        self.load(on_progress)
+
     @abstractmethod
     def start(self, request: Request, on_text: TextCallback) -> Answer:
         """Answer `request`, passing each new piece of text to `on_text` as it comes.

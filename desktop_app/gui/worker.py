@@ -169,14 +169,14 @@ class EngineWorker(QObject):
             self.loaded.emit(backend.description)
             self._warm_up(backend)
 
-    def _reload(self, backend: Backend) -> bool:
-        """Load for a request, telling as `reloading` and `reloaded`; False when the user
+    def _reload(self, backend: Backend, request: Request) -> bool:
+        """Load for `request`, telling as `reloading` and `reloaded`; False when the user
         stopped it. A failure is the request's (IrisError), said once, as its fault."""
         self._cancel_load = False
         self.reloading.emit()
         started = time.perf_counter()
         try:
-            backend.load(self._report)
+            backend.load_for(request, self._report)
         except LoadCancelled:
             self.load_cancelled.emit()
             return False
@@ -212,7 +212,7 @@ class EngineWorker(QObject):
 
         try:
             backend = self._backend()
-            if backend.needs_load and not self._reload(backend):
+            if backend.needs_load and not self._reload(backend, request):
                 self.answered.emit(request_id, Answer("", 0, 0, stop_reason=StopReason.CANCELLED))
                 return
             answer: Answer = backend.start(request, forward)

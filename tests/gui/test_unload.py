@@ -8,7 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
-from desktop_app.core.types import ProgressCallback
+from desktop_app.core.types import ProgressCallback, Request
 from desktop_app.gui.controller import Controller
 from desktop_app.settings import AppSettings
 from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
@@ -21,6 +21,8 @@ class UnloadableBackend(FakeBackend):
     def __init__(self) -> None:
         super().__init__(progress=(0.5, 1.0))
         self.is_loaded = False
+        self.loaded_for: list[Request] = []
+        """The requests a load was for (the grounding reads their images meanwhile)."""
 
     @property
     def needs_load(self) -> bool:
@@ -29,6 +31,10 @@ class UnloadableBackend(FakeBackend):
     def load(self, on_progress: ProgressCallback | None = None) -> None:
         super().load(on_progress)
         self.is_loaded = True
+
+    def load_for(self, request: Request, on_progress: ProgressCallback | None = None) -> None:
+        self.loaded_for.append(request)
+        super().load_for(request, on_progress)
 
     def close(self) -> None:
         super().close()
@@ -82,6 +88,7 @@ def test_unload_action_then_the_next_request_loads_again_told_once(
     with qtbot.waitSignal(controller.session.reloaded, timeout=TIMEOUT_MS) as reloaded:
         describe(qtbot, controller)
     assert backend.loads == 2 and not backend.needs_load
+    assert backend.loaded_for == backend.requests[-1:]  # loaded for the request it answered
     new = spoken(speaker)[said_before:]
     assert new.count(messages.STATUS_RELOADING) == 1  # said once, no percentages
     assert not any("percent" in text for text in new)

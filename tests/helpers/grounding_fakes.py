@@ -74,6 +74,12 @@ class ScriptedReader(TextReader):
         self.sizes: list[tuple[int, int]] = []
         self.stopped: list[bool] = []
         """With `until_stopped`: whether each read was told to stop (within 10 s)."""
+        self.read_ended = threading.Event()
+        """Set as each read returns."""
+        self.closes = 0
+
+    def close(self) -> None:
+        self.closes += 1
 
     def read(self, image: Any, on_line: Any = None, cancelled: Any = None) -> TextReading:
         self.sizes.append(image.size)
@@ -89,6 +95,7 @@ class ScriptedReader(TextReader):
                 continue  # not on this image
             line = TextLine((TextWord(text, 0.99),), box, 0.99)
             blocks.append(TextBlock((line,), box))
+        self.read_ended.set()
         return TextReading(tuple(blocks), *image.size)
 
 

@@ -20,6 +20,7 @@ from desktop_app.core.accessible import (
     ScreenFacts,
     attach_facts,
 )
+from desktop_app.core.errors import ModelError
 from desktop_app.core.types import Answer, Rect, Request, StopReason
 from desktop_app.engine.reading.backend import GroundedBackend, grounded_if_asked
 from desktop_app.engine.reading.grounded import READER_NICENESS
@@ -80,6 +81,84 @@ def test_the_reading_stops_when_prepared_and_its_budget_is_spent() -> None:
     backend.start(Request.single("Describe this.", [image]), lambda piece: None)
     assert reader.stopped == [True] and inner.prepare_done.is_set()
     assert "Sve" in inner.requests[0].turns[0].text  # what was read so far is used
+
+
+def _loading_while_read(**reader_options: Any) -> tuple[PreparingBackend, ScriptedReader]:
+    """A model whose load reports twice, the second time only once the reading has begun,
+    and a reader of SVE."""
+    step = threading.Semaphore(1)  # the first report; the reading gives the second
+    inner = PreparingBackend(progress=(0.0, 1.0), step=step, hold_s=WAIT_S)
+    return inner, ScriptedReader(SVE, when_reading=step.release, **reader_options)
+
+
+def test_a_load_for_a_request_reads_its_images_while_the_model_loads() -> None:
+    inner, reader = _loading_while_read()
+    backend = GroundedBackend(inner, reader)
+    request = Request.single("Describe this.", [picture((800, 600), (0, 0, 0))])
+    reports: list[float] = []
+    backend.load_for(request, lambda stage, fraction: reports.append(fraction))
+    answer = backend.start(request, lambda piece: None)
+    assert reports == [0.0, 1.0]  # passed on
+    assert reader.sizes == [(800, 600)]  # read once, during the load
+    assert "Sve" in inner.requests[0].turns[0].text and not answer.cancelled
+    assert inner.calls == ["load", "prepare", "prepared", "start"]
+
+
+def test_the_reading_budget_counts_from_the_load_for_the_request() -> None:
+    """A load as long as the budget: the model waits no longer for the reading once loaded."""
+    inner, reader = _loading_while_read(until_stopped=True)
+    now = [0.0]
+    backend = GroundedBackend(inner, reader, read_budget_s=3 * WAIT_S, clock=lambda: now[0])
+    request = Request.single("Describe this.", [picture((800, 600), (0, 0, 0))])
+
+    def loading(stage: str, fraction: float) -> None:
+        now[0] += 3 * WAIT_S  # each report: the budget passes
+
+    backend.load_for(request, loading)
+    backend.start(request, lambda piece: None)
+    assert reader.stopped == [True]  # stopped at once, not left to give up after WAIT_S
+
+
+def test_a_load_for_another_request_is_not_taken_for_this_one() -> None:
+    inner, reader = _loading_while_read()
+    backend = GroundedBackend(inner, reader)
+    backend.load_for(Request.single("Describe this.", [picture((800, 600), (0, 0, 0))]))
+    asked = Request.single("Describe this.", [picture((640, 480), (9, 9, 9))])
+    backend.start(asked, lambda piece: None)
+    assert sorted(reader.sizes) == [(640, 480), (800, 600)]
+    assert "Sve" not in inner.requests[0].turns[0].text
+
+
+def test_a_model_refused_before_it_loads_starts_no_reading() -> None:
+    inner = PreparingBackend(load_error=ModelError("Not enough memory."), progress=(0.0,))
+    reader = ScriptedReader(SVE)
+    backend = GroundedBackend(inner, reader)
+    with pytest.raises(ModelError):
+        backend.load_for(Request.single("Describe this.", [picture((800, 600), (0, 0, 0))]))
+    assert reader.sizes == [] and reader.closes == 0
+
+
+def test_a_load_given_up_stops_the_reading_and_ends_the_reader() -> None:
+    inner, reader = _loading_while_read(until_stopped=True)
+    backend = GroundedBackend(inner, reader)
+    request = Request.single("Describe this.", [picture((800, 600), (0, 0, 0))])
+
+    def give_up(stage: str, fraction: float) -> None:
+        if fraction == 1.0:
+            raise KeyboardInterrupt  # as the window's LoadCancelled does
+
+    with pytest.raises(KeyboardInterrupt):
+        backend.load_for(request, give_up)
+    assert reader.read_ended.wait(WAIT_S) and reader.stopped == [True]
+    assert reader.closes == 1
+
+
+def test_cancel_after_a_load_for_a_request_stops_its_reading() -> None:
+    inner, reader = _loading_while_read(until_stopped=True)
+    backend = GroundedBackend(inner, reader)
+    backend.load_for(Request.single("Describe this.", [picture((800, 600), (0, 0, 0))]))
+    backend.cancel()
+    assert reader.read_ended.wait(WAIT_S) and reader.stopped == [True]
 
 
 def test_facts_with_text_never_send_the_whole_image_to_the_reader() -> None:

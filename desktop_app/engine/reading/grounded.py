@@ -11,7 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from desktop_app.core.accessible import facts_of
@@ -42,13 +42,17 @@ log = logging.getLogger(__name__)
 
 READ_BUDGET_S = 1.0
 """The text reader stops (keeping the lines read so far, in reading order) once the inner
-backend has prepared the images and this long has passed since the request: the model does
-not wait for the rest of a dense screen."""
+backend has prepared the images and this long has passed since the request was first waited
+on (its model's load included): the model does not wait for the rest of a dense screen."""
 
 
 READ_GRACE_S = 0.1
 """When the reading is due it stops at its next step; a reader still inside one long step
 (detecting the text of a whole screen) this much later is left to end on its own, unused."""
+STOP_WAIT_S = 10.0
+"""How long a reading begun while the model loaded is waited for once told to stop (the
+load failed, or the backend closes): it may be starting the reader's process, which must
+not start after the reader was closed."""
 READER_NICENESS = 10
 """The reading beside the model runs at this lower CPU priority (Linux): on a computer whose
 cores the image encoding fills, the encoding is not slowed down by it, and the reader reads
@@ -112,6 +116,28 @@ def lower_priority() -> None:
         log.debug("cannot lower the reading's priority: %s", error)
 
 
+@dataclass
+class _Reading:
+    """A request's reading of its images: the events it stops on, and its thread (None
+    until it is started)."""
+
+    request: Request
+    began: float
+    """When the request was first waited on: its reading's budget counts from here."""
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    due: threading.Event = field(default_factory=threading.Event)
+    """Set when the reading must stop; also set by the thread when it ends."""
+    abandoned: threading.Event = field(default_factory=threading.Event)
+    thread: Background | None = None
+
+    def stop(self, wait_s: float = 0.0) -> None:
+        """Tell the reading to stop; wait up to `wait_s` for its thread to end."""
+        self.cancelled.set()
+        self.due.set()
+        if self.thread is not None and wait_s > 0:
+            self.thread.ended(wait_s)
+
+
 class GroundedBackend(Backend):
     """Wraps a model backend: each turn with images first gets what is known of their text,
     and a where-question answered from it never reaches the model.
@@ -130,32 +156,67 @@ class GroundedBackend(Backend):
         *,
         ground_in_text: bool = True,
         read_budget_s: float | None = None,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
-        """`read_budget_s`: READ_BUDGET_S unless given."""
+        """`read_budget_s`: READ_BUDGET_S unless given; `clock` times it."""
         self.inner = inner
         self.read_budget_s = READ_BUDGET_S if read_budget_s is None else read_budget_s
         self.reader = (reader or TextReader()) if ground_in_text else None
-        self._active = threading.Event()
         self._prepared = threading.Event()
         """Set when the running request's `prepare` has ended, or on cancel."""
-        self._reading_due = threading.Event()
-        """Set when the running request's reading must stop, or on cancel."""
+        self._reading: _Reading | None = None
+        """The reading last begun (by `load_for`, for the `start` given the same request)."""
         self._found: OrderedDict[int, tuple[Any, ImageGround]] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._clock = time.perf_counter
+        self._clock = clock
 
     def load(self, on_progress: ProgressCallback | None = None) -> None:
         self.inner.load(on_progress)  # first: a model refused (memory) starts no reader either
         if self.reader is not None:
             self.reader.load()
 
+    def load_for(self, request: Request, on_progress: ProgressCallback | None = None) -> None:
+        """Load the model while `request`'s new images are read: the reading (the reader's
+        process starting too) begins with the model's first progress report, once its
+        memory check has let it load, and is done by the time `start` is given the same
+        request. A model that fails to load ends the reader as well."""
+        if self.reader is None or not request.ground or not self._unread(request):
+            self.load(on_progress)
+            return
+        if self._reading is not None:
+            self._reading.stop()
+        ahead = self._reading = _Reading(request, self._clock())
+        reader = self.reader
+
+        def progress(stage: str, fraction: float) -> None:
+            if ahead.thread is None:
+                ahead.thread = Background(lambda: self._ground(ahead, reader), ahead.due)
+            if on_progress is not None:
+                on_progress(stage, fraction)
+
+        try:
+            self.inner.load(progress)
+        except BaseException:
+            ahead.stop(STOP_WAIT_S)  # it may be starting the reader's process
+            if ahead.thread is not None:
+                reader.close()
+            raise
+
+    def _unread(self, request: Request) -> bool:
+        return any(self._known(image) is None for turn in request.turns for image in turn.images)
+
+    def _ground(self, reading: _Reading, reader: TextReader | None) -> tuple[Turn, ...]:
+        """`reading`'s request's turns, grounded (through `reader`, or the facts alone)."""
+        return tuple(
+            self._grounded(turn, reading.cancelled, reading.due, reading.abandoned, reader)
+            for turn in reading.request.turns
+        )
+
     def start(self, request: Request, on_text: TextCallback) -> Answer:
-        self._active.set()
-        self._prepared.set()
-        self._reading_due.set()
-        cancelled = self._active = threading.Event()
+        self._prepared.set()  # the previous request's
+        reading = self._reading_for(request)  # the previous one's reading is stopped
+        cancelled, due = reading.cancelled, reading.due
         prepared = self._prepared = threading.Event()
-        due = self._reading_due = threading.Event()
         started = self._clock()
         target = where_target(request.turns[-1].text)
         latest = latest_image(request.turns)
@@ -168,25 +229,20 @@ class GroundedBackend(Backend):
             turns = tuple(_with_item_facts(turn) for turn in request.turns)
             return self.inner.start(replace(request, turns=turns), on_text)
 
-        abandoned = threading.Event()
-
-        def ground(reader: TextReader | None) -> tuple[Turn, ...]:
-            return tuple(
-                self._grounded(turn, cancelled, due, abandoned, reader) for turn in request.turns
-            )
-
-        if any(self._known(image) is None for turn in request.turns for image in turn.images):
-            reading = Background(lambda: ground(self.reader), finished=due)  # below the model
-            self._prepare(request, prepared, due, started)
-            if reading.ended(READ_GRACE_S):
-                turns = reading.result()
+        reader = self.reader
+        if reading.thread is None and self._unread(request):
+            reading.thread = Background(lambda: self._ground(reading, reader), finished=due)
+        if reading.thread is not None:  # below the model (begun by `load_for`, or now)
+            self._prepare(request, prepared, due, reading.began)
+            if reading.thread.ended(READ_GRACE_S):
+                turns = reading.thread.result()
             else:  # the reader is inside one long step: the model goes on without its text
                 with self._cache_lock:
-                    abandoned.set()
-                turns = ground(None)
+                    reading.abandoned.set()
+                turns = self._ground(reading, None)
         else:
             prepared.set()  # nothing to read: the inner backend does it all in `start`
-            turns = ground(self.reader)
+            turns = self._ground(reading, reader)
         if cancelled.is_set():
             total = self._clock() - started
             return Answer("", 0, 0, Timings(total_s=total), StopReason.CANCELLED)
@@ -199,18 +255,28 @@ class GroundedBackend(Backend):
         answer = self.inner.start(replace(request, turns=turns), on_text)
         return replace(answer, timings=_later(answer.timings, waited))
 
+    def _reading_for(self, request: Request) -> _Reading:
+        """The reading `load_for` began for `request`, else a new one (another is stopped)."""
+        last = self._reading
+        if last is not None and last.request is request and not last.cancelled.is_set():
+            return last
+        if last is not None:
+            last.stop()
+        self._reading = _Reading(request, self._clock())
+        return self._reading
+
     def _prepare(
-        self, request: Request, prepared: threading.Event, due: threading.Event, started: float
+        self, request: Request, prepared: threading.Event, due: threading.Event, began: float
     ) -> None:
-        """Prepare the images; then let the reading go on until the budget is spent (or it
-        ends: it sets `due` itself)."""
+        """Prepare the images; then let the reading go on until the budget, counted from
+        `began`, is spent (or it ends: it sets `due` itself)."""
         try:
             self.inner.prepare(request)
         except Exception as error:  # preparing is only a head start
             log.debug("preparing failed: %r", error)
         finally:
             prepared.set()
-        left = self.read_budget_s - (self._clock() - started)
+        left = self.read_budget_s - (self._clock() - began)
         if left > 0:
             due.wait(left)  # ends early on cancel
         due.set()
@@ -279,9 +345,10 @@ class GroundedBackend(Backend):
         self.inner.warm_up()
 
     def cancel(self) -> None:
-        self._active.set()
         self._prepared.set()
-        self._reading_due.set()
+        reading = self._reading
+        if reading is not None:
+            reading.stop()
         self.inner.cancel()
 
     @property
@@ -293,6 +360,9 @@ class GroundedBackend(Backend):
         return self.inner.needs_load
 
     def close(self) -> None:
+        reading, self._reading = self._reading, None
+        if reading is not None:  # before the reader closes: it may be starting its process
+            reading.stop(STOP_WAIT_S)
         self.inner.close()
         if self.reader is not None:
             self.reader.close()
