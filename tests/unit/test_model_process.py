@@ -294,3 +294,36 @@ def test_images_cross_the_pipe_with_their_pixels_mode_and_facts() -> None:
     assert images[0].tobytes() == photo.tobytes() and images[1].tobytes() == grey.tobytes()
     assert images[2].tobytes() == palette.convert("RGBA").tobytes()
     assert facts_of(images[0]) == ScreenFacts((5, 7)) and facts_of(images[1]) is None
+
+
+@pytest.mark.parametrize("work", ["load", "answer"])
+def test_a_model_process_whose_window_has_gone_ends_quietly(work: str) -> None:
+    """Nothing reads the replies any more (the window crashed, or was killed): the model
+    process ends with 0 at its next reply, and says nothing of a failed model."""
+    import subprocess
+
+    from desktop_app.engine.process import wire
+    from desktop_app.engine.process.proxy import model_process_command
+
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen(
+        model_process_command(),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root,
+    )  # fmt: skip
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    try:
+        commands, replies = wire.Channel(child.stdin), wire.Channel(child.stdout)
+        commands.send(BackendSpec(Kind.LOCAL_MODEL, EngineSettings(model="x"), factory=SCRIPTED))
+        if work == "answer":
+            commands.send(wire.Load())
+            while not isinstance(replies.receive(), wire.Loaded):
+                pass
+        replies.close()  # the window has gone
+        commands.send(wire.Start(1, ask("stream 50")) if work == "answer" else wire.Load())
+        errors = child.stderr.read().decode()
+        assert child.wait(timeout=60) == 0, errors
+        assert "Traceback" not in errors and "failed" not in errors, errors
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()

@@ -26,6 +26,9 @@ from desktop_app.engine.process import wire
 from desktop_app.engine.process.spec import Kind
 
 _LOG = logging.getLogger("desktop_app.model_process")
+WINDOW_GONE = (BrokenPipeError, ConnectionResetError)
+"""Raised by a reply once the window's process has gone (nothing reads the replies): the
+work ends quietly, not as a fault of the model."""
 
 
 class Host:
@@ -87,6 +90,8 @@ class Host:
             )
         except IrisError as error:
             self.replies.send(wire.Failed.of(None, error))
+        except WINDOW_GONE:
+            raise
         except Exception as error:
             _LOG.warning("model loading failed", exc_info=True)
             self.replies.send(wire.Failed.of(None, ModelError(first_line(error))))
@@ -113,6 +118,8 @@ class Host:
             answer = self.backend.start(command.request, forward)
         except IrisError as error:
             self.replies.send(wire.Failed.of(request_id, error))
+        except WINDOW_GONE:
+            raise
         except Exception:
             _LOG.warning("generation failed", exc_info=True)
             failed = GenerationError(messages.GENERATION_FAILED)  # the raw text is in the log
@@ -146,6 +153,8 @@ class Host:
             reading = reader.read(command.image, line, stopped)
         except IrisError as error:
             self.replies.send(wire.Failed.of(request_id, error))
+        except WINDOW_GONE:
+            raise
         except Exception:
             _LOG.warning("reading failed", exc_info=True)
             failed = GenerationError(messages.GENERATION_FAILED)  # the raw text is in the log
@@ -193,7 +202,10 @@ def main() -> int:
     threading.Thread(
         target=host.read_commands, args=(commands,), name="iris-commands", daemon=True
     ).start()
-    host.serve()
+    try:
+        host.serve()
+    except WINDOW_GONE:
+        _LOG.debug("the window's process has gone: nothing to answer to")
     try:
         host.backend.close()
     finally:
