@@ -4,8 +4,8 @@ its terminal closes, SIGINT for Ctrl+C where it was started from a terminal).
 Python runs a signal handler only between bytecodes, and Qt's event loop may wait in C++ for
 as long as nothing happens; so the signal's number is written to a socket (`set_wakeup_fd`)
 that a QSocketNotifier watches, and the event loop is told to quit from there. `app.exec()`
-then returns and the usual shutdown runs: the model process is ended, the conversation and
-settings are saved, speech's scratch files are removed.
+then returns and the usual shutdown runs: the model process is ended, the conversation
+history's saving is finished, speech's scratch files are removed.
 """
 
 from __future__ import annotations
