@@ -162,8 +162,6 @@ class GroundedBackend(Backend):
         self.inner = inner
         self.read_budget_s = READ_BUDGET_S if read_budget_s is None else read_budget_s
         self.reader = (reader or TextReader()) if ground_in_text else None
-        self._prepared = threading.Event()
-        """Set when the running request's `prepare` has ended, or on cancel."""
         self._reading: _Reading | None = None
         """The reading last begun (by `load_for`, for the `start` given the same request)."""
         self._found: OrderedDict[int, tuple[Any, ImageGround]] = OrderedDict()
@@ -190,7 +188,7 @@ class GroundedBackend(Backend):
 
         def progress(stage: str, fraction: float) -> None:
             if ahead.thread is None:
-                ahead.thread = Background(lambda: self._ground(ahead, reader), ahead.due)
+                self._begin_reading(ahead)
             if on_progress is not None:
                 on_progress(stage, fraction)
 
@@ -201,6 +199,11 @@ class GroundedBackend(Backend):
             if ahead.thread is not None:
                 reader.close()
             raise
+
+    def _begin_reading(self, reading: _Reading) -> None:
+        """Read `reading`'s images on a thread of its own, below the model's priority."""
+        reader = self.reader
+        reading.thread = Background(lambda: self._ground(reading, reader), reading.due)
 
     def _unread(self, request: Request) -> bool:
         return any(self._known(image) is None for turn in request.turns for image in turn.images)
@@ -213,10 +216,8 @@ class GroundedBackend(Backend):
         )
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
-        self._prepared.set()  # the previous request's
         reading = self._reading_for(request)  # the previous one's reading is stopped
-        cancelled, due = reading.cancelled, reading.due
-        prepared = self._prepared = threading.Event()
+        cancelled = reading.cancelled
         started = self._clock()
         target = where_target(request.turns[-1].text)
         latest = latest_image(request.turns)
@@ -229,20 +230,18 @@ class GroundedBackend(Backend):
             turns = tuple(_with_item_facts(turn) for turn in request.turns)
             return self.inner.start(replace(request, turns=turns), on_text)
 
-        reader = self.reader
         if reading.thread is None and self._unread(request):
-            reading.thread = Background(lambda: self._ground(reading, reader), finished=due)
-        if reading.thread is not None:  # below the model (begun by `load_for`, or now)
-            self._prepare(request, prepared, due, reading.began)
+            self._begin_reading(reading)
+        if reading.thread is not None:  # begun by `load_for`, or now
+            self._prepare(request, reading)
             if reading.thread.ended(READ_GRACE_S):
                 turns = reading.thread.result()
             else:  # the reader is inside one long step: the model goes on without its text
                 with self._cache_lock:
                     reading.abandoned.set()
                 turns = self._ground(reading, None)
-        else:
-            prepared.set()  # nothing to read: the inner backend does it all in `start`
-            turns = self._ground(reading, reader)
+        else:  # nothing to read: the inner backend does it all in `start`
+            turns = self._ground(reading, self.reader)
         if cancelled.is_set():
             total = self._clock() - started
             return Answer("", 0, 0, Timings(total_s=total), StopReason.CANCELLED)
@@ -265,21 +264,17 @@ class GroundedBackend(Backend):
         self._reading = _Reading(request, self._clock())
         return self._reading
 
-    def _prepare(
-        self, request: Request, prepared: threading.Event, due: threading.Event, began: float
-    ) -> None:
-        """Prepare the images; then let the reading go on until the budget, counted from
-        `began`, is spent (or it ends: it sets `due` itself)."""
+    def _prepare(self, request: Request, reading: _Reading) -> None:
+        """Prepare the images; then let the reading go on until the budget, counted from when
+        it began, is spent (or it ends: it sets `due` itself)."""
         try:
             self.inner.prepare(request)
         except Exception as error:  # preparing is only a head start
             log.debug("preparing failed: %r", error)
-        finally:
-            prepared.set()
-        left = self.read_budget_s - (self._clock() - began)
+        left = self.read_budget_s - (self._clock() - reading.began)
         if left > 0:
-            due.wait(left)  # ends early on cancel
-        due.set()
+            reading.due.wait(left)  # ends early on cancel
+        reading.due.set()
 
     def _tell(self, located: Located, image: Any, on_text: TextCallback, started: float) -> Answer:
         text, place = where_answer(located, facts_of(image), image)
@@ -345,7 +340,6 @@ class GroundedBackend(Backend):
         self.inner.warm_up()
 
     def cancel(self) -> None:
-        self._prepared.set()
         reading = self._reading
         if reading is not None:
             reading.stop()
