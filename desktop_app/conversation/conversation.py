@@ -59,6 +59,12 @@ class Conversation:
         self.in_flight = request
         return self.in_flight
 
+    def upcoming(self, *, max_new_tokens: int) -> Request:
+        """The request the next question will make about the pending images (its text not
+        known yet: empty), without taking them."""
+        turn = Turn("", tuple(self.pending_images))
+        return Request((*self.history, turn), max_new_tokens, detail=self.detail)
+
     def interrupt(self) -> tuple[Any, ...]:
         """Forget the request in flight; return its new images (a new question keeps them)."""
         if self.in_flight is None:

@@ -74,6 +74,11 @@ class Request:
             found.extend(turn.images)
         return found
 
+    def has_the_images_of(self, other: Request) -> bool:
+        """Whether this request holds the very images `other` holds (the same objects, in
+        the same order): what was prepared for one serves the other."""
+        return [id(image) for image in self.images] == [id(image) for image in other.images]
+
     @classmethod
     def single(
         cls, text: str, images: Sequence[Any], max_new_tokens: int = 256, *, detail: bool = False

@@ -84,6 +84,7 @@ class Controller(QObject):
             self.describe_images,
             self.announce,
             self.pointer.remember,
+            self.prepare_question,
         )
         self.prompts = PromptRunner(
             self.images,
@@ -189,6 +190,14 @@ class Controller(QObject):
         instruction = language_instruction(self.answer_language().name).strip()
         asked = f"{text}\n{instruction}" if instruction else text  # "Where is …?" stays line 1
         self._send(asked, list(self.conversation.pending_images), show_question=True, typed=text)
+
+    def prepare_question(self) -> None:
+        """Let the model prepare the images waiting for a question while it is typed (not
+        for a model still to be downloaded: its descriptions are read aloud instead)."""
+        if self.session.local_model_missing():
+            return
+        max_new_tokens = self.settings.engine.max_new_tokens
+        self.session.prepare(self.conversation.upcoming(max_new_tokens=max_new_tokens))
 
     def more_detail(self) -> None:
         """Look at the conversation's images again, tile by tile, and describe them fully."""

@@ -52,7 +52,9 @@ class Describe(Protocol):
 
 class ImageActions:
     """Takes images in, without taking the focus from the user's program (FocusKeeper), and
-    hands them to `describe(images, name, read=...)`; problems go to `announce`."""
+    hands them to `describe(images, name, read=...)`, or keeps them for a question (then
+    `prepare_question` lets the model work on them while it is typed); problems go to
+    `announce`."""
 
     def __init__(
         self,
@@ -63,6 +65,7 @@ class ImageActions:
         describe: Describe,
         announce: Callable[..., None],
         remember_place: Callable[[Rect], None],
+        prepare_question: Callable[[], None],
     ) -> None:
         self.window = window
         self.capturer = capturer
@@ -71,6 +74,7 @@ class ImageActions:
         self.describe_images = describe
         self.announce = announce
         self.remember_place = remember_place
+        self.prepare_question = prepare_question
         self._region_selector: Any = None
 
     def describe_screen(self) -> None:
@@ -169,7 +173,8 @@ class ImageActions:
 
     def ask_about_screen(self) -> None:
         """Capture the screen, attach it, and bring Iris forward with the focus in the
-        question field (Escape there goes back to the program the user came from)."""
+        question field (Escape there goes back to the program the user came from); the model
+        reads and encodes the screen while the question is typed."""
 
         def attach(image: Any) -> None:
             if self.told_blank(image):
@@ -178,6 +183,7 @@ class ImageActions:
             self.window.conversation.add_image("screen", *image.size)
             self.window.question.setFocus()
             self.announce(messages.STATUS_ASK_ABOUT_SCREEN)
+            self.prepare_question()
 
         self._capture(self.capturer.screen, attach, come_forward=True)
 

@@ -180,6 +180,12 @@ class ModelSession(QObject):
         self._active = self.reader if read else self.worker
         self._active_id = self._active.submit(request)
 
+    def prepare(self, request: Request) -> None:
+        """Let the model prepare `request`'s images (their text read, their encoding) while
+        the user types the question the next `submit` asks about them."""
+        self.idle.touch()
+        self.worker.prepare(request)
+
     def cancel(self) -> None:
         """Stop the current request within one decoding step."""
         self._active.cancel()

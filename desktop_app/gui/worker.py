@@ -56,6 +56,7 @@ class EngineWorker(QObject):
 
     _load_requested = Signal()
     _run_requested = Signal(int, object)
+    _prepare_requested = Signal(object)
     _reset_requested = Signal(object)
     _unload_requested = Signal()
 
@@ -74,11 +75,16 @@ class EngineWorker(QObject):
         self._latest_id = 0
         self._cancelled_through = 0
         """Requests with ids up to this one were cancelled or replaced (set on the GUI thread)."""
+        self._ahead: Request | None = None
+        """What `prepare` was last given, until a request is submitted (GUI thread)."""
+        self._answering = False
+        """True while the backend answers a request (set on the worker thread)."""
         self._thread = QThread()
         self._thread.setObjectName("iris-engine")
         self.moveToThread(self._thread)
         self._load_requested.connect(self._load)
         self._run_requested.connect(self._run)
+        self._prepare_requested.connect(self._prepare)
         self._reset_requested.connect(self._reset)
         self._unload_requested.connect(self._unload)
         self._thread.start()
@@ -103,9 +109,20 @@ class EngineWorker(QObject):
         """Abandon loading at the next progress report."""
         self._cancel_load = True
 
+    def prepare(self, request: Request) -> None:
+        """Have the backend prepare `request`'s images (read and encode them) while the user
+        types the question that `submit` then asks about them."""
+        self._ahead = request
+        self._prepare_requested.emit(request)
+
     def submit(self, request: Request) -> int:
-        """Cancel whatever runs or waits and queue `request`; returns its id for the signals."""
-        self.cancel()
+        """Cancel whatever runs or waits and queue `request`; returns its id for the signals.
+        The preparing of its very images, while nothing is answered, goes on for it."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and not self._answering and request.has_the_images_of(ahead):
+            self._cancelled_through = self._latest_id  # only what waits is dropped
+        else:
+            self.cancel()
         request_id = next(_REQUEST_IDS)
         self._latest_id = request_id
         self._run_requested.emit(request_id, request)
@@ -198,6 +215,15 @@ class EngineWorker(QObject):
     def _cancelled(self, request_id: int) -> bool:
         return request_id <= self._cancelled_through
 
+    @Slot(object)
+    def _prepare(self, request: Request) -> None:
+        if request is not self._ahead:  # asked already (`start` does it all) or replaced
+            return
+        try:
+            self._backend().prepare(request)
+        except Exception:  # it never should: a failure leaves the work to `start`
+            log.warning("preparing the images failed", exc_info=True)
+
     @Slot(int, object)
     def _run(self, request_id: int, request: Any) -> None:
         if self._cancelled(request_id):  # stopped or replaced while it waited
@@ -210,6 +236,7 @@ class EngineWorker(QObject):
                 return
             self.piece.emit(request_id, text)
 
+        self._answering = True
         try:
             backend = self._backend()
             if backend.needs_load and not self._reload(backend, request):
@@ -223,3 +250,5 @@ class EngineWorker(QObject):
             self.failed.emit(request_id, GenerationError(messages.GENERATION_FAILED))
         else:
             self.answered.emit(request_id, answer)
+        finally:
+            self._answering = False

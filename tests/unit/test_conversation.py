@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from desktop_app.conversation import Conversation
-from desktop_app.core.types import Turn
+from desktop_app.core.types import Request, Turn
 
 
 def test_a_new_conversation_is_empty_and_a_question_needs_something_to_be_about() -> None:
@@ -96,3 +96,20 @@ def test_the_conversation_needs_no_qt() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_upcoming_request_has_the_images_the_question_will_have_and_takes_none() -> None:
+    conversation = Conversation()
+    first, screen = object(), object()
+    conversation.start("What is this?", [first], max_new_tokens=8)
+    conversation.answered("A cat.")
+    conversation.attach(screen)
+    upcoming = conversation.upcoming(max_new_tokens=8)
+    assert upcoming.turns[-1] == Turn("", (screen,)) and conversation.pending_images == [screen]
+    assert conversation.in_flight is None  # nothing asked yet
+    asked = conversation.start("And this?", list(conversation.pending_images), max_new_tokens=8)
+    assert asked.has_the_images_of(upcoming) and upcoming.has_the_images_of(asked)
+    another = conversation.start("And now?", [object()], max_new_tokens=8)
+    assert not another.has_the_images_of(upcoming)
+    equal_but_not_the_same = Request.single("", [[1, 2]])
+    assert not equal_but_not_the_same.has_the_images_of(Request.single("", [[1, 2]]))

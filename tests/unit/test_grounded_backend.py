@@ -161,6 +161,74 @@ def test_cancel_after_a_load_for_a_request_stops_its_reading() -> None:
     assert reader.read_ended.wait(WAIT_S) and reader.stopped == [True]
 
 
+def _typed_after_prepare(**reader_options: Any) -> tuple[PreparingBackend, ScriptedReader]:
+    """A model whose `prepare` waits until the reading has begun, and a reader of SVE."""
+    began = threading.Event()
+    inner = PreparingBackend(lambda: began.wait(WAIT_S))
+    return inner, ScriptedReader(SVE, when_reading=began.set, **reader_options)
+
+
+def test_a_question_takes_the_reading_begun_for_its_images_while_it_was_typed() -> None:
+    inner, reader = _typed_after_prepare()
+    now = [0.0]
+    backend = GroundedBackend(inner, reader, read_budget_s=1.0, clock=lambda: now[0])
+    image = picture((800, 600), (0, 0, 0))
+    backend.prepare(Request.single("", [image]))
+    assert reader.read_ended.wait(WAIT_S)
+    now[0] += 5.0  # the question is typed
+    answer = backend.start(Request.single("What does it say?", [image]), lambda piece: None)
+    assert reader.sizes == [(800, 600)]  # read once, ahead of the question
+    prompt = inner.requests[0].turns[0].text
+    assert "Sve" in prompt and prompt.endswith("What does it say?")
+    assert not answer.cancelled
+
+
+def test_a_question_asked_before_the_reading_ahead_ends_stops_it_there() -> None:
+    """The budget counts from `prepare`: the question waits no longer for the rest."""
+    inner, reader = _typed_after_prepare(until_stopped=True)
+    now = [0.0]
+    backend = GroundedBackend(inner, reader, read_budget_s=1.0, clock=lambda: now[0])
+    image = picture((800, 600), (0, 0, 0))
+    backend.prepare(Request.single("", [image]))
+    now[0] += 1.0  # a short question
+    backend.start(Request.single("What does it say?", [image]), lambda piece: None)
+    assert reader.stopped == [True] and reader.sizes == [(800, 600)]
+    assert "Sve" in inner.requests[0].turns[0].text  # what it had read is used
+
+
+def test_cancel_leaves_a_reading_ahead_for_the_question() -> None:
+    inner, reader = _typed_after_prepare(until_stopped=True)
+    backend = GroundedBackend(inner, reader, read_budget_s=0.0)
+    image = picture((800, 600), (0, 0, 0))
+    backend.prepare(Request.single("", [image]))
+    backend.cancel()  # the window stops whatever ran before a new request
+    backend.start(Request.single("What does it say?", [image]), lambda piece: None)
+    assert reader.sizes == [(800, 600)] and reader.stopped == [True]  # by the question
+    assert "Sve" in inner.requests[0].turns[0].text
+
+
+def test_a_request_about_other_images_stops_the_reading_ahead() -> None:
+    inner, reader = _typed_after_prepare(until_stopped=True)
+    backend = GroundedBackend(inner, reader, read_budget_s=0.0)
+    backend.prepare(Request.single("", [picture((800, 600), (0, 0, 0))]))
+    other = Request.single("Describe this.", [picture((640, 480), (9, 9, 9))])
+    backend.start(other, lambda piece: None)
+    assert sorted(reader.sizes) == [(640, 480), (800, 600)] and reader.stopped == [True, True]
+    assert "Sve" not in inner.requests[0].turns[0].text
+
+
+def test_a_load_for_the_question_takes_the_reading_ahead() -> None:
+    inner, reader = _typed_after_prepare(until_stopped=True)
+    inner.progress = (0.0, 1.0)
+    backend = GroundedBackend(inner, reader, read_budget_s=0.0)
+    image = picture((800, 600), (0, 0, 0))
+    backend.prepare(Request.single("", [image]))
+    asked = Request.single("What does it say?", [image])
+    backend.load_for(asked)
+    backend.start(asked, lambda piece: None)
+    assert reader.sizes == [(800, 600)] and "Sve" in inner.requests[0].turns[0].text
+
+
 def test_facts_with_text_never_send_the_whole_image_to_the_reader() -> None:
     inner = PreparingBackend()
     reader = ScriptedReader(SVE)

@@ -124,6 +124,10 @@ class _Reading:
     request: Request
     began: float
     """When the request was first waited on: its reading's budget counts from here."""
+    ahead: bool = False
+    """Begun by `prepare`, for the question to come about the same images."""
+    unclaimed: bool = False
+    """Begun by `prepare` and not yet taken by a request: `cancel` leaves it reading."""
     cancelled: threading.Event = field(default_factory=threading.Event)
     due: threading.Event = field(default_factory=threading.Event)
     """Set when the reading must stop; also set by the thread when it ends."""
@@ -144,7 +148,7 @@ class GroundedBackend(Backend):
 
     The reading runs while the inner backend's `prepare` works on the same images on another
     thread, and stops when both are due (READ_BUDGET_S); readings are kept per image for
-    follow-ups.
+    follow-ups. `prepare` begins both before the question is asked (while it is typed).
     """
 
     CACHE_SIZE = 8
@@ -163,7 +167,8 @@ class GroundedBackend(Backend):
         self.read_budget_s = READ_BUDGET_S if read_budget_s is None else read_budget_s
         self.reader = (reader or TextReader()) if ground_in_text else None
         self._reading: _Reading | None = None
-        """The reading last begun (by `load_for`, for the `start` given the same request)."""
+        """The reading last begun (by `load_for` or `prepare`, for the `start` given a request
+        with its images)."""
         self._found: OrderedDict[int, tuple[Any, ImageGround]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._clock = clock
@@ -181,38 +186,41 @@ class GroundedBackend(Backend):
         if self.reader is None or not request.ground or not self._unread(request):
             self.load(on_progress)
             return
-        if self._reading is not None:
-            self._reading.stop()
-        ahead = self._reading = _Reading(request, self._clock())
+        reading = self._reading_for(request)  # one `prepare` began is taken
         reader = self.reader
 
         def progress(stage: str, fraction: float) -> None:
-            if ahead.thread is None:
-                self._begin_reading(ahead)
+            if reading.thread is None:
+                self._begin_reading(reading)
             if on_progress is not None:
                 on_progress(stage, fraction)
 
         try:
             self.inner.load(progress)
         except BaseException:
-            ahead.stop(STOP_WAIT_S)  # it may be starting the reader's process
-            if ahead.thread is not None:
+            reading.stop(STOP_WAIT_S)  # it may be starting the reader's process
+            if reading.thread is not None:
                 reader.close()
             raise
 
     def _begin_reading(self, reading: _Reading) -> None:
         """Read `reading`'s images on a thread of its own, below the model's priority."""
         reader = self.reader
-        reading.thread = Background(lambda: self._ground(reading, reader), reading.due)
+        reading.thread = Background(
+            lambda: self._ground(reading.request, reading, reader), reading.due
+        )
 
     def _unread(self, request: Request) -> bool:
         return any(self._known(image) is None for turn in request.turns for image in turn.images)
 
-    def _ground(self, reading: _Reading, reader: TextReader | None) -> tuple[Turn, ...]:
-        """`reading`'s request's turns, grounded (through `reader`, or the facts alone)."""
+    def _ground(
+        self, request: Request, reading: _Reading, reader: TextReader | None
+    ) -> tuple[Turn, ...]:
+        """`request`'s turns, grounded by `reading` (through `reader`, or from what is known
+        of each image: what a reading kept, or the facts alone)."""
         return tuple(
             self._grounded(turn, reading.cancelled, reading.due, reading.abandoned, reader)
-            for turn in reading.request.turns
+            for turn in request.turns
         )
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
@@ -236,12 +244,14 @@ class GroundedBackend(Backend):
             self._prepare(request, reading)
             if reading.thread.ended(READ_GRACE_S):
                 turns = reading.thread.result()
+                if reading.request is not request:  # read ahead: this question's turns
+                    turns = self._ground(request, reading, None)
             else:  # the reader is inside one long step: the model goes on without its text
                 with self._cache_lock:
                     reading.abandoned.set()
-                turns = self._ground(reading, None)
+                turns = self._ground(request, reading, None)
         else:  # nothing to read: the inner backend does it all in `start`
-            turns = self._ground(reading, self.reader)
+            turns = self._ground(request, reading, self.reader)
         if cancelled.is_set():
             total = self._clock() - started
             return Answer("", 0, 0, Timings(total_s=total), StopReason.CANCELLED)
@@ -255,14 +265,26 @@ class GroundedBackend(Backend):
         return replace(answer, timings=_later(answer.timings, waited))
 
     def _reading_for(self, request: Request) -> _Reading:
-        """The reading `load_for` began for `request`, else a new one (another is stopped)."""
+        """The reading begun for `request` (by `load_for`) or ahead of it for its images (by
+        `prepare`), now the request's; else a new one (another is stopped)."""
         last = self._reading
-        if last is not None and last.request is request and not last.cancelled.is_set():
+        if last is not None and self._serves(last, request):
+            last.unclaimed = False
             return last
         if last is not None:
             last.stop()
         self._reading = _Reading(request, self._clock())
         return self._reading
+
+    @staticmethod
+    def _serves(reading: _Reading, request: Request) -> bool:
+        """Whether `reading` reads what `request` needs: begun for it, or ahead of it for the
+        very same images; and not stopped."""
+        if reading.cancelled.is_set():
+            return False
+        if reading.request is request:
+            return True
+        return reading.ahead and request.has_the_images_of(reading.request)
 
     def _prepare(self, request: Request, reading: _Reading) -> None:
         """Prepare the images; then let the reading go on until the budget, counted from when
@@ -334,6 +356,16 @@ class GroundedBackend(Backend):
         return ground
 
     def prepare(self, request: Request) -> None:
+        """Begin reading `request`'s new images (below the model's priority, with no budget)
+        while the inner backend prepares them here: a question then asked about the same
+        images (`start` or `load_for`) takes what both made."""
+        if self.reader is not None and request.ground and self._unread(request):
+            last = self._reading
+            if last is None or not self._serves(last, request):
+                if last is not None and last.unclaimed:
+                    last.stop()  # a request's own reading is left to it
+                self._reading = _Reading(request, self._clock(), ahead=True, unclaimed=True)
+                self._begin_reading(self._reading)
         self.inner.prepare(request)
 
     def warm_up(self) -> None:
@@ -341,7 +373,7 @@ class GroundedBackend(Backend):
 
     def cancel(self) -> None:
         reading = self._reading
-        if reading is not None:
+        if reading is not None and not reading.unclaimed:  # no request's yet: it goes on
             reading.stop()
         self.inner.cancel()
 
