@@ -56,6 +56,17 @@ class Backend(ABC):
         raises (a failure leaves the work to `start`) and `cancel` cuts it short.
         """
 
+    def prepare_prompt(self, request: Request) -> None:
+        """Do now all of answering `request` that a `start` whose prompt begins with its
+        prompt can take up (a local model: its images, and its prompt run through the
+        model); by default `prepare`. The same contract as `prepare`."""
+        self.prepare(request)
+
+    def stop_waiting(self) -> None:  # noqa: B027 - optional hook
+        """Other work is coming (the request for what `prepare` was given, an unload; called
+        from any thread): a `prepare` that waits for work going on without it returns now,
+        and that work goes on."""
+
     def warm_up(self) -> None:  # noqa: B027 - optional hook
         """Run once, after `load`, what makes a first request slow (the window does this idle)."""
 

@@ -101,8 +101,9 @@ class EngineWorker(QObject):
         self._reset_requested.emit(factory)
 
     def unload(self) -> None:
-        """Release the model (end its process) once the running request has ended; the next
-        request loads it again."""
+        """Release the model (end its process) once the running request (or preparing) has
+        ended; the next request loads it again."""
+        self._stop_waiting()
         self._unload_requested.emit()
 
     def cancel_load(self) -> None:
@@ -121,6 +122,7 @@ class EngineWorker(QObject):
         ahead, self._ahead = self._ahead, None
         if ahead is not None and not self._answering and request.has_the_images_of(ahead):
             self._cancelled_through = self._latest_id  # only what waits is dropped
+            self._stop_waiting()
         else:
             self.cancel()
         request_id = next(_REQUEST_IDS)
@@ -141,6 +143,12 @@ class EngineWorker(QObject):
         self._thread.wait()
         if self.backend is not None:
             self.backend.close()  # the model's process ends with the window
+
+    def _stop_waiting(self) -> None:
+        """End a `prepare` waiting for what goes on without it (it may be called from any
+        thread)."""
+        if self.backend is not None:
+            self.backend.stop_waiting()
 
     def _cancel_backend(self) -> None:
         """Stop the backend's running request (it may be called from any thread)."""

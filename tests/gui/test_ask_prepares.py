@@ -9,10 +9,12 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.types import Rect
+from desktop_app.engine.reading.backend import GroundedBackend
 from desktop_app.gui.controller import Controller
 from desktop_app.settings import AppSettings
 from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
-from tests.helpers.grounding_fakes import PreparingBackend
+from tests.helpers.grounding_fakes import PreparingBackend, ScriptedReader
 
 WAIT_S = 10.0
 """How long the preparing waits to be let go (never reached: the test lets it go)."""
@@ -56,6 +58,7 @@ def test_the_question_takes_the_screen_prepared_while_it_was_typed(
     (asked,) = backend.requests
     assert asked.images[0] is screen and "What is the title?" in asked.turns[-1].text
     assert backend.cancels == 0  # the preparing was not cut short by the question
+    assert backend.calls.index("stop_waiting") < backend.calls.index("start")
     assert backend.calls.index("prepared") < backend.calls.index("start")
 
 
@@ -86,3 +89,20 @@ def test_nothing_is_prepared_for_a_model_still_to_be_downloaded(
     controller.images.ask_about_screen()
     qtbot.waitUntil(lambda: len(controller.conversation.pending_images) == 2, timeout=TIMEOUT_MS)
     assert len(prepared) == 1  # (the spy can see a call)
+
+
+def test_unloading_while_the_screen_is_read_ahead_does_not_wait_for_the_reading(
+    qtbot: QtBot, make_controller: ControllerFactory, tmp_path: Path
+) -> None:
+    """The preparing waits for the reading ahead to end before it runs the grounded prompt;
+    Unload the model ends that wait (and the reading) instead of waiting behind it."""
+    inner = PreparingBackend()
+    reader = ScriptedReader([("Sve", Rect(605, 555, 40, 16))], until_stopped=True)
+    backend = GroundedBackend(inner, reader)
+    controller = make_controller(_settings(tmp_path), backend=backend)
+    controller.images.ask_about_screen()
+    qtbot.waitUntil(inner.prepare_done.is_set, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(controller.session.unloaded, timeout=TIMEOUT_MS):
+        controller.unload_model()
+    assert inner.closes == 1 and reader.stopped == [True]  # stopped, not run out
+    assert inner.prompts == []  # no prompt was run for a model being unloaded

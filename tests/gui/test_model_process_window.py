@@ -14,6 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
+from desktop_app.core.types import Request
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.process import ProcessBackend
 from desktop_app.engine.reading.grounded import GroundedBackend
@@ -119,6 +120,36 @@ def test_kill_9_mid_answer_keeps_the_window_and_the_partial_answer(
     reader_pid = app.session.reader_process.pid  # the grounding read there
     assert reader_pid is not None and maps(reader_pid, "onnxruntime")
     assert not maps(model_pid, "onnxruntime")  # type: ignore[arg-type]
+
+
+def test_a_question_about_the_screen_continues_from_what_was_prepared_while_typed(
+    qtbot: QtBot,
+    make_controller: ControllerFactory,
+    tiny_models: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ask about the screen: the screen's text is read in the reader's process and the
+    grounded prompt run in the model's while the question is typed; the question adds only
+    its own words."""
+    app = Window(make_controller, tiny_models["idefics3"])
+    with qtbot.waitSignal(app.session.model_ready, timeout=TIMEOUT_MS):
+        app.controller.load_model()
+    proxy, prompted = app.backend, threading.Event()
+    run_prompt = proxy.prepare_prompt
+
+    def prepare_prompt(request: Request) -> None:
+        run_prompt(request)
+        prompted.set()
+
+    monkeypatch.setattr(proxy, "prepare_prompt", prepare_prompt)
+    app.controller.images.ask_about_screen()
+    qtbot.waitUntil(prompted.is_set, timeout=TIMEOUT_MS)
+    app.window.question.setText("What is the title?")
+    with qtbot.waitSignal(app.controller.answer_finished, timeout=TIMEOUT_MS) as done:
+        app.controller.ask()
+    answer = done.args[0]
+    assert answer.generated_tokens > 0
+    assert answer.prompt_tokens > answer.cached_tokens > 0  # a new conversation: none else
 
 
 def test_kill_while_loading_is_told_and_the_next_request_loads(

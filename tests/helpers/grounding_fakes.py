@@ -100,12 +100,15 @@ class ScriptedReader(TextReader):
 
 
 class PreparingBackend(FakeBackend):
-    """A FakeBackend whose `prepare` records itself in `calls` and runs `when_preparing`."""
+    """A FakeBackend whose `prepare` records itself in `calls` and runs `when_preparing`
+    (`stop_waiting` is recorded too)."""
 
     def __init__(self, when_preparing: Callable[[], None] | None = None, **options: Any) -> None:
         super().__init__(**options)
         self.when_preparing = when_preparing
         self.prepared: list[Request] = []
+        self.prompts: list[Request] = []
+        """The requests given to `prepare_prompt` (which then prepares as `prepare` does)."""
         self.prepare_done = threading.Event()
 
     def prepare(self, request: Request) -> None:
@@ -115,3 +118,10 @@ class PreparingBackend(FakeBackend):
             self.when_preparing()
         self.calls.append("prepared")
         self.prepare_done.set()
+
+    def prepare_prompt(self, request: Request) -> None:
+        self.prompts.append(request)
+        self.prepare(request)
+
+    def stop_waiting(self) -> None:
+        self.calls.append("stop_waiting")

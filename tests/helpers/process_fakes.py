@@ -3,7 +3,8 @@
 `ScriptedBackend` answers from its request's text, so a test steers the child without a model:
 "stream N" sends N pieces, one per step (STEP_S, cut short by cancel); "crash SIGNAL" sends one
 piece and then ends the process by that signal; "fail KIND" raises that core.errors class;
-"say NAME" raises BadInputError with the core.messages sentence NAME (in the child's language).
+"say NAME" raises BadInputError with the core.messages sentence NAME (in the child's language);
+a prompt prepared as "hold" waits until cancelled, and the next answer then begins "stopped".
 Its load reports two progress steps; a model named "slow load" waits between them until the
 process is ended. `FaultyLocalModel` is the real local backend (tiny model) whose forward
 raises once a test has armed it by creating the file its settings' model folder names
@@ -36,6 +37,7 @@ class ScriptedBackend(Backend):
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
         self._cancelled = threading.Event()
+        self._said_next = ""
 
     @property
     def description(self) -> str:
@@ -61,6 +63,8 @@ class ScriptedBackend(Backend):
             os.kill(os.getpid(), signal.Signals[argument])
             threading.Event().wait(60)
         pieces = [f"w{index} " for index in range(int(argument or 1))]
+        if self._said_next:
+            pieces[0], self._said_next = self._said_next, ""
         sent: list[str] = []
         for piece in pieces:
             if cancelled.wait(STEP_S):
@@ -69,6 +73,13 @@ class ScriptedBackend(Backend):
             sent.append(piece)
         stop = StopReason.CANCELLED if cancelled.is_set() else StopReason.END_OF_TURN
         return Answer("".join(sent), len(request.images), len(sent), stop_reason=stop)
+
+    def prepare_prompt(self, request: Request) -> None:
+        """ "hold" holds the preparing until it is cancelled; the next request's answer then
+        says "stopped"."""
+        self._cancelled = cancelled = threading.Event()
+        if request.turns[-1].text == "hold" and cancelled.wait(60):
+            self._said_next = "stopped "
 
     def cancel(self) -> None:
         self._cancelled.set()

@@ -138,6 +138,23 @@ def test_images_encoded_ahead_give_the_same_tokens(
 
 
 @pytest.mark.parametrize("family", PROMPTED)
+def test_a_prompt_run_ahead_gives_the_same_tokens(
+    models: dict[str, Path], family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`prepare_prompt` runs the grounded prompt while the question is typed; the question's
+    answer must not change (continued from it where its cache can be cut back, else afresh)."""
+    backend = _backend(models[family], Quantization.NONE)
+    recorded = GeneratedIds(backend, monkeypatch)
+    request = Request.single("Found text.\n\nDescribe.", [SCREEN], max_new_tokens=4)
+    plain, _ = _ask(backend, request)
+    backend.forget_conversation()
+    backend.prepare_prompt(Request.single("Found text.\n\n", [SCREEN]))
+    continued, _ = _ask(backend, request)
+    assert continued.generated_tokens == plain.generated_tokens >= 1
+    assert recorded.ids[0] == recorded.ids[-1]  # (the prompt's run generated one token)
+
+
+@pytest.mark.parametrize("family", PROMPTED)
 def test_stop_mid_answer(models: dict[str, Path], family: str) -> None:
     backend = _backend(models[family], Quantization.NONE)
     steps: list[int] = []

@@ -168,18 +168,26 @@ def _typed_after_prepare(**reader_options: Any) -> tuple[PreparingBackend, Scrip
     return inner, ScriptedReader(SVE, when_reading=began.set, **reader_options)
 
 
-def test_a_question_takes_the_reading_begun_for_its_images_while_it_was_typed() -> None:
+def _preparing(backend: GroundedBackend, request: Request) -> threading.Thread:
+    """`backend.prepare(request)` on a thread of its own (the window's engine thread)."""
+    thread = threading.Thread(target=backend.prepare, args=(request,))
+    thread.start()
+    return thread
+
+
+def test_a_question_takes_the_reading_and_prompt_made_while_it_was_typed() -> None:
     inner, reader = _typed_after_prepare()
     now = [0.0]
     backend = GroundedBackend(inner, reader, read_budget_s=1.0, clock=lambda: now[0])
     image = picture((800, 600), (0, 0, 0))
-    backend.prepare(Request.single("", [image]))
-    assert reader.read_ended.wait(WAIT_S)
+    backend.prepare(Request.single("", [image]))  # ends once the prompt is prepared
+    (prompt,) = inner.prompts  # the grounded prompt, the question still to come
+    assert "Sve" in prompt.turns[0].text and prompt.turns[0].images == (image,)
     now[0] += 5.0  # the question is typed
     answer = backend.start(Request.single("What does it say?", [image]), lambda piece: None)
     assert reader.sizes == [(800, 600)]  # read once, ahead of the question
-    prompt = inner.requests[0].turns[0].text
-    assert "Sve" in prompt and prompt.endswith("What does it say?")
+    asked = inner.requests[0].turns[0].text
+    assert asked.startswith(prompt.turns[0].text) and asked.endswith("What does it say?")
     assert not answer.cancelled
 
 
@@ -189,8 +197,12 @@ def test_a_question_asked_before_the_reading_ahead_ends_stops_it_there() -> None
     now = [0.0]
     backend = GroundedBackend(inner, reader, read_budget_s=1.0, clock=lambda: now[0])
     image = picture((800, 600), (0, 0, 0))
-    backend.prepare(Request.single("", [image]))
+    preparing = _preparing(backend, Request.single("", [image]))
+    assert inner.prepare_done.wait(WAIT_S)
     now[0] += 1.0  # a short question
+    backend.stop_waiting()
+    preparing.join(WAIT_S)
+    assert not preparing.is_alive() and inner.prompts == []  # no prompt without the text
     backend.start(Request.single("What does it say?", [image]), lambda piece: None)
     assert reader.stopped == [True] and reader.sizes == [(800, 600)]
     assert "Sve" in inner.requests[0].turns[0].text  # what it had read is used
@@ -200,8 +212,10 @@ def test_cancel_leaves_a_reading_ahead_for_the_question() -> None:
     inner, reader = _typed_after_prepare(until_stopped=True)
     backend = GroundedBackend(inner, reader, read_budget_s=0.0)
     image = picture((800, 600), (0, 0, 0))
-    backend.prepare(Request.single("", [image]))
+    preparing = _preparing(backend, Request.single("", [image]))
+    assert inner.prepare_done.wait(WAIT_S)
     backend.cancel()  # the window stops whatever ran before a new request
+    preparing.join(WAIT_S)
     backend.start(Request.single("What does it say?", [image]), lambda piece: None)
     assert reader.sizes == [(800, 600)] and reader.stopped == [True]  # by the question
     assert "Sve" in inner.requests[0].turns[0].text
@@ -210,11 +224,14 @@ def test_cancel_leaves_a_reading_ahead_for_the_question() -> None:
 def test_a_request_about_other_images_stops_the_reading_ahead() -> None:
     inner, reader = _typed_after_prepare(until_stopped=True)
     backend = GroundedBackend(inner, reader, read_budget_s=0.0)
-    backend.prepare(Request.single("", [picture((800, 600), (0, 0, 0))]))
+    preparing = _preparing(backend, Request.single("", [picture((800, 600), (0, 0, 0))]))
+    assert inner.prepare_done.wait(WAIT_S)
+    backend.cancel()
+    preparing.join(WAIT_S)
     other = Request.single("Describe this.", [picture((640, 480), (9, 9, 9))])
     backend.start(other, lambda piece: None)
     assert sorted(reader.sizes) == [(640, 480), (800, 600)] and reader.stopped == [True, True]
-    assert "Sve" not in inner.requests[0].turns[0].text
+    assert "Sve" not in inner.requests[0].turns[0].text and inner.prompts == []
 
 
 def test_a_load_for_the_question_takes_the_reading_ahead() -> None:
@@ -222,7 +239,10 @@ def test_a_load_for_the_question_takes_the_reading_ahead() -> None:
     inner.progress = (0.0, 1.0)
     backend = GroundedBackend(inner, reader, read_budget_s=0.0)
     image = picture((800, 600), (0, 0, 0))
-    backend.prepare(Request.single("", [image]))
+    preparing = _preparing(backend, Request.single("", [image]))
+    assert inner.prepare_done.wait(WAIT_S)
+    backend.stop_waiting()
+    preparing.join(WAIT_S)
     asked = Request.single("What does it say?", [image])
     backend.load_for(asked)
     backend.start(asked, lambda piece: None)

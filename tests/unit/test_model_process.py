@@ -86,6 +86,38 @@ def test_cancel_stops_within_a_step_from_another_thread() -> None:
         backend.close()
 
 
+def test_cancel_stops_a_prompt_being_prepared_in_the_model_process() -> None:
+    backend = scripted()
+    try:
+        backend.load()
+        preparing = threading.Thread(target=backend.prepare_prompt, args=(ask("hold"),))
+        preparing.start()
+        while preparing.is_alive():  # a cancel that comes before the preparing is dropped
+            backend.cancel()
+            preparing.join(0.05)
+        answer = backend.start(ask("stream 2"), lambda piece: None)
+    finally:
+        backend.close()
+    assert answer.text == "stopped w1 "
+
+
+def test_a_question_continues_from_a_prompt_prepared_in_the_model_process(
+    tiny_models: dict[str, Path],
+) -> None:
+    settings = EngineSettings(model=str(tiny_models["idefics3"]), max_new_tokens=3)
+    backend = ProcessBackend(BackendSpec(Kind.LOCAL_MODEL, settings))
+    screen = document("light", "DejaVu Sans", 14).image
+    try:
+        backend.load()
+        backend.prepare_prompt(Request.single("Found text.\n\n", [screen]))
+        answer = backend.start(
+            Request.single("Found text.\n\nDescribe.", [screen], 3), lambda piece: None
+        )
+    finally:
+        backend.close()
+    assert answer.prompt_tokens > answer.cached_tokens > answer.prompt_tokens // 2
+
+
 def test_typed_errors_cross_as_their_own_class() -> None:
     backend = scripted()
     try:

@@ -86,6 +86,34 @@ def test_start_uses_what_prepare_made_and_answers_the_same(
     assert again.text == plain.text and again.generated_tokens == plain.generated_tokens
 
 
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_question_continues_from_the_prompt_prepared_while_it_was_typed(
+    backends: dict[str, LocalBackend], family: str
+) -> None:
+    """`prepare_prompt` runs the grounded prompt with the question still empty; the question
+    then adds only its own words, and answers as if asked at once."""
+    backend = backends[family]
+    image = SCREEN.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    asked = Request.single("Some found text.\n\nDescribe this.", [image], max_new_tokens=6)
+    backend.forget_conversation()
+    plain = backend.start(asked, lambda piece: None)
+    backend.forget_conversation()
+    encoder = Counted(backend.loaded.model)
+    try:
+        backend.prepare_prompt(Request.single("Some found text.\n\n", [image]))
+        encoded = encoder.calls
+        answer = backend.start(asked, lambda piece: None)
+    finally:
+        encoder.restore()
+    assert answer.text == plain.text and answer.generated_tokens == plain.generated_tokens
+    if backend.loaded.family.reuses_cache:
+        assert plain.prompt_tokens > answer.cached_tokens > plain.prompt_tokens // 2
+    else:
+        assert answer.cached_tokens == 0
+    if family in ENCODES_AHEAD:
+        assert encoded == 1 and encoder.calls == 1  # not again for the question
+
+
 def test_prepare_for_a_follow_up_encodes_nothing(backends: dict[str, LocalBackend]) -> None:
     backend = backends["idefics3"]
     backend.forget_conversation()

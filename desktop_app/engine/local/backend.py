@@ -149,6 +149,23 @@ class LocalBackend(Backend):
         follow-up continues from its cache), nor for a family whose model cannot take
         encoded images. Cancelled between the encoder's layers.
         """
+        self._preparing_with(lambda loaded, preparing: self._prepare(loaded, request, preparing))
+
+    def prepare_prompt(self, request: Request) -> None:
+        """Prepare `request`'s images, then run its whole prompt through the model, kept as
+        the conversation so far: a `start` whose prompt begins with it (the same turns, the
+        question's words added) continues from there. Only the images for a family whose
+        cache cannot be kept. Cancelled within a layer."""
+
+        def work(loaded: LoadedModel, preparing: threading.Event) -> None:
+            self._prepare(loaded, request, preparing)
+            if loaded.family.reuses_cache and not preparing.is_set():
+                self._run_prompt(loaded, request, preparing)
+
+        self._preparing_with(work)
+
+    def _preparing_with(self, work: Callable[[LoadedModel, threading.Event], None]) -> None:
+        """Run `work` with the loaded model and an event `cancel` sets; never raises."""
         preparing = threading.Event()
         with self._state_lock:
             self._preparing = preparing
@@ -156,13 +173,40 @@ class LocalBackend(Backend):
             loaded = self.loaded
             with self._run_lock:
                 if not preparing.is_set():
-                    self._prepare(loaded, request, preparing)
+                    work(loaded, preparing)
         except Exception as error:  # the work is left to `start`, which reports failures
-            log.debug("preparing the images failed: %r", error)
+            log.debug("preparing failed: %r", error)
         finally:
             with self._state_lock:
                 if self._preparing is preparing:
                     self._preparing = None
+
+    def _run_prompt(
+        self, loaded: LoadedModel, request: Request, preparing: threading.Event
+    ) -> None:
+        """Run `request`'s prompt through the model (its images' encoding taken where it was
+        prepared) and keep the keys and values as the conversation so far."""
+        import torch
+
+        request, images = self._for_model(request)
+        key = image_fingerprint(images, request.detail)
+        inputs = _to_model(loaded.family.build_inputs(loaded.processor, request, images), loaded)
+        encoded = self._encoded
+        if encoded is not None and encoded.key == key:
+            inputs = with_encoded(inputs, encoded)
+        self._conversation.clear()
+        try:
+            with torch.inference_mode(), stop_inside_steps(loaded.model, preparing):
+                output = loaded.model.generate(
+                    **inputs,
+                    **_token_ids(loaded),
+                    max_new_tokens=1,
+                    do_sample=False,
+                    return_dict_in_generate=True,
+                )
+        except StoppedInsideStep:
+            return
+        self._conversation.keep(output.sequences[0], output.past_key_values, key)
 
     def _prepare(self, loaded: LoadedModel, request: Request, preparing: threading.Event) -> None:
         request, images = self._for_model(request)
@@ -259,10 +303,7 @@ class LocalBackend(Backend):
             "do_sample": False,
             "streamer": streamer,
             "stopping_criteria": StoppingCriteriaList([CancelCriteria(cancelled)]),
-            "eos_token_id": stop_ids or None,
-            "pad_token_id": tokenizer.pad_token_id
-            if tokenizer.pad_token_id is not None
-            else (stop_ids[0] if stop_ids else None),
+            **_token_ids(loaded),
         }
         banned = loaded.family.banned_token_ids(loaded.processor)
         if banned:
@@ -357,3 +398,13 @@ def _to_model(inputs: Any, loaded: LoadedModel) -> Any:
                 value = value.to(dtype)
         moved[key] = value
     return moved
+
+
+def _token_ids(loaded: LoadedModel) -> dict[str, Any]:
+    """`generate`'s end-of-turn and padding token ids for `loaded`'s model."""
+    stop_ids = loaded.family.stop_token_ids(loaded.processor, loaded.model)
+    pad = loaded.processor.tokenizer.pad_token_id
+    return {
+        "eos_token_id": stop_ids or None,
+        "pad_token_id": pad if pad is not None else (stop_ids[0] if stop_ids else None),
+    }

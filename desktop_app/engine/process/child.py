@@ -39,6 +39,7 @@ class Host:
         self.replies = replies
         self.work: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._running = 0
+        self._preparing = False
         self._cancelled_through = 0
         self._read_stopped: threading.Event | None = None
         """Set to stop the text reading that runs now (a Read command)."""
@@ -75,6 +76,10 @@ class Host:
                 self._read(command)
 
     def _cancel(self, request_id: int) -> None:
+        if request_id == wire.PREPARING:
+            if self._preparing:
+                self.backend.cancel()
+            return
         self._cancelled_through = max(self._cancelled_through, request_id)
         if self._running and self._running <= request_id:
             self.backend.cancel()
@@ -130,9 +135,14 @@ class Host:
             self._running = 0
 
     def _prepare(self, command: wire.Prepare) -> None:
+        self._preparing = True
         try:
-            self.backend.prepare(command.request)  # never raises, by the contract
+            if command.prompt:  # neither raises, by the contract
+                self.backend.prepare_prompt(command.request)
+            else:
+                self.backend.prepare(command.request)
         finally:
+            self._preparing = False
             self.replies.send(wire.Prepared())
 
     def _read(self, command: wire.Read) -> None:

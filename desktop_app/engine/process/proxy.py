@@ -85,6 +85,8 @@ class ProcessBackend(Backend):
         self._description = spec.model
         self._request_ids = itertools.count(1)
         self._running = 0
+        self._preparing = False
+        """True while the model's process prepares (a cancel then stops that)."""
         self._load_deaths = 0
         self._lock = threading.Lock()
         self._exclusive = threading.RLock()
@@ -160,8 +162,8 @@ class ProcessBackend(Backend):
             self._running = 0
 
     def cancel(self) -> None:
-        running = self._running
-        if running and self._commands is not None:
+        running = wire.PREPARING if self._preparing else self._running
+        if (running or self._preparing) and self._commands is not None:
             with contextlib.suppress(OSError, ValueError):  # it has just ended: nothing runs
                 self._commands.send(wire.Cancel(running))
 
@@ -176,15 +178,26 @@ class ProcessBackend(Backend):
     def prepare(self, request: Request) -> None:
         """The model's process prepares `request`'s images (resized, encoded) for the next
         `start`; never raises (a failure leaves the work to `start`)."""
+        self._prepare(wire.Prepare(request))
+
+    def prepare_prompt(self, request: Request) -> None:
+        """The model's process prepares `request`'s images and runs its prompt (see
+        Backend.prepare_prompt); never raises."""
+        self._prepare(wire.Prepare(request, prompt=True))
+
+    def _prepare(self, command: wire.Prepare) -> None:
         with self._exclusive:
             if not self._loaded:
                 return
+            self._preparing = True
             try:
-                self._send(wire.Prepare(request))
+                self._send(command)
                 while not isinstance(self._receive(), wire.Prepared):
                     pass
             except Exception as error:  # it died: the next start tells
                 _LOG.debug("preparing in the model's process failed: %r", error)
+            finally:
+                self._preparing = False
 
     def read_text(
         self, image: Any, on_line: LineCallback | None, stopped: threading.Event | None

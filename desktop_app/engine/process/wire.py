@@ -40,16 +40,23 @@ class Start:
 
 @dataclass(frozen=True)
 class Cancel:
-    """Stop the request `request_id` (or one started before it) within one decoding step."""
+    """Stop the request `request_id` (or one started before it) within one decoding step;
+    PREPARING stops the Prepare under way."""
 
     request_id: int
 
 
+PREPARING = 0
+"""The request id of a Cancel that stops a Prepare (requests count from 1)."""
+
+
 @dataclass(frozen=True)
 class Prepare:
-    """Do the part of answering `request` that does not depend on its text (Prepared)."""
+    """Do the part of answering `request` that does not depend on its text, or with `prompt`
+    all that a request beginning with its prompt can take up (Prepared)."""
 
     request: Request
+    prompt: bool = False
 
 
 @dataclass(frozen=True)

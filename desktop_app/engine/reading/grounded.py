@@ -53,6 +53,9 @@ STOP_WAIT_S = 10.0
 """How long a reading begun while the model loaded is waited for once told to stop (the
 load failed, or the backend closes): it may be starting the reader's process, which must
 not start after the reader was closed."""
+PROMPT_WAIT_S = 30.0
+"""How long `prepare` waits for a reading ahead to end before it runs the grounded prompt:
+a question asked meanwhile (or an unload) ends the wait sooner (`stop_waiting`)."""
 READER_NICENESS = 10
 """The reading beside the model runs at this lower CPU priority (Linux): on a computer whose
 cores the image encoding fills, the encoding is not slowed down by it, and the reader reads
@@ -74,9 +77,9 @@ def grounded_if_asked(
 
 class Background:
     """Runs `work` on its own thread at READER_NICENESS, keeping its result or its error;
-    sets `finished` when it ends."""
+    sets each of `finished` when it ends."""
 
-    def __init__(self, work: Callable[[], Any], finished: threading.Event) -> None:
+    def __init__(self, work: Callable[[], Any], *finished: threading.Event) -> None:
         self.work = work
         self.finished = finished
         self._result: Any = None
@@ -91,7 +94,8 @@ class Background:
         except BaseException as error:  # given to the caller by `result`
             self._error = error
         finally:
-            self.finished.set()
+            for event in self.finished:
+                event.set()
 
     def ended(self, timeout: float) -> bool:
         """Whether the work has ended, waiting at most `timeout` seconds."""
@@ -128,6 +132,8 @@ class _Reading:
     """Begun by `prepare`, for the question to come about the same images."""
     unclaimed: bool = False
     """Begun by `prepare` and not yet taken by a request: `cancel` leaves it reading."""
+    settled: threading.Event = field(default_factory=threading.Event)
+    """Set when the reading ends, or a request comes: `prepare` waits for it no longer."""
     cancelled: threading.Event = field(default_factory=threading.Event)
     due: threading.Event = field(default_factory=threading.Event)
     """Set when the reading must stop; also set by the thread when it ends."""
@@ -138,6 +144,7 @@ class _Reading:
         """Tell the reading to stop; wait up to `wait_s` for its thread to end."""
         self.cancelled.set()
         self.due.set()
+        self.settled.set()
         if self.thread is not None and wait_s > 0:
             self.thread.ended(wait_s)
 
@@ -207,7 +214,7 @@ class GroundedBackend(Backend):
         """Read `reading`'s images on a thread of its own, below the model's priority."""
         reader = self.reader
         reading.thread = Background(
-            lambda: self._ground(reading.request, reading, reader), reading.due
+            lambda: self._ground(reading.request, reading, reader), reading.due, reading.settled
         )
 
     def _unread(self, request: Request) -> bool:
@@ -356,25 +363,56 @@ class GroundedBackend(Backend):
         return ground
 
     def prepare(self, request: Request) -> None:
-        """Begin reading `request`'s new images (below the model's priority, with no budget)
-        while the inner backend prepares them here: a question then asked about the same
-        images (`start` or `load_for`) takes what both made."""
-        if self.reader is not None and request.ground and self._unread(request):
-            last = self._reading
-            if last is None or not self._serves(last, request):
-                if last is not None and last.unclaimed:
-                    last.stop()  # a request's own reading is left to it
-                self._reading = _Reading(request, self._clock(), ahead=True, unclaimed=True)
-                self._begin_reading(self._reading)
+        """Read `request`'s new images (below the model's priority, with no budget) while the
+        inner backend prepares them here; once read, have it run the grounded prompt too
+        (`prepare_prompt`). A question then asked about the same images (`start`,
+        `load_for`) takes what was made and adds only its own words. A request coming ends
+        the wait for the reading (which goes on, for it)."""
+        if self.reader is None or not request.ground or not self._unread(request):
+            self.inner.prepare(request)
+            return
+        reading = self._reading_ahead(request)
         self.inner.prepare(request)
+        reading.settled.wait(PROMPT_WAIT_S)
+        if not reading.unclaimed or reading.cancelled.is_set() or reading.thread is None:
+            return
+        if not reading.thread.ended(0):  # asked meanwhile: the question takes it as it is
+            return
+        try:
+            turns = reading.thread.result()
+        except Exception as error:  # the question's `start` tells
+            log.debug("reading ahead failed: %r", error)
+            return
+        self.inner.prepare_prompt(replace(request, turns=turns))
+
+    def _reading_ahead(self, request: Request) -> _Reading:
+        """The reading of `request`'s images ahead of the question: one begun for them
+        already, else a new one (an earlier reading ahead is stopped; a request's own is
+        left to it)."""
+        last = self._reading
+        if last is not None and self._serves(last, request):
+            return last
+        if last is not None and last.unclaimed:
+            last.stop()
+        reading = self._reading = _Reading(request, self._clock(), ahead=True, unclaimed=True)
+        self._begin_reading(reading)
+        return reading
+
+    def stop_waiting(self) -> None:
+        reading = self._reading
+        if reading is not None:
+            reading.settled.set()
+        self.inner.stop_waiting()
 
     def warm_up(self) -> None:
         self.inner.warm_up()
 
     def cancel(self) -> None:
         reading = self._reading
-        if reading is not None and not reading.unclaimed:  # no request's yet: it goes on
-            reading.stop()
+        if reading is not None:
+            reading.settled.set()
+            if not reading.unclaimed:  # a reading ahead is no request's yet: it goes on
+                reading.stop()
         self.inner.cancel()
 
     @property
