@@ -132,6 +132,33 @@ def test_hotkeys_in_another_program_speak_in_orcas_voice_and_leave_the_focus_the
     desktop.wait_for_active_window(NOTES_TITLE)
 
 
+def test_a_question_typed_after_ask_about_the_screen_is_echoed_and_answered(
+    orca_desktop: OrcaDesktop, iris: RunningIris
+) -> None:
+    """Ask about the screen from another program, then type the question while Iris reads,
+    encodes and works through the screen: Orca echoes every key as usual, and Enter brings
+    the answer, in Orca's voice."""
+    desktop = orca_desktop
+    _notes(desktop)
+    mark = desktop.mark()
+    desktop.press("ctrl+alt+shift+a")
+    desktop.wait_for_active_window(messages.WINDOW_TITLE)
+    desktop.wait_for_speechd(messages.STATUS_ASK_ABOUT_SCREEN, since=mark, application="iris")
+    mark = desktop.mark()
+    desktop.type_text("why")
+    for key in "why":
+        desktop.wait_for_speech(lambda text, key=key: text.strip() == key, since=mark)
+    mark = desktop.mark()
+    desktop.press("Return")
+    desktop.wait_for_speechd(
+        lambda text: bool(text.strip()), since=mark, application="iris",
+        timeout=ANSWER_TIMEOUT_S,
+    )  # fmt: skip
+    print(f"after Enter, Iris said {iris.said(mark)}; Orca said {desktop.spoken_since(mark)}")
+    assert not any(messages.STATUS_ASK_ABOUT_SCREEN in text for text in iris.said(mark))
+    assert desktop.active_window_name() == messages.WINDOW_TITLE
+
+
 def test_the_window_read_with_orca_status_answer_lines_and_stop(
     orca_desktop: OrcaDesktop, iris: RunningIris
 ) -> None:
