@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -79,6 +80,11 @@ class EngineWorker(QObject):
         """What `prepare` was last given, until a request is submitted (GUI thread)."""
         self._answering = False
         """True while the backend answers a request (set on the worker thread)."""
+        self._ahead_lock = threading.Lock()
+        self._loading_ahead = False
+        """True while the model loads for a question still being typed (`_load_ahead`)."""
+        self._told_loading = False
+        """Whether that load was told (`reloading`): a request came before it ended."""
         self._thread = QThread()
         self._thread.setObjectName("iris-engine")
         self.moveToThread(self._thread)
@@ -103,6 +109,7 @@ class EngineWorker(QObject):
     def unload(self) -> None:
         """Release the model (end its process) once the running request (or preparing) has
         ended; the next request loads it again."""
+        self._ahead = None  # a load for a question stops there
         self._stop_waiting()
         self._unload_requested.emit()
 
@@ -118,7 +125,13 @@ class EngineWorker(QObject):
 
     def submit(self, request: Request) -> int:
         """Cancel whatever runs or waits and queue `request`; returns its id for the signals.
-        The preparing of its very images, while nothing is answered, goes on for it."""
+        The preparing of its very images, while nothing is answered, goes on for it; a load
+        for a question still being typed is told now (`reloading`): the request waits for it."""
+        with self._ahead_lock:
+            tell = self._loading_ahead and not self._told_loading
+            self._told_loading = self._told_loading or tell
+        if tell:
+            self.reloading.emit()
         ahead, self._ahead = self._ahead, None
         if ahead is not None and not self._answering and request.has_the_images_of(ahead):
             self._cancelled_through = self._latest_id  # only what waits is dropped
@@ -228,9 +241,46 @@ class EngineWorker(QObject):
         if request is not self._ahead:  # asked already (`start` does it all) or replaced
             return
         try:
-            self._backend().prepare(request)
+            backend = self._backend()
+            if backend.needs_load and not self._load_ahead(backend, request):
+                return
+            if request is self._ahead:  # not asked yet (the question takes the reading)
+                backend.prepare(request)
         except Exception:  # it never should: a failure leaves the work to `start`
             log.warning("preparing the images failed", exc_info=True)
+
+    def _load_ahead(self, backend: Backend, request: Request) -> bool:
+        """Load the model for a question about `request`'s images while it is typed, without
+        a word: `submit` tells it (`reloading`) if a request comes before it ends, and then
+        its progress and end are told too. True once loaded; a failure is left to the
+        request's own load to tell."""
+        with self._ahead_lock:
+            self._loading_ahead, self._told_loading = True, False
+        self._cancel_load = False
+        started = time.perf_counter()
+        loaded = False
+        try:
+            backend.load_for(request, self._report_ahead)
+            loaded = True
+        except LoadCancelled:
+            pass
+        except Exception:
+            log.info("loading the model ahead of a question failed", exc_info=True)
+        finally:
+            with self._ahead_lock:
+                self._loading_ahead = False
+                told = self._told_loading
+        if told and loaded:
+            self.reloaded.emit(backend.description, time.perf_counter() - started)
+        elif told:
+            self.load_cancelled.emit()  # the request loads again, and tells its fault
+        return loaded
+
+    def _report_ahead(self, stage: str, fraction: float) -> None:
+        if self._cancel_load:
+            raise LoadCancelled
+        if self._told_loading:
+            self.loading.emit(stage, fraction)
 
     @Slot(int, object)
     def _run(self, request_id: int, request: Any) -> None:

@@ -128,12 +128,14 @@ def test_a_question_about_the_screen_continues_from_what_was_prepared_while_type
     tiny_models: dict[str, Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Ask about the screen: the screen's text is read in the reader's process and the
-    grounded prompt run in the model's while the question is typed; the question adds only
-    its own words."""
+    """Ask about the screen with the model unloaded: while the question is typed, the model
+    loads (without a word), the screen's text is read in the reader's process and the
+    grounded prompt run in the model's; the question adds only its own words."""
     app = Window(make_controller, tiny_models["idefics3"])
     with qtbot.waitSignal(app.session.model_ready, timeout=TIMEOUT_MS):
         app.controller.load_model()
+    with qtbot.waitSignal(app.session.unloaded, timeout=TIMEOUT_MS):
+        app.trigger("unload_model")
     proxy, prompted = app.backend, threading.Event()
     run_prompt = proxy.prepare_prompt
 
@@ -142,13 +144,15 @@ def test_a_question_about_the_screen_continues_from_what_was_prepared_while_type
         prompted.set()
 
     monkeypatch.setattr(proxy, "prepare_prompt", prepare_prompt)
+    mark = len(app.said())
     app.controller.images.ask_about_screen()
     qtbot.waitUntil(prompted.is_set, timeout=TIMEOUT_MS)
     app.window.question.setText("What is the title?")
     with qtbot.waitSignal(app.controller.answer_finished, timeout=TIMEOUT_MS) as done:
         app.controller.ask()
     answer = done.args[0]
-    assert answer.generated_tokens > 0
+    assert answer.generated_tokens > 0 and proxy.pid is not None
+    assert messages.STATUS_RELOADING not in app.said()[mark:]
     assert answer.prompt_tokens > answer.cached_tokens > 0  # a new conversation: none else
 
 

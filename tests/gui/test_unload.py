@@ -3,6 +3,7 @@ moved by the test, no waiting), and loading again, told once, at the next reques
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -143,3 +144,49 @@ def test_never_unloads_when_the_setting_says_never(
     clock.now += 7 * 24 * 3600
     assert not controller.idle_unloader.check()
     assert backend.closes == 0
+
+
+def _unloaded(qtbot: QtBot, controller: Controller) -> None:
+    with qtbot.waitSignal(controller.session.unloaded, timeout=TIMEOUT_MS):
+        controller.window.actions_by_key["unload_model"].trigger()
+
+
+def test_ask_about_the_screen_loads_the_model_while_the_question_is_typed_quietly(
+    qtbot: QtBot, make_controller: ControllerFactory, tmp_path: Path
+) -> None:
+    controller, backend, speaker, _ = loaded_controller(qtbot, make_controller, tmp_path)
+    _unloaded(qtbot, controller)
+    said_before = len(speaker.said)
+    controller.images.ask_about_screen()
+    qtbot.waitUntil(lambda: not backend.needs_load, timeout=TIMEOUT_MS)
+    (upcoming,) = backend.loaded_for  # loaded for the question to come, its screen read
+    assert upcoming.images == controller.conversation.pending_images
+    controller.window.question.setText("What is the title?")
+    with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS):
+        controller.ask()
+    new = spoken(speaker)[said_before:]
+    assert messages.STATUS_RELOADING not in new  # nothing was waited for: nothing to say
+    assert backend.loads == 2 and not controller.session.is_loading
+
+
+def test_a_question_asked_while_the_model_loads_for_it_is_told_the_load_once(
+    qtbot: QtBot, make_controller: ControllerFactory, tmp_path: Path
+) -> None:
+    controller, backend, speaker, _ = loaded_controller(qtbot, make_controller, tmp_path)
+    _unloaded(qtbot, controller)
+    backend.held = threading.Event()  # the load waits for the question
+    said_before = len(speaker.said)
+    controller.images.ask_about_screen()
+    qtbot.waitUntil(lambda: backend.loads == 2, timeout=TIMEOUT_MS)
+    assert messages.STATUS_RELOADING not in spoken(speaker)[said_before:]
+    controller.window.question.setText("What is the title?")
+    with qtbot.waitSignal(controller.session.reloading, timeout=TIMEOUT_MS):
+        controller.ask()
+    with (
+        qtbot.waitSignal(controller.session.reloaded, timeout=TIMEOUT_MS),
+        qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS),
+    ):
+        backend.held.set()
+    new = spoken(speaker)[said_before:]
+    assert new.count(messages.STATUS_RELOADING) == 1 and backend.loads == 2
+    assert not controller.session.is_loading and backend.requests[-1].turns[-1].text

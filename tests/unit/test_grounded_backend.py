@@ -249,6 +249,38 @@ def test_a_load_for_the_question_takes_the_reading_ahead() -> None:
     assert reader.sizes == [(800, 600)] and "Sve" in inner.requests[0].turns[0].text
 
 
+def test_the_model_loaded_for_a_question_still_typed_then_runs_its_prompt() -> None:
+    """The worker loads an unloaded model for the question to come (`load_for` with the
+    request it will make), then prepares: the reading begun during the load is kept for
+    that question, and once it ends the grounded prompt is run."""
+    gate, step = threading.Event(), threading.Semaphore(1)
+    inner = PreparingBackend(progress=(0.0, 1.0), step=step, hold_s=WAIT_S)
+
+    def reading() -> None:
+        step.release()  # the load goes on once the reading has begun
+        gate.wait(WAIT_S)  # and the reading ends once the test says
+
+    backend = GroundedBackend(inner, ScriptedReader(SVE, when_reading=reading))
+    upcoming = Request.single("", [picture((800, 600), (0, 0, 0))])
+    backend.load_for(upcoming)
+    preparing = _preparing(backend, upcoming)
+    assert inner.prepare_done.wait(WAIT_S)
+    gate.set()
+    preparing.join(WAIT_S)
+    (prompt,) = inner.prompts
+    assert "Sve" in prompt.turns[0].text and inner.calls.count("load") == 1
+
+
+def test_images_read_before_prepare_go_straight_into_the_prompt() -> None:
+    inner, reader = _typed_after_prepare()
+    backend = GroundedBackend(inner, reader)
+    image = picture((800, 600), (0, 0, 0))
+    backend.start(Request.single("Describe this.", [image]), lambda piece: None)
+    backend.prepare(Request.single("", [image]))  # asked about again
+    (prompt,) = inner.prompts
+    assert "Sve" in prompt.turns[0].text and reader.sizes == [(800, 600)]
+
+
 def test_facts_with_text_never_send_the_whole_image_to_the_reader() -> None:
     inner = PreparingBackend()
     reader = ScriptedReader(SVE)

@@ -128,8 +128,6 @@ class _Reading:
     request: Request
     began: float
     """When the request was first waited on: its reading's budget counts from here."""
-    ahead: bool = False
-    """Begun by `prepare`, for the question to come about the same images."""
     unclaimed: bool = False
     """Begun by `prepare` and not yet taken by a request: `cancel` leaves it reading."""
     settled: threading.Event = field(default_factory=threading.Event)
@@ -285,13 +283,15 @@ class GroundedBackend(Backend):
 
     @staticmethod
     def _serves(reading: _Reading, request: Request) -> bool:
-        """Whether `reading` reads what `request` needs: begun for it, or ahead of it for the
-        very same images; and not stopped."""
+        """Whether `reading` reads what `request` needs: begun for it, or still reading the
+        very same images (ahead of its question); and not stopped. (What an ended reading
+        read is known per image.)"""
         if reading.cancelled.is_set():
             return False
         if reading.request is request:
             return True
-        return reading.ahead and request.has_the_images_of(reading.request)
+        still = reading.thread is None or not reading.thread.ended(0)
+        return still and request.has_the_images_of(reading.request)
 
     def _prepare(self, request: Request, reading: _Reading) -> None:
         """Prepare the images; then let the reading go on until the budget, counted from when
@@ -366,10 +366,15 @@ class GroundedBackend(Backend):
         """Read `request`'s new images (below the model's priority, with no budget) while the
         inner backend prepares them here; once read, have it run the grounded prompt too
         (`prepare_prompt`). A question then asked about the same images (`start`,
-        `load_for`) takes what was made and adds only its own words. A request coming ends
-        the wait for the reading (which goes on, for it)."""
-        if self.reader is None or not request.ground or not self._unread(request):
+        `load_for`) takes what was made and adds only its own words. `stop_waiting` (the
+        question, or an unload, coming) and `cancel` end the wait for the reading, which goes
+        on for the question."""
+        if self.reader is None or not request.ground:
             self.inner.prepare(request)
+            return
+        if not self._unread(request):  # read already (as the model loaded, or before)
+            known = self._ground(request, _Reading(request, self._clock()), None)
+            self.inner.prepare_prompt(replace(request, turns=known))
             return
         reading = self._reading_ahead(request)
         self.inner.prepare(request)
@@ -391,10 +396,12 @@ class GroundedBackend(Backend):
         left to it)."""
         last = self._reading
         if last is not None and self._serves(last, request):
+            if last.request is request:  # begun by `load_for` as the model loaded for it
+                last.unclaimed = True
             return last
         if last is not None and last.unclaimed:
             last.stop()
-        reading = self._reading = _Reading(request, self._clock(), ahead=True, unclaimed=True)
+        reading = self._reading = _Reading(request, self._clock(), unclaimed=True)
         self._begin_reading(reading)
         return reading
 
