@@ -258,13 +258,13 @@ class EngineWorker(QObject):
             self._loading_ahead, self._told_loading = True, False
         self._cancel_load = False
         started = time.perf_counter()
-        loaded = False
+        loaded = cancelled = False
         try:
             backend.load_for(request, self._report_ahead)
             loaded = True
         except LoadCancelled:
-            pass
-        except Exception:
+            cancelled = True
+        except Exception:  # the request's own load (`_reload`) tries again and tells why
             log.info("loading the model ahead of a question failed", exc_info=True)
         finally:
             with self._ahead_lock:
@@ -272,8 +272,8 @@ class EngineWorker(QObject):
                 told = self._told_loading
         if told and loaded:
             self.reloaded.emit(backend.description, time.perf_counter() - started)
-        elif told:
-            self.load_cancelled.emit()  # the request loads again, and tells its fault
+        elif told and cancelled:
+            self.load_cancelled.emit()
         return loaded
 
     def _report_ahead(self, stage: str, fraction: float) -> None:
