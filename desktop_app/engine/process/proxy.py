@@ -162,10 +162,15 @@ class ProcessBackend(Backend):
             self._running = 0
 
     def cancel(self) -> None:
-        running = wire.PREPARING if self._preparing else self._running
-        if (running or self._preparing) and self._commands is not None:
+        if self._preparing:
+            stopped = wire.PREPARING
+        elif self._running:
+            stopped = self._running
+        else:
+            return
+        if self._commands is not None:
             with contextlib.suppress(OSError, ValueError):  # it has just ended: nothing runs
-                self._commands.send(wire.Cancel(running))
+                self._commands.send(wire.Cancel(stopped))
 
     def warm_up(self) -> None:
         with self._exclusive:

@@ -248,9 +248,7 @@ class GroundedBackend(Backend):
         if reading.thread is not None:  # begun by `load_for`, or now
             self._prepare(request, reading)
             if reading.thread.ended(READ_GRACE_S):
-                turns = reading.thread.result()
-                if reading.request is not request:  # read ahead: this question's turns
-                    turns = self._ground(request, reading, None)
+                turns = self._read_turns(request, reading)
             else:  # the reader is inside one long step: the model goes on without its text
                 with self._cache_lock:
                     reading.abandoned.set()
@@ -268,6 +266,14 @@ class GroundedBackend(Backend):
         waited = self._clock() - started
         answer = self.inner.start(replace(request, turns=turns), on_text)
         return replace(answer, timings=_later(answer.timings, waited))
+
+    def _read_turns(self, request: Request, reading: _Reading) -> tuple[Turn, ...]:
+        """`request`'s turns grounded by `reading`, which has ended (its error raised here):
+        its own result, or for another request with its images (read ahead of the
+        question), what it kept of each image."""
+        assert reading.thread is not None
+        turns: tuple[Turn, ...] = reading.thread.result()
+        return turns if reading.request is request else self._ground(request, reading, None)
 
     def _reading_for(self, request: Request) -> _Reading:
         """The reading begun for `request` (by `load_for`) or ahead of it for its images (by
@@ -384,7 +390,7 @@ class GroundedBackend(Backend):
         if not reading.thread.ended(0):  # asked meanwhile: the question takes it as it is
             return
         try:
-            turns = reading.thread.result()
+            turns = self._read_turns(request, reading)
         except Exception as error:  # the question's `start` tells
             log.debug("reading ahead failed: %r", error)
             return
