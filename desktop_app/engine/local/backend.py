@@ -152,15 +152,17 @@ class LocalBackend(Backend):
         self._preparing_with(lambda loaded, preparing: self._prepare(loaded, request, preparing))
 
     def prepare_prompt(self, request: Request) -> None:
-        """Prepare `request`'s images, then run its whole prompt through the model, kept as
-        the conversation so far: a `start` whose prompt begins with it (the same turns, the
-        question's words added) continues from there. Only the images for a family whose
-        cache cannot be kept. Cancelled within a layer."""
+        """Run `request`'s whole prompt through the model (its images encoded there, unless
+        `prepare` did that already), kept as the conversation so far: a `start` whose prompt
+        begins with it (the same turns, the question's words added) continues from there.
+        Only the images, as `prepare`, for a family whose cache cannot be kept. Cancelled
+        within a layer."""
 
         def work(loaded: LoadedModel, preparing: threading.Event) -> None:
-            self._prepare(loaded, request, preparing)
-            if loaded.family.reuses_cache and not preparing.is_set():
+            if loaded.family.reuses_cache:
                 self._run_prompt(loaded, request, preparing)
+            else:
+                self._prepare(loaded, request, preparing)
 
         self._preparing_with(work)
 
@@ -190,6 +192,7 @@ class LocalBackend(Backend):
 
         request, images = self._for_model(request)
         key = image_fingerprint(images, request.detail)
+        cached_processor(loaded.processor)
         inputs = _to_model(loaded.family.build_inputs(loaded.processor, request, images), loaded)
         encoded = self._encoded
         if encoded is not None and encoded.key == key:
