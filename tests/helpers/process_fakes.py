@@ -27,6 +27,10 @@ from desktop_app.settings import EngineSettings
 STEP_S = 0.01
 """How long the scripted backend takes per piece (a decoding step)."""
 SLOW_LOAD = "slow load"
+SLOW_START = "slow start"
+"""A model name that keeps the scripted backend from being made for SLOW_START_S (the model
+process's imports, drawn out); its tests end the process sooner."""
+SLOW_START_S = 20.0
 FAULT_FILE = "fault-armed"
 FAULT = "simulated fault in the model"
 SCRIPTED = "tests.helpers.process_fakes:ScriptedBackend"
@@ -35,6 +39,8 @@ FAULTY_LOCAL = "tests.helpers.process_fakes:FaultyLocalModel"
 
 class ScriptedBackend(Backend):
     def __init__(self, settings: EngineSettings) -> None:
+        if settings.model == SLOW_START:
+            threading.Event().wait(SLOW_START_S)
         self.settings = settings
         self._cancelled = threading.Event()
         self._said_next = ""

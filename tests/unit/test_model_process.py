@@ -23,7 +23,7 @@ from desktop_app.engine.process.proxy import MAX_LOAD_DEATHS
 from desktop_app.engine.process.remote_reader import RemoteTextReader
 from desktop_app.settings import EngineSettings
 from desktop_app.testing.text_screens import document
-from tests.helpers.process_fakes import SCRIPTED, SLOW_LOAD
+from tests.helpers.process_fakes import SCRIPTED, SLOW_LOAD, SLOW_START
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -55,7 +55,7 @@ def test_pieces_and_the_answer_cross_and_close_ends_the_process() -> None:
     backend = scripted()
     progress: list[tuple[str, float]] = []
     backend.load(lambda stage, fraction: progress.append((stage, fraction)))
-    assert progress == [("Loading model", 0.5), ("Loading model", 1.0)]
+    assert progress == [("Loading model", 0.0), ("Loading model", 0.5), ("Loading model", 1.0)]
     assert backend.description == "scripted scripted" and not backend.needs_load
     pid = backend.pid
     assert pid is not None and pid != os.getpid()
@@ -201,6 +201,30 @@ def test_deaths_while_loading_stop_the_restarts_after_three() -> None:
     with pytest.raises(ModelError, match="stopped restarting"):
         backend.load()
     assert backend.pid is None  # not started again
+
+
+def test_the_load_is_reported_begun_before_the_process_has_started() -> None:
+    """The memory check passed and the process started, the load's first report comes at
+    once, not after the process's imports (the text reader starts on it): here the process
+    never gets past making its backend, and the report still comes; abandoning the load
+    there ends the process."""
+    backend = scripted(SLOW_START)
+    progress: list[tuple[str, float]] = []
+    pids: list[int] = []
+
+    class Abandoned(Exception):
+        pass
+
+    def abandon(stage: str, fraction: float) -> None:
+        assert backend.pid is not None
+        pids.append(backend.pid)
+        progress.append((stage, fraction))
+        raise Abandoned
+
+    with pytest.raises(Abandoned):
+        backend.load(abandon)
+    assert progress == [(messages.STAGE_LOAD, 0.0)]
+    assert backend.pid is None and ended(pids[0])
 
 
 def test_abandoning_a_load_ends_the_process() -> None:
@@ -359,3 +383,57 @@ def test_a_model_process_whose_window_has_gone_ends_quietly(work: str) -> None:
         if child.poll() is None:
             child.kill()
         child.wait()
+
+
+class _CollectorWatch:
+    """A backend that notes whether the cyclic garbage collector runs as it loads and answers."""
+
+    description = "watch"
+
+    def __init__(self) -> None:
+        self.seen: dict[str, bool] = {}
+
+    def load(self, on_progress: object = None) -> None:
+        import gc
+
+        self.seen["load"] = gc.isenabled()
+
+    def start(self, request: Request, on_text: object) -> object:
+        import gc
+
+        self.seen["start"] = gc.isenabled()
+        raise ModelError("only watching")
+
+
+class _Replies:
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+
+    def send(self, message: object) -> None:
+        self.sent.append(message)
+
+
+def test_the_collector_waits_for_the_load_then_leaves_the_model_alone() -> None:
+    """The model process starts with the collector held (imports and the load make objects
+    that live as long as it); after its first command the collector runs again, and what
+    the load made is frozen out of its rounds."""
+    import gc
+
+    from desktop_app.engine.process import wire
+    from desktop_app.engine.process.child import Host, hold_collector
+
+    watch = _CollectorWatch()
+    host = Host(watch, _Replies())  # type: ignore[arg-type]
+    frozen_before = gc.get_freeze_count()
+    hold_collector()
+    try:
+        made_while_loading = [[index] for index in range(1000)]
+        for command in (wire.Load(), wire.Start(1, ask("Describe.")), wire.Close()):
+            host.work.put(command)
+        host.serve()
+        assert watch.seen == {"load": False, "start": True}
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen_before + len(made_while_loading)
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -10,6 +10,7 @@ one ends too.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import queue
@@ -22,6 +23,7 @@ from typing import Any
 from desktop_app.core import i18n, messages
 from desktop_app.core.errors import GenerationError, IrisError, ModelError, first_line
 from desktop_app.engine.backend import Backend
+from desktop_app.engine.local.import_structure import remember_import_structure
 from desktop_app.engine.process import wire
 from desktop_app.engine.process.spec import Kind
 
@@ -74,6 +76,7 @@ class Host:
                 self._prepare(command)
             elif isinstance(command, wire.Read):
                 self._read(command)
+            settle_collector()
 
     def _cancel(self, request_id: int) -> None:
         if request_id == wire.PREPARING:
@@ -193,9 +196,31 @@ def lower_process_priority() -> None:
         _LOG.debug("cannot lower the reader's priority: %s", error)
 
 
+def hold_collector() -> None:
+    """No cyclic garbage collection while the process starts and loads its model.
+
+    Importing torch and transformers and building the model make some half a million
+    objects that live as long as the process; the collector would go over them again and
+    again as they are made (about 0.5 s of a load on two cores) and find almost nothing to
+    free (a few thousand small objects, no memory to speak of). `settle_collector` puts it
+    back once the first command is done."""
+    gc.disable()
+
+
+def settle_collector() -> None:
+    """After the first command (the load): what exists now is kept out of every later
+    collection (`gc.freeze`: the model's objects are never looked over again), and the
+    collector runs again for what comes after."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def main() -> int:
     """Run as `python -m desktop_app.engine.process` (or the one-folder app's
     `iris --model-process`), started by ProcessBackend."""
+    hold_collector()
+    remember_import_structure()  # before transformers is imported (by spec.build)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the window's process
     replies = wire.Channel(os.fdopen(os.dup(sys.stdout.fileno()), "wb"))
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

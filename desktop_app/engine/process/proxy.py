@@ -118,15 +118,16 @@ class ProcessBackend(Backend):
             self.before_start()
         self._spawn()
         self._send(wire.Load())
+        # The memory check has let the process start: said now, not once the process has
+        # imported torch and transformers, so what waits for the load's first report (the
+        # text reader's process, reading the screen) starts beside those imports.
+        told = (messages.STAGE_LOAD, 0.0)
+        self._tell(on_progress, *told)
         while True:
             reply = self._receive(loading=True)
             if isinstance(reply, wire.Progress):
-                if on_progress is not None:
-                    try:
-                        on_progress(reply.stage, reply.fraction)
-                    except BaseException:
-                        self._end(kill=True)
-                        raise
+                if (reply.stage, reply.fraction) != told:
+                    self._tell(on_progress, reply.stage, reply.fraction)
             elif isinstance(reply, wire.Loaded):
                 self._loaded = True
                 self._load_deaths = 0
@@ -136,6 +137,17 @@ class ProcessBackend(Backend):
             elif isinstance(reply, wire.Failed):
                 self._end()
                 raise reply.error()
+
+    def _tell(self, on_progress: ProgressCallback | None, stage: str, fraction: float) -> None:
+        """Report the load's progress; an exception from `on_progress` (the window abandons
+        loading) ends the process and goes on up."""
+        if on_progress is None:
+            return
+        try:
+            on_progress(stage, fraction)
+        except BaseException:
+            self._end(kill=True)
+            raise
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
         with self._exclusive:
