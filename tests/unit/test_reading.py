@@ -299,3 +299,17 @@ def test_stopped_after_the_first_line_the_reading_holds_that_line(
     reading = reader.read(image, on_line, cancel)
     assert said == ["File Edit View Help"]
     assert [line.text for line in reading.lines] == said
+
+
+def test_the_readers_threads_wait_without_spinning(reader: TextReader) -> None:
+    """Every session the reader runs (detection, direction, recognition) has onnxruntime's
+    spinning off: waiting threads beside the model would otherwise take its cores."""
+    models = reader.models
+    sessions = [
+        models.detector.infer.session._session,
+        models.classifier.infer.session,
+        models.recognizer.session.session._session,
+    ]
+    for session in sessions:
+        options = session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

@@ -80,10 +80,11 @@ class OcrModels:
         config["Det"]["limit_side_len"] = DETECTION_MAX_SIDE
         self.detector = TextDetector(config["Det"])
         self.classifier = TextClassifier(config["Cls"])
+        self.classifier.infer.session = _reader_session(config["Cls"], threads)
         self.recognizer = TextRecognizer(config["Rec"])
         self._stoppable = [
-            StoppableSession(_with_arena(config["Det"], threads), SHRINK_AFTER_RUN),
-            StoppableSession(_with_arena(config["Rec"], threads), SHRINK_AFTER_RUN),
+            StoppableSession(_reader_session(config["Det"], threads), SHRINK_AFTER_RUN),
+            StoppableSession(_reader_session(config["Rec"], threads), SHRINK_AFTER_RUN),
         ]
         self.detector.infer.session, self.recognizer.session.session = self._stoppable
         self.characters: list[str] = list(self.recognizer.postprocess_op.character)
@@ -295,10 +296,17 @@ def _similar_widths(ratios: list[float]) -> list[list[int]]:
     return groups
 
 
-def _with_arena(config: dict[str, Any], threads: int | None) -> Any:
+def _reader_session(config: dict[str, Any], threads: int | None) -> Any:
     """The model's session as rapidocr makes it, but with onnxruntime's memory arena: rapidocr
     turns it off, and every run then allocates afresh (about a fifth more CPU time measured
-    on the real-screen set), grown only by what each run asks for."""
+    on the real-screen set), grown only by what each run asks for.
+
+    And without onnxruntime's spinning: by default its threads wait for work by spinning,
+    which beside the model takes the cores the model's own threads need. On two cores,
+    describing a 1920x1080 screen with the reader beside the model (its own process, at a
+    lower priority) took 1.96-2.45 s to the first token with spinning and 1.70-1.81 s
+    without; reading alone took as long either way (5.9 s for 103 dense lines).
+    """
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -306,6 +314,7 @@ def _with_arena(config: dict[str, Any], threads: int | None) -> Any:
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     if threads:
         options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(
         config["model_path"],
         sess_options=options,
