@@ -203,12 +203,13 @@ def test_deaths_while_loading_stop_the_restarts_after_three() -> None:
     assert backend.pid is None  # not started again
 
 
-def test_the_load_is_reported_begun_before_the_process_has_started() -> None:
+@pytest.mark.parametrize("model", [SLOW_LOAD, SLOW_START])
+def test_abandoning_a_load_ends_the_process(model: str) -> None:
     """The memory check passed and the process started, the load's first report comes at
-    once, not after the process's imports (the text reader starts on it): here the process
-    never gets past making its backend, and the report still comes; abandoning the load
-    there ends the process."""
-    backend = scripted(SLOW_START)
+    once, not after the process's imports (the text reader starts on it): with SLOW_START the
+    process never gets past making its backend, and the report still comes. Abandoning the
+    load there ends the process."""
+    backend = scripted(model)
     progress: list[tuple[str, float]] = []
     pids: list[int] = []
 
@@ -224,23 +225,6 @@ def test_the_load_is_reported_begun_before_the_process_has_started() -> None:
     with pytest.raises(Abandoned):
         backend.load(abandon)
     assert progress == [(messages.STAGE_LOAD, 0.0)]
-    assert backend.pid is None and ended(pids[0])
-
-
-def test_abandoning_a_load_ends_the_process() -> None:
-    backend = scripted(SLOW_LOAD)
-    pids: list[int] = []
-
-    class Abandoned(Exception):
-        pass
-
-    def abandon(stage: str, fraction: float) -> None:
-        assert backend.pid is not None
-        pids.append(backend.pid)
-        raise Abandoned
-
-    with pytest.raises(Abandoned):
-        backend.load(abandon)
     assert backend.pid is None and ended(pids[0])
 
 
