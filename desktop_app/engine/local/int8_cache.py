@@ -414,7 +414,6 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
                 _assign(model, name, stored.get(name))
     for alias, name in manifest["aliases"].items():
         _assign(model, alias, _tensor(model, name))
-    _trim_heap()  # the layers' read copies are freed: glibc's heap need not keep their pages
     left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if left:
         raise ValueError(f"not in the cache: {left[:5]}")
@@ -423,6 +422,7 @@ def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]
 
 def _put(model: Any, name: str, made: Future[Any]) -> None:
     model.set_submodule(name, made.result())
+    _trim_heap()  # each layer's copies are freed; do not let the heap keep them
 
 
 def _stored_linear(stored: TensorFile, name: str, shape: tuple[int, int]) -> Any:
