@@ -23,6 +23,12 @@ STRUCTURE = {
 }
 
 
+def afresh(define: Any) -> Any:
+    """`remembered(define)` as a new model process makes it: the kept file read again."""
+    import_structure._loaded.cache_clear()
+    return remembered(define)
+
+
 class CountingDefine:
     """Stands for transformers' define_import_structure: counts the folders it reads."""
 
@@ -49,9 +55,9 @@ def test_a_second_process_reads_the_structure_without_the_source(models: Path) -
     wrapper) gets the same answer, sets and frozensets as transformers makes them, without
     reading the folder."""
     first, later = CountingDefine(), CountingDefine()
-    assert remembered(first)(str(models), "models") == STRUCTURE
+    assert afresh(first)(str(models), "models") == STRUCTURE
     assert first.calls == [(str(models), "models")]
-    answer = remembered(later)(str(models), "models")
+    answer = afresh(later)(str(models), "models")
     assert answer == STRUCTURE and later.calls == []
     assert all(isinstance(key, frozenset) for key in answer)
     assert all(isinstance(names, set) for modules in answer.values() for names in modules.values())
@@ -60,29 +66,29 @@ def test_a_second_process_reads_the_structure_without_the_source(models: Path) -
 def test_each_path_and_prefix_is_kept_apart(models: Path) -> None:
     """transformers asks for the same folder by two spellings (with and without a prefix);
     each is kept, and neither answers for the other."""
-    remembered(CountingDefine())(str(models), "models")
+    afresh(CountingDefine())(str(models), "models")
     define = CountingDefine()
-    remembered(define)(str(models / "__init__.py"))
+    afresh(define)(str(models / "__init__.py"))
     assert define.calls == [(str(models / "__init__.py"), None)]
     again = CountingDefine()
-    remembered(again)(str(models / "__init__.py"))
-    remembered(again)(str(models), "models")
+    afresh(again)(str(models / "__init__.py"))
+    afresh(again)(str(models), "models")
     assert again.calls == []
 
 
 def test_a_changed_folder_is_read_again(models: Path) -> None:
     """A model package added (or a transformers whose folders changed) makes the kept answer
     stale: the folder is read again."""
-    remembered(CountingDefine())(str(models), "models")
+    afresh(CountingDefine())(str(models), "models")
     (models / "beta").mkdir()
     define = CountingDefine()
-    remembered(define)(str(models), "models")
+    afresh(define)(str(models), "models")
     assert define.calls == [(str(models), "models")]
 
 
 def test_a_damaged_file_is_read_past(models: Path) -> None:
     """A cache file that is not JSON, or holds the wrong shapes, is ignored and written anew."""
-    remembered(CountingDefine())(str(models), "models")
+    afresh(CountingDefine())(str(models), "models")
     kept = Path(os.environ["IRIS_CACHE_DIR"]) / FILE_NAME
     stamps = json.loads(kept.read_text(encoding="utf-8"))["stamps"]
     wrong_shape = {"stamps": stamps, "structures": {key: [[1, 2]] for key in stamps}}
@@ -93,9 +99,9 @@ def test_a_damaged_file_is_read_past(models: Path) -> None:
     ):
         kept.write_text(damage, encoding="utf-8")
         define = CountingDefine()
-        assert remembered(define)(str(models), "models") == STRUCTURE
+        assert afresh(define)(str(models), "models") == STRUCTURE
         assert len(define.calls) == 1
-    assert remembered(CountingDefine())(str(models), "models") == STRUCTURE
+    assert afresh(CountingDefine())(str(models), "models") == STRUCTURE
 
 
 def test_an_unwritable_cache_only_costs_the_reading(
@@ -106,9 +112,9 @@ def test_an_unwritable_cache_only_costs_the_reading(
     blocked.write_text("a file where the cache folder should be", encoding="utf-8")
     monkeypatch.setenv("IRIS_CACHE_DIR", str(blocked / "cache"))
     define = CountingDefine()
-    assert remembered(define)(str(models), "models") == STRUCTURE
+    assert afresh(define)(str(models), "models") == STRUCTURE
     assert not blocked.is_dir()
-    assert remembered(define)(str(models), "models") == STRUCTURE
+    assert afresh(define)(str(models), "models") == STRUCTURE
     assert len(define.calls) == 2  # read each time: nothing could be kept
 
 

@@ -149,9 +149,16 @@ def _write(stamp: list[Any], key: str, structure: Structure) -> None:
 
 
 def _load() -> tuple[dict[str, Any], dict[str, Any]]:
-    """The stamps and structures kept, by key; empty where none can be read."""
+    """The stamps and structures kept, by key; empty where none can be read. Read once per
+    process and file: transformers asks several times as it imports, and `_write` adds to
+    what was read."""
+    return _loaded(_kept_file())
+
+
+@functools.cache
+def _loaded(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
-        loaded = json.loads(_kept_file().read_text(encoding="utf-8"))
+        loaded = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}, {}
     if not isinstance(loaded, dict):
