@@ -422,7 +422,7 @@ def test_running_out_of_memory_on_a_warm_load_is_said_not_taken_for_damage(
     def no_memory(*args: Any) -> Any:
         raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 1")
 
-    monkeypatch.setattr(int8_cache, "_build", no_memory)
+    monkeypatch.setattr(int8_cache.CacheLoad, "build", no_memory)
     folder = tiny_models["idefics3"]
     with pytest.raises(OutOfMemoryError):
         _load(folder)
@@ -430,3 +430,64 @@ def test_running_out_of_memory_on_a_warm_load_is_said_not_taken_for_damage(
     assert float32_loads == [folder]  # streamed into the cache once, never again in memory
     assert (int8_cache.cache_folder(folder) / int8_cache.MANIFEST).is_file()
     assert "damaged" not in caplog.text
+
+
+def _packing_threads() -> list[str]:
+    import threading
+
+    return [thread.name for thread in threading.enumerate() if thread.name.startswith("iris-pack")]
+
+
+def test_a_warm_load_packs_its_layers_while_the_processor_loads(
+    tiny_models: dict[str, Path], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The packing (a second of CPU for the 256M model) runs beside the processor's imports
+    (one core), not after them."""
+    import threading
+
+    folder = tiny_models["idefics3"]
+    _load(folder)  # writes the cache
+    packed = threading.Event()
+    pack, load_processor = int8_cache.CacheLoad._layer, loading._load_processor
+    packed_before_processor: list[bool] = []
+
+    def packing(self: Any, *args: Any) -> Any:
+        layer = pack(self, *args)
+        packed.set()
+        return layer
+
+    def processor_waiting_for_a_layer(*args: Any) -> Any:
+        packed_before_processor.append(packed.wait(timeout=30))
+        return load_processor(*args)
+
+    monkeypatch.setattr(int8_cache.CacheLoad, "_layer", packing)
+    monkeypatch.setattr(loading, "_load_processor", processor_waiting_for_a_layer)
+    warm = _load(folder)
+
+    assert packed_before_processor == [True]
+    assert _quantized_layers(warm.model)
+    assert _packing_threads() == []
+
+
+def test_a_load_failing_while_its_layers_are_packed_stops_the_packing(
+    tiny_models: dict[str, Path], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.core.errors import ModelError
+
+    folder = tiny_models["idefics3"]
+    _load(folder)
+    weights = (int8_cache.cache_folder(folder) / int8_cache.WEIGHTS).resolve()
+
+    def broken_processor(*args: Any) -> Any:
+        assert _packing_threads(), "packing had not begun"
+        raise RuntimeError("processor_config.json: unexpected key")
+
+    monkeypatch.setattr(loading, "_load_processor", broken_processor)
+    with pytest.raises(ModelError, match="unexpected key"):
+        _load(folder)
+
+    assert _packing_threads() == []
+    open_files = {
+        Path(os.readlink(fd)) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()
+    }
+    assert weights not in open_files

@@ -6,11 +6,13 @@ The first int8 load writes the cache straight from the checkpoint
 scale and zero point (and which of them are split, `SplitInt8Linear`), the int8 token
 embedding's rows and row scales, and every other tensor as it is (buffers that are not saved
 with the model included), into one safetensors file beside a JSON manifest.
-`load_int8_cached` builds the model on the meta device (no memory), puts the int8 Linear
-layers in place (packed for fbgemm two at a time), then the int8 embedding, and assigns the
-other tensors, so memory grows only to the int8 model's size. The embedding's rows stay in
-the file, mapped: a lookup reads a few rows, so only their pages become
-resident (27 MB less for SmolVLM-256M).
+`begin_load` starts reading the int8 Linear layers and packing them for fbgemm (two at a
+time, on threads) as soon as the cache is found current, so that the packing, a second of CPU
+for SmolVLM-256M, runs beside the processor's load (transformers' imports, on one core);
+`load_int8_cached` builds the model on the meta device (no memory), puts the packed layers in
+place, then the int8 embedding, and assigns the other tensors, so memory grows only to the
+int8 model's size. The embedding's rows stay in the file, mapped: a lookup reads a few rows,
+so only their pages become resident (27 MB less for SmolVLM-256M).
 
 Nothing is pickled. A cache that is missing, stale (other torch, transformers or quantized
 engine) or damaged is a miss: the caller takes the slow path and writes it again.
@@ -25,11 +27,11 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import warnings
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +48,8 @@ MLP's output layer rotated, `int8_rotated`; 5: one weight scale per output chann
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.safetensors"
 PACKING_THREADS = 2
-"""Layers packed for fbgemm at once while a warm load reads the next: fbgemm packs on one
-thread; two at once took 0.6 of the time (SmolVLM-2.2B's 8192 x 2048 layers, 2 cores)."""
+"""Layers read and packed for fbgemm at once by a warm load: fbgemm packs on one thread; two
+at once took 0.6 of the time (SmolVLM-2.2B's 8192 x 2048 layers, 2 cores)."""
 STAGING_MAX_AGE_S = 24 * 3600
 """A half-written cache folder older than this was left by a process that died."""
 _QWEIGHT, _SCALE, _ZERO_POINT, _BIAS = ".qweight", ".scale", ".zero_point", ".bias"
@@ -83,24 +85,42 @@ def cache_folder(folder: Path) -> Path:
     return cache_root() / cache_key(folder)
 
 
-def load_int8_cached(family: Family, folder: Path, attention: str) -> Any | None:
-    """The int8 model from the cache, built without float32 weights; None on a miss."""
+def begin_load(folder: Path, attention: str) -> CacheLoad | None:
+    """A load of the int8 cache of the model in `folder`, its Linear layers being read and
+    packed from now on; None on a miss (a missing, stale or unreadable cache)."""
     cached = cache_folder(folder)
     manifest = _read_manifest(cached, attention)
     if manifest is None:
         log.debug("no usable int8 cache at %s", cached)
         return None
     try:
+        return CacheLoad(cached / WEIGHTS, manifest)
+    except Exception:  # a manifest or header of other shapes
+        log.warning("int8 cache at %s is damaged; it will be written again", cached, exc_info=True)
+        return None
+
+
+def load_int8_cached(
+    family: Family, folder: Path, attention: str, begun: CacheLoad | None = None
+) -> Any | None:
+    """The int8 model from the cache (through `begun`, from `begin_load`, where given; it is
+    closed), built without float32 weights; None on a miss."""
+    load = begun if begun is not None else begin_load(folder, attention)
+    if load is None:
+        return None
+    try:
         with warnings.catch_warnings():
             # torch deprecates creating quantized tensors (torch.ao); see quantize_dynamic_int8.
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", UserWarning)
-            return _build(family, folder, cached / WEIGHTS, manifest)
+            return load.build(family, folder)
     except Exception as error:
         if is_out_of_memory(error):
             raise  # the cache is whole; this computer cannot hold the model now
-        log.warning("int8 cache at %s is damaged; it will be written again", cached, exc_info=True)
+        log.warning("int8 cache of %s is damaged; it will be written again", folder, exc_info=True)
         return None
+    finally:
+        load.close()
 
 
 def save_int8(model: Any, folder: Path, attention: str) -> bool:
@@ -389,40 +409,72 @@ def _skeleton(family: Family, folder: Path, manifest: dict[str, Any]) -> Any:
     return model
 
 
-def _build(family: Family, folder: Path, weights: Path, manifest: dict[str, Any]) -> Any:
-    model = _skeleton(family, folder, manifest)
-    quantized: dict[str, list[int]] = manifest["quantized"]
-    split = set(manifest["split"])
-    rotated: dict[str, int] = manifest["rotated"]
-    with TensorFile(weights) as stored:
-        with ThreadPoolExecutor(PACKING_THREADS, thread_name_prefix="iris-pack") as packers:
-            pending: deque[tuple[str, Future[Any]]] = deque()
-            for name, (in_features, out_features) in quantized.items():
-                read = _stored_linear(stored, name, (out_features, in_features))
-                made = packers.submit(int8_layer, read, name in split, rotated.get(name))
-                pending.append((name, made))
-                if len(pending) > PACKING_THREADS:  # no more layers read than are packed
-                    _put(model, *pending.popleft())
-            while pending:
-                _put(model, *pending.popleft())
+class CacheLoad:
+    """One load of an int8 cache. Its Linear layers are read and packed for fbgemm on
+    PACKING_THREADS threads from the moment it is made, while the caller loads the processor
+    (transformers' imports: one core, about a second); `build` puts them into the model's
+    skeleton. Close it, built or not."""
+
+    def __init__(self, weights: Path, manifest: dict[str, Any]) -> None:
+        split, rotated = set(manifest["split"]), manifest["rotated"]
+        wanted = [
+            (name, (int(outputs), int(inputs)), name in split, rotated.get(name))
+            for name, (inputs, outputs) in manifest["quantized"].items()
+        ]
+        _quiet_quantized_tensor_warning()
+        self._manifest = manifest
+        self._stored = TensorFile(weights)
+        self._reading = threading.Lock()
+        self._packers = ThreadPoolExecutor(PACKING_THREADS, thread_name_prefix="iris-pack")
+        self._layers = [(layer[0], self._packers.submit(self._layer, *layer)) for layer in wanted]
+
+    def _layer(self, name: str, shape: tuple[int, int], split: bool, block: int | None) -> Any:
+        """Linear `name` (out x in `shape`) read and packed: on a packing thread."""
+        with self._reading:
+            read = _stored_linear(self._stored, name, shape)
+        layer = int8_layer(read, split, block)
+        del read
+        _trim_heap()  # the layer's copies are freed; do not let the heap keep them
+        return layer
+
+    def build(self, family: Family, folder: Path) -> Any:
+        """The model: its skeleton with the packed layers and the other stored tensors."""
+        manifest = self._manifest
+        model = _skeleton(family, folder, manifest)
+        for name, made in self._layers:
+            model.set_submodule(name, made.result())
+        self._layers.clear()
+        stored = self._stored
         embeddings: dict[str, list[Any]] = manifest["embeddings"]
         for name, (count, dimension, padding) in embeddings.items():
             model.set_submodule(name, _int8_embedding(stored, name, count, dimension, padding))
-        inside = tuple(name + "." for name in [*quantized, *embeddings])
+        inside = tuple(name + "." for name in [*manifest["quantized"], *embeddings])
         for name in stored.names:
             if not name.startswith(inside):
                 _assign(model, name, stored.get(name))
-    for alias, name in manifest["aliases"].items():
-        _assign(model, alias, _tensor(model, name))
-    left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
-    if left:
-        raise ValueError(f"not in the cache: {left[:5]}")
-    return model.eval()
+        for alias, name in manifest["aliases"].items():
+            _assign(model, alias, _tensor(model, name))
+        left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
+        if left:
+            raise ValueError(f"not in the cache: {left[:5]}")
+        return model.eval()
+
+    def close(self) -> None:
+        """Stop reading and packing (what is being packed is finished) and close the file."""
+        self._packers.shutdown(wait=True, cancel_futures=True)
+        self._layers.clear()
+        self._stored.close()
 
 
-def _put(model: Any, name: str, made: Future[Any]) -> None:
-    model.set_submodule(name, made.result())
-    _trim_heap()  # each layer's copies are freed; do not let the heap keep them
+def _quiet_quantized_tensor_warning() -> None:
+    """Ignore torch's deprecation of quantized tensors (see quantize_dynamic_int8) in every
+    thread, the packing threads included (`warnings.catch_warnings` is for one thread).
+    Added again at each load: a `catch_warnings` around an earlier one may have removed it."""
+    warnings.filterwarnings(
+        "ignore",
+        message=r"torch\.quantize_per_tensor, torch\.quantize_per_channel",
+        category=UserWarning,
+    )
 
 
 def _stored_linear(stored: TensorFile, name: str, shape: tuple[int, int]) -> Any:

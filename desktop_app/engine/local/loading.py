@@ -19,7 +19,13 @@ from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.deferred_dynamo import defer_dynamo
 from desktop_app.engine.local.families import Family, family_for
 from desktop_app.engine.local.image_size import apply_longest_edge
-from desktop_app.engine.local.int8_cache import load_int8_cached, release_free_memory, save_int8
+from desktop_app.engine.local.int8_cache import (
+    CacheLoad,
+    begin_load,
+    load_int8_cached,
+    release_free_memory,
+    save_int8,
+)
 from desktop_app.engine.local.int8_stream import (
     NotStreamable,
     quantize_streaming,
@@ -81,11 +87,14 @@ def load_model(
     size = weights_size(folder)
     placement = plan_placement(settings, hardware, size)
     _report(on_progress, messages.STAGE_LOAD, 0.0)
+    begun: CacheLoad | None = None
     try:
         _set_threads(settings.threads or hardware.cores)
+        if placement.quantization is Quantization.INT8:
+            begun = begin_load(folder, placement.attention)  # packs beside the processor's load
         processor = _load_processor(folder, settings, placement.device)
         if placement.quantization is Quantization.INT8:
-            model = _load_int8(family, folder, placement, on_progress)
+            model = _load_int8(family, folder, placement, on_progress, begun)
         else:
             model = _load_weights(family, folder, placement)
         model.eval()
@@ -103,6 +112,9 @@ def load_model(
         raise ModelError(
             messages.MODEL_BROKEN.format(model=name, reason=first_line(error))
         ) from None
+    finally:
+        if begun is not None:
+            begun.close()
     _report(on_progress, messages.STAGE_READY, 1.0)
     return LoadedModel(name, folder, family, processor, model, placement)
 
@@ -169,13 +181,17 @@ def _load_processor(folder: Path, settings: EngineSettings, device: str) -> Any:
 
 
 def _load_int8(
-    family: Family, folder: Path, placement: Placement, on_progress: ProgressCallback | None
+    family: Family,
+    folder: Path,
+    placement: Placement,
+    on_progress: ProgressCallback | None,
+    begun: CacheLoad | None,
 ) -> Any:
-    """From the int8 cache; on a miss the checkpoint quantized layer by layer into the cache
-    and loaded from there (in memory where the cache cannot be written or read back; where
-    the checkpoint cannot be streamed, the float32 model quantized whole, then kept in the
-    cache)."""
-    model = load_int8_cached(family, folder, placement.attention)
+    """From the int8 cache (its load `begun` by `begin_load`: None on a miss); on a miss the
+    checkpoint quantized layer by layer into the cache and loaded from there (in memory where
+    the cache cannot be written or read back; where the checkpoint cannot be streamed, the
+    float32 model quantized whole, then kept in the cache)."""
+    model = None if begun is None else load_int8_cached(family, folder, placement.attention, begun)
     if model is not None:
         return model
     _report(on_progress, messages.STAGE_QUANTIZE, 0.0)
