@@ -3,7 +3,10 @@
     .venv/bin/python benchmarks/grounding.py [--runs N] [--write]
 
 Random weights with SmolVLM-256M-Instruct's published layer sizes (built offline), default
-settings (int8, grounding on), on dense dark-theme text screens made of the generated test
+settings (int8, grounding on), through the backends the window makes
+(`gui.backends.local_backend_factory`): the model in its own process, grounded in this one with
+the text read in the text reader's process (below the model's priority), on dense dark-theme
+text screens made of the generated test
 screens (desktop_app/testing/text_screens.py) at 1920x1080 and 2880x1800. Four cases: a
 window whose accessibility tree names every label (ScreenFacts built from where the screens
 drew them, plus one unnamed image the reader reads); the same screen without a tree (the text
@@ -25,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -123,28 +125,25 @@ def fresh(image: Any, run: int) -> Any:
     return copy
 
 
-def first_token_s(backend: Any, image: Any, forget: Callable[[], None]) -> tuple[float, int]:
-    forget()
+def first_token_s(backend: Any, image: Any) -> tuple[float, int]:
+    """A description of `image`: seconds to its first token (the grounding's wait included)
+    and its prompt's tokens. A new image: nothing is continued from the last answer."""
     answer = backend.start(Request.single(DESCRIBE, [image], max_new_tokens=2), lambda _: None)
     return answer.timings.first_token_s or 0.0, answer.prompt_tokens
 
 
-def asked_at_once(backend: Any, image: Any, forget: Callable[[], None]) -> tuple[float, int, int]:
+def asked_at_once(backend: Any, image: Any) -> tuple[float, int, int]:
     """The question about `image` asked with nothing prepared: its first token, its prompt's
     tokens and how many of them were continued from a prepared prompt (none)."""
-    forget()
     answer = backend.start(Request.single(QUESTION, [image], max_new_tokens=2), lambda _: None)
     return answer.timings.first_token_s or 0.0, answer.prompt_tokens, answer.cached_tokens
 
 
-def asked_after_typing(
-    backend: Any, image: Any, forget: Callable[[], None]
-) -> tuple[float, int, int]:
+def asked_after_typing(backend: Any, image: Any) -> tuple[float, int, int]:
     """Ask about the screen as the window does it: `prepare` on the engine's thread while the
     question is typed (TYPING_S), then the question (`stop_waiting`, then `start`). The time
     from Enter to its first token (the preparing's end waited for included), its prompt's
     tokens and how many of them were continued from the prepared prompt."""
-    forget()
     ahead = Request.single("", [image], max_new_tokens=2)
     preparing = threading.Thread(target=backend.prepare, args=(ahead,))
     preparing.start()
@@ -158,14 +157,12 @@ def asked_after_typing(
     return first, answer.prompt_tokens, answer.cached_tokens
 
 
-def ask_row(
-    backend: Any, name: str, image: Any, forget: Callable[[], None], runs: int
-) -> dict[str, Any]:
+def ask_row(backend: Any, name: str, image: Any, runs: int) -> dict[str, Any]:
     """Ask about the screen `image`: the question asked at once, and typed while prepared."""
     rows = {}
     for key, ask in (("at_once", asked_at_once), ("typed", asked_after_typing)):
-        ask(backend, fresh(image, 999), forget)  # warm
-        measured = [ask(backend, fresh(image, run), forget) for run in range(runs)]
+        ask(backend, fresh(image, 999))  # warm
+        measured = [ask(backend, fresh(image, run)) for run in range(runs)]
         rows[key] = (
             statistics.median(s for s, _, _ in measured),
             measured[0][1],
@@ -175,69 +172,63 @@ def ask_row(
 
 
 def figures(runs: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-    from desktop_app.engine.local.backend import LocalBackend
-    from desktop_app.engine.reading.grounded import grounded_if_asked
-    from desktop_app.settings import EngineSettings
+    from process import shipped_backend
+
     from desktop_app.testing.random_models import build_real_shape_model
 
     rows = []
     asks = []
     with tempfile.TemporaryDirectory() as folder:
         model = build_real_shape_model("SmolVLM-256M-Instruct", Path(folder) / "smolvlm-256m")
-        settings = EngineSettings(model=str(model))
-        local = LocalBackend(settings)
-        grounded = grounded_if_asked(local, settings)
+        grounded = shipped_backend(model)  # the model's process, the reader's process
+        plain = grounded.inner  # the model's process, ungrounded
         grounded.load()
-        local.warm_up()
-        for size in SIZES:
-            screen, labels = dense_screen(size)
-            tree = attach_facts(screen.copy(), window_facts(size, labels))
-            cases: list[tuple[str, str, Any, Any]] = [
-                ("tree", "window with an accessibility tree", grounded, tree),
-                ("reader", "same screen, no tree (reader beside encoding)", grounded, screen),
-                ("plain", "ungrounded", local, screen),
-                ("item", "focused button, 300x60, item facts", grounded, button(screen)),
-            ]
-            for key, what, backend, image in cases:
-                first_token_s(backend, fresh(image, 999), local.forget_conversation)  # warm
-                measured = [
-                    first_token_s(backend, fresh(image, run), local.forget_conversation)
-                    for run in range(runs)
+        grounded.warm_up()
+        try:
+            for size in SIZES:
+                screen, labels = dense_screen(size)
+                tree = attach_facts(screen.copy(), window_facts(size, labels))
+                cases: list[tuple[str, str, Any, Any]] = [
+                    ("tree", "window with an accessibility tree", grounded, tree),
+                    ("reader", "same screen, no tree (reader beside encoding)", grounded, screen),
+                    ("plain", "ungrounded", plain, screen),
+                    ("item", "focused button, 300x60, item facts", grounded, button(screen)),
                 ]
+                for key, what, backend, image in cases:
+                    first_token_s(backend, fresh(image, 999))  # warm
+                    measured = [first_token_s(backend, fresh(image, run)) for run in range(runs)]
+                    rows.append(
+                        {
+                            "size": f"{size[0]}x{size[1]}",
+                            "key": key,
+                            "what": what,
+                            "first_token_s": statistics.median(s for s, _ in measured),
+                            "prompt_tokens": measured[0][1],
+                        }
+                    )
+                asks.append(ask_row(grounded, "dense text (the screen above)", screen, runs))
+            for screen in real_screens.build():
+                if not screen.name.startswith(REAL_APPS):
+                    continue
+                image = screen.image()
+                first_token_s(grounded, fresh(image, 999))  # warm
+                measured = [first_token_s(grounded, fresh(image, run)) for run in range(runs)]
+                ungrounded = first_token_s(plain, fresh(image, 998))
                 rows.append(
                     {
-                        "size": f"{size[0]}x{size[1]}",
-                        "key": key,
-                        "what": what,
+                        "size": f"{image.width}x{image.height}",
+                        "key": "real",
+                        "what": f"real screen: {screen.name.rsplit('-', 1)[0]}, no tree "
+                        f"(ungrounded {ungrounded[0]:.2f} s)",
                         "first_token_s": statistics.median(s for s, _ in measured),
                         "prompt_tokens": measured[0][1],
                     }
                 )
-            forget = local.forget_conversation
-            asks.append(ask_row(grounded, "dense text (the screen above)", screen, forget, runs))
-        for screen in real_screens.build():
-            if not screen.name.startswith(REAL_APPS):
-                continue
-            image = screen.image()
-            first_token_s(grounded, fresh(image, 999), local.forget_conversation)  # warm
-            measured = [
-                first_token_s(grounded, fresh(image, run), local.forget_conversation)
-                for run in range(runs)
-            ]
-            plain = first_token_s(local, fresh(image, 998), local.forget_conversation)
-            rows.append(
-                {
-                    "size": f"{image.width}x{image.height}",
-                    "key": "real",
-                    "what": f"real screen: {screen.name.rsplit('-', 1)[0]}, no tree "
-                    f"(ungrounded {plain[0]:.2f} s)",
-                    "first_token_s": statistics.median(s for s, _ in measured),
-                    "prompt_tokens": measured[0][1],
-                }
-            )
-            name = f"real: {screen.name.rsplit('-', 1)[0]}"
-            asks.append(ask_row(grounded, name, image, local.forget_conversation, runs))
-        return local.description, rows, asks
+                name = f"real: {screen.name.rsplit('-', 1)[0]}"
+                asks.append(ask_row(grounded, name, image, runs))
+            return grounded.description, rows, asks
+        finally:
+            grounded.close()
 
 
 def section(runs: int) -> list[str]:
@@ -249,8 +240,10 @@ def section(runs: int) -> list[str]:
         "",
         f"Time to first token of a description (`benchmarks/grounding.py`), median of {runs} "
         f"run(s): random weights with SmolVLM-256M-Instruct's shapes ({description}), default "
-        "settings (grounding on, one tile), dense dark-theme text screens made of the test "
-        "screens. Every run has new pixels and no kept conversation. The tree's labels are "
+        "settings (grounding on, one tile), through the backends the window makes: the model "
+        "in its own process, the text reader in its own, below the model's priority. Dense "
+        "dark-theme text screens made of the test screens. Every run has new pixels, so "
+        "nothing is continued from the last answer. The tree's labels are "
         "every line drawn; the reader then reads only an unnamed 240x160 image. Without a "
         "tree the text reader reads the whole screen while the model prepares and encodes "
         "the image. The real screens are applications' own windows (`benchmarks/real_screens.py`"
