@@ -17,7 +17,7 @@ from desktop_app.core.accessible import (
     State,
     attach_facts,
 )
-from desktop_app.core.reading import TextBlock, TextLine, TextReading, TextWord
+from desktop_app.core.reading import LineEnd, TextBlock, TextLine, TextReading, TextWord
 from desktop_app.core.types import Rect, Request
 from desktop_app.engine.reading.reader import TextReader
 from tests.helpers.fakes import FakeBackend, picture
@@ -59,18 +59,21 @@ class ScriptedReader(TextReader):
     """Answers its n-th read with those of the n-th of `reads` (lines with boxes in the pixels
     of the image read) that lie on the image; nothing once they run out. Records the size of
     each image read. `when_reading` runs at the start of each read; with `until_stopped` each
-    read lasts until it is told to stop."""
+    read lasts until it is told to stop. Each line (a block of its own) goes to the caller's
+    `on_line` as it is read (after `each_line`, where given), as the real reader's do."""
 
     def __init__(
         self,
         *reads: Sequence[tuple[str, Rect]],
         when_reading: Callable[[], None] | None = None,
         until_stopped: bool = False,
+        each_line: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.reads = reads
         self.when_reading = when_reading
         self.until_stopped = until_stopped
+        self.each_line = each_line
         self.sizes: list[tuple[int, int]] = []
         self.stopped: list[bool] = []
         """With `until_stopped`: whether each read was told to stop (within 10 s)."""
@@ -95,6 +98,10 @@ class ScriptedReader(TextReader):
                 continue  # not on this image
             line = TextLine((TextWord(text, 0.99),), box, 0.99)
             blocks.append(TextBlock((line,), box))
+            if self.each_line is not None:
+                self.each_line()
+            if on_line is not None:
+                on_line(line, LineEnd.BLOCK)
         self.read_ended.set()
         return TextReading(tuple(blocks), *image.size)
 
@@ -109,6 +116,8 @@ class PreparingBackend(FakeBackend):
         self.prepared: list[Request] = []
         self.prompts: list[Request] = []
         """The requests given to `prepare_prompt` (which then prepares as `prepare` does)."""
+        self.prompted = threading.Semaphore(0)
+        """Released as each `prepare_prompt` returns."""
         self.prepare_done = threading.Event()
 
     def prepare(self, request: Request) -> None:
@@ -122,6 +131,7 @@ class PreparingBackend(FakeBackend):
     def prepare_prompt(self, request: Request) -> None:
         self.prompts.append(request)
         self.prepare(request)
+        self.prompted.release()
 
     def stop_waiting(self) -> None:
         self.calls.append("stop_waiting")

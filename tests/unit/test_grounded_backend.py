@@ -3,6 +3,7 @@ and "Where is …?" answered without the model."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
@@ -21,9 +22,11 @@ from desktop_app.core.accessible import (
     attach_facts,
 )
 from desktop_app.core.errors import ModelError
+from desktop_app.core.reading import LineEnd, TextBlock, TextLine, TextReading, TextWord
 from desktop_app.core.types import Answer, Rect, Request, StopReason
 from desktop_app.engine.reading.backend import GroundedBackend, grounded_if_asked
-from desktop_app.engine.reading.grounded import READER_NICENESS
+from desktop_app.engine.reading.grounded import PROMPT_STEP_CHARS, READER_NICENESS
+from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.reading.where import where_target
 from desktop_app.settings import EngineSettings
 from tests.helpers.fakes import picture
@@ -189,6 +192,89 @@ def test_a_question_takes_the_reading_and_prompt_made_while_it_was_typed() -> No
     asked = inner.requests[0].turns[0].text
     assert asked.startswith(prompt.turns[0].text) and asked.endswith("What does it say?")
     assert not answer.cancelled
+
+
+def test_the_prompt_is_run_as_the_text_ahead_of_the_question_is_read() -> None:
+    """Each time PROMPT_STEP_CHARS more is read ahead, the prompt with the text so far is run
+    (each run continues the last in the model: the question then encodes only what came
+    since); once all is read, the whole text's prompt."""
+    lines = [
+        (f"Line {n} " + "x" * PROMPT_STEP_CHARS, Rect(10, 10 + 30 * n, 700, 20)) for n in range(3)
+    ]
+    gate = threading.Semaphore(0)
+    inner = PreparingBackend()
+    reader = ScriptedReader(lines, each_line=lambda: gate.acquire(timeout=WAIT_S))
+    backend = GroundedBackend(inner, reader, read_budget_s=0.0)
+    image = picture((800, 600), (0, 0, 0))
+    preparing = _preparing(backend, Request.single("", [image]))
+    for _ in range(2):
+        gate.release()  # a line is read
+        assert inner.prompted.acquire(timeout=WAIT_S), "no prompt run as the text came"
+    gate.release()
+    preparing.join(WAIT_S)
+    texts = [prompt.turns[0].text for prompt in inner.prompts]
+    assert "Line 0" in texts[0] and "Line 1" not in texts[0]
+    assert "Line 1" in texts[1] and "Line 2" not in texts[1]
+    assert all(f"Line {n}" in texts[-1] for n in range(3))
+    for earlier, later in itertools.pairwise(texts):
+        assert later.startswith(earlier.removesuffix("\n\n"))
+    backend.start(Request.single("What does it say?", [image]), lambda piece: None)
+    assert inner.requests[0].turns[0].text.startswith(texts[-1])
+    assert reader.sizes == [(800, 600)]
+
+
+class EarlyCellReader(TextReader):
+    """Says a table row's last cell first (the real reader reads the top line before the rest
+    is detected, and that may be any cell of the first row), then the row's other cells, then
+    (once `go_on` is set) a paragraph; its reading has the row's cells in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go_on = threading.Event()
+
+    def read(self, image: Any, on_line: Any = None, cancelled: Any = None) -> TextReading:
+        wide = "x" * PROMPT_STEP_CHARS
+        cells = [
+            TextLine((TextWord(f"{name} {wide}", 0.99),), Rect(10 + 250 * n, 10, 240, 20), 0.99)
+            for n, name in enumerate(("-rw-r--r--", "anna", "staff"))
+        ]
+        paragraph = TextLine((TextWord(f"total 48 {wide}", 0.99),), Rect(10, 60, 700, 20), 0.99)
+        on_line(cells[2], LineEnd.CELL)
+        on_line(cells[0], LineEnd.CELL)
+        on_line(cells[1], LineEnd.BLOCK)
+        self.go_on.wait(WAIT_S)
+        on_line(paragraph, LineEnd.BLOCK)
+        row = TextBlock(tuple(cells), Rect(10, 10, 740, 20), is_row=True)
+        return TextReading((row, TextBlock((paragraph,), paragraph.box)), *image.size)
+
+
+def test_a_question_continues_the_prompts_run_as_read_when_the_first_line_came_early() -> None:
+    inner = PreparingBackend()
+    reader = EarlyCellReader()
+    backend = GroundedBackend(inner, reader, read_budget_s=0.0)
+    image = picture((800, 600), (0, 0, 0))
+    preparing = _preparing(backend, Request.single("", [image]))
+    assert inner.prompted.acquire(timeout=WAIT_S)  # the row's
+    reader.go_on.set()
+    preparing.join(WAIT_S)
+    backend.start(Request.single("What does it say?", [image]), lambda piece: None)
+    asked = inner.requests[0].turns[0].text
+    for prompt in inner.prompts:
+        assert asked.startswith(prompt.turns[0].text.removesuffix("\n\n"))
+    assert asked.index("staff") < asked.index("anna") < asked.index("total 48")
+
+
+def test_less_text_than_a_step_read_ahead_is_not_run_before_the_rest() -> None:
+    gate = threading.Semaphore(0)
+    inner = PreparingBackend()
+    short = [("Inbox", Rect(10, 10, 60, 20)), ("Sent", Rect(10, 40, 60, 20))]
+    backend = GroundedBackend(inner, ScriptedReader(short, each_line=gate.acquire))
+    preparing = _preparing(backend, Request.single("", [picture((800, 600), (0, 0, 0))]))
+    gate.release()
+    gate.release()
+    preparing.join(WAIT_S)
+    (prompt,) = inner.prompts  # the whole text's, once read
+    assert "Inbox" in prompt.turns[0].text and "Sent" in prompt.turns[0].text
 
 
 def test_a_question_asked_before_the_reading_ahead_ends_stops_it_there() -> None:

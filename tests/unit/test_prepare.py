@@ -162,3 +162,59 @@ def test_a_failing_prepare_leaves_the_work_to_start(backends: dict[str, LocalBac
     backend.prepare(Request.single("Describe this.", [broken]))  # must not raise
     answer = backend.start(Request.single("Describe this.", [SCREEN], 2), lambda piece: None)
     assert answer.generated_tokens >= 1
+
+
+TEMPLATE_END = 16
+"""At most this many tokens of a chat template come after a prompt's text."""
+
+
+class FedTokens:
+    """The tokens given to each call of the model's forward (prompt and decode steps alike)."""
+
+    def __init__(self, model: Any) -> None:
+        self.lengths: list[int] = []
+        original = model.forward
+
+        @functools.wraps(original)
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            ids = kwargs.get("input_ids")
+            if ids is not None:
+                self.lengths.append(int(ids.shape[1]))
+            return original(*args, **kwargs)
+
+        model.forward = counted
+        self.restore = lambda: delattr(model, "forward")
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_prompt_prepared_again_with_more_text_encodes_only_that(
+    backends: dict[str, LocalBackend], family: str
+) -> None:
+    """The grounded prompt is run as the screen's text is read (engine/reading/grounded.py):
+    each run continues from the last, and the question answers as if asked at once."""
+    backend = backends[family]
+    image = SCREEN.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    read_first = "A text reader found this text:\ntop left: File Edit View Go Help"
+    read_since = "\nmiddle centre: Budget 2026.ods, bank statement march.pdf"
+    read_all = read_first + read_since
+    asked = Request.single(f"{read_all}\n\nDescribe this.", [image], max_new_tokens=6)
+    backend.forget_conversation()
+    plain = backend.start(asked, lambda piece: None)
+    backend.forget_conversation()
+    backend.prepare_prompt(Request.single(f"{read_first}\n\n", [image]))
+    fed = FedTokens(backend.loaded.model)
+    try:
+        backend.prepare_prompt(Request.single(f"{read_all}\n\n", [image]))
+    finally:
+        fed.restore()
+    answer = backend.start(asked, lambda piece: None)
+
+    assert answer.text == plain.text and answer.generated_tokens == plain.generated_tokens
+    if backend.loaded.family.reuses_cache:
+        tokenizer = backend.loaded.processor.tokenizer
+        since = len(tokenizer(read_since, add_special_tokens=False).input_ids)
+        question = len(tokenizer("Describe this.", add_special_tokens=False).input_ids)
+        assert fed.lengths and fed.lengths[0] <= since + TEMPLATE_END  # not the prompt again
+        assert plain.prompt_tokens - answer.cached_tokens <= question + TEMPLATE_END
+    else:
+        assert fed.lengths == []  # images only, prepared already

@@ -186,22 +186,21 @@ class LocalBackend(Backend):
     def _run_prompt(
         self, loaded: LoadedModel, request: Request, preparing: threading.Event
     ) -> None:
-        """Run `request`'s prompt through the model (its images' encoding taken where it was
-        prepared) and keep the keys and values as the conversation so far."""
+        """Run `request`'s prompt through the model (continuing the kept conversation where
+        the prompt begins with it, as `start` does: a prompt run again with more text encodes
+        only that; else its images' encoding taken where it was prepared) and keep the keys
+        and values as the conversation so far."""
         import torch
 
         request, images = self._for_model(request)
         key = image_fingerprint(images, request.detail)
         cached_processor(loaded.processor)
         inputs = _to_model(loaded.family.build_inputs(loaded.processor, request, images), loaded)
-        encoded = self._encoded
-        if encoded is not None and encoded.key == key:
-            inputs = with_encoded(inputs, encoded)
-        self._conversation.clear()
+        start = self._start_from_cache(loaded, inputs, key)  # the kept conversation is taken
         try:
             with torch.inference_mode(), stop_inside_steps(loaded.model, preparing):
                 output = loaded.model.generate(
-                    **inputs,
+                    **start.inputs,
                     **_token_ids(loaded),
                     max_new_tokens=1,
                     do_sample=False,
@@ -273,9 +272,6 @@ class LocalBackend(Backend):
             )
             seen = image_fingerprint(images, request.detail)
             start = self._start_from_cache(loaded, inputs, seen)
-            encoded = self._encoded
-            if start.cached_tokens == 0 and encoded is not None and encoded.key == seen:
-                start = Reuse(with_encoded(start.inputs, encoded), 0)
         except IrisError:
             raise
         except Exception as error:
@@ -368,10 +364,16 @@ class LocalBackend(Backend):
     def _start_from_cache(
         self, loaded: LoadedModel, inputs: dict[str, Any], seen: tuple[str, ...]
     ) -> Reuse:
-        """The inputs for `generate`, continuing the kept conversation where they match it."""
-        if not loaded.family.reuses_cache:
-            return Reuse(inputs, 0)
-        return self._conversation.start(inputs, seen, loaded.family.image_token_ids(loaded.model))
+        """The inputs for `generate`, continuing the kept conversation where they match it;
+        else with the images' encoding where `prepare` made it."""
+        start = Reuse(inputs, 0)
+        if loaded.family.reuses_cache:
+            image_ids = loaded.family.image_token_ids(loaded.model)
+            start = self._conversation.start(inputs, seen, image_ids)
+        encoded = self._encoded
+        if start.cached_tokens == 0 and encoded is not None and encoded.key == seen:
+            start = Reuse(with_encoded(start.inputs, encoded), 0)
+        return start
 
 
 def _stop_reason(

@@ -56,6 +56,10 @@ not start after the reader was closed."""
 PROMPT_WAIT_S = 30.0
 """How long `prepare` waits for a reading ahead to end before it runs the grounded prompt:
 a question asked meanwhile (or an unload) ends the wait sooner (`stop_waiting`)."""
+PROMPT_STEP_CHARS = 200
+"""While the text is read ahead of a question, the prompt with the text read so far is run
+through the model each time this much more has been read (about 60 to 120 tokens): the
+question then encodes only what was read since."""
 READER_NICENESS = 10
 """The reading beside the model runs at this lower CPU priority (Linux): on a computer whose
 cores the image encoding fills, the encoding is not slowed down by it, and the reader reads
@@ -137,12 +141,26 @@ class _Reading:
     """Set when the reading must stop; also set by the thread when it ends."""
     abandoned: threading.Event = field(default_factory=threading.Event)
     thread: Background | None = None
+    so_far: str | None = None
+    """The grounding of the text read so far (of a request with one image read whole)."""
+    progressed: threading.Event = field(default_factory=threading.Event)
+    """Set when `so_far` grows, and when the reading settles."""
+
+    def told(self, grounding: str) -> None:
+        """The grounding of the text read so far (`ground_image`'s `so_far`)."""
+        self.so_far = grounding
+        self.progressed.set()
+
+    def settle(self) -> None:
+        """`prepare` waits for the reading no longer."""
+        self.settled.set()
+        self.progressed.set()
 
     def stop(self, wait_s: float = 0.0) -> None:
         """Tell the reading to stop; wait up to `wait_s` for its thread to end."""
         self.cancelled.set()
         self.due.set()
-        self.settled.set()
+        self.settle()
         if self.thread is not None and wait_s > 0:
             self.thread.ended(wait_s)
 
@@ -211,22 +229,27 @@ class GroundedBackend(Backend):
     def _begin_reading(self, reading: _Reading) -> None:
         """Read `reading`'s images on a thread of its own, below the model's priority."""
         reader = self.reader
+        so_far = reading.told if len(reading.request.images) == 1 else None
         reading.thread = Background(
-            lambda: self._ground(reading.request, reading, reader), reading.due, reading.settled
+            lambda: self._ground(reading.request, reading, reader, so_far),
+            reading.due,
+            reading.settled,
+            reading.progressed,
         )
 
     def _unread(self, request: Request) -> bool:
         return any(self._known(image) is None for turn in request.turns for image in turn.images)
 
     def _ground(
-        self, request: Request, reading: _Reading, reader: TextReader | None
+        self,
+        request: Request,
+        reading: _Reading,
+        reader: TextReader | None,
+        so_far: Callable[[str], None] | None = None,
     ) -> tuple[Turn, ...]:
         """`request`'s turns, grounded by `reading` (through `reader`, or from what is known
-        of each image: what a reading kept, or the facts alone)."""
-        return tuple(
-            self._grounded(turn, reading.cancelled, reading.due, reading.abandoned, reader)
-            for turn in request.turns
-        )
+        of each image: what a reading kept, or the facts alone); `so_far` as `ground_image`."""
+        return tuple(self._grounded(turn, reading, reader, so_far) for turn in request.turns)
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
         reading = self._reading_for(request)  # the previous one's reading is stopped
@@ -321,20 +344,14 @@ class GroundedBackend(Backend):
     def _grounded(
         self,
         turn: Turn,
-        cancelled: threading.Event,
-        due: threading.Event,
-        abandoned: threading.Event,
+        reading: _Reading,
         reader: TextReader | None,
+        so_far: Callable[[str], None] | None,
     ) -> Turn:
-        if not turn.images or cancelled.is_set():
+        if not turn.images or reading.cancelled.is_set():
             return turn
-        found = [
-            self._ground_of(image, cancelled, due, abandoned, reader).text for image in turn.images
-        ]
-        text = "\n\n".join(part for part in found if part)
-        if not text:
-            return turn
-        return Turn(GROUNDED.format(grounding=text, prompt=turn.text), turn.images, turn.answer)
+        found = [self._ground_of(image, reading, reader, so_far).text for image in turn.images]
+        return _with_grounding(turn, "\n\n".join(part for part in found if part))
 
     def _known(self, image: Any) -> ImageGround | None:
         key = id(image)
@@ -346,10 +363,9 @@ class GroundedBackend(Backend):
     def _ground_of(
         self,
         image: Any,
-        cancelled: threading.Event,
-        due: threading.Event,
-        abandoned: threading.Event,
+        reading: _Reading,
         reader: TextReader | None,
+        so_far: Callable[[str], None] | None,
     ) -> ImageGround:
         """The image's grounding (with `reader` None: the facts' alone), kept for follow-ups
         exactly as the model was given it (a reading cut short by the budget too: the same
@@ -359,9 +375,9 @@ class GroundedBackend(Backend):
             known = self._known(image)
         if known is not None:
             return known
-        ground = ground_image(image, reader, due)
+        ground = ground_image(image, reader, reading.due, so_far)
         with self._cache_lock:
-            if cancelled.is_set() or (reader is not None and abandoned.is_set()):
+            if reading.cancelled.is_set() or (reader is not None and reading.abandoned.is_set()):
                 return ground
             self._found[id(image)] = (image, ground)
             while len(self._found) > self.CACHE_SIZE:
@@ -384,6 +400,7 @@ class GroundedBackend(Backend):
             return
         reading = self._reading_ahead(request)
         self.inner.prepare(request)
+        self._prompt_as_read(request, reading)
         reading.settled.wait(PROMPT_WAIT_S)
         if not reading.unclaimed or reading.cancelled.is_set() or reading.thread is None:
             return
@@ -395,6 +412,24 @@ class GroundedBackend(Backend):
             log.debug("reading ahead failed: %r", error)
             return
         self.inner.prepare_prompt(replace(request, turns=turns))
+
+    def _prompt_as_read(self, request: Request, reading: _Reading) -> None:
+        """Until the reading ahead settles, have the inner backend run the prompt with the
+        text read so far each time PROMPT_STEP_CHARS more has been read: each run, the
+        question's too, continues from the last and encodes only what was read since."""
+        prompted = 0
+        while reading.progressed.wait(PROMPT_WAIT_S):
+            reading.progressed.clear()
+            if reading.settled.is_set() or not reading.unclaimed or reading.cancelled.is_set():
+                return
+            grounding = reading.so_far
+            if grounding is None or len(grounding) < prompted + PROMPT_STEP_CHARS:
+                continue
+            prompted = len(grounding)
+            turns = tuple(
+                _with_grounding(turn, grounding) if turn.images else turn for turn in request.turns
+            )
+            self.inner.prepare_prompt(replace(request, turns=turns))
 
     def _reading_ahead(self, request: Request) -> _Reading:
         """The reading of `request`'s images ahead of the question: one begun for them
@@ -414,7 +449,7 @@ class GroundedBackend(Backend):
     def stop_waiting(self) -> None:
         reading = self._reading
         if reading is not None:
-            reading.settled.set()
+            reading.settle()
         self.inner.stop_waiting()
 
     def warm_up(self) -> None:
@@ -423,7 +458,7 @@ class GroundedBackend(Backend):
     def cancel(self) -> None:
         reading = self._reading
         if reading is not None:
-            reading.settled.set()
+            reading.settle()
             if not reading.unclaimed:  # a reading ahead is no request's yet: it goes on
                 reading.stop()
         self.inner.cancel()
@@ -455,9 +490,15 @@ def _later(timings: Timings, waited: float) -> Timings:
     )
 
 
+def _with_grounding(turn: Turn, grounding: str) -> Turn:
+    """`turn` told `grounding` before its words (as it was, when that is empty)."""
+    if not grounding:
+        return turn
+    return Turn(GROUNDED.format(grounding=grounding, prompt=turn.text), turn.images, turn.answer)
+
+
 def _with_item_facts(turn: Turn) -> Turn:
     """`turn` with the facts of the item its images were captured for, if any."""
-    found = "\n\n".join(text for text in map(item_grounding, turn.images) if text)
-    if not found:
-        return turn
-    return Turn(GROUNDED.format(grounding=found, prompt=turn.text), turn.images, turn.answer)
+    return _with_grounding(
+        turn, "\n\n".join(text for text in map(item_grounding, turn.images) if text)
+    )

@@ -4,14 +4,16 @@ it and, only where those have no text, what the text reader finds."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.core.accessible import ScreenFacts, facts_of
-from desktop_app.core.reading import TextBlock, TextLine, TextReading
+from desktop_app.core.reading import LineEnd, TextBlock, TextLine, TextReading
 from desktop_app.core.types import Rect
 from desktop_app.engine import tasks
 from desktop_app.engine.reading.grounding import grounding_text
+from desktop_app.engine.reading.layout import union
 from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.reading.tree_grounding import (
     item_facts,
@@ -34,18 +36,29 @@ class ImageGround:
     """The parts of the image the reader read (the whole image when the facts had no text)."""
 
 
-def ground_image(image: Any, reader: TextReader | None, due: threading.Event) -> ImageGround:
+def ground_image(
+    image: Any,
+    reader: TextReader | None,
+    due: threading.Event,
+    so_far: Callable[[str], None] | None = None,
+) -> ImageGround:
     """The grounding of `image`: its facts' names first, the reader only where they have none
     (nowhere when `reader` is None); once `due` is set the reader stops, and what it read so
-    far is used."""
+    far is used. An image read whole gives `so_far` the grounding of the blocks read so far
+    as each block ends, in the order the lines came (`BlocksSoFar`), and its grounding is
+    then made the same way: it begins with each of those."""
     facts = facts_of(image)
     size = (int(image.width), int(image.height))
     if facts is None or (facts.tree is None and facts.item is None):
         if reader is None:
             return ImageGround("")
-        reading = reader.read(image, cancelled=due)
-        found = grounding_text(reading)
-        text = tasks.GROUNDING.format(text=found) if found else ""
+        stream = None if so_far is None else BlocksSoFar(size, so_far)
+        reading = reader.read(image, None if stream is None else stream.add, cancelled=due)
+        if stream is not None:
+            text = stream.grounding()
+        else:
+            found = grounding_text(reading)
+            text = tasks.GROUNDING.format(text=found) if found else ""
         whole = (Rect(0, 0, *size),)
         return ImageGround(text, tuple(reading.lines) if not reading.rotated else (), whole)
     parts = unread_parts(facts, size)
@@ -69,6 +82,42 @@ def ground_image(image: Any, reader: TextReader | None, due: threading.Event) ->
         sections.append(tasks.TREE_READER.format(text=found))
     lines = tuple(line for block in kept for line in block.lines)
     return ImageGround("\n\n".join(sections), lines, tuple(parts) if reader else ())
+
+
+class BlocksSoFar:
+    """Gathers a reading's lines as they come (`add`, a LineCallback) into blocks and, as
+    each block ends, gives `told` the grounding of the blocks so far.
+
+    The order is the order the lines came in, which is the reading's own except for its first
+    line: the reader says the top line first, read before the rest was detected, and a line
+    of a table row may then come before the cells to its left."""
+
+    def __init__(self, size: tuple[int, int], told: Callable[[str], None]) -> None:
+        self._size = size
+        self._told = told
+        self._blocks: list[TextBlock] = []
+        self._lines: list[TextLine] = []
+        self._ends: list[LineEnd] = []
+
+    def add(self, line: TextLine, end: LineEnd) -> None:
+        self._lines.append(line)
+        self._ends.append(end)
+        if end is LineEnd.BLOCK:
+            self._blocks.append(self._open_block())
+            self._lines, self._ends = [], []
+            self._told(self.grounding())
+
+    def grounding(self) -> str:
+        """The grounding of the lines so far (those of a block not ended yet included)."""
+        blocks = [*self._blocks, self._open_block()] if self._lines else self._blocks
+        found = grounding_text(TextReading(tuple(blocks), *self._size))
+        return tasks.GROUNDING.format(text=found) if found else ""
+
+    def _open_block(self) -> TextBlock:
+        wrapped = [end is LineEnd.WRAP for end in self._ends]
+        row = any(end is LineEnd.CELL for end in self._ends)
+        box = union([line.box for line in self._lines])
+        return TextBlock(tuple(self._lines), box, row, tuple(wrapped) if any(wrapped) else ())
 
 
 def item_grounding(image: Any) -> str:

@@ -62,7 +62,7 @@ def _paragraphs(lines: Sequence[TextLine]) -> list[TextBlock]:
             blocks.append([line])
             wraps.append([False])
     return [
-        TextBlock(tuple(block), _union([line.box for line in block]), False, _flags(wrapped))
+        TextBlock(tuple(block), union([line.box for line in block]), False, _flags(wrapped))
         for block, wrapped in zip(blocks, wraps, strict=True)
     ]
 
@@ -252,11 +252,12 @@ def _row(blocks: list[TextBlock]) -> TextBlock:
     lines = tuple(line for block in ordered for line in block.lines)
     wrapped = [block.goes_on(index) for block in ordered for index in range(len(block.lines))]
     return TextBlock(
-        lines, _union([block.box for block in ordered]), len(ordered) > 1, _flags(wrapped)
+        lines, union([block.box for block in ordered]), len(ordered) > 1, _flags(wrapped)
     )
 
 
-def _union(boxes: Sequence[Rect]) -> Rect:
+def union(boxes: Sequence[Rect]) -> Rect:
+    """The smallest box around `boxes`."""
     left = min(box.x for box in boxes)
     top = min(box.y for box in boxes)
     right = max(box.x + box.width for box in boxes)
