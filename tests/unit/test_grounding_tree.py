@@ -4,6 +4,7 @@ an image the text reader reads."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from desktop_app.core.accessible import (
     AccessibleItem,
@@ -14,9 +15,11 @@ from desktop_app.core.accessible import (
     attach_facts,
     facts_of,
 )
+from desktop_app.core.reading import LineEnd, TextBlock, TextLine, TextReading, TextWord
 from desktop_app.core.types import Rect
 from desktop_app.engine import tasks
 from desktop_app.engine.reading.image_grounding import ground_image
+from desktop_app.engine.reading.reader import TextReader
 from desktop_app.engine.reading.tree_grounding import item_facts, tree_lines, unread_parts
 from tests.helpers.fakes import picture
 from tests.helpers.grounding_fakes import (
@@ -132,3 +135,28 @@ def test_an_image_without_facts_is_read_whole() -> None:
     assert ground.text == tasks.GROUNDING.format(text="top left: Save")
     assert [line.text for line in ground.lines] == ["Save"]
     assert INBOX.name not in ground.text
+
+
+class TurnedReader(TextReader):
+    """Reads a 400x640 image turned a quarter (its text ran upwards): the line's box is in
+    the upright 640x400 image's pixels, on its left."""
+
+    def read(self, image: Any, on_line: Any = None, cancelled: Any = None) -> TextReading:
+        line = TextLine((TextWord("Save", 0.99),), Rect(20, 200, 40, 16), 0.99)
+        if on_line is not None:
+            on_line(line, LineEnd.BLOCK)
+        return TextReading((TextBlock((line,), line.box),), 640, 400, rotated=90)
+
+
+def test_the_grounding_told_as_read_is_the_one_the_prompt_gets() -> None:
+    image = picture((640, 400), (0, 0, 0))
+    reader = ScriptedReader([("Save", Rect(20, 20, 40, 16)), ("Cancel", Rect(500, 350, 60, 16))])
+    told: list[str] = []
+    ground = ground_image(image, reader, threading.Event(), told.append)
+    assert told == [tasks.GROUNDING.format(text="top left: Save"), ground.text]
+    assert ground.text.endswith("bottom right: Cancel")
+
+
+def test_a_turned_image_is_placed_in_its_upright_size_though_told_as_read() -> None:
+    ground = ground_image(picture((400, 640), (0, 0, 0)), TurnedReader(), threading.Event(), print)
+    assert ground.text == tasks.GROUNDING.format(text="middle left: Save")

@@ -46,7 +46,8 @@ def ground_image(
     (nowhere when `reader` is None); once `due` is set the reader stops, and what it read so
     far is used. An image read whole gives `so_far` the grounding of the blocks read so far
     as each block ends, in the order the lines came (`BlocksSoFar`), and its grounding is
-    then made the same way: it begins with each of those."""
+    then made the same way, so that it begins with each of those (unless the image had to be
+    turned to read it)."""
     facts = facts_of(image)
     size = (int(image.width), int(image.height))
     if facts is None or (facts.tree is None and facts.item is None):
@@ -54,9 +55,9 @@ def ground_image(
             return ImageGround("")
         stream = None if so_far is None else BlocksSoFar(size, so_far)
         reading = reader.read(image, None if stream is None else stream.add, cancelled=due)
-        if stream is not None:
+        if stream is not None and not reading.rotated:
             text = stream.grounding()
-        else:
+        else:  # the lines' boxes are in the turned image's pixels: the reading's own size
             found = grounding_text(reading)
             text = tasks.GROUNDING.format(text=found) if found else ""
         whole = (Rect(0, 0, *size),)
