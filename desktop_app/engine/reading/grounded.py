@@ -229,9 +229,8 @@ class GroundedBackend(Backend):
     def _begin_reading(self, reading: _Reading) -> None:
         """Read `reading`'s images on a thread of its own, below the model's priority."""
         reader = self.reader
-        so_far = reading.told if len(reading.request.images) == 1 else None
         reading.thread = Background(
-            lambda: self._ground(reading.request, reading, reader, so_far),
+            lambda: self._ground(reading.request, reading, reader),
             reading.due,
             reading.settled,
             reading.progressed,
@@ -241,15 +240,11 @@ class GroundedBackend(Backend):
         return any(self._known(image) is None for turn in request.turns for image in turn.images)
 
     def _ground(
-        self,
-        request: Request,
-        reading: _Reading,
-        reader: TextReader | None,
-        so_far: Callable[[str], None] | None = None,
+        self, request: Request, reading: _Reading, reader: TextReader | None
     ) -> tuple[Turn, ...]:
         """`request`'s turns, grounded by `reading` (through `reader`, or from what is known
-        of each image: what a reading kept, or the facts alone); `so_far` as `ground_image`."""
-        return tuple(self._grounded(turn, reading, reader, so_far) for turn in request.turns)
+        of each image: what a reading kept, or the facts alone)."""
+        return tuple(self._grounded(turn, reading, reader) for turn in request.turns)
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
         reading = self._reading_for(request)  # the previous one's reading is stopped
@@ -341,16 +336,10 @@ class GroundedBackend(Backend):
         timings = Timings(preprocess_s=elapsed, first_token_s=elapsed, total_s=elapsed)
         return Answer(text, 0, 1, timings, StopReason.END_OF_TURN, place=place)
 
-    def _grounded(
-        self,
-        turn: Turn,
-        reading: _Reading,
-        reader: TextReader | None,
-        so_far: Callable[[str], None] | None,
-    ) -> Turn:
+    def _grounded(self, turn: Turn, reading: _Reading, reader: TextReader | None) -> Turn:
         if not turn.images or reading.cancelled.is_set():
             return turn
-        found = [self._ground_of(image, reading, reader, so_far).text for image in turn.images]
+        found = [self._ground_of(image, reading, reader).text for image in turn.images]
         return _with_grounding(turn, "\n\n".join(part for part in found if part))
 
     def _known(self, image: Any) -> ImageGround | None:
@@ -360,21 +349,17 @@ class GroundedBackend(Backend):
             return self._found[key][1]
         return None
 
-    def _ground_of(
-        self,
-        image: Any,
-        reading: _Reading,
-        reader: TextReader | None,
-        so_far: Callable[[str], None] | None,
-    ) -> ImageGround:
+    def _ground_of(self, image: Any, reading: _Reading, reader: TextReader | None) -> ImageGround:
         """The image's grounding (with `reader` None: the facts' alone), kept for follow-ups
         exactly as the model was given it (a reading cut short by the budget too: the same
         prompt again lets the model continue from its kept conversation). A reading the
-        request went on without (`abandoned`) is dropped when it ends."""
+        request went on without (`abandoned`) is dropped when it ends. The text read so far
+        of a request's one image is told to `reading` as it comes (`_Reading.told`)."""
         with self._cache_lock:
             known = self._known(image)
         if known is not None:
             return known
+        so_far = reading.told if len(reading.request.images) == 1 else None
         ground = ground_image(image, reader, reading.due, so_far)
         with self._cache_lock:
             if reading.cancelled.is_set() or (reader is not None and reading.abandoned.is_set()):
