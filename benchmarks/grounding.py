@@ -6,8 +6,8 @@ Random weights with SmolVLM-256M-Instruct's published layer sizes (built offline
 settings (int8, grounding on), through the backends the window makes
 (`gui.backends.local_backend_factory`): the model in its own process, grounded in this one with
 the text read in the text reader's process (below the model's priority), on dense dark-theme
-text screens made of the generated test
-screens (desktop_app/testing/text_screens.py) at 1920x1080 and 2880x1800. Four cases: a
+text screens made of the generated test screens (desktop_app/testing/text_screens.py) at
+1920x1080 and 2880x1800. Four cases: a
 window whose accessibility tree names every label (ScreenFacts built from where the screens
 drew them, plus one unnamed image the reader reads); the same screen without a tree (the text
 reader beside the image encoding); no grounding; a focused button (a 300x60 capture with
