@@ -79,10 +79,15 @@ class ScriptedReader(TextReader):
         """With `until_stopped`: whether each read was told to stop (within 10 s)."""
         self.read_ended = threading.Event()
         """Set as each read returns."""
+        self._reads_ended = threading.Semaphore(0)
         self.closes = 0
 
     def close(self) -> None:
         self.closes += 1
+
+    def wait_for_reads(self, count: int, timeout_s: float) -> bool:
+        """Whether `count` reads (more than those waited for before) returned within the time."""
+        return all(self._reads_ended.acquire(timeout=timeout_s) for _ in range(count))
 
     def read(self, image: Any, on_line: Any = None, cancelled: Any = None) -> TextReading:
         self.sizes.append(image.size)
@@ -103,6 +108,7 @@ class ScriptedReader(TextReader):
             if on_line is not None:
                 on_line(line, LineEnd.BLOCK)
         self.read_ended.set()
+        self._reads_ended.release()
         return TextReading(tuple(blocks), *image.size)
 
 
