@@ -382,6 +382,10 @@ def _poll(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+class _TitleNotSpoken(TimeoutError):
+    """Orca said nothing of a window that became active."""
+
+
 @dataclass(frozen=True)
 class OtherProgram:
     """A window of `start_other_program`: its title, X window id and process."""
@@ -592,12 +596,31 @@ class OrcaDesktop:
     ) -> OtherProgram:  # fmt: skip
         """A plain GTK 3 window titled `title` with a text area (holding `text`, in `font` if
         given, e.g. "Sans 22") focused; returns once it is the active window and Orca has said
-        its title. Runs to teardown."""
-        mark = self.mark()
+        its title. Runs to teardown.
+
+        Where Orca says nothing of the new window (seen once in a CI run: it said nothing at
+        all for 20 s, and was well in the next test), the window is closed and opened once
+        more: this is the test's setting, not what it tests."""
         argv = [SYSTEM_PYTHON, str(OTHER_PROGRAM), title, "--text", text, "--font", font]
-        popen = self.start(f"other-{title}", [*argv, "--entry"] if entry else argv)
+        if entry:
+            argv.append("--entry")
+        try:
+            return self._open_and_hear(title, argv, timeout)
+        except _TitleNotSpoken:
+            return self._open_and_hear(title, argv, timeout)
+
+    def _open_and_hear(self, title: str, argv: list[str], timeout: float) -> OtherProgram:
+        """`argv`'s window, once active and its title spoken; _TitleNotSpoken (the program
+        closed) where Orca did not say the title."""
+        mark = self.mark()
+        popen = self.start(f"other-{title}", argv)
         window = self.wait_for_active_window(title, timeout)
-        self.wait_for_speech(title, since=mark, timeout=timeout)
+        try:
+            self.wait_for_speech(title, since=mark, timeout=timeout)
+        except TimeoutError as error:
+            _stop_group(popen)
+            _poll(lambda: self.active_window_id() != window, timeout, f"{title} still open")
+            raise _TitleNotSpoken(str(error)) from None
         return OtherProgram(title, window, popen)
 
     def activate(self, window: int | OtherProgram, timeout: float = 20.0) -> None:

@@ -11,10 +11,12 @@ weight scales gave 0.9942 and per-token activation ranges 0.9941. Weights have o
 output channel (`weight_qconfig`): with the MLP outputs rotated (`int8_rotated`), 4 + 4 layers
 reach 0.9971 against 0.9963 with one scale per layer; 8-bit activations with 7-bit weights
 (which would not saturate either) gave 0.9963 and 7-bit weights 0.9918. `full_range_is_exact`
-tries one saturating product once per process and keeps 7 bits where it saturates.
-`quantize_linear` makes Iris's int8 layer of any float32
-weight, as torch's `from_float` quantizes it with `weight_qconfig` (both loading paths use it;
-`quantize_weight` gives the same values several times faster).
+tries one saturating product once per process and keeps 7 bits where it saturates. Where it
+saturates (AVX2 without VNNI), 8-bit activations with 7-bit weights are exact but worse: the
+whole SmolVLM-2.2B shape on a 2-core AMD EPYC gave 0.9884 against 0.9916 with 7-bit
+activations and 8-bit weights (issue 20). `quantize_linear` makes Iris's int8 layer of any
+float32 weight, as torch's `from_float` quantizes it with `weight_qconfig` (both loading
+paths use it; `quantize_weight` gives the same values several times faster).
 
 `SplitInt8Linear`, for the output layer:
 
