@@ -45,6 +45,7 @@ from desktop_app.engine.local.precision import (
     quantize_dynamic_int8,
 )
 from desktop_app.engine.local.tensor_file import check_whole
+from desktop_app.engine.local.vision_layout import contiguous_vision_embeddings
 from desktop_app.engine.models.catalogue import smallest
 from desktop_app.engine.models.hub import check_model_folder, weights_size
 from desktop_app.settings import DEFAULT_MODEL, EngineSettings, Quantization
@@ -98,6 +99,7 @@ def load_model(
         else:
             model = _load_weights(family, folder, placement)
         model.eval()
+        contiguous_vision_embeddings(model)
     except IrisError:
         raise
     except Exception as error:
