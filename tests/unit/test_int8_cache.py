@@ -469,6 +469,26 @@ def test_a_warm_load_packs_its_layers_while_the_processor_loads(
     assert _packing_threads() == []
 
 
+def test_a_warm_load_packs_its_largest_layers_first(
+    tiny_models: dict[str, Path], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The output layer (the largest) is not left to the end, packed on one thread alone."""
+    folder = tiny_models["idefics3"]
+    _load(folder)
+    monkeypatch.setattr(int8_cache, "PACKING_THREADS", 1)  # packed in the order given
+    pack = int8_cache.CacheLoad._layer
+    sizes: list[int] = []
+
+    def packing(self: Any, name: str, shape: tuple[int, int], *args: Any) -> Any:
+        sizes.append(shape[0] * shape[1])
+        return pack(self, name, shape, *args)
+
+    monkeypatch.setattr(int8_cache.CacheLoad, "_layer", packing)
+    warm = _load(folder)
+    assert len(sizes) == len(_quantized_layers(warm.model)) > 1
+    assert sizes == sorted(sizes, reverse=True)
+
+
 def test_a_load_failing_while_its_layers_are_packed_stops_the_packing(
     tiny_models: dict[str, Path], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

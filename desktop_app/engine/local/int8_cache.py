@@ -426,7 +426,9 @@ class CacheLoad:
         self._stored = TensorFile(weights)
         self._reading = threading.Lock()
         self._packers = ThreadPoolExecutor(PACKING_THREADS, thread_name_prefix="iris-pack")
-        self._layers = [(layer[0], self._packers.submit(self._layer, *layer)) for layer in wanted]
+        self._layers = [
+            (layer[0], self._packers.submit(self._layer, *layer)) for layer in largest_first(wanted)
+        ]
 
     def _layer(self, name: str, shape: tuple[int, int], split: bool, block: int | None) -> Any:
         """Linear `name` (out x in `shape`) read and packed: on a packing thread."""
@@ -464,6 +466,13 @@ class CacheLoad:
         self._packers.shutdown(wait=True, cancel_futures=True)
         self._layers.clear()
         self._stored.close()
+
+
+def largest_first(wanted: list[tuple[str, tuple[int, int], bool, int | None]]) -> list[Any]:
+    """The layers to pack (name, out x in shape, ...), the largest first: the last ones then
+    finish together. In the model's order the output layer came last, a quarter of
+    SmolVLM-256M's packing (0.28 s of 1.17 s), while the other thread had nothing left."""
+    return sorted(wanted, key=lambda layer: layer[1][0] * layer[1][1], reverse=True)
 
 
 def _quiet_quantized_tensor_warning() -> None:
