@@ -18,7 +18,7 @@ from desktop_app.core.errors import (
 from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.deferred_dynamo import defer_dynamo
 from desktop_app.engine.local.families import Family, family_for
-from desktop_app.engine.local.image_size import apply_longest_edge
+from desktop_app.engine.local.image_size import apply_longest_edge, square_in_one_resize
 from desktop_app.engine.local.int8_cache import (
     CacheLoad,
     begin_load,
@@ -179,6 +179,8 @@ def _load_processor(folder: Path, settings: EngineSettings, device: str) -> Any:
     if settings.longest_edge is not None and image_processor is not None:
         # Idefics3/SmolVLM resize every image to this edge before tiling: it sets the tile count.
         apply_longest_edge(image_processor, settings.longest_edge)
+    elif split is False:
+        square_in_one_resize(image_processor)
     return processor
 
 
