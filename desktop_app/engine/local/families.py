@@ -144,11 +144,15 @@ def detail_options(image_processor: Any, images: list[Any]) -> dict[str, Any]:
 
     SmolVLM enlarges every image to 2048 pixels before cutting 512-pixel tiles (13 tiles for
     any screenshot); Iris stops at the tile multiple that holds the largest image, so a
-    1280x800 screenshot makes 7 tiles and nothing is enlarged beyond its pixels.
+    1280x800 screenshot makes 7 tiles and nothing is enlarged beyond its pixels. The resize
+    to that edge is turned back on where Iris turned it off for single tiles
+    (`image_size.square_in_one_resize`): without it the image is tiled at full size.
     """
     if not hasattr(image_processor, "do_image_splitting"):
         return {}
     options: dict[str, Any] = {"do_image_splitting": True}
+    if hasattr(image_processor, "do_resize"):
+        options["do_resize"] = True
     tile = _longest_edge(getattr(image_processor, "max_image_size", None))
     cap = _longest_edge(getattr(image_processor, "size", None))
     if tile and cap and images:

@@ -11,7 +11,8 @@ no tiles the first resize only costs time (Iris's CPU default: 70 ms of a 1920x1
 screenshot's 110 ms, 80 of 160 ms at 2880x1800, 60 of a small image's 75 ms, which it
 enlarged first). The tile from one resize differs from the two-step one by 0.1-0.4 of 255
 levels on average (at most 30, at a few sharp edges: the two resampling filters ring
-differently).
+differently). "More detail" turns tiles, and that first resize, back on for its request
+(`families.detail_options`).
 """
 
 from __future__ import annotations
