@@ -77,8 +77,6 @@ class ScriptedReader(TextReader):
         self.sizes: list[tuple[int, int]] = []
         self.stopped: list[bool] = []
         """With `until_stopped`: whether each read was told to stop (within 10 s)."""
-        self.read_ended = threading.Event()
-        """Set as each read returns."""
         self._reads_ended = threading.Semaphore(0)
         self.closes = 0
 
@@ -107,7 +105,6 @@ class ScriptedReader(TextReader):
                 self.each_line()
             if on_line is not None:
                 on_line(line, LineEnd.BLOCK)
-        self.read_ended.set()
         self._reads_ended.release()
         return TextReading(tuple(blocks), *image.size)
 

@@ -152,7 +152,7 @@ def test_a_load_given_up_stops_the_reading_and_ends_the_reader() -> None:
 
     with pytest.raises(KeyboardInterrupt):
         backend.load_for(request, give_up)
-    assert reader.read_ended.wait(WAIT_S) and reader.stopped == [True]
+    assert reader.wait_for_reads(1, WAIT_S) and reader.stopped == [True]
     assert reader.closes == 1
 
 
@@ -161,7 +161,7 @@ def test_cancel_after_a_load_for_a_request_stops_its_reading() -> None:
     backend = GroundedBackend(inner, reader)
     backend.load_for(Request.single("Describe this.", [picture((800, 600), (0, 0, 0))]))
     backend.cancel()
-    assert reader.read_ended.wait(WAIT_S) and reader.stopped == [True]
+    assert reader.wait_for_reads(1, WAIT_S) and reader.stopped == [True]
 
 
 def _typed_after_prepare(**reader_options: Any) -> tuple[PreparingBackend, ScriptedReader]:
