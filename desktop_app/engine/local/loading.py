@@ -18,6 +18,7 @@ from desktop_app.core.errors import (
 from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.deferred_dynamo import defer_dynamo
 from desktop_app.engine.local.families import Family, family_for
+from desktop_app.engine.local.gpu_pages import page_out_gpu_libraries
 from desktop_app.engine.local.image_size import apply_longest_edge, square_in_one_resize
 from desktop_app.engine.local.int8_cache import (
     CacheLoad,
@@ -87,6 +88,8 @@ def load_model(
     check_weights(folder, name)
     size = weights_size(folder)
     placement = plan_placement(settings, hardware, size)
+    if one_model_process() and placement.device == "cpu":
+        page_out_gpu_libraries()  # torch never calls them here; the loading touches none
     _report(on_progress, messages.STAGE_LOAD, 0.0)
     begun: CacheLoad | None = None
     try:
