@@ -94,3 +94,24 @@ def write_section(
     if results is not None and rows:
         text = put_targets(text, results, rows)
     output.write_text(text, encoding="utf-8")
+
+
+def built_apart(shape: str, folder: Path) -> Path:
+    """`random_models.build_real_shape_model(shape, folder)`, run in a process of its own.
+
+    torch stays out of the benchmark's process: pages of torch's libraries that this process
+    also maps are shared, and Linux does not give shared pages back at a model process's
+    request (`engine/local/gpu_pages.py`), so its memory would read higher than the user's,
+    whose window never imports torch."""
+    import subprocess
+    import sys
+
+    build = (
+        "import sys; from pathlib import Path; "
+        "from desktop_app.testing.random_models import build_real_shape_model; "
+        "build_real_shape_model(sys.argv[1], Path(sys.argv[2]))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    subprocess.run([sys.executable, "-c", build, shape, str(folder)], check=True, env=env)
+    return folder

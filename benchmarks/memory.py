@@ -273,11 +273,10 @@ def section(
 
     With `cpu_python` (a python whose torch is the CPU-only build), the first shape's int8
     loads and the imports are measured under it too."""
-    sys.path.insert(0, str(ROOT))
-    from desktop_app.testing.random_models import build_real_shape_model
+    from machine_info import built_apart
 
     with tempfile.TemporaryDirectory() as root:
-        folders = {s: build_real_shape_model(SHAPES[s], Path(root) / SHAPES[s]) for s in shapes}
+        folders = {s: built_apart(SHAPES[s], Path(root) / SHAPES[s]) for s in shapes}
         figures = {shape: shape_figures(folders[shape], runs) for shape in shapes}
         cache = Path(root) / "int8-cache"
         quality = {s: _run_child("quality", str(folders[s]), cache=cache) for s in shapes}

@@ -578,11 +578,11 @@ def boundary_figures(folder: Path, runs: int) -> Figures:
 
 # -- the section ---------------------------------------------------------------------------------
 def measure(runs: int, cycles: int, cpu_python: str | None) -> Figures:
-    from desktop_app.testing.random_models import build_real_shape_model
+    from machine_info import built_apart
 
     figures: Figures = {"runs": runs, "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as scratch:
-        folder = build_real_shape_model(SHAPE, Path(scratch) / "smolvlm-256m")
+        folder = built_apart(SHAPE, Path(scratch) / "smolvlm-256m")  # torch imported later
         warm_cache(folder)  # the int8 cache, written once: the user's second start
         figures["window"] = window_figures(folder, cycles, Path(scratch))
         figures["child"] = child_memory(folder, runs)
