@@ -170,6 +170,7 @@ def measure_imports() -> Figures:
     importlib.import_module("transformers.models.idefics3.modeling_idefics3")
     figures["model_code"] = _status_mb()["VmRSS"]
     figures["dynamo_by_model_code"] = float("torch._dynamo" in sys.modules)
+    figures["gpu_libraries"] = _gpu_library_mb()
     sys.modules.pop("torchvision", None)  # as a process that never kept it out
     try:
         importlib.import_module("torchvision")
@@ -178,6 +179,21 @@ def measure_imports() -> Figures:
     else:
         figures["torchvision"] = _status_mb()["VmRSS"]
     return figures
+
+
+def _gpu_library_mb() -> float:
+    """Resident MB of this process's mappings of GPU libraries (engine/local/gpu_pages.py)."""
+    from desktop_app.engine.local.gpu_pages import GPU_LIBRARY
+
+    resident_kb, name = 0, ""
+    with open("/proc/self/smaps", encoding="utf-8") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if fields and "-" in fields[0] and not fields[0].endswith(":"):
+                name = fields[5] if len(fields) > 5 else ""
+            elif fields[:1] == ["Rss:"] and GPU_LIBRARY.search(name):
+                resident_kb += int(fields[1])
+    return resident_kb / 1024
 
 
 def measure_quality(folder: str) -> Figures:
@@ -379,6 +395,7 @@ def _where_lines(
     warm, cold, plain = (figures[shape][mode] for mode in ("warm", "cold", "plain"))
     arena_shape, arena_figures = arenas
     weights = warm["int8_weights"] + warm["other_weights"]
+    gpu = imports.get("gpu_libraries", 0.0)
     torch_kind = (
         "this torch wheel is the CUDA build: its CUDA libraries' static data and libtorch's "
         "own start-up"
@@ -405,8 +422,11 @@ def _where_lines(
         f"{imports['torch']:.0f} MB ({torch_kind}), the engine's imports bring it to "
         f"{imports['engine']:.0f} MB, the processor's imports to {imports['processor']:.0f} MB "
         f"({processor}; {dynamo}) and the model code's to {imports['model_code']:.0f} MB; "
-        f"{torchvision}. The model then adds {warm['loaded'] - imports['model_code']:.0f} MB "
-        f"for {weights:.0f} MB of tensors: {warm['int8_weights']:.0f} MB of int8 weights (the "
+        f"{torchvision}. Of that, {gpu:.0f} MB are resident pages of the CUDA libraries, which "
+        "the model process gives back as a model on the CPU begins to load "
+        f"(`engine/local/gpu_pages.py`); the model then adds "
+        f"{warm['loaded'] - (imports['model_code'] - gpu):.0f} MB for {weights:.0f} MB of "
+        f"tensors: {warm['int8_weights']:.0f} MB of int8 weights (the "
         f"Linear layers and the token embedding) and {warm['other_weights']:.0f} MB of "
         "float32 ones. The int8 weights are read from the cache one tensor at a time without "
         "mapping the file, and glibc's `malloc_trim` runs after each layer (while developing "
