@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.engine.local.families import Family
+from desktop_app.engine.local.meta_init import meta_initialisers_skipped
 from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of, write_tensor_file
 
@@ -400,7 +401,7 @@ def _skeleton(family: Family, folder: Path, manifest: dict[str, Any]) -> Any:
     concrete = mapping[type(config)] if mapping is not None else model_class
     if concrete.__name__ != manifest["model_class"]:
         raise ValueError(f"cache holds {manifest['model_class']}, not {concrete.__name__}")
-    with torch.device("meta"):
+    with torch.device("meta"), meta_initialisers_skipped():
         model = concrete._from_config(
             config, attn_implementation=manifest["attn_implementation"], dtype=torch.float32
         )

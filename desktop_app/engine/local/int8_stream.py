@@ -30,6 +30,7 @@ from typing import Any
 
 from desktop_app.engine.local.families import Family
 from desktop_app.engine.local.int8_cache import release_free_memory
+from desktop_app.engine.local.meta_init import meta_initialisers_skipped
 from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def _skeleton(family: Family, folder: Path, attention: str) -> Any:
     model = None
     for implementation in dict.fromkeys((attention, "eager")):
         try:
-            with _parameters_on_meta():
+            with _parameters_on_meta(), meta_initialisers_skipped():
                 model = concrete._from_config(
                     config, attn_implementation=implementation, dtype=torch.float32
                 )

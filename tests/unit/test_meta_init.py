@@ -1,0 +1,66 @@
+"""torch's weight initialisers skipped for meta tensors while a skeleton is built
+(engine/local/meta_init.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from desktop_app.engine.local import loading
+from desktop_app.engine.local.meta_init import meta_initialisers_skipped
+from desktop_app.engine.local.precision import Hardware
+from desktop_app.settings import EngineSettings, Quantization
+
+
+@pytest.fixture
+def initialised(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The device of each tensor torch.nn.init.kaiming_uniform_ (which nn.Linear calls) really
+    initialises."""
+    devices: list[str] = []
+    original = torch.nn.init.kaiming_uniform_
+
+    def recording(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        devices.append(tensor.device.type)
+        return original(tensor, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.init, "kaiming_uniform_", recording)
+    return devices
+
+
+def test_meta_weights_are_left_alone_and_others_initialised(initialised: list[str]) -> None:
+    with meta_initialisers_skipped():
+        on_meta = torch.nn.Linear(8, 4, device="meta")
+        on_cpu = torch.nn.Linear(8, 4, bias=False)
+        embedding = torch.nn.Embedding(16, 4, device="meta")
+    assert initialised == ["cpu"]
+    assert on_meta.weight.is_meta and embedding.weight.is_meta
+    assert bool(on_cpu.weight.abs().sum() > 0)  # kaiming_uniform_ filled it
+
+
+def test_the_initialisers_are_back_after_the_block_even_after_an_error(
+    initialised: list[str],
+) -> None:
+    recording = torch.nn.init.kaiming_uniform_
+    with pytest.raises(RuntimeError), meta_initialisers_skipped():
+        assert torch.nn.init.kaiming_uniform_ is not recording
+        raise RuntimeError("the build failed")
+    assert torch.nn.init.kaiming_uniform_ is recording
+    torch.nn.Linear(8, 4, device="meta")
+    assert initialised == ["meta"]
+
+
+def test_an_int8_load_builds_its_skeleton_without_initialising_it(
+    initialised: list[str],
+    tiny_models: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IRIS_CACHE_DIR", str(tmp_path / "int8"))
+    folder = tiny_models["idefics3"]
+    settings = EngineSettings(model=str(folder), quantization=Quantization.INT8)
+    loaded = loading.load_model(folder, folder.name, settings, Hardware(cores=2))
+    assert "meta" not in initialised
+    assert not any(parameter.is_meta for parameter in loaded.model.parameters())
