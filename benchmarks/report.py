@@ -70,14 +70,19 @@ def main() -> int:
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as cache:
         os.environ["IRIS_CACHE_DIR"] = cache  # leave the user's int8 cache alone
+        # The model process's memory first, before anything imports torch here: the pages of
+        # torch's libraries this process maps too would stay resident in the model process
+        # (Linux keeps shared pages; engine/local/gpu_pages.py), which the user's never shares.
+        loading_memory = [] if args.quick else memory.section(args.runs, results=results)
+        model_process = [] if args.quick else process.section(args.runs, results=results)
         body = [*reading.section(args.runs), *reading.real_section(args.runs)]
         body += grounding.section(args.runs)
         body += desktop.section(args.runs, results=results)
         body += server.section(args.runs, tokens=24)
         if not args.quick:
             body += speed.section(args.runs, tokens=24, results=results)
-            body += memory.section(args.runs, results=results)
-            body += process.section(args.runs, results=results)
+            body += loading_memory
+            body += model_process
             body += sweeps.section(args.runs, tokens=12)
             body += trials.section(args.runs, tokens=24, compile_limit_s=300)
     lines = [
