@@ -85,9 +85,9 @@ def shape_figures(shape: str, root: Path, runs: int, tokens: int) -> Figures:
     """Every figure of one shape (the model built, then removed)."""
     import shutil
 
-    from desktop_app.testing.random_models import build_real_shape_model
+    from machine_info import built_apart
 
-    folder = build_real_shape_model(SHAPES[shape], root / SHAPES[shape])
+    folder = built_apart(SHAPES[shape], root / SHAPES[shape])  # torch stays out of here
     cache = root / "int8-cache"
     try:
         cold = run_child("cold", folder, cache, runs, tokens)
