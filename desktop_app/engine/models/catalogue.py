@@ -82,9 +82,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         N_("default on CPU; fastest"),
         quality=1,
         strength=messages.STRENGTH_FASTEST,
-        cpu_tokens_per_s=28.7,  # 34.8 ms a token (benchmarks/large_model.py)
-        cpu_memory_gb=0.96,  # 920 MiB with torch's CUDA build (its CPU build: 0.3 GB less)
-        cpu_peak_gb=1.07,  # 1024 MiB: the first load, layer by layer
+        cpu_tokens_per_s=25.8,  # 38.8 ms a token (benchmarks/large_model.py)
+        cpu_memory_gb=0.81,  # 777 MiB with torch's CUDA build (its CPU build: 0.15 GB less)
+        cpu_peak_gb=0.83,  # 787 MiB: the first load, layer by layer
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -97,9 +97,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         N_("better answers, still quick on CPU"),
         quality=2,
         strength=messages.STRENGTH_BETTER,
-        cpu_tokens_per_s=18.0,  # 55.5 ms a token
-        cpu_memory_gb=1.16,  # 1102 MiB
-        cpu_peak_gb=1.26,  # 1201 MiB
+        cpu_tokens_per_s=18.1,  # 55.3 ms a token
+        cpu_memory_gb=1.01,  # 959 MiB
+        cpu_peak_gb=1.02,  # 969 MiB
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -112,9 +112,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         N_("default on a GPU with 6 GB free"),
         quality=3,
         strength=messages.STRENGTH_BEST_SMALL,
-        cpu_tokens_per_s=8.9,  # 112.0 ms a token
-        cpu_memory_gb=2.92,  # 2780 MiB
-        cpu_peak_gb=3.03,  # 2888 MiB: the first load, layer by layer
+        cpu_tokens_per_s=10.2,  # 97.8 ms a token
+        cpu_memory_gb=2.76,  # 2634 MiB
+        cpu_peak_gb=2.77,  # 2644 MiB: the first load, layer by layer
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
