@@ -183,17 +183,9 @@ def measure_imports() -> Figures:
 
 def _gpu_library_mb() -> float:
     """Resident MB of this process's mappings of GPU libraries (engine/local/gpu_pages.py)."""
-    from desktop_app.engine.local.gpu_pages import GPU_LIBRARY
+    from desktop_app.engine.local.gpu_pages import resident_kb
 
-    resident_kb, name = 0, ""
-    with open("/proc/self/smaps", encoding="utf-8") as smaps:
-        for line in smaps:
-            fields = line.split()
-            if fields and "-" in fields[0] and not fields[0].endswith(":"):
-                name = fields[5] if len(fields) > 5 else ""
-            elif fields[:1] == ["Rss:"] and GPU_LIBRARY.search(name):
-                resident_kb += int(fields[1])
-    return resident_kb / 1024
+    return resident_kb(Path("/proc/self/smaps").read_text())[0] / 1024
 
 
 def measure_quality(folder: str) -> Figures:

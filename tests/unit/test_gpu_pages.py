@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,29 @@ def test_the_gpu_libraries_mappings_are_found_in_a_maps_text() -> None:
     ]
 
 
+SMAPS = f"""\
+7f1c64aea000-7f1c64dd7000 r--p 00000000 fd:01 131 {SITE}/nvidia/cu13/lib/libcublasLt.so.13
+Size:               2996 kB
+Rss:                 400 kB
+Private_Clean:       300 kB
+VmFlags: rd mr mw me sd
+7f1c71000000-7f1c71200000 r-xp 00000000 fd:01 133 {SITE}/torch/lib/libtorch_cpu.so
+Rss:                9000 kB
+Private_Clean:      9000 kB
+7f1c6542b000-7f1c6a866000 rw-p 00000000 00:00 0
+Rss:                5000 kB
+Private_Clean:         0 kB
+7f1c70000000-7f1c70400000 r-xp 00000000 fd:01 132 {SITE}/torch/lib/libtorch_cuda.so
+Rss:                  24 kB
+Private_Clean:         8 kB
+"""
+
+
+def test_the_resident_size_of_the_gpu_libraries_is_read_from_an_smaps_text() -> None:
+    assert gpu_pages.resident_kb(SMAPS) == (424, 308)
+    assert gpu_pages.resident_kb(SMAPS, re.compile(r"libtorch_cpu\.so$")) == (9000, 9000)
+
+
 def test_each_gpu_mapping_of_this_process_is_advised_and_those_taken_counted() -> None:
     advised: list[tuple[int, int]] = []
 
@@ -58,18 +82,11 @@ def test_each_gpu_mapping_of_this_process_is_advised_and_those_taken_counted() -
 
 
 PAGED_OUT = """
-import json, re, sys, torch
+import json, torch
 from desktop_app.engine.local import gpu_pages
 
 def gpu_library_kb():
-    totals, name = {"Rss:": 0, "Private_Clean:": 0}, ""
-    for line in open("/proc/self/smaps"):
-        fields = line.split()
-        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-            name = fields[5] if len(fields) > 5 else ""
-        elif fields[0] in totals and gpu_pages.GPU_LIBRARY.search(name):
-            totals[fields[0]] += int(fields[1])
-    return [totals["Rss:"], totals["Private_Clean:"]]
+    return gpu_pages.resident_kb(open("/proc/self/smaps").read())
 
 before = gpu_library_kb()
 taken = gpu_pages.page_out_gpu_libraries()
@@ -101,18 +118,12 @@ def test_the_kernel_takes_back_the_gpu_libraries_pages_and_torch_still_runs() ->
 
 
 MAPPED_ALONE = """
-import json, mmap, sys
+import json, mmap, re, sys
 from desktop_app.engine.local import gpu_pages
 
 def resident_kb():
-    total, name = 0, ""
-    for line in open("/proc/self/smaps"):
-        fields = line.split()
-        if "-" in fields[0] and not fields[0].endswith(":"):
-            name = fields[5] if len(fields) > 5 else ""
-        elif fields[0] == "Rss:" and name == sys.argv[1]:
-            total += int(fields[1])
-    return total
+    this_file = re.compile(re.escape(sys.argv[1]) + "$")
+    return gpu_pages.resident_kb(open("/proc/self/smaps").read(), this_file)[0]
 
 with open(sys.argv[1], "rb") as library:
     mapped = mmap.mmap(library.fileno(), 0, access=mmap.ACCESS_READ)

@@ -6,11 +6,11 @@ about 150 MB of their files resident in the model process on a computer without 
 where nothing calls them again. `page_out_gpu_libraries` asks Linux (madvise MADV_PAGEOUT,
 kernel 5.4 and later) to reclaim those pages as a model on the CPU begins to load (measured with
 SmolVLM-256M's shapes: 159 MB of them resident before, 15 MB after, and the loading and the
-answers took back under 1 MB). The libraries stay
-mapped and a page touched again is read back from its file, so nothing can break; where the
-kernel or system lacks the call, nothing changes. What their start-up wrote (cuBLASLt's static
-data, about 80 MB) is anonymous memory, which only swap can take: the kernel pages that out
-too where there is swap, and keeps it where there is none.
+answers took back under 1 MB). The libraries stay mapped and a page touched again is read back
+from its file, so nothing can break; where the kernel or system lacks the call, nothing
+changes. What their start-up wrote (cuBLASLt's static data, 84 MB measured) is anonymous
+memory, which only swap can take: the kernel pages that out too where there is swap, and keeps
+it where there is none. Linux does not reclaim a page that another process maps too.
 """
 
 from __future__ import annotations
@@ -47,6 +47,25 @@ def gpu_library_ranges(maps: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def resident_kb(smaps: str, files: re.Pattern[str] = GPU_LIBRARY) -> tuple[int, int]:
+    """Resident and private clean kB, in a /proc/PID/smaps text, of the mappings of the files
+    `files` matches (GPU libraries unless told). Private clean pages are those the kernel can
+    take back at this process's request."""
+    resident = private_clean = 0
+    wanted = False
+    for line in smaps.splitlines():
+        fields = line.split(maxsplit=5)
+        if not fields:
+            continue
+        if not fields[0].endswith(":"):  # a mapping's first line, as in /proc/PID/maps
+            wanted = len(fields) == 6 and files.search(fields[5].strip()) is not None
+        elif wanted and fields[0] == "Rss:":
+            resident += int(fields[1])
+        elif wanted and fields[0] == "Private_Clean:":
+            private_clean += int(fields[1])
+    return resident, private_clean
+
+
 def page_out_gpu_libraries(advise: Advise | None = None) -> int:
     """Ask the kernel to reclaim this process's pages of GPU libraries; how many mappings it
     took (0 off Linux, with no GPU library loaded, or where the kernel refuses)."""
@@ -56,9 +75,19 @@ def page_out_gpu_libraries(advise: Advise | None = None) -> int:
     advise = advise or _madvise()
     if advise is None:
         return 0
+    telling = log.isEnabledFor(logging.DEBUG)
+    before = _own_resident_kb() if telling else 0
     taken = sum(advise(start, length) for start, length in gpu_library_ranges(maps.read_text()))
-    log.debug("paged out %d mappings of GPU libraries", taken)
+    if telling:
+        log.debug(
+            "paged out %d mappings of GPU libraries: %d kB resident before, %d kB after",
+            taken, before, _own_resident_kb(),
+        )  # fmt: skip
     return taken
+
+
+def _own_resident_kb() -> int:
+    return resident_kb(Path("/proc/self/smaps").read_text())[0]
 
 
 def _madvise() -> Advise | None:
