@@ -5,7 +5,10 @@ address space is limited (RLIMIT_AS) ends with the typed out-of-memory message a
 The limit is measured, not guessed: the same command with a tiny model shows the address space
 that Python, torch, transformers and a loaded model take (most of it mapped libraries); the
 limit is that plus a margin, far below what a model with SmolVLM-256M's real layer sizes needs
-(its 0.5 GB file mapped, then 1 GB of float32 weights).
+(its 0.5 GB file mapped, then 1 GB of float32 weights). Under such a limit the load is refused
+as it begins (engine/local/address_space.py), with the message a failed allocation gives: a
+failed allocation in native code (the Rust tokenizer, torch's packing threads) crashed the
+process instead of raising, once in 13 runs of this test.
 """
 
 from __future__ import annotations

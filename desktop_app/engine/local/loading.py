@@ -16,6 +16,7 @@ from desktop_app.core.errors import (
     first_line,
 )
 from desktop_app.core.types import ProgressCallback
+from desktop_app.engine.local.address_space import address_space_room, load_fits
 from desktop_app.engine.local.deferred_dynamo import defer_dynamo
 from desktop_app.engine.local.families import Family, family_for
 from desktop_app.engine.local.gpu_pages import page_out_gpu_libraries
@@ -88,6 +89,10 @@ def load_model(
     check_weights(folder, name)
     size = weights_size(folder)
     placement = plan_placement(settings, hardware, size)
+    if placement.device == "cpu":
+        int8 = placement.quantization is Quantization.INT8
+        if not load_fits(size, int8, address_space_room()):
+            raise out_of_memory(name, size)  # where native code would crash, not raise
     if one_model_process() and placement.device == "cpu":
         page_out_gpu_libraries()  # torch never calls them here; the loading touches none
     _report(on_progress, messages.STAGE_LOAD, 0.0)
