@@ -13,9 +13,11 @@ answer positions (teacher-forced with float32's greedy tokens). Runtimes:
 - float32: transformers as published, the reference;
 - Iris int8: the model as Iris loads it (engine/local/loading.py, int8 cache warm);
 - torchao int8 weight-only and torchao int4 weight-only (bfloat16 activations, as torchao's
-  CPU int4 needs): in the Python of `--torchao-python`, a virtual environment that adds
-  torchao to Iris's (torchao is not one of Iris's dependencies; a `.pth` file pointing at
-  Iris's site-packages and `pip install --no-deps torchao` make one).
+  CPU int4 needs; its CPU packing, "opaque"): in the Python of `--torchao-python`, a virtual
+  environment that adds torchao to Iris's (torchao is not one of Iris's dependencies; a `.pth`
+  file pointing at Iris's site-packages and `pip install --no-deps torchao==0.14.1` make one).
+  torchao 0.14 is the last release with a CPU int4 weight-only format: 0.15 and later drop
+  "opaque", and their "plain" format needs mslk 1.0, which PyPI does not have.
 
 OpenVINO through optimum-intel is left out: optimum-intel 2.2 requires transformers < 5.6.
 `--write` puts the section into docs/performance.md.
@@ -85,7 +87,7 @@ def _load(runtime: str, folder: Path) -> tuple[Any, Any]:
         if runtime == "torchao-int8":
             quantize_(model, Int8WeightOnlyConfig())
         else:
-            quantize_(model, Int4WeightOnlyConfig(group_size=64))
+            quantize_(model, Int4WeightOnlyConfig(group_size=64, int4_packing_format="opaque"))
     return processor, model
 
 
@@ -148,7 +150,14 @@ def child(runtime: str, folder: Path, runs: int, tokens: int, forced: Path) -> d
         "rss_mb": after_first_request,
         "peak_mb": _rss_mb("VmHWM"),
         "prompt_tokens": length,
+        **({"torchao": _torchao_version()} if runtime in NEEDS_TORCHAO else {}),
     }
+
+
+def _torchao_version() -> str:
+    import torchao
+
+    return str(torchao.__version__)
 
 
 def _run_child(
@@ -213,6 +222,8 @@ def _table(shape: str, rows: list[dict[str, Any]], args: argparse.Namespace) -> 
     ]
     for row in rows:
         label = LABELS[row["runtime"]]
+        if "torchao" in row:
+            label = f"{label} (torchao {row['torchao']})"
         if "error" in row:
             lines.append(f"| {label} | failed: {' '.join(row['error'])[:120]} | | | |")
             continue
