@@ -8,25 +8,30 @@ from typing import Any
 
 import pytest
 import torch
+from transformers import initialization
+from transformers.initialization import TORCH_INIT_FUNCTIONS
 
 from desktop_app.engine.local import loading
-from desktop_app.engine.local.meta_init import meta_initialisers_skipped
+from desktop_app.engine.local.meta_init import meta_initialisers_skipped, parameters_on_meta
 from desktop_app.engine.local.precision import Hardware
 from desktop_app.settings import EngineSettings, Quantization
 
 
 @pytest.fixture
 def initialised(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The device of each tensor torch.nn.init.kaiming_uniform_ (which nn.Linear calls) really
-    initialises."""
+    """The device of each tensor torch.nn.init.kaiming_uniform_ (which nn.Linear calls) or
+    transformers' own normal_ (which its models' `_init_weights` call) really initialises."""
     devices: list[str] = []
-    original = torch.nn.init.kaiming_uniform_
 
-    def recording(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-        devices.append(tensor.device.type)
-        return original(tensor, *args, **kwargs)
+    def recorder(original: Any) -> Any:
+        def recording(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+            devices.append(tensor.device.type)
+            return original(tensor, *args, **kwargs)
 
-    monkeypatch.setattr(torch.nn.init, "kaiming_uniform_", recording)
+        return recording
+
+    monkeypatch.setattr(torch.nn.init, "kaiming_uniform_", recorder(torch.nn.init.kaiming_uniform_))
+    monkeypatch.setitem(TORCH_INIT_FUNCTIONS, "normal_", recorder(TORCH_INIT_FUNCTIONS["normal_"]))
     return devices
 
 
@@ -38,6 +43,28 @@ def test_meta_weights_are_left_alone_and_others_initialised(initialised: list[st
     assert initialised == ["cpu"]
     assert on_meta.weight.is_meta and embedding.weight.is_meta
     assert bool(on_cpu.weight.abs().sum() > 0)  # kaiming_uniform_ filled it
+
+
+def test_transformers_own_initialisers_leave_meta_tensors_alone_within_the_block(
+    initialised: list[str],
+) -> None:
+    with meta_initialisers_skipped():
+        initialization.normal_(torch.empty(4, 4, device="meta"))
+        initialization.normal_(torch.empty(4, 4))
+    initialization.normal_(torch.empty(4, 4, device="meta"))
+    assert initialised == ["cpu", "meta"]
+
+
+def test_parameters_are_made_on_meta_and_buffers_on_the_cpu() -> None:
+    register = torch.nn.Module.register_parameter
+    with parameters_on_meta():
+        layer = torch.nn.Linear(8, 4)
+        norm = torch.nn.BatchNorm1d(4)
+    assert layer.weight.is_meta and layer.bias.is_meta and norm.weight.is_meta
+    assert isinstance(layer.weight, torch.nn.Parameter)
+    assert norm.running_mean is not None and norm.running_mean.device.type == "cpu"
+    assert torch.nn.Module.register_parameter is register
+    assert not torch.nn.Linear(2, 2).weight.is_meta
 
 
 def test_the_initialisers_are_back_after_the_block_even_after_an_error(

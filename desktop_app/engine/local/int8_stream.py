@@ -30,7 +30,7 @@ from typing import Any
 
 from desktop_app.engine.local.families import Family
 from desktop_app.engine.local.int8_cache import release_free_memory
-from desktop_app.engine.local.meta_init import meta_initialisers_skipped
+from desktop_app.engine.local.meta_init import meta_initialisers_skipped, parameters_on_meta
 from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ def _skeleton(family: Family, folder: Path, attention: str) -> Any:
     model = None
     for implementation in dict.fromkeys((attention, "eager")):
         try:
-            with _parameters_on_meta(), meta_initialisers_skipped():
+            with parameters_on_meta(), meta_initialisers_skipped():
                 model = concrete._from_config(
                     config, attn_implementation=implementation, dtype=torch.float32
                 )
@@ -139,27 +139,6 @@ def _skeleton(family: Family, folder: Path, attention: str) -> Any:
     if (folder / "generation_config.json").is_file():
         model.generation_config = GenerationConfig.from_pretrained(folder, local_files_only=True)
     return model
-
-
-@contextlib.contextmanager
-def _parameters_on_meta() -> Iterator[None]:
-    """Every parameter registered meanwhile is made on the meta device; buffers are not."""
-    import torch
-
-    original = torch.nn.Module.register_parameter
-
-    def register(module: torch.nn.Module, name: str, parameter: Any) -> None:
-        original(module, name, parameter)
-        if parameter is not None and not parameter.is_meta:
-            kind: Any = type(parameter)
-            meta = parameter.to("meta")
-            module._parameters[name] = kind(meta, requires_grad=parameter.requires_grad)
-
-    torch.nn.Module.register_parameter = register  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        torch.nn.Module.register_parameter = original  # type: ignore[method-assign]
 
 
 def _check_names(model: Any, opened: list[TensorFile]) -> dict[str, TensorFile]:
