@@ -1,15 +1,16 @@
-"""Answers from tiny models in a process of its own, with torch's compiler and distributed
-tensors kept out or not.
+"""Answers from tiny models in a process of its own, with torch's compiler, distributed
+tensors, flex attention and symbolic shapes kept out or not.
 
     python lean_process_run.py {lean|imported|as-shipped} FAMILY=FOLDER ...
 
-"lean" puts the torch._dynamo stand-in in place and reports torch.distributed unavailable
-first, "imported" imports both first (as transformers does by itself), "as-shipped" does
-neither: loading does what it does in the model process (run it with lean_imports.ONE_MODEL_ENV
-set). Loads each folder (int8 as shipped; otherwise no quantization, so the tokens do not depend
-on activation ranges), asks one turn and a follow-up, and prints one JSON object: per family,
-the token ids each answer generated, whether torch._dynamo was still the stand-in and whether
-torch's distributed tensors were imported, after that family's answers.
+"lean" puts the torch._dynamo stand-in in place, reports torch.distributed and flex attention
+unavailable and skips torch's symbolic checks of a plain True first, "imported" imports them all
+first (as transformers does by itself), "as-shipped" does neither: loading does what it does in
+the model process (run it with lean_imports.ONE_MODEL_ENV set). Loads each folder (int8 as
+shipped; otherwise no quantization, so the tokens do not depend on activation ranges), asks one
+turn and a follow-up, and prints one JSON object: per family, the token ids each answer
+generated, whether torch._dynamo was still the stand-in and whether torch's distributed tensors,
+flex attention and sympy were imported, after that family's answers.
 """
 
 from __future__ import annotations
@@ -40,13 +41,20 @@ def main(mode: str, folders: list[str]) -> None:
     import torch
 
     from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
-    from desktop_app.engine.local.lean_imports import keep_distributed_out
+    from desktop_app.engine.local.lean_imports import (
+        keep_distributed_out,
+        keep_flex_attention_out,
+        skip_symbolic_checks,
+    )
 
     if mode == "lean":
         assert defer_dynamo() and keep_distributed_out()
+        assert keep_flex_attention_out() and skip_symbolic_checks()
     elif mode == "imported":
         import torch._dynamo
         import torch.distributed.tensor
+        import torch.fx.experimental.symbolic_shapes
+        import torch.nn.attention.flex_attention
     from desktop_app.core.types import Request
     from desktop_app.engine.local.backend import LocalBackend
     from desktop_app.settings import EngineSettings, Quantization
@@ -67,6 +75,8 @@ def main(mode: str, folders: list[str]) -> None:
             "ids": generated,
             "deferred": dynamo_deferred(),
             "distributed": "torch.distributed.tensor" in sys.modules,
+            "flex": "torch.nn.attention.flex_attention" in sys.modules,
+            "sympy": "sympy" in sys.modules,
         }
         backend.close()
     print(json.dumps(results))

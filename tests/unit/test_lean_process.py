@@ -1,5 +1,5 @@
-"""torch._dynamo and torch's distributed tensors kept out of the model process
-(engine/local/deferred_dynamo.py, lean_imports.keep_distributed_out).
+"""torch._dynamo, torch's distributed tensors, flex attention and symbolic shapes kept out of
+the model process (engine/local/deferred_dynamo.py, engine/local/lean_imports.py).
 
 Each case runs in a process of its own: the stand-in replaces a package in `sys.modules`, which
 this test process has imported already. Weights are random: token ids are compared, never words.
@@ -74,10 +74,11 @@ def test_the_model_process_never_imports_dynamo_or_distributed_tensors(
 ) -> None:
     """As the model process loads a family without torchvision (int8), transformers'
     decorators and its masking helper are served by the stand-in: the real torch._dynamo is
-    never imported, nor are torch's distributed tensors."""
+    never imported, nor are torch's distributed tensors, flex attention or sympy."""
     answers = _answers("as-shipped", {family: every_family[family]}, **{ONE_MODEL_ENV: "1"})
     assert answers[family]["deferred"] is True
     assert answers[family]["distributed"] is False
+    assert answers[family]["flex"] is False and answers[family]["sympy"] is False
     assert len(answers[family]["ids"]) == 2 and all(answers[family]["ids"])
 
 
@@ -156,3 +157,59 @@ assert "torch.distributed.tensor" not in sys.modules
 print("out")
 """
     assert _printed(code) == ["out"]
+
+
+def test_flex_attention_stays_available_where_transformers_has_asked() -> None:
+    """Too late once transformers' model code is imported (it imported flex attention then):
+    nothing is changed."""
+    code = """
+import transformers.modeling_utils
+from desktop_app.engine.local.lean_imports import keep_flex_attention_out
+from transformers.utils import is_torch_flex_attn_available
+assert keep_flex_attention_out() is False and is_torch_flex_attn_available()
+print("kept")
+"""
+    assert _printed(code) == ["kept"]
+
+
+def test_flex_attention_is_reported_unavailable_to_transformers_before_it_asks() -> None:
+    code = """
+import sys
+from desktop_app.engine.local.lean_imports import keep_flex_attention_out
+assert keep_flex_attention_out() and keep_flex_attention_out()
+import transformers.modeling_utils, transformers.masking_utils
+from transformers.utils.import_utils import is_torch_flex_attn_available
+assert not is_torch_flex_attn_available()
+assert "torch.nn.attention.flex_attention" not in sys.modules
+print("out")
+"""
+    assert _printed(code) == ["out"]
+
+
+def test_a_plain_true_is_checked_without_symbolic_shapes_and_anything_else_as_torch_does() -> None:
+    code = """
+import sys, torch
+from desktop_app.engine.local.lean_imports import skip_symbolic_checks
+assert skip_symbolic_checks() and skip_symbolic_checks()
+torch._check(True)
+torch._check_tensor_all(torch.tensor([True, True]))
+torch._check_index(1 < 2, lambda: "in range")
+assert "torch.fx.experimental.symbolic_shapes" not in sys.modules
+try:
+    torch._check(False, lambda: "the condition failed")
+except RuntimeError as error:
+    print(error)
+try:
+    torch._check_tensor_all(torch.tensor([True, False]), lambda: "not all")
+except RuntimeError as error:
+    print(error)
+try:
+    torch._check_index(False, lambda: "out")
+except IndexError as error:
+    print(error)
+try:
+    torch._check(torch.tensor(True))
+except TypeError:
+    print("typed")
+"""
+    assert _printed(code) == ["the", "condition", "failed", "not", "all", "out", "typed"]

@@ -18,12 +18,25 @@ transformers' weight loading imports torch's distributed tensors (`torch.distrib
 sympy with it: 0.4 s and 14 MB in the model process) whenever torch was built with distributed
 support, for tensor parallelism across processes. One model in one process never shards its
 weights, so there torch.distributed is reported unavailable before transformers asks.
+
+transformers' model code imports torch's flex attention whenever torch has it, and with it
+torch's symbolic shapes and sympy (0.4 s of one core and 33 MB in the model process, while the
+int8 layers are being packed). Iris asks for SDPA or eager attention, never flex, so there flex
+attention is reported unavailable before the processor's imports.
+
+Even so, torch's `_check` helpers import torch's symbolic shapes (and sympy) the first time
+any of them runs, to ask whether the condition holds symbolically; transformers' models call
+them on every answer (Idefics3's image merge checks its token counts). In a process that never
+traces a model, a condition that is a plain True needs no such question: `skip_symbolic_checks`
+has it return at once, and hands anything else (False, a symbolic condition) to torch's own.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from typing import Any
 
 ONE_MODEL_ENV = "IRIS_ONE_MODEL_PROCESS"
 """Set to 1 in a process that loads one model and nothing else needing torchvision."""
@@ -90,6 +103,50 @@ def keep_distributed_out() -> bool:
     return True
 
 
+def keep_flex_attention_out() -> bool:
+    """Report torch's flex attention unavailable to transformers' modules imported from now
+    on. True when it is reported so (now or before); False, and nothing changed, where a module
+    of transformers that asks has been imported already."""
+    import transformers.utils
+    from transformers.utils import import_utils
+
+    if import_utils.is_torch_flex_attn_available is _unavailable:
+        return True
+    if any(name in sys.modules for name in _FLEX_ASKERS):
+        return False
+    import_utils.is_torch_flex_attn_available = _unavailable
+    transformers.utils.is_torch_flex_attn_available = _unavailable
+    return True
+
+
+def skip_symbolic_checks() -> bool:
+    """Have torch's `_check` helpers return at once on a plain True (see the module's
+    docstring); anything else goes to torch's own. True when done (now or before)."""
+    import torch
+
+    checking = torch._check_with
+    if getattr(checking, "__wrapped__", None) is not None:
+        return True
+
+    @functools.wraps(checking)
+    def check_with(error_type: Any, cond: Any, message: Any = None) -> None:
+        if cond is True:
+            return
+        checking(error_type, cond, message)
+
+    torch._check_with = check_with
+    return True
+
+
+_FLEX_ASKERS = (
+    "transformers.integrations.flex_attention",
+    "transformers.masking_utils",
+    "transformers.modeling_utils",
+)
+"""transformers' modules that import flex attention, or not, as they are imported."""
+
+
 def _unavailable() -> bool:
-    """torch.distributed.is_available in a process that loads one model."""
+    """torch.distributed.is_available and transformers' is_torch_flex_attn_available in a
+    process that loads one model."""
     return False

@@ -35,8 +35,10 @@ from desktop_app.engine.local.int8_stream import (
 )
 from desktop_app.engine.local.lean_imports import (
     keep_distributed_out,
+    keep_flex_attention_out,
     keep_torchvision_out,
     one_model_process,
+    skip_symbolic_checks,
 )
 from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.precision import (
@@ -86,6 +88,8 @@ def load_model(
         keep_torchvision_out(family.model_type)  # before the processor's imports
         defer_dynamo()  # before transformers' model code
         keep_distributed_out()  # before its weight loading
+        keep_flex_attention_out()  # before transformers' model code
+        skip_symbolic_checks()  # torch's symbolic shapes and sympy stay out
     check_weights(folder, name)
     size = weights_size(folder)
     placement = plan_placement(settings, hardware, size)
