@@ -103,6 +103,14 @@ def keep_distributed_out() -> bool:
     return True
 
 
+_FLEX_ASKERS = (
+    "transformers.integrations.flex_attention",
+    "transformers.masking_utils",
+    "transformers.modeling_utils",
+)
+"""transformers' modules that import flex attention, or not, as they are imported."""
+
+
 def keep_flex_attention_out() -> bool:
     """Report torch's flex attention unavailable to transformers' modules imported from now
     on. True when it is reported so (now or before); False, and nothing changed, where a module
@@ -136,14 +144,6 @@ def skip_symbolic_checks() -> bool:
 
     torch._check_with = check_with
     return True
-
-
-_FLEX_ASKERS = (
-    "transformers.integrations.flex_attention",
-    "transformers.masking_utils",
-    "transformers.modeling_utils",
-)
-"""transformers' modules that import flex attention, or not, as they are imported."""
 
 
 def _unavailable() -> bool:

@@ -37,9 +37,8 @@ def meta_initialisers_skipped() -> Iterator[None]:
             if original is not None:
                 replaced.append((module, name, original))
                 setattr(module, name, _skipping_meta(original))
-    originals: dict[str, Any] = dict(
-        TORCH_INIT_FUNCTIONS
-    )  # what transformers' own initialisers call
+    # The table through which transformers' own initialisers call torch's:
+    originals: dict[str, Any] = dict(TORCH_INIT_FUNCTIONS)
     TORCH_INIT_FUNCTIONS.update({name: _skipping_meta(f) for name, f in originals.items()})
     try:
         yield
