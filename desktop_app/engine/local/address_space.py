@@ -22,7 +22,7 @@ LOADING_ALLOWANCE = 512 * 2**20
 threads' stacks and heaps, the packed layers' working copies, the first answer. Measured for
 SmolVLM-256M's shapes (a 0.5 GB file): its int8 load from the cache and a 2-token answer
 mapped about 400 MB above the tiny model's run."""
-FLOAT_FROM_FILE = 3
+FLOAT_ADDRESS_SPACE_FROM_FILE = 3
 """Address space of a load without int8, relative to the weights files: the 16-bit file
 mapped while its float32 copy (twice its size) is made."""
 _STATUS = Path("/proc/self/status")
@@ -66,5 +66,5 @@ def load_fits(weights_bytes: int, int8: bool, room: int | None) -> bool:
     `room` bytes of address space (None: no limit)."""
     if room is None:
         return True
-    weights = weights_bytes if int8 else weights_bytes * FLOAT_FROM_FILE
+    weights = weights_bytes if int8 else weights_bytes * FLOAT_ADDRESS_SPACE_FROM_FILE
     return weights + LOADING_ALLOWANCE <= room

@@ -97,8 +97,8 @@ def load_model(
         int8 = placement.quantization is Quantization.INT8
         if not load_fits(size, int8, address_space_room()):
             raise out_of_memory(name, size)  # where native code would crash, not raise
-    if one_model_process() and placement.device == "cpu":
-        page_out_gpu_libraries()  # torch never calls them here; the loading touches none
+        if one_model_process():
+            page_out_gpu_libraries()  # torch never calls them here; the loading touches none
     _report(on_progress, messages.STAGE_LOAD, 0.0)
     begun: CacheLoad | None = None
     try:
