@@ -122,6 +122,10 @@ def measure(mode: str, folder: str) -> Figures:
     import ctypes
 
     sys.path.insert(0, str(ROOT))
+    if mode != "plain":  # before torch, as `BackendSpec.build` in the model process
+        from desktop_app.engine.local.deferred_meta import defer_meta_registrations
+
+        defer_meta_registrations()
     import desktop_app.engine.local.backend  # noqa: F401 - the baseline
 
     baseline = _status_mb()["VmRSS"]
@@ -155,6 +159,9 @@ def measure_imports() -> Figures:
 
     sys.path.insert(0, str(ROOT))
     figures = {"python": _status_mb()["VmRSS"]}
+    from desktop_app.engine.local.deferred_meta import defer_meta_registrations
+
+    defer_meta_registrations()  # as `BackendSpec.build` in the model process
     import torch
 
     figures["torch"] = _status_mb()["VmRSS"]

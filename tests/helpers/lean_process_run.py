@@ -5,12 +5,13 @@ tensors, flex attention and symbolic shapes kept out or not.
 
 "lean" puts the torch._dynamo stand-in in place, reports torch.distributed and flex attention
 unavailable and skips torch's symbolic checks of a plain True first, "imported" imports them all
-first (as transformers does by itself), "as-shipped" does neither: loading does what it does in
-the model process (run it with lean_imports.ONE_MODEL_ENV set). Loads each folder (int8 as
-shipped; otherwise no quantization, so the tokens do not depend on activation ranges), asks one
-turn and a follow-up, and prints one JSON object: per family, the token ids each answer
-generated, whether torch._dynamo was still the stand-in and whether torch's distributed tensors,
-flex attention and sympy were imported, after that family's answers.
+first (as transformers does by itself), "as-shipped" does neither: the backend is built and
+loads as in the model process (run it with lean_imports.ONE_MODEL_ENV set). Loads each folder
+(int8 as shipped; otherwise no quantization, so the tokens do not depend on activation ranges),
+asks one turn and a follow-up, and prints one JSON object: per family, the token ids each answer
+generated, whether torch._dynamo and torch._meta_registrations were still stand-ins and whether
+torch's distributed tensors, flex attention and sympy were imported, after that family's
+answers.
 """
 
 from __future__ import annotations
@@ -38,6 +39,23 @@ def _recorded(model: Any) -> list[list[int]]:
 
 
 def main(mode: str, folders: list[str]) -> None:
+    from desktop_app.core.types import Request
+    from desktop_app.engine.local.deferred_meta import meta_registrations_deferred
+    from desktop_app.engine.process.spec import BackendSpec, Kind
+    from desktop_app.settings import EngineSettings, Quantization
+
+    def built() -> dict[str, Any]:
+        quantization = Quantization.INT8 if mode == "as-shipped" else Quantization.NONE
+        named = (item.split("=", 1) for item in folders)
+        return {
+            family: BackendSpec(
+                Kind.LOCAL_MODEL, EngineSettings(model=folder, quantization=quantization)
+            ).build()
+            for family, folder in named
+        }
+
+    # As shipped, the backends are made before torch is imported, as in the model process.
+    backends = built() if mode == "as-shipped" else {}
     import torch
 
     from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
@@ -55,17 +73,11 @@ def main(mode: str, folders: list[str]) -> None:
         import torch.distributed.tensor
         import torch.fx.experimental.symbolic_shapes
         import torch.nn.attention.flex_attention
-    from desktop_app.core.types import Request
-    from desktop_app.engine.local.backend import LocalBackend
-    from desktop_app.settings import EngineSettings, Quantization
-
+    backends = backends or built()
     torch.manual_seed(0)
     screen = Image.new("RGB", (300, 200), (30, 90, 160))
     results: dict[str, Any] = {}
-    for item in folders:
-        family, folder = item.split("=", 1)
-        quantization = Quantization.INT8 if mode == "as-shipped" else Quantization.NONE
-        backend = LocalBackend(EngineSettings(model=folder, quantization=quantization))
+    for family, backend in backends.items():
         backend.load()
         generated = _recorded(backend.loaded.model)
         first = Request.single("Describe.", [screen], max_new_tokens=4)
@@ -74,6 +86,7 @@ def main(mode: str, folders: list[str]) -> None:
         results[family] = {
             "ids": generated,
             "deferred": dynamo_deferred(),
+            "meta deferred": meta_registrations_deferred(),
             "distributed": "torch.distributed.tensor" in sys.modules,
             "flex": "torch.nn.attention.flex_attention" in sys.modules,
             "sympy": "sympy" in sys.modules,

@@ -82,6 +82,20 @@ def test_the_model_process_never_imports_dynamo_or_distributed_tensors(
     assert len(answers[family]["ids"]) == 2 and all(answers[family]["ids"])
 
 
+@pytest.mark.parametrize("family", WITHOUT_DYNAMO)
+def test_a_load_from_the_int8_cache_leaves_torchs_python_meta_kernels_out(
+    every_family: dict[str, Path], family: str, tmp_path: Path
+) -> None:
+    """The model process's first int8 load streams the checkpoint on the meta device, so it
+    imports torch's Python meta kernels; a later model process loading from the cache never
+    does, through both answers, and answers with the same token ids."""
+    environment = {ONE_MODEL_ENV: "1", "IRIS_CACHE_DIR": str(tmp_path)}
+    first = _answers("as-shipped", {family: every_family[family]}, **environment)[family]
+    warm = _answers("as-shipped", {family: every_family[family]}, **environment)[family]
+    assert first["meta deferred"] is False and warm["meta deferred"] is True
+    assert warm["ids"] == first["ids"] and len(warm["ids"]) == 2 and all(warm["ids"])
+
+
 def test_anything_else_asked_of_the_stand_in_imports_the_real_package() -> None:
     code = """
 import sys, torch

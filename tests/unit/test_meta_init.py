@@ -8,11 +8,16 @@ from typing import Any
 
 import pytest
 import torch
-from transformers import initialization
+from transformers import AutoConfig, AutoModelForImageTextToText, initialization
 from transformers.initialization import TORCH_INIT_FUNCTIONS
 
 from desktop_app.engine.local import loading
-from desktop_app.engine.local.meta_init import meta_initialisers_skipped, parameters_on_meta
+from desktop_app.engine.local.meta_init import (
+    concrete_class,
+    meta_initialisers_skipped,
+    parameters_on_meta,
+    skeleton,
+)
 from desktop_app.engine.local.precision import Hardware
 from desktop_app.settings import EngineSettings, Quantization
 
@@ -91,3 +96,34 @@ def test_an_int8_load_builds_its_skeleton_without_initialising_it(
     loaded = loading.load_model(folder, folder.name, settings, Hardware(cores=2))
     assert "meta" not in initialised
     assert not any(parameter.is_meta for parameter in loaded.model.parameters())
+
+
+def test_a_skeleton_takes_the_first_attention_its_class_supports(
+    tiny_models: dict[str, Path],
+) -> None:
+    folder = tiny_models["idefics3"]
+    config = AutoConfig.from_pretrained(folder)
+    concrete = concrete_class(AutoModelForImageTextToText, config)
+    assert concrete.__name__ == "Idefics3ForConditionalGeneration"
+    assert concrete_class(concrete, config) is concrete
+    model = skeleton(concrete, config, folder, ["no-such-attention", "eager", "sdpa"])
+    assert model.config._attn_implementation == "eager"
+    assert all(parameter.is_meta for parameter in model.parameters())
+    assert model.generation_config is not None
+
+
+def test_a_skeleton_with_no_supported_attention_is_refused(tiny_models: dict[str, Path]) -> None:
+    folder = tiny_models["idefics3"]
+    config = AutoConfig.from_pretrained(folder)
+    concrete = concrete_class(AutoModelForImageTextToText, config)
+    with pytest.raises(ValueError, match="no-such-attention"):
+        skeleton(concrete, config, folder, ["eager-ish", "no-such-attention"])
+    with pytest.raises(ValueError):
+        skeleton(concrete, config, folder, [])
+
+
+def test_an_auto_class_without_a_model_for_the_configuration_is_a_key_error() -> None:
+    from transformers import BertConfig
+
+    with pytest.raises(KeyError):
+        concrete_class(AutoModelForImageTextToText, BertConfig())

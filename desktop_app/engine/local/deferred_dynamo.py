@@ -24,6 +24,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from desktop_app.engine.local.deferred_meta import real_meta_registrations
+
 PACKAGE = "torch._dynamo"
 IDENTITY_DECORATORS = ("assume_constant_result", "allow_in_graph")
 """torch._dynamo's and torch.compiler's decorators that change nothing outside compilation."""
@@ -54,6 +56,7 @@ def real_dynamo() -> types.ModuleType:
     """torch._dynamo itself, imported now if the stand-in is in its place."""
     import torch
 
+    real_meta_registrations()  # what traces a model needs torch's Python meta kernels
     found = sys.modules.get(PACKAGE)
     if not isinstance(found, DeferredDynamo):
         return importlib.import_module(PACKAGE)

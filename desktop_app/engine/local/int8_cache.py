@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.engine.local.families import Family
-from desktop_app.engine.local.meta_init import meta_initialisers_skipped, parameters_on_meta
+from desktop_app.engine.local.meta_init import concrete_class, skeleton
 from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of, write_tensor_file
 
@@ -391,26 +391,15 @@ def _is_orphan(entry: Path) -> bool:
 
 
 def _skeleton(family: Family, folder: Path, manifest: dict[str, Any]) -> Any:
-    """The model with its parameters on the meta device, configured as from_pretrained does.
-    Its buffers are made on the CPU (the cache's copies replace them): made on the meta device,
-    the rotary embeddings' `arange` ran through torch's Python reference operators, whose
-    checks import torch's symbolic shapes and sympy (0.4 s, 33 MB)."""
-    import torch
-    from transformers import AutoConfig, GenerationConfig
+    """The model with its parameters on the meta device (`meta_init.skeleton`), of the class
+    and attention the cache was written for."""
+    from transformers import AutoConfig
 
     config = AutoConfig.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
-    model_class = family.model_class()
-    mapping = getattr(model_class, "_model_mapping", None)  # an Auto class
-    concrete = mapping[type(config)] if mapping is not None else model_class
+    concrete = concrete_class(family.model_class(), config)
     if concrete.__name__ != manifest["model_class"]:
         raise ValueError(f"cache holds {manifest['model_class']}, not {concrete.__name__}")
-    with parameters_on_meta(), meta_initialisers_skipped():
-        model = concrete._from_config(
-            config, attn_implementation=manifest["attn_implementation"], dtype=torch.float32
-        )
-    if (folder / "generation_config.json").is_file():
-        model.generation_config = GenerationConfig.from_pretrained(folder, local_files_only=True)
-    return model
+    return skeleton(concrete, config, folder, [manifest["attn_implementation"]])
 
 
 class CacheLoad:

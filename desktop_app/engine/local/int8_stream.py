@@ -30,7 +30,7 @@ from typing import Any
 
 from desktop_app.engine.local.families import Family
 from desktop_app.engine.local.int8_cache import release_free_memory
-from desktop_app.engine.local.meta_init import meta_initialisers_skipped, parameters_on_meta
+from desktop_app.engine.local.meta_init import concrete_class, skeleton
 from desktop_app.engine.local.tensor_file import TensorFile, TensorSpec, spec_of
 
 log = logging.getLogger(__name__)
@@ -111,34 +111,21 @@ class _Reader:
 
 
 def _skeleton(family: Family, folder: Path, attention: str) -> Any:
-    """The model with its parameters on the meta device, configured as from_pretrained does."""
-    import torch
-    from transformers import AutoConfig, GenerationConfig
+    """The model with its parameters on the meta device (`meta_init.skeleton`), with
+    `attention` or else eager attention, as loading does."""
+    from transformers import AutoConfig
 
     config = AutoConfig.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
     if getattr(config, "quantization_config", None) is not None:
         raise NotStreamable("the checkpoint is quantized already")
-    model_class = family.model_class()
-    mapping = getattr(model_class, "_model_mapping", None)  # an Auto class
     try:
-        concrete = mapping[type(config)] if mapping is not None else model_class
+        concrete = concrete_class(family.model_class(), config)
     except KeyError:
         raise NotStreamable(f"no model class for {type(config).__name__}") from None
-    model = None
-    for implementation in dict.fromkeys((attention, "eager")):
-        try:
-            with parameters_on_meta(), meta_initialisers_skipped():
-                model = concrete._from_config(
-                    config, attn_implementation=implementation, dtype=torch.float32
-                )
-            break
-        except ValueError as error:  # this attention is not supported: eager, as loading does
-            log.debug("%s attention: %s", implementation, error)
-    if model is None:
-        raise NotStreamable("no attention implementation fits")
-    if (folder / "generation_config.json").is_file():
-        model.generation_config = GenerationConfig.from_pretrained(folder, local_files_only=True)
-    return model
+    try:
+        return skeleton(concrete, config, folder, dict.fromkeys((attention, "eager")))
+    except ValueError:
+        raise NotStreamable("no attention implementation fits") from None
 
 
 def _check_names(model: Any, opened: list[TensorFile]) -> dict[str, TensorFile]:

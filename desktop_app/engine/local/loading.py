@@ -18,6 +18,7 @@ from desktop_app.core.errors import (
 from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.address_space import address_space_room, load_fits
 from desktop_app.engine.local.deferred_dynamo import defer_dynamo
+from desktop_app.engine.local.deferred_meta import real_meta_registrations
 from desktop_app.engine.local.families import Family, family_for
 from desktop_app.engine.local.gpu_pages import page_out_gpu_libraries
 from desktop_app.engine.local.image_size import apply_longest_edge, square_in_one_resize
@@ -109,6 +110,7 @@ def load_model(
         if placement.quantization is Quantization.INT8:
             model = _load_int8(family, folder, placement, on_progress, begun)
         else:
+            real_meta_registrations()  # transformers builds the model on the meta device
             model = _load_weights(family, folder, placement)
         model.eval()
         contiguous_vision_embeddings(model)
@@ -210,6 +212,7 @@ def _load_int8(
     model = None if begun is None else load_int8_cached(family, folder, placement.attention, begun)
     if model is not None:
         return model
+    real_meta_registrations()  # what follows builds the model on the meta device
     _report(on_progress, messages.STAGE_QUANTIZE, 0.0)
 
     def progress(done: float) -> None:

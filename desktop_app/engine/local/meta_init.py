@@ -9,16 +9,56 @@ skeleton, on the way to the first answer after a load. `meta_initialisers_skippe
 torch.nn.init's functions hand a meta tensor back untouched for the while; any other tensor is
 initialised as before. `parameters_on_meta` makes each parameter registered meanwhile on the
 meta device and leaves buffers on the CPU, where the few made at construction (rotary
-frequencies, position ids) cost nothing and need no meta operators.
+frequencies, position ids) cost nothing and need no meta operators. `skeleton` makes a model
+so, configured as from_pretrained configures it, for both int8 loads.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+from desktop_app.engine.local.deferred_meta import with_meta_kernels
+
+log = logging.getLogger(__name__)
+
+
+def concrete_class(model_class: Any, config: Any) -> Any:
+    """The model class that `model_class` (an Auto class, or a model class itself) makes for
+    `config`; KeyError where an Auto class has none for it."""
+    mapping = getattr(model_class, "_model_mapping", None)
+    return mapping[type(config)] if mapping is not None else model_class
+
+
+def skeleton(concrete: Any, config: Any, folder: Path, attentions: Iterable[str]) -> Any:
+    """`concrete` made from `config` with its parameters on the meta device and no weight
+    initialised, with the first of `attentions` it supports (the last one's ValueError where
+    none is), and `folder`'s generation config, as from_pretrained configures a model."""
+    import torch
+    from transformers import GenerationConfig
+
+    def build(attention: str) -> Any:
+        with parameters_on_meta(), meta_initialisers_skipped():
+            return concrete._from_config(config, attn_implementation=attention, dtype=torch.float32)
+
+    model, refused = None, ValueError("no attention implementation to try")
+    for attention in attentions:
+        try:
+            model = with_meta_kernels(functools.partial(build, attention))
+            break
+        except ValueError as error:  # this attention is not supported here
+            log.debug("%s attention: %s", attention, error)
+            refused = error
+    if model is None:
+        raise refused
+    if (folder / "generation_config.json").is_file():
+        model.generation_config = GenerationConfig.from_pretrained(folder, local_files_only=True)
+    return model
 
 
 @contextmanager

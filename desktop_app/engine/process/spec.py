@@ -43,6 +43,11 @@ class BackendSpec:
             from desktop_app.engine.reading.reader import TextReader
 
             return ReaderBackend(TextReader(threads=self.settings.threads))
+        from desktop_app.engine.local.deferred_meta import defer_meta_registrations
+        from desktop_app.engine.local.lean_imports import one_model_process
+
+        if one_model_process():
+            defer_meta_registrations()  # before LocalBackend's imports bring torch in
         from desktop_app.engine.local.backend import LocalBackend
 
         return LocalBackend(self.settings)
