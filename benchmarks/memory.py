@@ -153,30 +153,35 @@ def measure(mode: str, folder: str) -> Figures:
 
 
 def measure_imports() -> Figures:
-    """RSS after each import an Idefics3 load needs, in the model process's order; then
-    what torchvision and its imports would add."""
+    """RSS after each import an Idefics3 load needs, made as the model process makes them
+    (`child.main`, `BackendSpec.build`, `loading.load_model`: transformers' import structure
+    remembered, the stand-ins in place); then what torchvision and its imports would add."""
     import importlib
 
     sys.path.insert(0, str(ROOT))
-    figures = {"python": _status_mb()["VmRSS"]}
     from desktop_app.engine.local.deferred_meta import defer_meta_registrations
+    from desktop_app.engine.local.import_structure import remember_import_structure
 
-    defer_meta_registrations()  # as `BackendSpec.build` in the model process
+    figures = {"python": _status_mb()["VmRSS"]}
+    remember_import_structure()
+    defer_meta_registrations()
     import torch
 
     figures["torch"] = _status_mb()["VmRSS"]
     figures["cuda_build"] = float(torch.version.cuda is not None)
     import desktop_app.engine.local.backend  # noqa: F401
-    from desktop_app.engine.local.lean_imports import keep_torchvision_out
+    from desktop_app.engine.local.deferred_dynamo import dynamo_deferred
+    from desktop_app.engine.local.lean_imports import keep_out_before_loading, torchvision_kept_out
 
     figures["engine"] = _status_mb()["VmRSS"]
-    figures["torchvision_kept_out"] = float(keep_torchvision_out("idefics3"))
+    keep_out_before_loading("idefics3")
+    figures["torchvision_kept_out"] = float(torchvision_kept_out())
     importlib.import_module("transformers.models.auto.processing_auto")
     figures["processor"] = _status_mb()["VmRSS"]
-    figures["dynamo_by_processor"] = float("torch._dynamo" in sys.modules)
+    figures["dynamo_by_processor"] = float(not dynamo_deferred())
     importlib.import_module("transformers.models.idefics3.modeling_idefics3")
     figures["model_code"] = _status_mb()["VmRSS"]
-    figures["dynamo_by_model_code"] = float("torch._dynamo" in sys.modules)
+    figures["dynamo_by_model_code"] = float(not dynamo_deferred())
     figures["gpu_libraries"] = _gpu_library_mb()
     sys.modules.pop("torchvision", None)  # as a process that never kept it out
     try:
@@ -406,26 +411,29 @@ def _where_lines(
         if imports["torchvision_kept_out"]
         else "torchvision imported with them"
     )
-    dynamo = (
-        "transformers' own processing and modeling code imports torch._dynamo even so"
-        if imports["dynamo_by_processor"]
-        else "the model code imports torch._dynamo"
-    )
+    if imports["dynamo_by_processor"]:
+        dynamo = "transformers' processing code imports torch._dynamo even so"
+    elif imports["dynamo_by_model_code"]:
+        dynamo = "the model code imports torch._dynamo"
+    else:
+        dynamo = "torch._dynamo, torch's distributed tensors, flex attention and sympy kept out"
     torchvision = (
-        f"torchvision would add {imports['torchvision'] - imports['model_code']:.0f} MB more"
+        f"torchvision would add {imports['torchvision'] - imports['model_code']:.0f} MB more "
+        "(the real torch._dynamo with it)"
         if imports["torchvision"] > imports["model_code"]
         else "torchvision is not installed"
     )
     return [
-        f"Where the memory goes ({shape}, warm cache): before any weight, `import torch` takes "
+        f"Where the memory goes ({shape}, warm cache, the imports made as the model process "
+        f"makes them): before any weight, `import torch` takes "
         f"{imports['torch']:.0f} MB ({torch_kind}), the engine's imports bring it to "
         f"{imports['engine']:.0f} MB, the processor's imports to {imports['processor']:.0f} MB "
         f"({processor}; {dynamo}) and the model code's to {imports['model_code']:.0f} MB; "
         f"{torchvision}. Of that, {gpu:.0f} MB are resident pages of the CUDA libraries, which "
         "the model process gives back as a model on the CPU begins to load "
-        f"(`engine/local/gpu_pages.py`); the model then adds "
-        f"{warm['loaded'] - (imports['model_code'] - gpu):.0f} MB for {weights:.0f} MB of "
-        f"tensors: {warm['int8_weights']:.0f} MB of int8 weights (the "
+        f"(`engine/local/gpu_pages.py`); the processor (its tokenizer) and the model then add "
+        f"{warm['loaded'] - (imports['model_code'] - gpu):.0f} MB, the model's tensors "
+        f"{weights:.0f} MB: {warm['int8_weights']:.0f} MB of int8 weights (the "
         f"Linear layers and the token embedding) and {warm['other_weights']:.0f} MB of "
         "float32 ones. The int8 weights are read from the cache one tensor at a time without "
         "mapping the file, and glibc's `malloc_trim` runs after each layer (while developing "

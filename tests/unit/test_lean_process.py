@@ -96,6 +96,25 @@ def test_a_load_from_the_int8_cache_leaves_torchs_python_meta_kernels_out(
     assert warm["ids"] == first["ids"] and len(warm["ids"]) == 2 and all(warm["ids"])
 
 
+def test_everything_is_kept_out_before_a_load_in_one_call() -> None:
+    """`keep_out_before_loading`, as `load_model` calls it in the model process: torchvision
+    (for a family without it), the real torch._dynamo, the distributed tensors, flex attention
+    and sympy stay out through transformers' processor and model code."""
+    code = """
+import sys, torch
+from desktop_app.engine.local.deferred_dynamo import dynamo_deferred
+from desktop_app.engine.local.lean_imports import keep_out_before_loading, torchvision_kept_out
+keep_out_before_loading("idefics3")
+import transformers.models.auto.processing_auto, transformers.models.idefics3.modeling_idefics3
+from transformers.utils import is_torch_flex_attn_available
+assert torchvision_kept_out() and dynamo_deferred() and not torch.distributed.is_available()
+assert not is_torch_flex_attn_available() and hasattr(torch._check_with, "__wrapped__")
+out = ("torch.distributed.tensor", "torch.nn.attention.flex_attention", "sympy")
+print([name for name in out if name in sys.modules] or "out")
+"""
+    assert _printed(code) == ["out"]
+
+
 def test_anything_else_asked_of_the_stand_in_imports_the_real_package() -> None:
     code = """
 import sys, torch

@@ -53,6 +53,19 @@ def one_model_process() -> bool:
     return os.environ.get(ONE_MODEL_ENV, "") == "1"
 
 
+def keep_out_before_loading(model_type: str) -> None:
+    """What this module keeps out, and torch._dynamo's stand-in (`deferred_dynamo`), put in
+    place in the model process before a model of `model_type` is loaded
+    (`loading.load_model`), each before what it must precede."""
+    from desktop_app.engine.local.deferred_dynamo import defer_dynamo
+
+    keep_torchvision_out(model_type)  # before the processor's imports
+    defer_dynamo()  # before transformers' model code
+    keep_distributed_out()  # before its weight loading
+    keep_flex_attention_out()  # before transformers' model code
+    skip_symbolic_checks()  # torch's symbolic shapes and sympy stay out
+
+
 def keep_torchvision_out(model_type: str) -> bool:
     """Make transformers take torchvision for absent before it looks, for a `model_type`
     that does without it. True when torchvision is kept out (now or before); False, and

@@ -17,7 +17,6 @@ from desktop_app.core.errors import (
 )
 from desktop_app.core.types import ProgressCallback
 from desktop_app.engine.local.address_space import address_space_room, load_fits
-from desktop_app.engine.local.deferred_dynamo import defer_dynamo
 from desktop_app.engine.local.deferred_meta import real_meta_registrations
 from desktop_app.engine.local.families import Family, family_for
 from desktop_app.engine.local.gpu_pages import page_out_gpu_libraries
@@ -34,13 +33,7 @@ from desktop_app.engine.local.int8_stream import (
     quantize_streaming,
     stream_into_cache,
 )
-from desktop_app.engine.local.lean_imports import (
-    keep_distributed_out,
-    keep_flex_attention_out,
-    keep_torchvision_out,
-    one_model_process,
-    skip_symbolic_checks,
-)
+from desktop_app.engine.local.lean_imports import keep_out_before_loading, one_model_process
 from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.precision import (
     Hardware,
@@ -86,11 +79,7 @@ def load_model(
     family = family_for(config, name)
     family.check_prompt(folder, name)  # before the weights: never load a model Iris cannot ask
     if one_model_process():
-        keep_torchvision_out(family.model_type)  # before the processor's imports
-        defer_dynamo()  # before transformers' model code
-        keep_distributed_out()  # before its weight loading
-        keep_flex_attention_out()  # before transformers' model code
-        skip_symbolic_checks()  # torch's symbolic shapes and sympy stay out
+        keep_out_before_loading(family.model_type)
     check_weights(folder, name)
     size = weights_size(folder)
     placement = plan_placement(settings, hardware, size)
