@@ -156,8 +156,7 @@ def test_a_gpu_library_mapped_by_no_other_process_is_taken_back(tmp_path: Path) 
 def _load_recording(folder: Path, monkeypatch: pytest.MonkeyPatch, *, one_model: bool) -> list[str]:
     calls: list[str] = []
     monkeypatch.setattr(loading, "one_model_process", lambda: one_model)
-    for kept_as_is in ("keep_torchvision_out", "defer_dynamo", "keep_distributed_out"):
-        monkeypatch.setattr(loading, kept_as_is, lambda *_: None)  # this process's imports
+    monkeypatch.setattr(loading, "keep_out_before_loading", lambda *_: None)  # imports as is
     monkeypatch.setattr(loading, "page_out_gpu_libraries", lambda: calls.append("paged") or 0)
     settings = EngineSettings(model=str(folder), quantization=Quantization.NONE)
     loading.load_model(folder, folder.name, settings, Hardware(cores=2))
