@@ -44,18 +44,14 @@ def main(mode: str, folders: list[str]) -> None:
     from desktop_app.engine.process.spec import BackendSpec, Kind
     from desktop_app.settings import EngineSettings, Quantization
 
-    def built() -> dict[str, Any]:
-        quantization = Quantization.INT8 if mode == "as-shipped" else Quantization.NONE
-        named = (item.split("=", 1) for item in folders)
-        return {
-            family: BackendSpec(
-                Kind.LOCAL_MODEL, EngineSettings(model=folder, quantization=quantization)
-            ).build()
-            for family, folder in named
-        }
-
-    # As shipped, the backends are made before torch is imported, as in the model process.
-    backends = built() if mode == "as-shipped" else {}
+    quantization = Quantization.INT8 if mode == "as-shipped" else Quantization.NONE
+    named = (item.split("=", 1) for item in folders)
+    backends = {  # made before torch is imported, as in the model process
+        family: BackendSpec(
+            Kind.LOCAL_MODEL, EngineSettings(model=folder, quantization=quantization)
+        ).build()
+        for family, folder in named
+    }
     import torch
 
     from desktop_app.engine.local.deferred_dynamo import defer_dynamo, dynamo_deferred
@@ -73,7 +69,6 @@ def main(mode: str, folders: list[str]) -> None:
         import torch.distributed.tensor
         import torch.fx.experimental.symbolic_shapes
         import torch.nn.attention.flex_attention
-    backends = backends or built()
     torch.manual_seed(0)
     screen = Image.new("RGB", (300, 200), (30, 90, 160))
     results: dict[str, Any] = {}

@@ -4,9 +4,6 @@ this test process has done already: those cases run in a process of their own.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,18 +12,7 @@ from desktop_app.engine.local import loading
 from desktop_app.engine.local.deferred_meta import meta_registrations_deferred, with_meta_kernels
 from desktop_app.engine.local.precision import Hardware
 from desktop_app.settings import EngineSettings, Quantization
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _printed(code: str) -> list[str]:
-    """The words `code` printed, run in a Python process of its own (which must succeed)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.split()
+from tests.helpers.own_process import printed
 
 
 def test_torch_imports_without_them_and_an_operator_needing_them_brings_them_in() -> None:
@@ -54,7 +40,7 @@ assert not meta_registrations_deferred() and torch._meta_registrations is real
 assert "torch._decomp" in sys.modules and hasattr(real, "activate_meta")
 print("taken")
 """
-    assert _printed(code) == ["left-out", "refused", "taken"]
+    assert printed(code, timeout=300) == ["left-out", "refused", "taken"]
 
 
 def test_anything_asked_of_the_stand_in_imports_the_real_module() -> None:
@@ -69,7 +55,7 @@ activate = stand_in.activate_meta
 assert not meta_registrations_deferred() and activate is torch._meta_registrations.activate_meta
 print("real")
 """
-    assert _printed(code) == ["real"]
+    assert printed(code, timeout=300) == ["real"]
 
 
 def test_what_needs_torchs_compiler_brings_them_in() -> None:
@@ -83,7 +69,7 @@ assert defer_dynamo() and meta_registrations_deferred()
 real_dynamo()
 print("deferred" if meta_registrations_deferred() else "real")
 """
-    assert _printed(code) == ["real"]
+    assert printed(code, timeout=300) == ["real"]
 
 
 def test_nothing_is_deferred_once_torch_is_imported() -> None:
@@ -94,7 +80,7 @@ from desktop_app.engine.local.deferred_meta import (
 assert defer_meta_registrations() is False and not meta_registrations_deferred()
 print(type(torch._meta_registrations).__name__)
 """
-    assert _printed(code) == ["module"]
+    assert printed(code, timeout=300) == ["module"]
 
 
 def test_an_operator_without_a_meta_kernel_fails_once_when_nothing_is_deferred() -> None:

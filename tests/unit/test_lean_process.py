@@ -8,9 +8,6 @@ this test process has imported already. Weights are random: token ids are compar
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,33 +15,16 @@ import pytest
 
 from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
 from desktop_app.testing.random_models import PROMPTED_FAMILIES as PROMPTED
+from tests.helpers.own_process import printed, run_python
 
 HELPER = Path(__file__).resolve().parents[1] / "helpers" / "lean_process_run.py"
-ROOT = Path(__file__).resolve().parents[2]
 WITHOUT_DYNAMO = ("idefics3", "idefics2")
 """Families the model process runs with torchvision kept out: nothing imports torch._dynamo."""
 
 
-def _python(code_or_argv: list[str], **environment: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != ONE_MODEL_ENV}
-    env.update(environment)
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, *code_or_argv], env=env, capture_output=True, text=True, timeout=600,
-        cwd=ROOT,
-    )  # fmt: skip
-
-
-def _printed(code: str) -> list[str]:
-    """The words `code` printed, run in a Python process of its own (which must succeed)."""
-    done = _python(["-c", code])
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.split()
-
-
 def _answers(mode: str, folders: dict[str, Path], **environment: str) -> dict[str, Any]:
     argv = [str(HELPER), mode, *(f"{family}={folder}" for family, folder in folders.items())]
-    done = _python(argv, **environment)
+    done = run_python(argv, **environment)
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -112,7 +92,7 @@ assert not is_torch_flex_attn_available() and hasattr(torch._check_with, "__wrap
 out = ("torch.distributed.tensor", "torch.nn.attention.flex_attention", "sympy")
 print([name for name in out if name in sys.modules] or "out")
 """
-    assert _printed(code) == ["out"]
+    assert printed(code) == ["out"]
 
 
 def test_anything_else_asked_of_the_stand_in_imports_the_real_package() -> None:
@@ -133,7 +113,7 @@ from torch._dynamo.utils import NP_SUPPORTED_MODULES
 assert NP_SUPPORTED_MODULES and real.config is sys.modules["torch._dynamo.config"]
 print("real")
 """
-    assert _printed(code) == ["real"]
+    assert printed(code) == ["real"]
 
 
 def test_a_submodule_importing_its_siblings_under_the_stand_in_is_loaded_whole() -> None:
@@ -148,7 +128,7 @@ assert not dynamo_deferred() and sys.modules["torch._dynamo.utils"].NP_SUPPORTED
 import torch._dynamo.trace_rules
 print("whole")
 """
-    assert _printed(code) == ["whole"]
+    assert printed(code) == ["whole"]
 
 
 def test_nothing_is_deferred_once_the_real_package_is_imported() -> None:
@@ -159,7 +139,7 @@ assert defer_dynamo() is False and not dynamo_deferred()
 assert torch.compiler.disable(len) is not len
 print("kept")
 """
-    assert _printed(code) == ["kept"]
+    assert printed(code) == ["kept"]
 
 
 def test_distributed_stays_available_where_transformers_has_been_told_so() -> None:
@@ -173,7 +153,7 @@ assert keep_distributed_out() is False and torch.distributed.is_available()
 assert is_torch_distributed_available()
 print("kept")
 """
-    assert _printed(code) == ["kept"]
+    assert printed(code) == ["kept"]
 
 
 def test_distributed_is_reported_unavailable_to_transformers_before_it_asks() -> None:
@@ -189,7 +169,7 @@ assert not torch.distributed.is_available() and not is_torch_distributed_availab
 assert "torch.distributed.tensor" not in sys.modules
 print("out")
 """
-    assert _printed(code) == ["out"]
+    assert printed(code) == ["out"]
 
 
 def test_flex_attention_stays_available_where_transformers_has_asked() -> None:
@@ -202,7 +182,7 @@ from transformers.utils import is_torch_flex_attn_available
 assert keep_flex_attention_out() is False and is_torch_flex_attn_available()
 print("kept")
 """
-    assert _printed(code) == ["kept"]
+    assert printed(code) == ["kept"]
 
 
 def test_flex_attention_is_reported_unavailable_to_transformers_before_it_asks() -> None:
@@ -216,7 +196,7 @@ assert not is_torch_flex_attn_available()
 assert "torch.nn.attention.flex_attention" not in sys.modules
 print("out")
 """
-    assert _printed(code) == ["out"]
+    assert printed(code) == ["out"]
 
 
 def test_a_plain_true_is_checked_without_symbolic_shapes_and_anything_else_as_torch_does() -> None:
@@ -245,4 +225,4 @@ try:
 except TypeError:
     print("typed")
 """
-    assert _printed(code) == ["the", "condition", "failed", "not", "all", "out", "typed"]
+    assert printed(code) == ["the", "condition", "failed", "not", "all", "out", "typed"]
