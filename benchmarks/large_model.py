@@ -36,8 +36,16 @@ SHAPES = {
     "500M": "SmolVLM-500M-Instruct",
     "2.2B": "SmolVLM-Instruct",
 }
-TARGETS = {"peak_mb": 4000.0, "load_s": 30.0, "loaded_mb": 3000.0, "cosine": 0.995}
-"""The 2.2B shape's targets (issue 20): first-load peak and time, loaded memory, fidelity."""
+TARGETS = {
+    "peak_mb": 4000.0,
+    "load_s": 30.0,
+    "loaded_mb": 3000.0,
+    "cosine": 0.995,
+    "first_token_s": 2.0,
+    "decode_ms": 100.0,
+}
+"""The 2.2B shape's targets (issue 20): first-load peak and time, loaded memory, fidelity,
+first token for one tile and decode."""
 Figures = dict[str, float]
 
 
@@ -107,6 +115,7 @@ def shape_figures(shape: str, root: Path, runs: int, tokens: int) -> Figures:
         "weights_mb": warm["int8_weights"] + warm["other_weights"],
         **speed,
         "cosine": quality["min_cosine"],
+        "cosine_8bit": quality["min_cosine_8bit"],
     }
 
 
@@ -127,31 +136,40 @@ def section(shapes: list[str], runs: int, tokens: int) -> list[str]:
         "fbgemm two at a time). *First token* and *decode*: one 1280x800 screenshot, one tile, "
         f"{tokens} new tokens, medians of {runs} runs after a warm-up, no text grounding. "
         "*Cosine*: int8 logits against float32 ones, lowest of the first generated position "
-        "and the next three (teacher-forced).",
+        f"and the next three (teacher-forced), as this CPU computes them ({_activation_bits()}) "
+        "and *with 8-bit activations*, as a CPU with VNNI computes the same int8 weights "
+        "(`testing/int8_quality.eight_bit_activations`: the product in float32 here, since "
+        "this CPU's kernels would saturate).",
         "",
         "| model | first load: peak MB | first load s | loaded MB | warm load s | prompt tokens "
-        "| first token s | decode ms/token | cosine vs float32 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| first token s | decode ms/token | cosine vs float32 | cosine, 8-bit activations |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for shape, f in figures.items():
         lines.append(
             f"| {shape} | {f['peak_mb']:.0f} | {f['load_s']:.1f} | {f['loaded_mb']:.0f} | "
             f"{f['warm_load_s']:.1f} | {f['prompt_tokens']:.0f} | {f['first_token_s']:.2f} | "
-            f"{f['decode_ms']:.1f} | {f['cosine']:.4f} |"
+            f"{f['decode_ms']:.1f} | {f['cosine']:.4f} | {f['cosine_8bit']:.4f} |"
         )
     if "2.2B" in figures:
-        f = figures["2.2B"]
+        f, t = figures["2.2B"], TARGETS
         met = [
-            f"first-load peak {f['peak_mb']:.0f} MB (target {TARGETS['peak_mb']:.0f}): "
-            + _verdict(f["peak_mb"] <= TARGETS["peak_mb"]),
-            f"first load {f['load_s']:.0f} s (target {TARGETS['load_s']:.0f}): "
-            + _verdict(f["load_s"] <= TARGETS["load_s"]),
-            f"loaded {f['loaded_mb']:.0f} MB (target {TARGETS['loaded_mb']:.0f}): "
-            + _verdict(f["loaded_mb"] <= TARGETS["loaded_mb"]),
-            f"cosine {f['cosine']:.4f} (target {TARGETS['cosine']}): "
-            + _verdict(f["cosine"] >= TARGETS["cosine"]),
+            f"first-load peak {f['peak_mb']:.0f} MB (target {t['peak_mb']:.0f}): "
+            f"{_verdict(f['peak_mb'] <= t['peak_mb'])}",
+            f"first load {f['load_s']:.0f} s (target {t['load_s']:.0f}): "
+            f"{_verdict(f['load_s'] <= t['load_s'])}",
+            f"loaded {f['loaded_mb']:.0f} MB (target {t['loaded_mb']:.0f}): "
+            f"{_verdict(f['loaded_mb'] <= t['loaded_mb'])}",
+            f"first token {f['first_token_s']:.2f} s (target {t['first_token_s']:.0f}): "
+            f"{_verdict(f['first_token_s'] <= t['first_token_s'])}",
+            f"decode {f['decode_ms']:.1f} ms/token (target {t['decode_ms']:.0f}): "
+            f"{_verdict(f['decode_ms'] <= t['decode_ms'])}",
+            f"cosine {f['cosine']:.4f} on this CPU (target {t['cosine']}): "
+            f"{_verdict(f['cosine'] >= t['cosine'])}; with 8-bit activations, as CPUs with "
+            f"VNNI compute the same int8 weights, {f['cosine_8bit']:.4f}: "
+            f"{_verdict(f['cosine_8bit'] >= t['cosine'])}",
         ]
-        lines += ["", "2.2B targets: " + "; ".join(met) + "."]
+        lines += ["", f"2.2B targets: {'; '.join(met)}."]
     lines += [
         "",
         "Before this (issue 20, measured on a 2-core Xeon): the first load built the whole "
@@ -160,11 +178,14 @@ def section(shapes: list[str], runs: int, tokens: int) -> list[str]:
         "with float32 (torch's dynamic int8: 7-bit activations). Now each MLP's `down_proj` "
         "input is rotated (Hadamard blocks of 128) before it is quantized "
         "(`engine/local/int8_rotated.py`), and activations are quantized to 8 bits where the "
-        f"int8 kernels do not saturate ({_activation_bits()}). On a 2-core AMD EPYC the first "
+        "int8 kernels do not saturate. On a 2-core AMD EPYC the first "
         "load of the 2.2B shape took 92 s when the int8 model was built in memory, packed "
         "for fbgemm, then unpacked again to be written (28 s of unpacking; torch's "
         "per-channel quantization element by element, 17 s); a warm load took 23 s, "
-        "packing one layer at a time.",
+        "packing one layer at a time. Tried and not kept on that machine: int8 weights "
+        "fitted so that 8-bit activations cannot saturate its kernels (no two neighbouring "
+        "weights past 128 in magnitude): the 2.2B shape's cosine 0.9922 against 0.9920, as "
+        "the scale set by the largest pair doubles the weights' rounding error.",
         "",
     ]
     return lines
@@ -174,8 +195,8 @@ def _activation_bits() -> str:
     from desktop_app.engine.local.int8_linear import full_range_is_exact
 
     if full_range_is_exact():
-        return "here they are: 8 bits"
-    return "not here: this CPU's kernels saturate, so 7 bits"
+        return "8-bit activations: its int8 kernels do not saturate"
+    return "7-bit activations: its int8 kernels would saturate 8-bit ones"
 
 
 def _verdict(met: bool) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+ACTIVATION_LEVELS = 255
+"""The whole 8-bit range of the activations' unsigned values (torch's dynamic int8: 0..255)."""
 
 
 def logit_agreement(
@@ -30,3 +35,47 @@ def logit_agreement(
         expected = reference(**extended).logits[0, positions].float()
         found = candidate(**extended).logits[0, positions].float()
     return [float(s) for s in torch.nn.functional.cosine_similarity(expected, found, dim=-1)]
+
+
+@contextmanager
+def eight_bit_activations() -> Iterator[None]:
+    """Inside, Iris's int8 Linear layers compute what they compute on a CPU with VNNI, where
+    the activations take 8 bits: the input quantized over 0..255 as torch's dynamic int8
+    chooses its range, times the layer's int8 weight, in float32. The kernels are not used:
+    without VNNI they add pairs of products in 16 bits and 8-bit activations would saturate
+    (`int8_linear.full_range_is_exact`). The output layer split for fbgemm
+    (`SplitInt8Linear`) is taken whole, one range for its input."""
+    from desktop_app.engine.local.int8_linear import Int8Linear, SplitInt8Linear
+
+    saved = Int8Linear.forward, SplitInt8Linear.forward
+
+    def layer(self: Int8Linear, x: Any) -> Any:
+        return _eight_bit_product(x, *self._weight_bias())
+
+    def split(self: SplitInt8Linear, x: Any) -> Any:
+        return _eight_bit_product(x, *self.weight_bias())
+
+    Int8Linear.forward, SplitInt8Linear.forward = layer, split  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Int8Linear.forward, SplitInt8Linear.forward = saved  # type: ignore[method-assign]
+
+
+def _eight_bit_product(x: Any, weight: Any, bias: Any) -> Any:
+    """`x` (float) quantized to 8 bits as torch's dynamic int8 does (fbgemm's
+    `ChooseQuantizationParams` without `reduce_range`), times the qint8 `weight`, plus
+    `bias`, in float32."""
+    import torch
+
+    rows = x.reshape(-1, x.shape[-1]).float()
+    low, high = min(float(rows.min()), 0.0), max(float(rows.max()), 0.0)
+    scale = float(torch.tensor((high - low) / ACTIVATION_LEVELS, dtype=torch.float32)) or 0.1
+    from_low, from_high = -low / scale, ACTIVATION_LEVELS - high / scale
+    closer_to_low = -abs(low / scale) < ACTIVATION_LEVELS - abs(high / scale)
+    zero_point = min(max(round(from_low if closer_to_low else from_high), 0), ACTIVATION_LEVELS)
+    levels = (rows * (1.0 / scale)).round_().add_(zero_point).clamp_(0, ACTIVATION_LEVELS)
+    product = (levels - zero_point).mul_(scale) @ weight.dequantize().T
+    if bias is not None:
+        product += bias
+    return product.reshape(*x.shape[:-1], product.shape[-1]).to(x.dtype)

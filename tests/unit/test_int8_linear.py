@@ -168,3 +168,22 @@ def test_quantize_weight_gives_torch_observers_values_exactly(
             expected.q_scale(),
             expected.q_zero_point(),
         )
+
+
+@pytest.mark.filterwarnings("ignore:.*quantized tensor creation:UserWarning")
+def test_the_split_output_layer_takes_8_bit_activations_where_int8linear_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the kernels take 8-bit activations the split layer does too: its products then
+    err about half as much against the float product of its int8 weights. (Weights of at
+    most 64 cannot saturate, so this CPU's kernels show it whatever they are.)"""
+    torch.manual_seed(6)
+    values = torch.randint(-64, 65, (40, 600), dtype=torch.int8)
+    split = SplitInt8Linear(torch._make_per_tensor_quantized_tensor(values, 0.01, 0), None)
+    inputs = torch.randn(16, 600)
+    exact = inputs @ (values.float() * 0.01).T
+    errors = {}
+    for eight_bits in (True, False):
+        monkeypatch.setattr(int8_linear, "full_range_is_exact", lambda e=eight_bits: e)
+        errors[eight_bits] = float((split(inputs) - exact).norm() / exact.norm())
+    assert errors[True] < 0.75 * errors[False], errors
