@@ -44,6 +44,24 @@ def put_section(text: str, heading: str, lines: list[str]) -> str:
     return text + "\n" + body
 
 
+def other_sections(text: str, made: set[str]) -> dict[str, list[str]]:
+    """The sections of docs/performance.md's `text` whose headings are not in `made`, by
+    heading (the Targets table left out, the benchmark time too): what benchmarks other than
+    the one writing the file now wrote, to be kept as they are."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        if line.startswith("## "):
+            current = None if line in made or line == "## Targets" else [line]
+            if current is not None:
+                sections[line] = current
+        elif line.startswith("Benchmark time:"):
+            current = None
+        elif current is not None:
+            current.append(line)
+    return sections
+
+
 TargetRows = list[tuple[str, str, float, str]]
 """(what, key in a benchmark's results, target, unit): rows of docs/performance.md's Targets."""
 

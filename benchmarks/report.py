@@ -29,7 +29,7 @@ import server  # noqa: E402
 import speed  # noqa: E402
 import sweeps  # noqa: E402
 import trials  # noqa: E402
-from machine_info import machine, target_row  # noqa: E402
+from machine_info import machine, other_sections, target_row  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "performance.md"
 
@@ -85,6 +85,9 @@ def main() -> int:
             body += model_process
             body += sweeps.section(args.runs, tokens=12)
             body += trials.section(args.runs, tokens=24, compile_limit_s=300)
+    made = targets(results) + body
+    previous = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+    kept = other_sections(previous, {line for line in made if line.startswith("## ")})
     lines = [
         "# Performance",
         "",
@@ -92,8 +95,16 @@ def main() -> int:
         "",
         f"Machine: {machine()}.",
         "",
-        *targets(results),
-        *body,
+    ]
+    if kept:
+        names = ", ".join(f'"{heading.removeprefix("## ")}"' for heading in kept)
+        lines += [
+            f"Not measured by this run, kept from the file's last version: {names}.",
+            "",
+        ]
+    lines += [
+        *made,
+        *(line for section in kept.values() for line in section),
         f"Benchmark time: {time.perf_counter() - started:.0f} s.",
         "",
     ]
