@@ -18,7 +18,7 @@ activations and 8-bit weights (issue 20). So did 8-bit weights fitted so that no
 neighbours (the pair `vpmaddubsw` adds) pass 128 in magnitude, which makes 8-bit activations
 exact there: the scale set by the largest pair doubles the weights' rounding error, and the
 whole 2.2B shape gave 0.9922 against 0.9920 (256M: 0.9986 against 0.9987). With 8-bit
-activations and 8-bit weights, as VNNI CPUs compute them, the 2.2B shape reaches 0.9953
+activations and 8-bit weights, as VNNI CPUs compute them, the 2.2B shape reaches 0.9954
 (`testing.int8_quality.eight_bit_activations`); int8 weights alone cost 0.003 of it, 7-bit
 activations alone 0.012 before the rotation. `quantize_linear` makes Iris's int8 layer of any
 float32 weight, as torch's `from_float` quantizes it with `weight_qconfig` (both loading
