@@ -213,11 +213,11 @@ class FirstSentence:
         self.written_at = 0.0
         self.written = threading.Event()
 
-    def say(self, text: str, *, interrupt: bool = False) -> None:
+    def say(self, text: str, *, interrupt: bool = False, language: str | None = None) -> None:
         if self.text is not None:
             return
         self.text, self.said_at = text, time.perf_counter()
-        self.speaker.say(text)
+        self.speaker.say(text, language=language)
         threading.Thread(target=self._wait_written, daemon=True).start()
 
     def _wait_written(self) -> None:
