@@ -210,7 +210,7 @@ def measure_quality(folder: str) -> Figures:
     from desktop_app.engine.local.loading import load_model
     from desktop_app.engine.local.precision import Hardware
     from desktop_app.settings import EngineSettings, Quantization
-    from desktop_app.testing.int8_quality import eight_bit_activations, logit_agreement
+    from desktop_app.testing.int8_quality import TeacherForced, eight_bit_activations
 
     path = Path(folder)
     loaded = {
@@ -225,9 +225,10 @@ def measure_quality(folder: str) -> Figures:
     full, int8 = loaded[Quantization.NONE], loaded[Quantization.INT8]
     image = Image.effect_mandelbrot((640, 400), (-2.0, -1.2, 1.0, 1.2), 80).convert("RGB")
     inputs = full.family.build_inputs(full.processor, Request.single("Describe.", [image]), [image])
-    similarities = logit_agreement(full.model, int8.model, dict(inputs), steps=4)
+    forced = TeacherForced(full.model, dict(inputs), steps=4)  # float32's tokens, once
+    similarities = forced.agreement(int8.model)
     with eight_bit_activations():  # what a CPU with VNNI computes of the same int8 weights
-        eight_bit = logit_agreement(full.model, int8.model, dict(inputs), steps=4)
+        eight_bit = forced.agreement(int8.model)
     return {
         "min_cosine": min(similarities),
         "mean_cosine": statistics.mean(similarities),

@@ -19,22 +19,37 @@ def logit_agreement(
     `steps - 1`, teacher-forced with the tokens `reference` picks greedily. `inputs` are a
     chat-template family's (input_ids and attention_mask are extended).
     """
-    import torch
+    return TeacherForced(reference, inputs, steps).agreement(candidate)
 
-    prompt_length = int(inputs["input_ids"].shape[1])
-    with torch.inference_mode():
-        generated = reference.generate(
-            **inputs, max_new_tokens=steps - 1, min_new_tokens=steps - 1, do_sample=False
-        )
-        extended = {
-            **inputs,
-            "input_ids": generated,
-            "attention_mask": torch.ones_like(generated),
-        }
-        positions = slice(prompt_length - 1, prompt_length - 1 + steps)
-        expected = reference(**extended).logits[0, positions].float()
-        found = candidate(**extended).logits[0, positions].float()
-    return [float(s) for s in torch.nn.functional.cosine_similarity(expected, found, dim=-1)]
+
+class TeacherForced:
+    """The reference model's greedy tokens after `inputs` and its logits at the `steps`
+    positions `logit_agreement` compares, computed once for any number of candidates."""
+
+    def __init__(self, reference: Any, inputs: dict[str, Any], steps: int) -> None:
+        import torch
+
+        prompt_length = int(inputs["input_ids"].shape[1])
+        with torch.inference_mode():
+            generated = reference.generate(
+                **inputs, max_new_tokens=steps - 1, min_new_tokens=steps - 1, do_sample=False
+            )
+            self.inputs = {
+                **inputs,
+                "input_ids": generated,
+                "attention_mask": torch.ones_like(generated),
+            }
+            self.positions = slice(prompt_length - 1, prompt_length - 1 + steps)
+            self.expected = reference(**self.inputs).logits[0, self.positions].float()
+
+    def agreement(self, candidate: Any) -> list[float]:
+        """Cosine similarity of `candidate`'s logits with the reference's at each position."""
+        import torch
+
+        with torch.inference_mode():
+            found = candidate(**self.inputs).logits[0, self.positions].float()
+        similarities = torch.nn.functional.cosine_similarity(self.expected, found, dim=-1)
+        return [float(s) for s in similarities]
 
 
 @contextmanager

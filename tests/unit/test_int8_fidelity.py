@@ -54,7 +54,7 @@ def test_int8_logits_follow_float32_at_the_2b_shape(
 
 
 def _int8_layer(values: torch.Tensor, scale: float, bias: torch.Tensor | None) -> torch.nn.Module:
-    qweight = torch._make_per_tensor_quantized_tensor(values.to(torch.int8), scale, 0)
+    qweight = int8_linear.qint8(values.to(torch.int8), torch.tensor(scale))
     return int8_linear.packed(int8_linear.Int8Linear, qweight, bias)
 
 

@@ -179,7 +179,7 @@ def test_the_split_output_layer_takes_8_bit_activations_where_int8linear_does(
     most 64 cannot saturate, so this CPU's kernels show it whatever they are.)"""
     torch.manual_seed(6)
     values = torch.randint(-64, 65, (40, 600), dtype=torch.int8)
-    split = SplitInt8Linear(torch._make_per_tensor_quantized_tensor(values, 0.01, 0), None)
+    split = SplitInt8Linear(int8_linear.qint8(values, torch.tensor(0.01)), None)
     inputs = torch.randn(16, 600)
     exact = inputs @ (values.float() * 0.01).T
     errors = {}
