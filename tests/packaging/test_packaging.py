@@ -3,7 +3,6 @@ parts of the Windows installer and the macOS bundle (packaging/)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import plistlib
@@ -16,7 +15,6 @@ import tarfile
 import tomllib
 import zipfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -25,6 +23,7 @@ from packaging.requirements import Requirement
 import desktop_app
 from desktop_app.core import messages
 from desktop_app.settings import autostart
+from tests.helpers.script_modules import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
@@ -32,16 +31,8 @@ APP = ROOT / "dist" / "iris"
 PROBLEM_MARKS = ("Traceback", "ERROR", "CRITICAL")
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-iris_app = _load("iris_app", PACKAGING / "iris_app.py")
-make_app_venv = _load("make_app_venv", PACKAGING / "make_app_venv.py")
+iris_app = load_script("iris_app", PACKAGING / "iris_app.py")
+make_app_venv = load_script("make_app_venv", PACKAGING / "make_app_venv.py")
 
 
 # --- the version, the requirements ---------------------------------------------------------------
