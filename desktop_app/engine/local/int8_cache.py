@@ -419,26 +419,36 @@ class CacheLoad:
         self._stored = TensorFile(weights)
         self._reading = threading.Lock()
         self._packers = ThreadPoolExecutor(PACKING_THREADS, thread_name_prefix="iris-pack")
-        self._layers = [
-            (layer[0], self._packers.submit(self._layer, *layer)) for layer in largest_first(wanted)
+        self._made = [
+            self._packers.submit(self._layer, *unit)
+            for unit in largest_first(packing_units(wanted))
         ]
 
-    def _layer(self, name: str, shape: tuple[int, int], split: bool, block: int | None) -> Any:
-        """Linear `name` (out x in `shape`) read and packed: on a packing thread."""
+    def _layer(self, *layers: Layer) -> list[Any]:
+        """The Linear layers of one packing unit (`packing_units`), read and packed, by name:
+        on a packing thread."""
+        from desktop_app.engine.local.int8_shared import shared_modules
+
         with self._reading:
-            read = _stored_linear(self._stored, name, shape)
-        layer = int8_layer(read, split, block)
+            read = [_stored_linear(self._stored, name, shape) for name, shape, _, _ in layers]
+        made = None if len(layers) == 1 else shared_modules([layer[0] for layer in layers], read)
+        if made is None:  # one layer, or a group whose weights cannot share one product
+            made = [
+                (name, int8_layer(r, split, block))
+                for (name, _, split, block), r in zip(layers, read, strict=True)
+            ]
         del read
-        _trim_heap()  # the layer's copies are freed; do not let the heap keep them
-        return layer
+        _trim_heap()  # the layers' copies are freed; do not let the heap keep them
+        return made
 
     def build(self, family: Family, folder: Path) -> Any:
         """The model: its skeleton with the packed layers and the other stored tensors."""
         manifest = self._manifest
         model = _skeleton(family, folder, manifest)
-        for name, made in self._layers:
-            model.set_submodule(name, made.result())
-        self._layers.clear()
+        for made in self._made:
+            for name, layer in made.result():
+                model.set_submodule(name, layer)
+        self._made.clear()
         stored = self._stored
         embeddings: dict[str, list[Any]] = manifest["embeddings"]
         for name, (count, dimension, padding) in embeddings.items():
@@ -457,15 +467,31 @@ class CacheLoad:
     def close(self) -> None:
         """Stop reading and packing (what is being packed is finished) and close the file."""
         self._packers.shutdown(wait=True, cancel_futures=True)
-        self._layers.clear()
+        self._made.clear()
         self._stored.close()
 
 
-def largest_first(wanted: list[tuple[str, tuple[int, int], bool, int | None]]) -> list[Any]:
-    """The layers to pack (name, out x in shape, ...), the largest first: the last ones then
-    finish together. In the model's order the output layer came last, a quarter of
-    SmolVLM-256M's packing (0.28 s of 1.17 s), while the other thread had nothing left."""
-    return sorted(wanted, key=lambda layer: layer[1][0] * layer[1][1], reverse=True)
+Layer = tuple[str, tuple[int, int], bool, int | None]
+"""A stored Linear layer: its name, (out, in) shape, whether split, its rotation block."""
+
+
+def packing_units(wanted: list[Layer]) -> list[list[Layer]]:
+    """The layers packed together: each group of plain layers reading the same input
+    (`int8_shared.shared_groups`) as one product, every other layer alone."""
+    from desktop_app.engine.local.int8_shared import shared_groups
+
+    plain = {name: shape for name, shape, split, block in wanted if not split and block is None}
+    by_name = {layer[0]: layer for layer in wanted}
+    units = [[by_name[name] for name in names] for names in shared_groups(plain)]
+    grouped = {layer[0] for unit in units for layer in unit}
+    return units + [[layer] for layer in wanted if layer[0] not in grouped]
+
+
+def largest_first(units: list[list[Layer]]) -> list[list[Layer]]:
+    """The packing units, the largest first: the last ones then finish together. In the
+    model's order the output layer came last, a quarter of SmolVLM-256M's packing (0.28 s of
+    1.17 s), while the other thread had nothing left."""
+    return sorted(units, key=lambda unit: sum(o * i for _, (o, i), _, _ in unit), reverse=True)
 
 
 def _quiet_quantized_tensor_warning() -> None:

@@ -197,7 +197,10 @@ def _load_int8(
     """From the int8 cache (its load `begun` by `begin_load`: None on a miss); on a miss the
     checkpoint quantized layer by layer into the cache and loaded from there (in memory where
     the cache cannot be written or read back; where the checkpoint cannot be streamed, the
-    float32 model quantized whole, then kept in the cache)."""
+    float32 model quantized whole, then kept in the cache). Layers that read the same input
+    share one product (`int8_shared`) whichever way."""
+    from desktop_app.engine.local.int8_shared import share_inputs
+
     model = None if begun is None else load_int8_cached(family, folder, placement.attention, begun)
     if model is not None:
         return model
@@ -217,6 +220,7 @@ def _load_int8(
         model = quantize_dynamic_int8(model)
         release_free_memory()  # the float32 weights' memory
         save_int8(model, folder, placement.attention)
+        share_inputs(model)  # after: the cache holds each layer (a warm load shares them)
         return model
     except OSError as error:
         if is_out_of_memory(error):
@@ -227,7 +231,9 @@ def _load_int8(
         if model is not None:
             return model
     # Not written again: the same write would fail the same way.
-    return quantize_streaming(family, folder, placement.attention, progress)
+    model = quantize_streaming(family, folder, placement.attention, progress)
+    share_inputs(model)
+    return model
 
 
 def _load_weights(family: Family, folder: Path, placement: Placement) -> Any:

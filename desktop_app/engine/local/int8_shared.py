@@ -1,0 +1,169 @@
+"""Sibling int8 Linear layers that read the same input, computed as one product.
+
+fbgemm's dynamic int8 product has a fixed cost of about 40 us a call at one row, however small
+the layer (quantizing and packing the input, the kernel's set-up): on a 2-core AMD EPYC, 64 x
+576 took 40 us, 576 x 576 48 us and 3072 x 576 73 us. SmolVLM-256M's text model calls 212
+of them for each token it writes. An attention's query, key and value projections read the
+same hidden states, and so do a gated MLP's gate and up projections: held as one int8 weight
+(their rows one after another, each row with its own scale), one product serves the whole
+group. The values are the same as the layers' own, since the input is quantized once over the
+same range either way and every output column keeps its weights, scale and bias.
+
+The first layer of a group (`SharedInputInt8Linear`) holds the group's weight; its siblings
+(`Int8Share`) ask it for their columns. The first of them called with an input computes the
+whole product and keeps it until every layer of the group has taken its columns of that same
+input (the same tensor, unchanged); any other call computes it afresh, so a model that feeds
+the layers different inputs gets the right values, only more slowly. The backend runs the
+model under one lock (`LocalBackend._run_lock`), one forward at a time, which this relies on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from desktop_app.engine.local.int8_linear import Int8Linear, packed, qint8
+
+GROUPS = (("q_proj", "k_proj", "v_proj"), ("gate_proj", "up_proj"))
+"""Siblings (by the last part of their names) that read the same input in the attention and
+gated MLP layers of Llama, Mistral, Qwen, Gemma, SigLIP and others."""
+
+
+class SharedInputInt8Linear(Int8Linear):
+    """The first layer of a group: holds the whole group's int8 weight and gives each layer
+    of the group its columns of one product (`columns`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bounds: list[tuple[int, int]] = []
+        self.kept = _Kept()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.columns(0, x)
+
+    def columns(self, index: int, x: torch.Tensor) -> torch.Tensor:
+        """The output of the group's layer `index` for input `x`."""
+        kept = self.kept
+        version = -1 if x.is_inference() else x._version
+        product = kept.product
+        if (
+            product is None
+            or x is not kept.input
+            or version != kept.version
+            or index in kept.served
+        ):
+            product = super().forward(x)
+            kept.input, kept.version, kept.product, kept.served = x, version, product, set()
+        kept.served.add(index)
+        if len(kept.served) == len(self.bounds):
+            kept.input = kept.product = None  # every layer has its part: keep nothing
+        start, stop = self.bounds[index]
+        return product[..., start:stop].contiguous()
+
+    def _get_name(self) -> str:
+        return "SharedInputInt8Linear"
+
+    def extra_repr(self) -> str:
+        widths = ", ".join(str(stop - start) for start, stop in self.bounds)
+        return f"in_features={self.in_features}, out_features={widths} (one product)"
+
+
+class _Kept:
+    """The product a group computed last, for the input it was computed of (its version:
+    -1 for inference tensors, which keep none and cannot be changed outside inference mode),
+    and which layers have taken their columns. A plain object: setting a Module's
+    attributes costs several times more, at every layer of every token."""
+
+    __slots__ = ("input", "product", "served", "version")
+
+    def __init__(self) -> None:
+        self.input: torch.Tensor | None = None
+        self.version = 0
+        self.product: torch.Tensor | None = None
+        self.served: set[int] = set()
+
+
+class Int8Share(nn.Module):
+    """A later layer of a group: its columns of the first layer's product."""
+
+    def __init__(self, first: SharedInputInt8Linear, index: int) -> None:
+        super().__init__()
+        self._first = (first,)  # a tuple: not a submodule, the weight is the first layer's
+        self.index = index
+        start, stop = first.bounds[index]
+        self.in_features, self.out_features = first.in_features, stop - start
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self._first[0].columns(self.index, x)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, shared"
+
+
+def shared_modules(
+    names: list[str], layers: list[tuple[torch.Tensor, torch.Tensor | None]]
+) -> list[tuple[str, nn.Module]] | None:
+    """The SharedInputInt8Linear and its shares that replace the group `names`, of their qint8
+    weights (the same inputs) and float biases; None unless every weight has one scale per
+    output channel."""
+    if any(weight.qscheme() != torch.per_channel_affine for weight, _ in layers):
+        return None
+    first = _shared_layer(layers)
+    return [(names[0], first)] + [
+        (name, Int8Share(first, index)) for index, name in enumerate(names[1:], start=1)
+    ]
+
+
+def _shared_layer(layers: list[tuple[torch.Tensor, torch.Tensor | None]]) -> SharedInputInt8Linear:
+    values = torch.cat([weight.int_repr() for weight, _ in layers])
+    scales = torch.cat([weight.q_per_channel_scales().float() for weight, _ in layers])
+    biases = [
+        torch.zeros(int(weight.shape[0])) if bias is None else bias.detach().float()
+        for weight, bias in layers
+    ]
+    with_bias = any(bias is not None for _, bias in layers)
+    layer = packed(
+        SharedInputInt8Linear, qint8(values, scales), torch.cat(biases) if with_bias else None
+    )
+    if not isinstance(layer, SharedInputInt8Linear):
+        raise TypeError(type(layer).__name__)
+    start = 0
+    for weight, _ in layers:
+        layer.bounds.append((start, start + int(weight.shape[0])))
+        start += int(weight.shape[0])
+    return layer
+
+
+def shared_groups(layers: dict[str, tuple[int, int]]) -> list[list[str]]:
+    """The groups (`GROUPS`: one parent, the same number of inputs) among `layers`, plain
+    int8 layers by name with their (out, in) shapes."""
+    groups = []
+    for name, (_, inputs) in layers.items():
+        parent, _, last = name.rpartition(".")
+        for group in GROUPS:
+            if last != group[0]:
+                continue
+            names = [f"{parent}.{member}" if parent else member for member in group]
+            if all(layers.get(member, (0, -1))[1] == inputs for member in names):
+                groups.append(names)
+    return groups
+
+
+def share_inputs(model: Any) -> list[list[str]]:
+    """Replace each group of `model`'s plain int8 layers (`GROUPS`, per-channel scales) by a
+    SharedInputInt8Linear and its shares, in place; the groups replaced, by name."""
+    plain = {
+        name: (module.out_features, module.in_features)
+        for name, module in model.named_modules()
+        if type(module) is Int8Linear
+    }
+    shared = []
+    for names in shared_groups(plain):
+        modules = shared_modules(names, [model.get_submodule(n)._weight_bias() for n in names])
+        for name, module in modules or []:
+            model.set_submodule(name, module)
+        if modules:
+            shared.append(names)
+    return shared
