@@ -15,6 +15,7 @@ from desktop_app.engine.local.int8_linear import Int8Linear, quantize_linear
 from desktop_app.engine.local.int8_shared import (
     Int8Share,
     SharedInputInt8Linear,
+    joined,
     share_inputs,
     shared_groups,
     shared_modules,
@@ -56,8 +57,9 @@ def products(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
 
 
 def _group(layers: list[Int8Linear]) -> list[Any]:
-    made = shared_modules(NAMES, [layer._weight_bias() for layer in layers])
-    assert made is not None
+    found = joined([layer._weight_bias() for layer in layers])
+    assert found is not None
+    made = shared_modules(NAMES, *found, [layer.out_features for layer in layers])
     assert [name for name, _ in made] == NAMES
     return [module for _, module in made]
 
@@ -122,7 +124,15 @@ def test_weights_with_one_scale_for_all_are_not_shared(layers: list[Int8Linear])
     weight, bias = layers[1]._weight_bias()
     one_scale = torch.quantize_per_tensor(weight.dequantize(), 0.01, 0, torch.qint8)
     read = [layers[0]._weight_bias(), (one_scale, bias), layers[2]._weight_bias()]
-    assert shared_modules(NAMES, read) is None
+    assert joined(read) is None
+    assert joined([layers[0]._weight_bias(), layers[2]._weight_bias()]) is not None
+
+
+def test_widths_that_do_not_add_up_to_the_weight_are_refused(layers: list[Int8Linear]) -> None:
+    found = joined([layer._weight_bias() for layer in layers])
+    assert found is not None
+    with pytest.raises(ValueError, match="outputs"):
+        shared_modules(NAMES, *found, [48, 16, 8])
 
 
 def test_groups_are_siblings_of_one_parent_with_the_same_inputs() -> None:

@@ -430,14 +430,17 @@ class CacheLoad:
         from desktop_app.engine.local.int8_shared import shared_modules
 
         with self._reading:
-            read = [_stored_linear(self._stored, name, shape) for name, shape, _, _ in layers]
-        made = None if len(layers) == 1 else shared_modules([layer[0] for layer in layers], read)
-        if made is None:  # one layer, or a group whose weights cannot share one product
+            group = _stored_group(self._stored, layers) if len(layers) > 1 else None
+            read = [] if group else [_stored_linear(self._stored, n, s) for n, s, _, _ in layers]
+        if group is not None:
+            names, widths = [layer[0] for layer in layers], [layer[1][0] for layer in layers]
+            made = shared_modules(names, *group, widths)
+        else:  # one layer, or a group whose weights cannot share one product
             made = [
                 (name, int8_layer(r, split, block))
                 for (name, _, split, block), r in zip(layers, read, strict=True)
             ]
-        del read
+        del read, group
         _trim_heap()  # the layers' copies are freed; do not let the heap keep them
         return made
 
@@ -523,6 +526,42 @@ def _stored_linear(stored: TensorFile, name: str, shape: tuple[int, int]) -> Any
         )
     stored.read_into(name + _QWEIGHT, _int8_values(weight))  # ValueError unless `shape`
     return weight, stored.get(name + _BIAS) if has_bias else None
+
+
+def _stored_group(stored: TensorFile, layers: tuple[Layer, ...]) -> tuple[Any, Any | None] | None:
+    """The qint8 weight of a group of Linear layers (their rows one after another, read
+    straight into it: no copy) and their float biases (zeros for a layer without one, None
+    where none has one); None unless every layer has one scale per output channel."""
+    import torch
+
+    scales = [stored.get(name + _SCALE) for name, _, _, _ in layers]
+    if any(scale.dim() != 1 for scale in scales):
+        return None
+    zero_points = [stored.get(name + _ZERO_POINT) for name, _, _, _ in layers]
+    rows = [shape[0] for _, shape, _, _ in layers]
+    if [int(scale.shape[0]) for scale in scales] != rows:
+        raise ValueError(f"{layers[0][0]}: scales of other shapes than its group's rows")
+    weight = torch._empty_per_channel_affine_quantized(
+        (sum(rows), layers[0][1][1]),
+        scales=torch.cat(scales),
+        zero_points=torch.cat(zero_points),
+        axis=0,
+        dtype=torch.qint8,
+    )
+    values, start = _int8_values(weight), 0
+    for (name, _, _, _), count in zip(layers, rows, strict=True):
+        stored.read_into(
+            name + _QWEIGHT, values[start : start + count]
+        )  # ValueError unless its shape
+        start += count
+    names = [name for name, _, _, _ in layers]
+    if not any(name + _BIAS in stored.names for name in names):
+        return weight, None
+    biases = [
+        stored.get(name + _BIAS) if name + _BIAS in stored.names else torch.zeros(count)
+        for name, count in zip(names, rows, strict=True)
+    ]
+    return weight, torch.cat(biases)
 
 
 def int8_layer(read: tuple[Any, Any | None], split: bool = False, block: int | None = None) -> Any:
