@@ -534,6 +534,8 @@ def _stored_group(stored: TensorFile, layers: tuple[Layer, ...]) -> tuple[Any, A
     where none has one); None unless every layer has one scale per output channel."""
     import torch
 
+    from desktop_app.engine.local.int8_shared import joined_bias
+
     scales = [stored.get(name + _SCALE) for name, _, _, _ in layers]
     if any(scale.dim() != 1 for scale in scales):
         return None
@@ -550,18 +552,14 @@ def _stored_group(stored: TensorFile, layers: tuple[Layer, ...]) -> tuple[Any, A
     )
     values, start = _int8_values(weight), 0
     for (name, _, _, _), count in zip(layers, rows, strict=True):
-        stored.read_into(
-            name + _QWEIGHT, values[start : start + count]
-        )  # ValueError unless its shape
+        # read_into raises ValueError unless the stored layer has these rows and inputs.
+        stored.read_into(name + _QWEIGHT, values[start : start + count])
         start += count
-    names = [name for name, _, _, _ in layers]
-    if not any(name + _BIAS in stored.names for name in names):
-        return weight, None
     biases = [
-        stored.get(name + _BIAS) if name + _BIAS in stored.names else torch.zeros(count)
-        for name, count in zip(names, rows, strict=True)
+        stored.get(name + _BIAS) if name + _BIAS in stored.names else None
+        for name, _, _, _ in layers
     ]
-    return weight, torch.cat(biases)
+    return weight, joined_bias(biases, rows)
 
 
 def int8_layer(read: tuple[Any, Any | None], split: bool = False, block: int | None = None) -> Any:

@@ -136,13 +136,21 @@ def joined(
         return None
     values = torch.cat([weight.int_repr() for weight, _ in layers])
     scales = torch.cat([weight.q_per_channel_scales().float() for weight, _ in layers])
-    if all(bias is None for _, bias in layers):
-        return qint8(values, scales), None
-    biases = [
-        torch.zeros(int(weight.shape[0])) if bias is None else bias.detach().float()
-        for weight, bias in layers
-    ]
-    return qint8(values, scales), torch.cat(biases)
+    rows = [int(weight.shape[0]) for weight, _ in layers]
+    return qint8(values, scales), joined_bias([bias for _, bias in layers], rows)
+
+
+def joined_bias(biases: list[torch.Tensor | None], rows: list[int]) -> torch.Tensor | None:
+    """The float bias of a group whose layers have `biases` (None: that layer has none) and
+    `rows` outputs each: zeros for a layer without one; None where none has one."""
+    if all(bias is None for bias in biases):
+        return None
+    return torch.cat(
+        [
+            torch.zeros(count) if bias is None else bias.detach().float()
+            for bias, count in zip(biases, rows, strict=True)
+        ]
+    )
 
 
 def shared_groups(layers: dict[str, tuple[int, int]]) -> list[list[str]]:
