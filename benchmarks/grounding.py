@@ -22,6 +22,7 @@ with --write, puts it into docs/performance.md in place of the last one;
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -118,10 +119,17 @@ def button(screen: Any) -> Any:
     return attach_facts(image, ScreenFacts((600, 400), item=item))
 
 
-def fresh(image: Any, run: int) -> Any:
-    """A copy with one pixel changed and the same facts: no cache can know it."""
+_FRESH = itertools.count(1)
+"""Numbers the images `fresh` makes: no two of a run are alike, whichever case made them."""
+
+
+def fresh(image: Any) -> Any:
+    """A copy with one pixel changed and the same facts: no cache can know it. Each copy
+    differs from every other one made (a case's run 0 would otherwise be the last case's run
+    0: the ungrounded case then continued from the grounded one's encoding of its image)."""
+    number = next(_FRESH)
     copy = image.copy()
-    copy.putpixel((0, 0), (run % 256, 7, 11))
+    copy.putpixel((0, 0), (number % 256, number // 256 % 256, 11))
     return copy
 
 
@@ -161,8 +169,8 @@ def ask_row(backend: Any, name: str, image: Any, runs: int) -> dict[str, Any]:
     """Ask about the screen `image`: the question asked at once, and typed while prepared."""
     rows = {}
     for key, ask in (("at_once", asked_at_once), ("typed", asked_after_typing)):
-        ask(backend, fresh(image, 999))  # warm
-        measured = [ask(backend, fresh(image, run)) for run in range(runs)]
+        ask(backend, fresh(image))  # warm
+        measured = [ask(backend, fresh(image)) for _ in range(runs)]
         rows[key] = (
             statistics.median(s for s, _, _ in measured),
             measured[0][1],
@@ -195,8 +203,8 @@ def figures(runs: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]
                     ("item", "focused button, 300x60, item facts", grounded, button(screen)),
                 ]
                 for key, what, backend, image in cases:
-                    first_token_s(backend, fresh(image, 999))  # warm
-                    measured = [first_token_s(backend, fresh(image, run)) for run in range(runs)]
+                    first_token_s(backend, fresh(image))  # warm
+                    measured = [first_token_s(backend, fresh(image)) for _ in range(runs)]
                     rows.append(
                         {
                             "size": f"{size[0]}x{size[1]}",
@@ -211,9 +219,9 @@ def figures(runs: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]
                 if not screen.name.startswith(REAL_APPS):
                     continue
                 image = screen.image()
-                first_token_s(grounded, fresh(image, 999))  # warm
-                measured = [first_token_s(grounded, fresh(image, run)) for run in range(runs)]
-                ungrounded = first_token_s(plain, fresh(image, 998))
+                first_token_s(grounded, fresh(image))  # warm
+                measured = [first_token_s(grounded, fresh(image)) for _ in range(runs)]
+                ungrounded = first_token_s(plain, fresh(image))
                 rows.append(
                     {
                         "size": f"{image.width}x{image.height}",

@@ -138,8 +138,8 @@ def section(shapes: list[str], runs: int, tokens: int) -> list[str]:
         "*Cosine*: int8 logits against float32 ones, lowest of the first generated position "
         f"and the next three (teacher-forced), as this CPU computes them ({_activation_bits()}) "
         "and *with 8-bit activations*, as a CPU with VNNI computes the same int8 weights "
-        "(`testing/int8_quality.eight_bit_activations`: the product in float32 here, since "
-        "this CPU's kernels would saturate).",
+        "(`testing/int8_quality.eight_bit_activations`: the same 8-bit values multiplied in "
+        "float32, which cannot saturate on any CPU).",
         "",
         "| model | first load: peak MB | first load s | loaded MB | warm load s | prompt tokens "
         "| first token s | decode ms/token | cosine vs float32 | cosine, 8-bit activations |",

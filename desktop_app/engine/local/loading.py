@@ -103,6 +103,10 @@ def load_model(
             model = _load_weights(family, folder, placement)
         model.eval()
         contiguous_vision_embeddings(model)
+        if placement.device == "cpu":
+            from desktop_app.engine.local.lean_decode import lean_decoding
+
+            lean_decoding(model)  # writing a token without transformers' per-call code
     except IrisError:
         raise
     except Exception as error:
