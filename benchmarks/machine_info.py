@@ -19,6 +19,8 @@ def machine() -> str:
         for line in cpuinfo.read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
+            if line.startswith("flags"):
+                cpu = f"{cpu} ({vector_units(line.split(':', 1)[1].split())})"
                 break
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
@@ -26,6 +28,23 @@ def machine() -> str:
         f"Python {platform.python_version()}, torch {torch.__version__}, "
         f"transformers {transformers.__version__}, onnxruntime {onnxruntime.__version__}"
     )
+
+
+VECTOR_UNITS = (
+    ("amx_int8", "AMX"),
+    ("avx512_vnni", "AVX-512 VNNI"),
+    ("avx512f", "AVX-512"),
+    ("avx_vnni", "AVX-VNNI"),
+    ("avx2", "AVX2"),
+)
+"""CPU flags that change the int8 and float kernels' speed (and whether 8-bit activations
+saturate), most capable first: one machine's figures are not another's."""
+
+
+def vector_units(flags: list[str]) -> str:
+    """The most capable of VECTOR_UNITS this CPU has, and the ones it has below it."""
+    found = [name for flag, name in VECTOR_UNITS if flag in flags]
+    return ", ".join(found) if found else "no AVX2"
 
 
 def put_section(text: str, heading: str, lines: list[str]) -> str:
