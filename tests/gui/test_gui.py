@@ -243,6 +243,11 @@ def test_event_loop_keeps_answering_while_generating(
     qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path]
 ) -> None:
     rig = Rig(make_controller, tiny_models["idefics2"], max_new_tokens=400)
+    with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
+        rig.controller.describe_images([Image.new("RGB", (640, 480))], "test")
+    # The model is loaded now: what is measured is the next answer (a new picture), not
+    # the load, which this in-process backend runs beside the window (the app loads the
+    # model in its own process).
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -257,7 +262,7 @@ def test_event_loop_keeps_answering_while_generating(
     timer.start()
     started = time.perf_counter()
     with qtbot.waitSignal(rig.controller.answer_finished, timeout=TIMEOUT_MS):
-        rig.controller.describe_images([Image.new("RGB", (640, 480))], "test")
+        rig.controller.describe_images([Image.new("RGB", (640, 480), "white")], "test")
     total = time.perf_counter() - started
     timer.stop()
     longest_ms = max(gaps) * 1000

@@ -34,7 +34,7 @@ from desktop_app.settings import AppSettings, EngineSettings
 from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeBackend, FakeStream, NoCapture
 from tests.helpers.faults import os_threads, process_rss_mb, rss_mb
-from tests.helpers.process_fakes import FAULT, FAULTY_LOCAL, FileArmedFault
+from tests.helpers.process_fakes import FAULT, FAULTY_LOCAL, HOLD_FILE, FileArmedFault
 
 REQUESTS = 300
 WARM_UP = 20
@@ -130,6 +130,7 @@ class Soak:
         self.window = self.controller.window
         self.ledger.watch(self.worker)  # after the controller: it hears each outcome first
         self.fault = FileArmedFault(Path(backend.spec.settings.model))
+        self.hold = FileArmedFault(Path(backend.spec.settings.model), HOLD_FILE)
         self.expected: dict[int, str] = {}
         self.steps: Counter[str] = Counter()
         self.finished = 0
@@ -170,8 +171,10 @@ class Soak:
         return max(self.ledger.requests)
 
     def _while_running(self, act: Callable[[], Any]) -> int:
-        """Start a request, and do `act` once it has sent its first piece."""
+        """Start a request, and do `act` once it has sent its first piece (the model waits
+        there for the cancel `act` brings)."""
         self.ledger.hold_next_first_piece()
+        self.hold.arm()
         request_id = self._start()
         stream = self.streams[-1]
         self.qtbot.waitUntil(  # held, and its first piece is heard
@@ -215,6 +218,7 @@ class Soak:
     def close(self) -> None:
         """Remove the fault and shut the controller down now (before threads are counted)."""
         self.fault.remove()
+        self.hold.remove()
         self.controller.shutdown()
 
 

@@ -8,7 +8,10 @@ a prompt prepared as "hold" waits until cancelled, and the next answer then begi
 Its load reports two progress steps; a model named "slow load" waits between them until the
 process is ended. `FaultyLocalModel` is the real local backend (tiny model) whose forward
 raises once a test has armed it by creating the file its settings' model folder names
-(FAULT_FILE in it): the soak's "failing inside the model", across the process boundary.
+(FAULT_FILE in it): the soak's "failing inside the model", across the process boundary. Armed
+the same way by HOLD_FILE, its next answer waits after its first piece until it is cancelled:
+a Stop or a new request then surely lands while the model is still writing (a tiny model
+otherwise writes the rest of its answer before the Stop reaches its process).
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ process's imports, drawn out); its tests end the process sooner."""
 SLOW_START_S = 20.0
 FAULT_FILE = "fault-armed"
 FAULT = "simulated fault in the model"
+HOLD_FILE = "hold-armed"
+HOLD_S = 30.0
+"""The longest a held answer waits to be cancelled (a test that never cancels it fails)."""
 SCRIPTED = "tests.helpers.process_fakes:ScriptedBackend"
 FAULTY_LOCAL = "tests.helpers.process_fakes:FaultyLocalModel"
 
@@ -99,7 +105,9 @@ class FaultyLocalModel(Backend):
 
         self.local = LocalBackend(settings)
         self.armed = Path(settings.model) / FAULT_FILE
+        self.hold = Path(settings.model) / HOLD_FILE
         self._hooked = False
+        self._cancelled = threading.Event()
 
     @property
     def description(self) -> str:
@@ -112,30 +120,50 @@ class FaultyLocalModel(Backend):
             self._hooked = True
 
     def _before_forward(self, module: Any, args: Any) -> None:
-        try:
-            self.armed.unlink()
-        except FileNotFoundError:
-            return
-        raise RuntimeError(FAULT)
+        if _taken(self.armed):
+            raise RuntimeError(FAULT)
 
     def warm_up(self) -> None:
         self.local.warm_up()
 
     def start(self, request: Request, on_text: TextCallback) -> Answer:
-        return self.local.start(request, on_text)
+        self._cancelled = cancelled = threading.Event()
+        if not _taken(self.hold):
+            return self.local.start(request, on_text)
+        pieces = 0
+
+        def held(piece: str) -> None:
+            nonlocal pieces
+            on_text(piece)
+            pieces += 1
+            if pieces == 1:
+                cancelled.wait(HOLD_S)
+
+        return self.local.start(request, held)
 
     def cancel(self) -> None:
         self.local.cancel()
+        self._cancelled.set()
 
     def close(self) -> None:
         self.local.close()
 
 
-class FileArmedFault:
-    """Arms FaultyLocalModel's fault in the model process running the model in `folder`."""
+def _taken(path: Path) -> bool:
+    """Whether `path` was there (it is removed)."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / FAULT_FILE
+
+class FileArmedFault:
+    """Arms FaultyLocalModel's fault (or, with HOLD_FILE, its hold) in the model process
+    running the model in `folder`."""
+
+    def __init__(self, folder: Path, name: str = FAULT_FILE) -> None:
+        self.path = folder / name
 
     def arm(self) -> None:
         self.path.touch()
