@@ -1,4 +1,4 @@
-"""Llama text models writing one token without transformers' per-call code.
+"""Llama-like text models writing one token without transformers' per-call code.
 
 When SmolVLM writes its answer, each token runs the text model (LlamaModel) on one position.
 On a 2-core AMD EPYC (AVX-512 VNNI), SmolVLM-256M's shape in int8, that took 17.0-17.3 ms, of
@@ -11,10 +11,15 @@ logits are the same, bit for bit (tests/unit/test_lean_decode.py, every family):
 Through the backend, interleaved in one process, a description's decode went from 19.6 to
 17.1 ms/token (medians of 8 answers of 41 tokens each way, the same text); SmolVLM-2.2B's,
 whose weights come from memory, from 59.7 to 58.7 (within this VM's noise).
-Every other call (the prompt, a padded batch, a subclass, another attention) goes to
-transformers' own `forward`. The layers are still called as modules, so their hooks (a Stop's
-check before each layer, `streaming.stop_inside_steps`) run as before. Installed for the CPU
-only (`loading.load_model`), where the Python is the larger share of a token.
+Qwen2's and Mistral's text models are LlamaModel's code under other names (Qwen2's query, key
+and value have biases; both can attend over a sliding window), so they are made lean too:
+LLaVA-Interleave, LLaVA-OneVision and InternVL (Qwen2), Idefics2, LLaVA-NeXT and Mistral 3
+(Mistral).
+Every other call (the prompt, a padded batch, a subclass, another attention, a position past
+a sliding window) goes to transformers' own `forward`. The layers are still called as
+modules, so their hooks (a Stop's check before each layer, `streaming.stop_inside_steps`)
+run as before. Installed for the CPU only (`loading.load_model`), where the Python is the
+larger share of a token.
 
 Two more savings come with it: the query, key and value of a layer are one int8 product
 (`int8_shared`), taken whole and cut here rather than asked for three times; and the rotary
@@ -33,47 +38,77 @@ import torch.nn.functional as F
 from desktop_app.engine.local.int8_linear import Int8Linear
 from desktop_app.engine.local.int8_shared import Int8Share, SharedInputInt8Linear
 
+TEXT_MODELS = {
+    "transformers.models.llama.modeling_llama": "Llama",
+    "transformers.models.mistral.modeling_mistral": "Mistral",
+    "transformers.models.qwen2.modeling_qwen2": "Qwen2",
+}
+"""transformers' modules whose text model can be made lean, and their classes' prefix
+(LlamaModel, LlamaDecoderLayer, LlamaAttention, LlamaMLP, LlamaRMSNorm)."""
+
 
 def lean_decoding(model: Any) -> int:
-    """Have every Llama text model inside `model` (sdpa attention, transformers' own classes)
-    write a token through `LeanModel`, its layers through `LeanLayer`; how many models."""
-    llama = sys.modules.get("transformers.models.llama.modeling_llama")
-    if llama is None:
-        return 0  # not imported: no model here is a Llama (nor is its import paid for)
+    """Have every Llama-like text model inside `model` (sdpa attention, transformers' own
+    classes, no layer limited to a sliding window) write a token through `LeanModel`, its
+    layers through `LeanLayer`; how many models."""
     found = 0
-    for module in model.modules():
-        if type(module) is not llama.LlamaModel or isinstance(module.forward, LeanModel):
-            continue
-        if module.config._attn_implementation != "sdpa":
-            continue
-        if not all(_plain_layer(layer, llama) for layer in module.layers):
-            continue
-        for layer in module.layers:
-            layer.forward = LeanLayer(layer)
-        module.forward = LeanModel(module)
-        found += 1
+    for name, prefix in TEXT_MODELS.items():
+        classes = sys.modules.get(name)
+        if classes is None:
+            continue  # not imported: no model here is one (nor is its import paid for)
+        for module in model.modules():
+            if type(module) is getattr(classes, f"{prefix}Model") and _can_be_lean(
+                module, classes, prefix
+            ):
+                for layer in module.layers:
+                    layer.forward = LeanLayer(layer)
+                module.forward = LeanModel(module)
+                found += 1
     return found
 
 
-def _plain_layer(layer: Any, llama: Any) -> bool:
+def _can_be_lean(module: Any, classes: Any, prefix: str) -> bool:
+    config = module.config
     return (
-        type(layer) is llama.LlamaDecoderLayer
-        and type(layer.self_attn) is llama.LlamaAttention
-        and type(layer.mlp) is llama.LlamaMLP
-        and type(layer.input_layernorm) is llama.LlamaRMSNorm
-        and type(layer.post_attention_layernorm) is llama.LlamaRMSNorm
+        not isinstance(module.forward, LeanModel)
+        and config._attn_implementation == "sdpa"
+        and "sliding_attention" not in (getattr(config, "layer_types", None) or ())
+        and all(_plain_layer(layer, classes, prefix) for layer in module.layers)
     )
+
+
+def _plain_layer(layer: Any, classes: Any, prefix: str) -> bool:
+    def made_by(part: Any, kind: str) -> bool:
+        return type(part) is getattr(classes, f"{prefix}{kind}")
+
+    return (
+        made_by(layer, "DecoderLayer")
+        and made_by(layer.self_attn, "Attention")
+        and made_by(layer.mlp, "MLP")
+        and made_by(layer.input_layernorm, "RMSNorm")
+        and made_by(layer.post_attention_layernorm, "RMSNorm")
+    )
+
+
+HARMLESS = {"logits_to_keep": lambda value: True, "return_dict": lambda value: value is True}
+"""Options some wrappers pass down to the text model that change nothing computed here:
+LLaVA-OneVision's `logits_to_keep` (for its output layer; the text model hands it to layers
+and attention that do not read it) and Idefics2's `return_dict=True` (the output is one)."""
 
 
 def _nothing_else(kwargs: dict[str, Any]) -> bool:
     """True when no other option is asked for (`output_attentions=False` and the like are
     the defaults)."""
-    return all(value is None or value is False for value in kwargs.values())
+    return all(
+        value is None or value is False or (name in HARMLESS and HARMLESS[name](value))
+        for name, value in kwargs.items()
+    )
 
 
 class LeanModel:
-    """A LlamaModel's `forward`: one position of one sequence continuing a cache, computed
-    here; any other call given to transformers' own. It holds the model weakly: the model
+    """A LlamaModel's `forward` (or Qwen2Model's, MistralModel's): one position of one
+    sequence continuing a cache, within any sliding window, computed here; any other call
+    given to transformers' own. It holds the model weakly: the model
     holds it, and a cycle would keep a model dropped (its weights, the int8 cache's open
     file) until the garbage collector's next pass."""
 
@@ -102,8 +137,9 @@ class LeanModel:
             or (input_ids is None) == (inputs_embeds is None)
             or given is None
             or tuple(given.shape[:2]) != (1, 1)
-            or (attention_mask is not None and not bool(attention_mask.all()))
+            or not _no_padding(attention_mask)
             or not _nothing_else(kwargs)
+            or not _within_window(model.config, past_key_values)
         ):
             return self.standard(
                 model,
@@ -116,6 +152,19 @@ class LeanModel:
                 **kwargs,
             )
         return _one_position(model, given, inputs_embeds is not None, position_ids, past_key_values)
+
+
+def _no_padding(mask: Any) -> bool:
+    """No mask, or one of ones (a mask `generate` has already made, a dict of them per kind
+    of layer, is left to transformers)."""
+    return mask is None or (isinstance(mask, torch.Tensor) and bool(mask.all()))
+
+
+def _within_window(config: Any, cache: Any) -> bool:
+    """Whether the new position sees every position before it: with a sliding window (a
+    Mistral's), transformers masks the keys once there are as many as the window."""
+    window = getattr(config, "sliding_window", None)
+    return window is None or cache.get_seq_length() + 1 < window
 
 
 def _one_position(
@@ -142,9 +191,9 @@ def _one_position(
 
 
 class LeanLayer:
-    """A LlamaDecoderLayer's `forward`: one position without a mask, continuing a cache,
-    computed here; any other call given to transformers' own. Holds its layer weakly, as
-    `LeanModel` its model."""
+    """A LlamaDecoderLayer's `forward` (or its Qwen2, Mistral twin's): one position without a
+    mask, continuing a cache, computed here; any other call given to transformers' own. Holds
+    its layer weakly, as `LeanModel` its model."""
 
     def __init__(self, layer: Any) -> None:
         self._layer = weakref.ref(layer)
