@@ -80,7 +80,7 @@ def main() -> int:
         body += desktop.section(args.runs, results=results)
         body += server.section(args.runs, tokens=24)
         if not args.quick:
-            body += speed.section(args.runs, tokens=24, results=results)
+            body += speed.in_own_process(args.runs, tokens=24, results=results)
             body += loading_memory
             body += model_process
             body += sweeps.section(args.runs, tokens=12)

@@ -108,9 +108,9 @@ def _nothing_else(kwargs: dict[str, Any]) -> bool:
 class LeanModel:
     """A LlamaModel's `forward` (or Qwen2Model's, MistralModel's): one position of one
     sequence continuing a cache, within any sliding window, computed here; any other call
-    given to transformers' own. It holds the model weakly: the model
-    holds it, and a cycle would keep a model dropped (its weights, the int8 cache's open
-    file) until the garbage collector's next pass."""
+    given to transformers' own. It holds the model weakly: the model holds it, and a cycle
+    would keep a model dropped (its weights, the int8 cache's open file) until the garbage
+    collector's next pass."""
 
     def __init__(self, model: Any) -> None:
         self._model = weakref.ref(model)
