@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -20,7 +21,8 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
             if line.startswith("flags"):
-                cpu = f"{cpu} ({vector_units(line.split(':', 1)[1].split())})"
+                units = vector_units(line.split(":", 1)[1].split())
+                cpu = f"{cpu} ({units}{kernel_limits(os.environ)})"
                 break
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
@@ -45,6 +47,19 @@ def vector_units(flags: list[str]) -> str:
     """The most capable of VECTOR_UNITS this CPU has, and the ones it has below it."""
     found = [name for flag, name in VECTOR_UNITS if flag in flags]
     return ", ".join(found) if found else "no AVX2"
+
+
+KERNEL_LIMITS = ("FBGEMM_ENABLE_INSTRUCTIONS", "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
+"""Environment variables that hold torch's kernels below what the CPU has. With
+`FBGEMM_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2` a CPU with
+AVX-512 VNNI runs the kernels of a laptop with AVX2 only (8-bit activations then saturate, and
+Iris's probe `full_range_is_exact` finds it), though not at that laptop's clock or memory."""
+
+
+def kernel_limits(environment: Mapping[str, str]) -> str:
+    """The kernel limits set in `environment`, as the machine line adds them ('' if none)."""
+    found = [f"{name}={environment[name]}" for name in KERNEL_LIMITS if environment.get(name)]
+    return f"; kernels limited: {' '.join(found)}" if found else ""
 
 
 def put_section(text: str, heading: str, lines: list[str]) -> str:

@@ -58,3 +58,11 @@ def test_nothing_is_kept_when_the_report_makes_every_section() -> None:
     made = {"## Text reading", "## A 2B-class model", "## Other runtimes"}
     assert machine_info.other_sections(DOCUMENT, made) == {}
     assert machine_info.other_sections("", made) == {}
+
+
+def test_the_machine_line_says_when_the_kernels_are_held_below_the_cpu() -> None:
+    assert machine_info.kernel_limits({"PATH": "/bin"}) == ""
+    limited = machine_info.kernel_limits(
+        {"FBGEMM_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
+    )
+    assert limited == "; kernels limited: FBGEMM_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2"
