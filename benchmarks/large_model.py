@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -77,15 +76,14 @@ def child(kind: str, folder: str, runs: int, tokens: int) -> Figures:
 
 # -- in the benchmark process --------------------------------------------------------------
 def run_child(kind: str, folder: Path, cache: Path, runs: int, tokens: int) -> Figures:
+    from machine_info import json_from_child
+
     from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
 
     env = {**os.environ, "IRIS_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1", ONE_MODEL_ENV: "1"}
     env.setdefault("TRANSFORMERS_VERBOSITY", "error")
     command = [sys.executable, __file__, "--child", kind, str(folder), str(runs), str(tokens)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{kind} {folder.name} failed:\n{result.stderr[-3000:]}")
-    figures: Figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures: Figures = json_from_child(command, f"{kind} {folder.name}", env)
     return figures
 
 

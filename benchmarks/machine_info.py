@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 def machine() -> str:
@@ -60,6 +63,15 @@ def kernel_limits(environment: Mapping[str, str]) -> str:
     """The kernel limits set in `environment`, as the machine line adds them ('' if none)."""
     found = [f"{name}={environment[name]}" for name in KERNEL_LIMITS if environment.get(name)]
     return f"; kernels limited: {' '.join(found)}" if found else ""
+
+
+def json_from_child(command: list[str], what: str, env: Mapping[str, str] | None = None) -> Any:
+    """What a benchmark's child process (`command`, in `env` or this one's) prints as its last
+    line, JSON; a RuntimeError naming `what` with the end of its stderr if it fails."""
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def put_section(text: str, heading: str, lines: list[str]) -> str:
@@ -155,7 +167,6 @@ def built_apart(shape: str, folder: Path) -> Path:
     also maps are shared, and Linux does not give shared pages back at a model process's
     request (`engine/local/gpu_pages.py`), so its memory would read higher than the user's,
     whose window never imports torch."""
-    import subprocess
     import sys
 
     build = (

@@ -255,6 +255,8 @@ def _torch_version(python: str) -> str:
 def _run_child(
     *arguments: str, cache: Path, arenas: str | None = None, python: str = sys.executable
 ) -> Figures:
+    from machine_info import json_from_child
+
     from desktop_app.engine.local.lean_imports import ONE_MODEL_ENV
 
     env = {**os.environ, "IRIS_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1"}
@@ -263,10 +265,7 @@ def _run_child(
     if arenas is not None:
         env["MALLOC_ARENA_MAX"] = arenas
     command = [python, __file__, "--child", *arguments]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{arguments} failed:\n{result.stderr[-3000:]}")
-    figures: Figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures: Figures = json_from_child(command, f"{arguments}", env)
     return figures
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -288,11 +287,10 @@ def in_own_process(runs: int, tokens: int, results: dict[str, float]) -> list[st
     report's (interleaved, 12 answers each way, SmolVLM-256M's decode took 19.0 ms/token after
     the reading and grounding sections against 17.7 in a new process). Its figures for the
     targets go into `results`."""
+    from machine_info import json_from_child
+
     command = [sys.executable, __file__, "--runs", str(runs), "--tokens", str(tokens), "--json"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"speed.py failed:\n{done.stderr[-3000:]}")
-    printed = json.loads(done.stdout.strip().splitlines()[-1])
+    printed = json_from_child(command, "speed.py")
     results.update(printed["results"])
     lines: list[str] = printed["lines"]
     return lines
