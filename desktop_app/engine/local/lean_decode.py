@@ -51,19 +51,19 @@ def lean_decoding(model: Any) -> int:
     """Have every Llama-like text model inside `model` (sdpa attention, transformers' own
     classes, no layer limited to a sliding window) write a token through `LeanModel`, its
     layers through `LeanLayer`; how many models."""
+    kinds = {  # only the modules imported: no model here is another (nor is its import paid)
+        getattr(classes, f"{prefix}Model"): (classes, prefix)
+        for name, prefix in TEXT_MODELS.items()
+        if (classes := sys.modules.get(name)) is not None
+    }
     found = 0
-    for name, prefix in TEXT_MODELS.items():
-        classes = sys.modules.get(name)
-        if classes is None:
-            continue  # not imported: no model here is one (nor is its import paid for)
-        for module in model.modules():
-            if type(module) is getattr(classes, f"{prefix}Model") and _can_be_lean(
-                module, classes, prefix
-            ):
-                for layer in module.layers:
-                    layer.forward = LeanLayer(layer)
-                module.forward = LeanModel(module)
-                found += 1
+    for module in model.modules():
+        kind = kinds.get(type(module))
+        if kind is not None and _can_be_lean(module, *kind):
+            for layer in module.layers:
+                layer.forward = LeanLayer(layer)
+            module.forward = LeanModel(module)
+            found += 1
     return found
 
 
