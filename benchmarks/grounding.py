@@ -56,7 +56,6 @@ SIZES = ((1920, 1080), (2880, 1800))
 HEADING = "## Grounding on the default path"
 TARGETS = {"tree": 1.5, "reader": 1.5, "item": 1.0, "real": 1.5}
 """Time to first token targets (seconds) per case."""
-OUTPUT = ROOT / "docs" / "performance.md"
 REAL_APPS = ("document-light", "terminal-dark", "settings-dark")
 """The real screens measured, at each of the set's sizes."""
 QUESTION = "What is the title of this window?"
@@ -326,7 +325,7 @@ def ask_lines(asks: list[dict[str, Any]]) -> list[str]:
 
 def write(lines: list[str]) -> None:
     """Put the section into docs/performance.md in place of its last version (or at the end)."""
-    write_section(OUTPUT, HEADING, lines)
+    write_section(HEADING, lines)
 
 
 def main() -> int:

@@ -28,7 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-OUTPUT = ROOT / "docs" / "performance.md"
 HEADING = "## A 2B-class model on the CPU (int8)"
 SHAPES = {
     "256M": "SmolVLM-256M-Instruct",
@@ -204,7 +203,7 @@ def _verdict(met: bool) -> str:
 def write(lines: list[str]) -> None:
     from machine_info import write_section
 
-    write_section(OUTPUT, HEADING, lines)
+    write_section(HEADING, lines)
 
 
 def main() -> int:

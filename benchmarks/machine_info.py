@@ -1,10 +1,11 @@
-"""The machine a benchmark ran on, as docs/performance.md names it."""
+"""The machine a benchmark ran on, as docs/performance.md names it, and where its figures go."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
+import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -59,10 +60,35 @@ AVX-512 VNNI runs the kernels of a laptop with AVX2 only (8-bit activations then
 Iris's probe `full_range_is_exact` finds it), though not at that laptop's clock or memory."""
 
 
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+"""Where the reports are written."""
+
+
+def limit_settings(environment: Mapping[str, str]) -> list[str]:
+    """The kernel limits set in `environment`, as `NAME=value` (none: an empty list)."""
+    return [f"{name}={environment[name]}" for name in KERNEL_LIMITS if environment.get(name)]
+
+
 def kernel_limits(environment: Mapping[str, str]) -> str:
     """The kernel limits set in `environment`, as the machine line adds them ('' if none)."""
-    found = [f"{name}={environment[name]}" for name in KERNEL_LIMITS if environment.get(name)]
+    found = limit_settings(environment)
     return f"; kernels limited: {' '.join(found)}" if found else ""
+
+
+def report_file(environment: Mapping[str, str] | None = None) -> Path:
+    """The report this run writes (`environment`: this process's unless given):
+    docs/performance.md; with torch's kernels held below the CPU, a file named after the
+    limits (docs/performance-avx2-kernels.md), so that such a run never overwrites the
+    figures of the CPU's own kernels."""
+    environment = os.environ if environment is None else environment
+    values = {
+        re.sub(r"[^a-z0-9]", "", environment[name].lower())
+        for name in KERNEL_LIMITS
+        if environment.get(name)
+    }
+    if not values:
+        return DOCS / "performance.md"
+    return DOCS / f"performance-{'-'.join(sorted(values))}-kernels.md"
 
 
 def json_from_child(command: list[str], what: str, env: Mapping[str, str] | None = None) -> Any:
@@ -145,14 +171,14 @@ def put_targets(text: str, results: dict[str, float], rows: TargetRows) -> str:
 
 
 def write_section(
-    output: Path,
     heading: str,
     lines: list[str],
     results: dict[str, float] | None = None,
     rows: TargetRows | None = None,
 ) -> None:
-    """Put a benchmark's section into `output` (docs/performance.md) in place of its last
+    """Put a benchmark's section into the report (`report_file`) in place of its last
     version, and its `rows` of the Targets table measured anew from `results`."""
+    output = report_file()
     text = output.read_text(encoding="utf-8") if output.exists() else ""
     text = put_section(text, heading, lines)
     if results is not None and rows:

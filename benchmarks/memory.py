@@ -46,7 +46,6 @@ TARGET_ROWS = [
 ]
 """(what, key, target, unit): this benchmark's rows of docs/performance.md's Targets table."""
 HEADING = "## Memory while loading (CPU)"
-OUTPUT = ROOT / "docs" / "performance.md"
 TARGET_COSINE = 0.99
 MODES = {
     "plain": "plain recipe, float32",
@@ -508,7 +507,7 @@ def main() -> int:
     if args.write:
         from machine_info import write_section
 
-        write_section(OUTPUT, HEADING, lines, results, TARGET_ROWS)
+        write_section(HEADING, lines, results, TARGET_ROWS)
     return 0
 
 

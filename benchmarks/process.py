@@ -42,7 +42,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 HEADING = "## The model in its own process"
-OUTPUT = ROOT / "docs" / "performance.md"
 SHAPE = "SmolVLM-256M-Instruct"
 SCREEN = (1920, 1080)
 PROMPT = "Describe this image."
@@ -761,7 +760,7 @@ def write(lines: list[str], results: dict[str, float]) -> None:
     benchmark time) and this benchmark's rows into its Targets table."""
     from machine_info import write_section
 
-    write_section(OUTPUT, HEADING, lines, results, TARGET_ROWS)
+    write_section(HEADING, lines, results, TARGET_ROWS)
 
 
 def main() -> int:

@@ -168,7 +168,6 @@ def _lines(
 
 REAL_HEADING = "## Text reading on real application screens"
 REAL_TARGETS = {"median_s": 1.0, "first_line_s": 0.3, "cer": 0.02}
-OUTPUT = ROOT / "docs" / "performance.md"
 
 
 def real_rows(runs: int, threads: int = 2) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -278,7 +277,7 @@ def main() -> int:
         lines = real_section(args.runs)
         print("\n".join(lines))
         if args.write:
-            write_section(OUTPUT, REAL_HEADING, lines)
+            write_section(REAL_HEADING, lines)
         return 0
     print("\n".join(section(args.runs, not args.skip_grounding)))
     return 0

@@ -252,7 +252,7 @@ def main() -> None:
     if args.write:
         from benchmarks.machine_info import write_section
 
-        write_section(ROOT / "docs" / "performance.md", HEADING, lines)
+        write_section(HEADING, lines)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.script_modules import load_script
 
 MACHINE_INFO = Path(__file__).resolve().parents[2] / "benchmarks" / "machine_info.py"
@@ -66,3 +68,24 @@ def test_the_machine_line_says_when_the_kernels_are_held_below_the_cpu() -> None
         {"FBGEMM_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
     )
     assert limited == "; kernels limited: FBGEMM_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2"
+
+
+def test_a_report_with_the_kernels_held_below_the_cpu_has_a_file_of_its_own() -> None:
+    assert machine_info.report_file({"PATH": "/bin"}) == machine_info.DOCS / "performance.md"
+    laptop = {name: "AVX2" for name in machine_info.KERNEL_LIMITS} | {"ATEN_CPU_CAPABILITY": "avx2"}
+    assert machine_info.report_file(laptop) == machine_info.DOCS / "performance-avx2-kernels.md"
+    mixed = {"FBGEMM_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX512_CORE"}
+    assert machine_info.report_file(mixed).name == "performance-avx2-avx512core-kernels.md"
+
+
+def test_a_section_measured_with_limited_kernels_leaves_the_cpus_own_report_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = tmp_path / "performance.md"
+    own.write_text(DOCUMENT, encoding="utf-8")
+    monkeypatch.setattr(machine_info, "DOCS", tmp_path)
+    monkeypatch.setenv("FBGEMM_ENABLE_INSTRUCTIONS", "AVX2")
+    machine_info.write_section("## Other runtimes", ["## Other runtimes", "", "on AVX2"])
+    assert own.read_text(encoding="utf-8") == DOCUMENT
+    limited = (tmp_path / "performance-avx2-kernels.md").read_text(encoding="utf-8")
+    assert "on AVX2" in limited
