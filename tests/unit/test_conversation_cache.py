@@ -11,7 +11,11 @@ from PIL import Image
 
 from desktop_app.core.types import Request
 from desktop_app.engine.local.backend import LocalBackend
-from desktop_app.engine.local.conversation_cache import ConversationCache, image_fingerprint
+from desktop_app.engine.local.conversation_cache import (
+    ConversationCache,
+    fingerprints_remembered,
+    image_fingerprint,
+)
 from desktop_app.settings import EngineSettings, Quantization
 
 REUSING = ("idefics3", "smolvlm2", "idefics2", "llava")
@@ -152,3 +156,37 @@ def test_image_tokens_after_the_shared_start_mean_no_reuse() -> None:
     assert start.cached_tokens == 0
     assert "pixel_values" in start.inputs and "past_key_values" not in start.inputs
     assert image_fingerprint([_picture(0)], detail=True) != images
+
+
+class CountedPixels:
+    """A picture whose pixel reads (`tobytes`) are counted."""
+
+    def __init__(self, picture: Image.Image) -> None:
+        self.picture = picture
+        self.mode, self.size = picture.mode, picture.size
+        self.reads = 0
+
+    def tobytes(self) -> bytes:
+        self.reads += 1
+        return self.picture.tobytes()
+
+
+def test_within_one_request_each_image_is_hashed_once() -> None:
+    first, second = CountedPixels(_picture(0)), CountedPixels(_picture(1))
+    with fingerprints_remembered():
+        prints = image_fingerprint([first, second], detail=False)
+        with fingerprints_remembered():  # an inner block keeps the outer one's prints
+            assert image_fingerprint([second, first], detail=True)[1:] == prints[:0:-1]
+        assert image_fingerprint([first], detail=False) == prints[:2]
+    assert (first.reads, second.reads) == (1, 1)
+    assert image_fingerprint([first], detail=False) == prints[:2]  # outside: hashed again
+    assert first.reads == 2
+
+
+def test_an_image_changed_between_requests_is_told_apart() -> None:
+    picture = _picture(0)
+    with fingerprints_remembered():
+        before = image_fingerprint([picture], detail=False)
+    picture.putpixel((0, 0), (1, 2, 3))
+    with fingerprints_remembered():
+        assert image_fingerprint([picture], detail=False) != before

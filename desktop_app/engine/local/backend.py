@@ -23,7 +23,12 @@ from desktop_app.core.types import (
 from desktop_app.engine.backend import Backend
 from desktop_app.engine.images import fit_longest_edge
 from desktop_app.engine.local.choices import choice_constraint
-from desktop_app.engine.local.conversation_cache import ConversationCache, Reuse, image_fingerprint
+from desktop_app.engine.local.conversation_cache import (
+    ConversationCache,
+    Reuse,
+    fingerprints_remembered,
+    image_fingerprint,
+)
 from desktop_app.engine.local.loading import LoadedModel, load_model
 from desktop_app.engine.local.out_of_memory import is_out_of_memory
 from desktop_app.engine.local.precision import Hardware, detect_hardware
@@ -193,9 +198,12 @@ class LocalBackend(Backend):
         import torch
 
         request, images = self._for_model(request)
-        key = image_fingerprint(images, request.detail)
-        cached_processor(loaded.processor)
-        inputs = _to_model(loaded.family.build_inputs(loaded.processor, request, images), loaded)
+        with fingerprints_remembered():
+            key = image_fingerprint(images, request.detail)
+            cached_processor(loaded.processor)
+            inputs = _to_model(
+                loaded.family.build_inputs(loaded.processor, request, images), loaded
+            )
         start = self._start_from_cache(loaded, inputs, key)  # the kept conversation is taken
         try:
             with torch.inference_mode(), stop_inside_steps(loaded.model, preparing):
@@ -214,14 +222,16 @@ class LocalBackend(Backend):
         request, images = self._for_model(request)
         if not images:
             return
-        key = image_fingerprint(images, request.detail)
-        if (self._encoded is not None and self._encoded.key == key) or (
-            loaded.family.reuses_cache and self._conversation.holds(key)
-        ):
+        with fingerprints_remembered():
+            key = image_fingerprint(images, request.detail)
             cached_processor(loaded.processor)
-            return
-        cached_processor(loaded.processor)
-        inputs = _to_model(loaded.family.build_inputs(loaded.processor, request, images), loaded)
+            if (self._encoded is not None and self._encoded.key == key) or (
+                loaded.family.reuses_cache and self._conversation.holds(key)
+            ):
+                return
+            inputs = _to_model(
+                loaded.family.build_inputs(loaded.processor, request, images), loaded
+            )
         if preparing.is_set():
             return
         encoded = encode_images(loaded.model, inputs, key, preparing)
@@ -266,11 +276,12 @@ class LocalBackend(Backend):
         started = self._clock()
         request, images = self._for_model(request)
         try:
-            cached_processor(loaded.processor)
-            inputs = _to_model(
-                loaded.family.build_inputs(loaded.processor, request, images), loaded
-            )
-            seen = image_fingerprint(images, request.detail)
+            with fingerprints_remembered():
+                cached_processor(loaded.processor)
+                inputs = _to_model(
+                    loaded.family.build_inputs(loaded.processor, request, images), loaded
+                )
+                seen = image_fingerprint(images, request.detail)
             start = self._start_from_cache(loaded, inputs, seen)
         except IrisError:
             raise
