@@ -102,14 +102,15 @@ def json_from_child(command: list[str], what: str, env: Mapping[str, str] | None
 
 def put_section(text: str, heading: str, lines: list[str]) -> str:
     """docs/performance.md's `text` with the section under `heading` replaced by `lines`
-    (or, when it has none yet, `lines` put before the benchmark time, else at the end)."""
+    (or, when it has none yet, `lines` put before the benchmark time, else at the end); the
+    report's benchmark time stays, after the last section too."""
     body = "\n".join(lines)
+    marker = "\nBenchmark time:"
     if heading in text:
         before, rest = text.split(heading, 1)
-        after = rest.split("\n## ", 1)
-        tail = "\n## " + after[1] if len(after) > 1 else ""
+        ends = [found for found in (rest.find("\n## "), rest.find(marker)) if found >= 0]
+        tail = rest[min(ends) :] if ends else ""  # the next section, or the report's time
         return before + body.rstrip("\n") + "\n" + tail
-    marker = "\nBenchmark time:"
     if marker in text:
         before, after_marker = text.rsplit(marker, 1)
         return before.rstrip("\n") + "\n\n" + body + marker + after_marker

@@ -89,3 +89,22 @@ def test_a_section_measured_with_limited_kernels_leaves_the_cpus_own_report_alon
     assert own.read_text(encoding="utf-8") == DOCUMENT
     limited = (tmp_path / "performance-avx2-kernels.md").read_text(encoding="utf-8")
     assert "on AVX2" in limited
+
+
+def test_a_benchmark_writing_the_last_section_leaves_the_report_time() -> None:
+    text = machine_info.put_section(DOCUMENT, "## Other runtimes", ["## Other runtimes", "", "new"])
+    assert text.endswith("## Other runtimes\n\nnew\n\nBenchmark time: 3 s.\n")
+    assert "kept too" not in text
+    assert text.count("## A 2B-class model") == 1
+
+
+def test_a_benchmark_writing_a_middle_section_leaves_the_ones_after_it() -> None:
+    text = machine_info.put_section(DOCUMENT, "## A 2B-class model", ["## A 2B-class model", ""])
+    assert "| 2.2B | 0.99 |" not in text
+    after = "## A 2B-class model\n\n## Other runtimes\n\nkept too\nBenchmark time: 3 s.\n"
+    assert text.endswith(after)
+
+
+def test_a_new_section_goes_before_the_report_time() -> None:
+    text = machine_info.put_section(DOCUMENT, "## Loading", ["## Loading", "", "made"])
+    assert text.endswith("kept too\n\n## Loading\n\nmade\nBenchmark time: 3 s.\n")
