@@ -19,6 +19,11 @@ whole product and keeps it until every layer of the group has taken its columns 
 input (the same tensor, unchanged); any other call computes it afresh, so a model that feeds
 the layers different inputs gets the right values, only more slowly. The backend runs the
 model under one lock (`LocalBackend._run_lock`), one forward at a time, which this relies on.
+Each layer's output is a view of the product (its columns), not a copy: the attention splits
+it into heads by a view anyway, and elementwise operations read it in place. On a 2-core AMD
+EPYC, SmolVLM-256M's shape, a 1920x1080 screenshot's encoding and first token took 0.810 s
+against 0.830 s with copies, 1.185 s against 1.253 s with a 480-token grounded prompt
+(medians of 8, interleaved in one process).
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ class SharedInputInt8Linear(Int8Linear):
         return self.columns(0, x)
 
     def columns(self, index: int, x: torch.Tensor) -> torch.Tensor:
-        """The output of the group's layer `index` for input `x`."""
+        """The output of the group's layer `index` for input `x`: a view of the product."""
         kept = self.kept
         version = -1 if x.is_inference() else x._version
         product = kept.product
@@ -64,7 +69,7 @@ class SharedInputInt8Linear(Int8Linear):
         if len(kept.served) == len(self.bounds):
             kept.input = kept.product = None  # every layer has its part: keep nothing
         start, stop = self.bounds[index]
-        return product[..., start:stop].contiguous()
+        return product[..., start:stop]
 
     def _get_name(self) -> str:
         return "SharedInputInt8Linear"
