@@ -1,6 +1,6 @@
 """Benchmark of grounding on the default path: time to first token of a description.
 
-    .venv/bin/python benchmarks/grounding.py [--runs N] [--write]
+    .venv/bin/python benchmarks/grounding.py [--runs N] [--shape 256M|500M|2.2B] [--write]
 
 Random weights with SmolVLM-256M-Instruct's published layer sizes (built offline), default
 settings (int8, grounding on), through the backends the window makes
@@ -16,7 +16,10 @@ document, a terminal listing, a settings dialog) at 1920x1080 and 2880x1800 (sca
 no tree: the default path on a window Iris knows nothing about. Each run uses a new image
 with new pixels and no kept conversation, so nothing is reused. Prints a Markdown section;
 with --write, puts it into docs/performance.md in place of the last one;
-`benchmarks/report.py` includes it in a full report.
+`benchmarks/report.py` includes it in a full report. `--shape` measures a bigger SmolVLM's
+shapes the same way (no Ask about the screen, no targets: those are the default model's) in a
+section of its own; each shape's typical figure (`typical_first_token_s`) is the one the model
+catalogue records (`engine/models/catalogue.py`, `cpu_first_token_s`).
 """
 
 from __future__ import annotations
@@ -54,6 +57,17 @@ from desktop_app.testing.text_screens import document, form, table, two_columns 
 
 SIZES = ((1920, 1080), (2880, 1800))
 HEADING = "## Grounding on the default path"
+SHAPES = {
+    "256M": "SmolVLM-256M-Instruct",
+    "500M": "SmolVLM-500M-Instruct",
+    "2.2B": "SmolVLM-Instruct",
+}
+"""The catalogue's CPU models, by the shape `--shape` names; the first is the default model."""
+DEFAULT_SHAPE = "256M"
+TYPICAL_SIZE = "1920x1080"
+"""The screen size of the catalogue's figure."""
+TYPICAL_CASES = ("tree", "reader", "real")
+"""The grounded cases whose median at TYPICAL_SIZE is the catalogue's figure."""
 TARGETS = {"tree": 1.5, "reader": 1.5, "item": 1.0, "real": 1.5}
 """Time to first token targets (seconds) per case."""
 REAL_APPS = ("document-light", "terminal-dark", "settings-dark")
@@ -178,7 +192,24 @@ def ask_row(backend: Any, name: str, image: Any, runs: int) -> dict[str, Any]:
     return {"size": f"{image.width}x{image.height}", "screen": name, **rows}
 
 
-def figures(runs: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+def heading(shape: str) -> str:
+    """The section's heading: the default model's, or a bigger shape's own."""
+    return HEADING if shape == DEFAULT_SHAPE else f"{HEADING}: SmolVLM {shape}"
+
+
+def typical_first_token_s(rows: list[dict[str, Any]]) -> float:
+    """What a description of a TYPICAL_SIZE screen waits for its first token on the default
+    path: the median of the grounded cases (TYPICAL_CASES) at that size."""
+    return statistics.median(
+        row["first_token_s"]
+        for row in rows
+        if row["size"] == TYPICAL_SIZE and row["key"] in TYPICAL_CASES
+    )
+
+
+def figures(
+    runs: int, shape: str = DEFAULT_SHAPE
+) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
     from process import shipped_backend
 
     from desktop_app.testing.random_models import build_real_shape_model
@@ -186,7 +217,7 @@ def figures(runs: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]
     rows = []
     asks = []
     with tempfile.TemporaryDirectory() as folder:
-        model = build_real_shape_model("SmolVLM-256M-Instruct", Path(folder) / "smolvlm-256m")
+        model = build_real_shape_model(SHAPES[shape], Path(folder) / SHAPES[shape].lower())
         grounded = shipped_backend(model)  # the model's process, the reader's process
         plain = grounded.inner  # the model's process, ungrounded
         grounded.load()
@@ -213,7 +244,8 @@ def figures(runs: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]
                             "prompt_tokens": measured[0][1],
                         }
                     )
-                asks.append(ask_row(grounded, "dense text (the screen above)", screen, runs))
+                if shape == DEFAULT_SHAPE:
+                    asks.append(ask_row(grounded, "dense text (the screen above)", screen, runs))
             for screen in real_screens.build():
                 if not screen.name.startswith(REAL_APPS):
                     continue
@@ -231,22 +263,24 @@ def figures(runs: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]
                         "prompt_tokens": measured[0][1],
                     }
                 )
-                name = f"real: {screen.name.rsplit('-', 1)[0]}"
-                asks.append(ask_row(grounded, name, image, runs))
+                if shape == DEFAULT_SHAPE:
+                    name = f"real: {screen.name.rsplit('-', 1)[0]}"
+                    asks.append(ask_row(grounded, name, image, runs))
             return grounded.description, rows, asks
         finally:
             grounded.close()
 
 
-def section(runs: int) -> list[str]:
-    """The Markdown section on grounding on the default path."""
+def section(runs: int, shape: str = DEFAULT_SHAPE) -> list[str]:
+    """The Markdown section on grounding on the default path, for the model `shape`."""
     started = time.perf_counter()
-    description, rows, asks = figures(runs)
+    description, rows, asks = figures(runs, shape)
+    command = "" if shape == DEFAULT_SHAPE else f" --shape {shape}"
     lines = [
-        HEADING,
+        heading(shape),
         "",
-        f"Time to first token of a description (`benchmarks/grounding.py`), median of {runs} "
-        f"run(s): random weights with SmolVLM-256M-Instruct's shapes ({description}), default "
+        f"Time to first token of a description (`benchmarks/grounding.py{command}`), median "
+        f"of {runs} run(s): random weights with {SHAPES[shape]}'s shapes ({description}), default "
         "settings (grounding on, one tile), through the backends the window makes: the model "
         "in its own process, the text reader in its own, below the model's priority. Dense "
         "dark-theme text screens made of the test screens. Every run has new pixels, so "
@@ -262,8 +296,9 @@ def section(runs: int) -> list[str]:
         "|---|---|---|---|---|",
     ]
     verdicts = []
+    targets = TARGETS if shape == DEFAULT_SHAPE else {}
     for row in rows:
-        target = TARGETS.get(row["key"])
+        target = targets.get(row["key"])
         shown = "" if target is None else f"{target:g}"
         lines.append(
             f"| {row['size']} | {row['what']} | {row['first_token_s']:.2f} | {shown} | "
@@ -287,15 +322,18 @@ def section(runs: int) -> list[str]:
             "encoding ended, and was stopped there (reading such a screen whole takes several "
             "seconds on these cores).",
         ]
-    lines += ask_lines(asks)
+    if asks:
+        lines += ask_lines(asks)
     verdicts += [row["typed"][0] <= TARGETS["reader"] for row in asks]
     met = sum(verdicts)
     lines += [
         "",
-        f"Targets met: {met} of {len(verdicts)}. Measured in "
-        f"{time.perf_counter() - started:.0f} s.",
-        "",
+        f"Typical first token (the model catalogue's figure: the median of the grounded cases "
+        f"at {TYPICAL_SIZE}): {typical_first_token_s(rows):.2f} s.",
     ]
+    if verdicts:
+        lines += ["", f"Targets met: {met} of {len(verdicts)}."]
+    lines += ["", f"Measured in {time.perf_counter() - started:.0f} s.", ""]
     return lines
 
 
@@ -323,22 +361,23 @@ def ask_lines(asks: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def write(lines: list[str]) -> None:
+def write(lines: list[str], shape: str = DEFAULT_SHAPE) -> None:
     """Put the section into docs/performance.md in place of its last version (or at the end)."""
-    write_section(HEADING, lines)
+    write_section(heading(shape), lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--shape", choices=list(SHAPES), default=DEFAULT_SHAPE)
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         os.environ.setdefault("IRIS_CACHE_DIR", cache)  # leave the user's int8 cache alone
-        lines = section(args.runs)
+        lines = section(args.runs, args.shape)
     print("\n".join(lines))
     if args.write:
-        write(lines)
+        write(lines, args.shape)
     return 0
 
 

@@ -108,3 +108,11 @@ def test_a_benchmark_writing_a_middle_section_leaves_the_ones_after_it() -> None
 def test_a_new_section_goes_before_the_report_time() -> None:
     text = machine_info.put_section(DOCUMENT, "## Loading", ["## Loading", "", "made"])
     assert text.endswith("kept too\n\n## Loading\n\nmade\nBenchmark time: 3 s.\n")
+
+
+def test_a_heading_that_begins_another_replaces_only_its_own_section() -> None:
+    document = "# P\n\n## Reading: 2.2B\n\nbig\n\n## Reading\n\nsmall\nBenchmark time: 3 s.\n"
+    text = machine_info.put_section(document, "## Reading", ["## Reading", "", "new"])
+    assert text == "# P\n\n## Reading: 2.2B\n\nbig\n\n## Reading\n\nnew\n\nBenchmark time: 3 s.\n"
+    first = machine_info.put_section("## Reading\n\nold\n", "## Reading", ["## Reading", "x"])
+    assert first == "## Reading\nx\n"
