@@ -843,16 +843,18 @@ MEMORY_TOO_LITTLE_NO_SMALLER = N_(
 STRENGTH_FASTEST = N_("the fastest, with shorter descriptions")
 STRENGTH_BETTER = N_("better descriptions, still quick")
 STRENGTH_BEST_SMALL = N_("better descriptions and reading of small text")
-# Translators: {model} is a model's short name, {words} a whole number of words a second estimated
-# for this
-# computer, {memory} the memory it needs in GB.
+# Translators: {model} is a model's short name; {seconds} the wait, estimated for this computer,
+# from the capture of a screen to the first words of its description (one decimal); {words} a
+# whole number of words a second it writes after them; {memory} the memory it needs in GB.
 MODEL_CHOICE_REASON = N_(
-    "{model}: {strength}, about {words} words a second on this computer, {memory:g} GB."
+    "{model}: {strength}. On this computer, its first words after about {seconds:.1f} "
+    "seconds, then about {words} words a second; {memory:g} GB."
 )
 # Translators: No better model keeps up with speech or fits in the memory free; the smallest is
-# chosen.
+# chosen. The placeholders are MODEL_CHOICE_REASON's.
 MODEL_CHOICE_ONLY_SMALLEST = N_(
-    "{model}: {strength}, about {words} words a second on this computer, {memory:g} GB. "
+    "{model}: {strength}. On this computer, its first words after about {seconds:.1f} "
+    "seconds, then about {words} words a second; {memory:g} GB. "
     "No bigger model fits in the memory free or keeps up with speech here."
 )
 # Translators: A graphics card has room for a bigger model.

@@ -11,7 +11,13 @@ import pytest
 from desktop_app.core import messages
 from desktop_app.engine.models import choice
 from desktop_app.engine.models.catalogue import CATALOGUE, find
-from desktop_app.engine.models.choice import Computer, concrete, recommend, words_per_s
+from desktop_app.engine.models.choice import (
+    Computer,
+    concrete,
+    first_words_s,
+    recommend,
+    words_per_s,
+)
 from desktop_app.engine.models.memory import GB, MARGIN_BYTES
 from desktop_app.settings import AUTO_MODEL, DEFAULT_MODEL, EngineSettings
 
@@ -27,6 +33,7 @@ def test_the_catalogue_measures_more_than_the_smallest_model() -> None:
     assert len(MEASURED) >= 2 and BEST.hub_id != DEFAULT_MODEL
     for entry in MEASURED:
         assert entry.cpu_memory_gb is not None and entry.cpu_peak_gb is not None
+        assert entry.cpu_first_words_s is not None and entry.cpu_first_words_s > 0
         assert entry.strength
 
 
@@ -34,12 +41,24 @@ def test_with_room_and_speed_the_best_measured_model_is_picked() -> None:
     picked = recommend(roomy())
     assert picked.entry == BEST
     assert picked.words_per_s == pytest.approx(words_per_s(BEST, roomy()))
+    assert picked.first_words_s == pytest.approx(first_words_s(BEST, roomy()))
     assert picked.reason == messages.MODEL_CHOICE_REASON.format(
         model=BEST.name,
         strength=BEST.strength,
         words=round(picked.words_per_s or 0),
+        seconds=picked.first_words_s,
         memory=BEST.cpu_memory_gb,
     )
+    assert f"{BEST.cpu_first_words_s:.1f} seconds" in picked.reason  # 2 cores: as measured
+
+
+def test_the_wait_for_the_first_words_grows_with_the_model_and_shrinks_with_cores() -> None:
+    smallest = find(DEFAULT_MODEL)
+    assert smallest is not None
+    assert (first_words_s(smallest, roomy()) or 0) < (first_words_s(BEST, roomy()) or 0)
+    one, two, four, many = (first_words_s(BEST, roomy(n)) for n in (1, 2, 4, 64))
+    assert one is not None and two is not None and four is not None and many is not None
+    assert one > two > four and many == pytest.approx(two / choice.MOST_CORES_COUNTED)
 
 
 def test_a_model_whose_first_load_does_not_fit_is_not_picked() -> None:

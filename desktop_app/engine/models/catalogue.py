@@ -22,7 +22,8 @@ ENGLISH_ONLY = (ENGLISH_CODE,)
 """The languages of a model whose card says "Language(s): English" (SmolVLM, SmolVLM2, the
 Idefics models): it may answer in English whatever language it is asked for."""
 MEASURED_WIDE_VECTORS = False
-"""Whether that machine has AVX-512 (it is an AMD EPYC with AVX2, as most laptops have)."""
+"""Whether the `cpu_` figures were taken with AVX-512 kernels. They were not: torch's kernels
+were held to AVX2 (docs/performance-avx2-kernels.md), as most laptops have."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class CatalogueEntry:
     """The model's process with the model loaded from the int8 cache, in GB."""
     cpu_peak_gb: float | None = None
     """The most memory the first load takes (quantizing, int8 cache cold), in GB."""
+    cpu_first_words_s: float | None = None
+    """Seconds from the capture to the first words of a description of a 1920x1080 screen on
+    MEASURED_CORES cores, on the default path (grounding on): benchmarks/grounding.py's
+    typical figure; None: not measured."""
     languages: tuple[str, ...] | None = None
     """The languages the model card says it was trained for (codes); None: unknown."""
 
@@ -82,9 +87,11 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         N_("default on CPU; fastest"),
         quality=1,
         strength=messages.STRENGTH_FASTEST,
-        cpu_tokens_per_s=25.8,  # 38.8 ms a token (benchmarks/large_model.py)
+        # docs/performance-avx2-kernels.md: benchmarks/large_model.py, benchmarks/grounding.py
+        cpu_tokens_per_s=44.8,  # 22.3 ms a token
         cpu_memory_gb=0.76,  # 726 MiB with torch's CUDA build (its CPU build: ~0.15 GB less)
-        cpu_peak_gb=0.79,  # 756 MiB: the first load, layer by layer
+        cpu_peak_gb=0.79,  # 748 MiB: the first load, layer by layer
+        cpu_first_words_s=1.29,
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -97,9 +104,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         N_("better answers, still quick on CPU"),
         quality=2,
         strength=messages.STRENGTH_BETTER,
-        cpu_tokens_per_s=18.1,  # 55.3 ms a token
-        cpu_memory_gb=0.95,  # 907 MiB
-        cpu_peak_gb=0.98,  # 930 MiB
+        cpu_tokens_per_s=28.4,  # 35.2 ms a token
+        cpu_memory_gb=0.95,  # 906 MiB
+        cpu_peak_gb=0.98,  # 931 MiB
+        cpu_first_words_s=1.63,
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(
@@ -112,9 +120,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         N_("default on a GPU with 6 GB free"),
         quality=3,
         strength=messages.STRENGTH_BEST_SMALL,
-        cpu_tokens_per_s=10.2,  # 97.8 ms a token
+        cpu_tokens_per_s=15.7,  # 63.6 ms a token
         cpu_memory_gb=2.71,  # 2584 MiB
-        cpu_peak_gb=2.73,  # 2606 MiB: the first load, layer by layer
+        cpu_peak_gb=2.74,  # 2608 MiB: the first load, layer by layer
+        cpu_first_words_s=5.21,
         languages=ENGLISH_ONLY,
     ),
     CatalogueEntry(

@@ -1,11 +1,13 @@
 """Which catalogue model this computer runs best at the pace of speech: the "auto" model.
 
 The catalogue records, for the models measured on Iris's benchmark machine (int8 weights,
-catalogue.MEASURED_CORES cores), how many tokens a second they write and how much memory
-they need. From those, this computer's cores and vector units, and the memory free now, Iris
-estimates each model's words a second here and picks the one with the best answers that
-still keeps up with the voice reading them out and fits in the memory free. With a graphics
-card with room, the GPU defaults apply. Nothing here imports torch: the window asks too.
+catalogue.MEASURED_CORES cores), how many tokens a second they write, how long a description
+waits for its first words and how much memory they need. From those, this computer's cores
+and vector units, and the memory free now, Iris estimates each model's words a second here
+and picks the one with the best answers that still keeps up with the voice reading them out
+and fits in the memory free; the sentence that explains the choice also says the wait. With
+a graphics card with room, the GPU defaults apply. Nothing here imports torch: the window asks
+too.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Recommendation:
     entry: CatalogueEntry
     words_per_s: float | None
     reason: str
+    first_words_s: float | None = None
+    """The estimated wait for a description's first words here; None on a graphics card."""
 
 
 def this_computer() -> Computer:
@@ -75,15 +79,29 @@ def this_computer() -> Computer:
     )
 
 
+def speed_here(computer: Computer) -> float:
+    """How many times the benchmark machine's speed `computer` is assumed to run a model."""
+    scale = min(computer.cores / MEASURED_CORES, MOST_CORES_COUNTED)
+    if MEASURED_WIDE_VECTORS and not computer.wide_vectors:
+        scale *= NARROW_VECTORS_FACTOR
+    return scale
+
+
 def words_per_s(entry: CatalogueEntry, computer: Computer) -> float | None:
     """The words a second `entry` writes on `computer`, estimated from the benchmark's figure;
     None for a model not measured on a CPU."""
     if entry.cpu_tokens_per_s is None:
         return None
-    scale = min(computer.cores / MEASURED_CORES, MOST_CORES_COUNTED)
-    if MEASURED_WIDE_VECTORS and not computer.wide_vectors:
-        scale *= NARROW_VECTORS_FACTOR
-    return entry.cpu_tokens_per_s * scale / TOKENS_PER_WORD
+    return entry.cpu_tokens_per_s * speed_here(computer) / TOKENS_PER_WORD
+
+
+def first_words_s(entry: CatalogueEntry, computer: Computer) -> float | None:
+    """The seconds a description by `entry` waits for its first words on `computer` (a
+    1920x1080 screen, grounding on), estimated from the benchmark's figure; None for a model
+    not measured on a CPU."""
+    if entry.cpu_first_words_s is None:
+        return None
+    return entry.cpu_first_words_s / speed_here(computer)
 
 
 def fits(entry: CatalogueEntry, computer: Computer) -> bool:
@@ -120,13 +138,15 @@ def recommend(computer: Computer, needed_words_per_s: float = SPEECH_WORDS_PER_S
         entry = smallest
         speed = words_per_s(entry, computer) or 0.0
         template = messages.MODEL_CHOICE_ONLY_SMALLEST
+    wait = first_words_s(entry, computer) or 0.0
     reason = template.format(
         model=entry.name,
         strength=translate(entry.strength),
         words=max(1, round(speed)),
+        seconds=max(0.1, round(wait, 1)),
         memory=entry.cpu_memory_gb or entry.memory_gb,
     )
-    return Recommendation(entry, speed, reason)
+    return Recommendation(entry, speed, reason, wait)
 
 
 def concrete(settings: EngineSettings, computer: Computer | None = None) -> EngineSettings:
