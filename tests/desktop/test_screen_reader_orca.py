@@ -236,6 +236,38 @@ def test_settings_say_their_name_and_the_focused_field(
     desktop.wait_for_active_window(messages.WINDOW_TITLE)
 
 
+def test_the_recommended_model_button_says_the_wait_for_the_first_words(
+    orca_desktop: OrcaDesktop, iris: RunningIris
+) -> None:
+    from desktop_app.engine.models.choice import recommend, this_computer
+
+    picked = recommend(this_computer())
+    assert picked.first_words_s is not None
+    wait = messages.MODEL_CHOICE_REASON.split("{seconds:.1f}")[0].split(". ")[-1]
+    expected = f"{wait}{max(0.1, round(picked.first_words_s, 1)):.1f}"
+    desktop = orca_desktop
+    mark = desktop.mark()
+    desktop.press("ctrl+comma")
+    desktop.wait_for_speech(messages.FIELD_ANSWER_LANGUAGE, since=mark)
+    mark = desktop.mark()
+    desktop.press("ctrl+Tab")
+    desktop.wait_for_speech(messages.TAB_MODEL, since=mark)
+    mark = desktop.mark()
+    for _ in range(15):  # Tab through the Model page until its last button is spoken
+        desktop.press("Tab")
+        try:
+            said = desktop.wait_for_speech(expected, since=mark, timeout=4.0)
+            break
+        except TimeoutError:
+            continue
+    else:
+        raise AssertionError(f"never said {expected!r}: {desktop.spoken_since(mark)!r}")
+    assert messages.USE_RECOMMENDED_MODEL in " ".join(desktop.spoken_since(mark))
+    assert picked.entry.name in said
+    desktop.press("Escape")
+    desktop.wait_for_active_window(messages.WINDOW_TITLE)
+
+
 def test_closing_without_a_tray_asks_and_the_hotkeys_go_on(
     orca_desktop: OrcaDesktop, iris: RunningIris
 ) -> None:
