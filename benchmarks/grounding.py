@@ -19,7 +19,7 @@ with --write, puts it into docs/performance.md in place of the last one;
 `benchmarks/report.py` includes it in a full report. `--shape` measures a bigger SmolVLM's
 shapes the same way (no Ask about the screen, no targets: those are the default model's) in a
 section of its own; each shape's typical figure (`typical_first_token_s`) is the one the model
-catalogue records (`engine/models/catalogue.py`, `cpu_first_token_s`).
+catalogue records (`engine/models/catalogue.py`, `cpu_first_words_s`).
 """
 
 from __future__ import annotations
