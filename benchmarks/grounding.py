@@ -216,6 +216,7 @@ def figures(
 
     rows = []
     asks = []
+    asking = shape == DEFAULT_SHAPE  # Ask about the screen: the default model's rows only
     with tempfile.TemporaryDirectory() as folder:
         model = build_real_shape_model(SHAPES[shape], Path(folder) / SHAPES[shape].lower())
         grounded = shipped_backend(model)  # the model's process, the reader's process
@@ -244,7 +245,7 @@ def figures(
                             "prompt_tokens": measured[0][1],
                         }
                     )
-                if shape == DEFAULT_SHAPE:
+                if asking:
                     asks.append(ask_row(grounded, "dense text (the screen above)", screen, runs))
             for screen in real_screens.build():
                 if not screen.name.startswith(REAL_APPS):
@@ -263,7 +264,7 @@ def figures(
                         "prompt_tokens": measured[0][1],
                     }
                 )
-                if shape == DEFAULT_SHAPE:
+                if asking:
                     name = f"real: {screen.name.rsplit('-', 1)[0]}"
                     asks.append(ask_row(grounded, name, image, runs))
             return grounded.description, rows, asks

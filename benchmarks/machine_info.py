@@ -106,10 +106,9 @@ def put_section(text: str, heading: str, lines: list[str]) -> str:
     report's benchmark time stays, after the last section too."""
     body = "\n".join(lines)
     marker = "\nBenchmark time:"
-    line = f"\n{heading}\n"  # the whole line: one heading may begin another
-    if line in f"\n{text}":
-        before, rest = f"\n{text}".split(line, 1)
-        before, rest = (before[1:] + "\n" if before else ""), "\n" + rest
+    start = f"\n{text}".find(f"\n{heading}\n")  # the whole line: one heading may begin another
+    if start >= 0:
+        before, rest = text[:start], text[start + len(heading) :]
         ends = [found for found in (rest.find("\n## "), rest.find(marker)) if found >= 0]
         tail = rest[min(ends) :] if ends else ""  # the next section, or the report's time
         return before + body.rstrip("\n") + "\n" + tail
