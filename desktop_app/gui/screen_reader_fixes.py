@@ -1,4 +1,4 @@
-"""Work-arounds that make Qt's widgets speak under Orca, measured with Orca 43 and Qt 6.12.
+"""Work-arounds that make Qt's widgets speak under Orca, measured with Orca 43 and Qt 6.11, 6.12.
 
 - An empty text field is silent on Tab: Qt reports its caret move before its focus, so Orca
   takes the field as already presented. A name-changed event just after the focus makes Orca
