@@ -3,11 +3,15 @@
 QTabWidget keeps its pages in a QStackedWidget, which Orca announces as "layered pane" at
 every page change. Here each page sits in a flat, untitled group box named after its tab, so
 Orca says "General panel" instead, and only the current page is shown.
+
+The tabs ask for room for their widest and tallest page, so that the window opens with every
+page in view across; a page scrolls up and down, and sideways only when its form cannot reflow
+any narrower.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGroupBox, QScrollArea, QTabBar, QVBoxLayout, QWidget
 
@@ -15,6 +19,10 @@ _NEXT_KEYS = ("Ctrl+Tab", "Ctrl+PgDown")
 _PREVIOUS_KEYS = ("Ctrl+Shift+Tab", "Ctrl+PgUp")
 """One spelling each: Qt matches X11's Backtab with Shift held to Ctrl+Shift+Tab, and a second
 spelling of the same keys ("Ctrl+Backtab") would make the shortcut ambiguous, so never fire."""
+
+_SCREEN_SHARE = 0.9
+"""The most of the screen's width the tabs ask for at least, leaving room for the window's frame
+and margins: beyond it a page scrolls sideways rather than push the window off the screen."""
 
 
 class PageTabs(QWidget):
@@ -47,7 +55,7 @@ class PageTabs(QWidget):
         panel.setObjectName(f"page_{len(self._pages)}")
         inner = QVBoxLayout(panel)
         inner.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()  # large text: the page scrolls, and follows the focus
+        scroll = _PageScroll()  # large text: the page scrolls, and follows the focus
         scroll.setObjectName(f"page_scroll_{len(self._pages)}")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -60,6 +68,20 @@ class PageTabs(QWidget):
         index = self.bar.addTab(title)
         panel.setVisible(index == self.bar.currentIndex())
         return index
+
+    def sizeHint(self) -> QSize:
+        """The bar over the widest and the tallest page, shown or not."""
+        shown = super().sizeHint()
+        pages = [panel.sizeHint() for panel in self._panels]
+        width = max([shown.width(), *(page.width() for page in pages)])
+        height = self.bar.sizeHint().height() + self._layout.spacing()
+        return QSize(width, max([shown.height(), *(height + page.height() for page in pages)]))
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the widest page can reflow, shown or not (see `_PageScroll`)."""
+        shown = super().minimumSizeHint()
+        widest = max([shown.width(), *(panel.minimumSizeHint().width() for panel in self._panels)])
+        return QSize(widest, shown.height())
 
     def panel(self, index: int) -> QGroupBox:
         """The named group box that holds page `index` (and its scroll area)."""
@@ -109,6 +131,31 @@ class PageTabs(QWidget):
                 first = first.nextInFocusChain()
             if first is not None and page.isAncestorOf(first):
                 first.setFocus(Qt.FocusReason.TabFocusReason)
+
+
+class _PageScroll(QScrollArea):
+    """A page's scroll area that asks for the whole page and its vertical scroll bar (Qt's own
+    hint stops at 36 lines of text across); the window bounds it to the screen."""
+
+    def sizeHint(self) -> QSize:
+        page = self.widget()
+        return super().sizeHint() if page is None else page.sizeHint() + self._around_page()
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the page can reflow, so that it never scrolls sideways, unless that
+        leaves the window's frame no room on the screen (`_SCREEN_SHARE`); a few lines high."""
+        shown = super().minimumSizeHint()
+        page = self.widget()
+        if page is None:
+            return shown
+        room = int(self.screen().availableGeometry().width() * _SCREEN_SHARE)
+        width = page.minimumSizeHint().width() + self._around_page().width()
+        return QSize(min(width, room), shown.height())
+
+    def _around_page(self) -> QSize:
+        """The frame on each side, and the vertical scroll bar beside the page."""
+        frame = 2 * self.frameWidth()
+        return QSize(frame + self.verticalScrollBar().sizeHint().width(), frame)
 
 
 def _takes_tab(widget: QWidget) -> bool:

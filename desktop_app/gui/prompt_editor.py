@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from desktop_app.core import messages
 from desktop_app.core.errors import HotkeyError
 from desktop_app.gui.screen_reader_fixes import describe_value
-from desktop_app.gui.setting_controls import add_control, control_problem, control_value
+from desktop_app.gui.setting_controls import (
+    add_control,
+    control_problem,
+    control_value,
+    reflowing_form,
+)
 from desktop_app.hotkeys import parse_hotkey
 from desktop_app.settings import SavedPrompt
 from desktop_app.settings.schema import Schema
@@ -36,7 +41,7 @@ class PromptEditor(QDialog):
         self.setAccessibleName(messages.PROMPT_EDITOR_TITLE)
         self._original = prompt or SavedPrompt()
         self._taken = {name.strip().casefold() for name in taken}
-        form = QFormLayout()
+        form = reflowing_form()
         self.controls: dict[str, QWidget] = {}
         for entry in FIELDS:
             widget = add_control(form, entry, entry.value_in(self._original))

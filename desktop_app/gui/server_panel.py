@@ -35,6 +35,7 @@ from desktop_app.gui.setting_controls import (
     form_row,
     make_control,
     name_control,
+    reflowing_form,
 )
 from desktop_app.settings import SCHEMA, ApiKeys, Place, ServerAddress, ServerSettings
 
@@ -134,7 +135,7 @@ class ServerPanel(QGroupBox):
         self.server_fields.setObjectName("server_fields")
         fields = QVBoxLayout(self.server_fields)
         fields.setContentsMargins(0, 0, 0, 0)
-        form = QFormLayout()
+        form = reflowing_form()
         fields.addLayout(form)
         self._build_fields(form, settings)
         fields.addWidget(self.test_result)

@@ -73,6 +73,14 @@ def add_control(form: QFormLayout, entry: SchemaField, value: Any) -> QWidget:
     return widget
 
 
+def reflowing_form(parent: QWidget | None = None) -> QFormLayout:
+    """A form layout whose fields move under their labels when a row is wider than the
+    window (large text, a narrow screen), so that the page does not scroll sideways."""
+    form = QFormLayout(parent)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form
+
+
 def form_row(form: QFormLayout, label: str, field: QWidget) -> None:
     """A form row whose label is the field's buddy and accessible name."""
     field.setAccessibleName(label)

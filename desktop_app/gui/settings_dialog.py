@@ -38,6 +38,7 @@ from desktop_app.gui.setting_controls import (
     control_problem,
     control_value,
     form_row,
+    reflowing_form,
 )
 from desktop_app.hotkeys import parse_hotkey
 from desktop_app.settings import (
@@ -162,7 +163,7 @@ class SettingsDialog(QDialog):
 
     def _build_general(self, settings: AppSettings) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        form = reflowing_form(page)
         self._add_fields(form, Place.GENERAL, settings)
         self.answer_language = self._control("answer_language", QLineEdit)
         self.style_combo = self._control("style", QComboBox)
@@ -198,9 +199,9 @@ class SettingsDialog(QDialog):
         local_group = QGroupBox(Place.LOCAL_MODEL.title)
         local_group.setObjectName("local_group")
         local_group.setAccessibleName(Place.LOCAL_MODEL.title)
-        form = QFormLayout(local_group)
+        form = reflowing_form(local_group)
         layout.addWidget(local_group)
-        both = QFormLayout()  # used wherever the model runs
+        both = reflowing_form()  # used wherever the model runs
         layout.addLayout(both)
         layout.addStretch(1)
         self._add_fields(
@@ -237,7 +238,7 @@ class SettingsDialog(QDialog):
         self.use_recommended.setObjectName("use_recommended_model")
         self.use_recommended.setAccessibleDescription(self.recommendation.text())
         self.use_recommended.clicked.connect(self._use_recommended_model)
-        form.addRow("", self.recommendation)
+        form.addRow(self.recommendation)  # across: in the field column it gets blank lines
         form.addRow("", self.use_recommended)
 
     def _use_recommended_model(self) -> None:
@@ -246,7 +247,7 @@ class SettingsDialog(QDialog):
 
     def _build_hotkeys(self, hotkeys: dict[str, str]) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        form = reflowing_form(page)
         self.hotkey_fields: dict[str, QLineEdit] = {}
         label = SCHEMA["hotkeys"].item_label
         assert label is not None
@@ -262,7 +263,7 @@ class SettingsDialog(QDialog):
 
     def _build_speech(self, settings: AppSettings) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        form = reflowing_form(page)
         self._add_fields(form, Place.SPEECH, settings)
         self.speech_enabled = self._control("speech.enabled", QCheckBox)
         self.voice = self._control("speech.voice", QLineEdit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -112,6 +112,12 @@ def test_every_field_has_an_accessible_name(dialog: SettingsDialog) -> None:
     assert [panel.accessibleName() for panel in panels] == titles
 
 
+def _scroll_of(page: QWidget) -> QScrollArea:
+    scroll = page.parentWidget().parentWidget()  # page → viewport → scroll area
+    assert isinstance(scroll, QScrollArea)
+    return scroll
+
+
 def test_at_double_text_size_every_settings_page_scrolls_to_the_focused_field(
     qtbot: QtBot, dialog: SettingsDialog
 ) -> None:
@@ -122,8 +128,7 @@ def test_at_double_text_size_every_settings_page_scrolls_to_the_focused_field(
     qtbot.waitUntil(lambda: dialog.height() <= 800)
     dialog.tabs.setCurrentIndex(1)  # Model: the tallest page
     page = dialog.model_page
-    scroll = page.parentWidget().parentWidget()
-    assert isinstance(scroll, QScrollArea)
+    scroll = _scroll_of(page)
     qtbot.waitUntil(lambda: page.height() > scroll.viewport().height())  # it must scroll
     last = dialog.max_new_tokens
     dialog.model.setFocus()
@@ -134,6 +139,72 @@ def test_at_double_text_size_every_settings_page_scrolls_to_the_focused_field(
     assert last.hasFocus()
     top_left = last.mapTo(scroll.viewport(), last.rect().topLeft())
     assert scroll.viewport().rect().contains(top_left)
+
+
+def _sideways_on_tabbing(qtbot: QtBot, dialog: SettingsDialog) -> list[str]:
+    """Tab through every page, as the user does; each control whose page scrolled sideways
+    or which is not wholly in view across, as "page: control"."""
+    found: list[str] = []
+    for index in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(index)
+        page = dialog.tabs.widget(index)
+        assert page is not None
+        scroll = _scroll_of(page)
+        qtbot.waitUntil(page.isVisible)
+        QApplication.processEvents()  # the page's layout request
+        first = page.nextInFocusChain()
+        first.setFocus(Qt.FocusReason.TabFocusReason)
+        seen: set[int] = set()
+        while (focused := QApplication.focusWidget()) is not None and page.isAncestorOf(focused):
+            if id(focused) in seen:
+                break
+            seen.add(id(focused))
+            left = focused.mapTo(scroll.viewport(), focused.rect().topLeft()).x()
+            sideways = scroll.horizontalScrollBar().maximum() > 0
+            if sideways or left < 0 or left + focused.width() > scroll.viewport().width():
+                found.append(f"{dialog.tabs.tabText(index)}: {focused.objectName()}")
+            qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        assert len(seen) > 1, dialog.tabs.tabText(index)
+    return found
+
+
+@pytest.fixture
+def text_size(qapp: QApplication) -> Iterator[Callable[[float], None]]:
+    """Scale the system's text (the application's font) for one test, as a user's desktop
+    does before Iris starts."""
+    normal = qapp.font()
+
+    def scale(factor: float) -> None:
+        font = qapp.font()
+        font.setPointSizeF(normal.pointSizeF() * factor)
+        qapp.setFont(font)
+
+    yield scale
+    qapp.setFont(normal)
+
+
+@pytest.mark.parametrize(
+    ("language", "factor"),
+    [("en", 1), ("en", 2), ("de", 1.5)],
+    ids=["default text", "double text", "German, text one and a half times"],
+)
+def test_no_settings_page_scrolls_sideways_as_the_focus_moves(
+    qtbot: QtBot,
+    interface_language: Callable[[str], str],
+    text_size: Callable[[float], None],
+    language: str,
+    factor: float,
+) -> None:
+    """The window opens wide enough for every page, and its forms reflow (fields under their
+    labels) rather than scroll sideways; the offscreen screen is 800 pixels wide."""
+    interface_language(language)
+    text_size(factor)
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= dialog.screen().availableGeometry().width()
+    assert _sideways_on_tabbing(qtbot, dialog) == []
 
 
 def test_first_focus_and_tab_order(qtbot: QtBot, dialog: SettingsDialog) -> None:
@@ -231,6 +302,17 @@ def test_the_recommended_model_is_said_and_one_button_follows_it(dialog: Setting
     assert dialog.use_recommended.accessibleDescription() == shown  # spoken with the button
     dialog.use_recommended.click()
     assert dialog.result_settings().engine.model == AUTO_MODEL
+
+
+def test_the_recommendation_is_as_tall_as_its_lines(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """No blank lines between the sentence and its button (a form's field column gave the
+    label the height of its narrowest wrapping)."""
+    dialog.tabs.setCurrentIndex(1)
+    dialog.resize(780, 700)  # the window's opening size on a 1280-pixel screen
+    label = dialog.recommendation
+    qtbot.waitUntil(lambda: label.isVisible() and dialog.width() == 780)
+    QApplication.processEvents()
+    assert label.height() == label.heightForWidth(label.width())
 
 
 def test_custom_prompt_enabled_only_for_custom(dialog: SettingsDialog) -> None:
