@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -28,6 +28,10 @@ from PySide6.QtWidgets import (
 from desktop_app.core import messages
 from desktop_app.core.actions import ACTIONS, ASK, DESCRIBE_SCREEN, STOP, Action, Menu, menu_actions
 from desktop_app.gui.conversation_view import ConversationView
+from desktop_app.gui.screen_room import screen_room
+
+OPENING_SIZE = QSize(720, 560)
+"""The window's size when it opens, where the screen has room for it (`screen_room`)."""
 
 
 class MainWindow(QMainWindow):
@@ -123,7 +127,7 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.describe_button, self.stop_button)
         QWidget.setTabOrder(self.stop_button, self.status)
         QWidget.setTabOrder(self.status, self.location)
-        self.resize(720, 560)
+        self.resize(OPENING_SIZE.boundedTo(screen_room(self)))
         self.question.setFocus()
         self.close_handler: Callable[[], bool] | None = None
         """Asked when the window is closed: True lets Iris quit; False keeps it running (the

@@ -15,14 +15,12 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGroupBox, QScrollArea, QTabBar, QVBoxLayout, QWidget
 
+from desktop_app.gui.screen_room import screen_room
+
 _NEXT_KEYS = ("Ctrl+Tab", "Ctrl+PgDown")
 _PREVIOUS_KEYS = ("Ctrl+Shift+Tab", "Ctrl+PgUp")
 """One spelling each: Qt matches X11's Backtab with Shift held to Ctrl+Shift+Tab, and a second
 spelling of the same keys ("Ctrl+Backtab") would make the shortcut ambiguous, so never fire."""
-
-_SCREEN_SHARE = 0.9
-"""The most of the screen's width the tabs ask for at least, leaving room for the window's frame
-and margins: beyond it a page scrolls sideways rather than push the window off the screen."""
 
 
 class PageTabs(QWidget):
@@ -143,12 +141,12 @@ class _PageScroll(QScrollArea):
 
     def minimumSizeHint(self) -> QSize:
         """As wide as the page can reflow, so that it never scrolls sideways, unless that
-        leaves the window's frame no room on the screen (`_SCREEN_SHARE`); a few lines high."""
+        leaves the window's frame no room on the screen (`screen_room`); a few lines high."""
         shown = super().minimumSizeHint()
         page = self.widget()
         if page is None:
             return shown
-        room = int(self.screen().availableGeometry().width() * _SCREEN_SHARE)
+        room = screen_room(self).width()
         width = page.minimumSizeHint().width() + self._around_page().width()
         return QSize(min(width, room), shown.height())
 

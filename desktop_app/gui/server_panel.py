@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import messages as text
 from desktop_app.core.errors import BadInputError, IrisError, first_line
+from desktop_app.gui.screen_room import screen_room
 from desktop_app.gui.setting_controls import (
     add_control,
     control_value,
@@ -289,13 +290,14 @@ class ServerPanel(QGroupBox):
             self._speak(sentence)
 
     def _make_room(self) -> None:
-        """Grow the window when the result's lines no longer fit (it never shrinks here)."""
+        """Grow the window when the result's lines no longer fit, as far as the screen has room
+        (it never shrinks here)."""
         window = self.window()
         layout = window.layout()
         if layout is None or not window.isVisible():
             return
         layout.activate()
-        wanted = layout.totalHeightForWidth(window.width())
+        wanted = min(layout.totalHeightForWidth(window.width()), screen_room(window).height())
         if wanted > window.height():
             window.resize(window.width(), wanted)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtGui import QPalette, QScreen
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStyle, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +20,7 @@ from desktop_app.gui.appearance import (
     contrast_ratio,
     high_contrast_palette,
 )
+from desktop_app.gui.main_window import MainWindow
 from desktop_app.settings import AppSettings, Theme, load_settings
 from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeSpeaker
@@ -152,3 +154,19 @@ def test_the_panes_labels_are_drawn_in_the_themes_colours(
     }
     assert background.rgb() in colours and text.rgb() in colours
     assert "border: 1px solid" in window.styleSheet()  # the panes' edges are drawn
+
+
+@pytest.mark.parametrize(
+    ("screen", "fits"),
+    [(QSize(1920, 1040), QSize(720, 560)), (QSize(960, 510), QSize(720, 459))],
+    ids=["1920x1080", "1920x1080 at 200 %"],
+)
+def test_the_window_opens_within_its_screen(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, screen: QSize, fits: QSize
+) -> None:
+    """A desktop scaled to 200 % gives Qt a screen of 960x540 (a panel takes 30): the window,
+    720x560 where there is room, must leave its frame room on the screen."""
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _screen: QRect(QPoint(0, 0), screen))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.size() == fits
