@@ -37,6 +37,17 @@ class Conversation:
         """True when some turn, the request in flight or the pending list has an image."""
         return bool(self.pending_images) or any(turn.images for turn in self._turns())
 
+    def start_anew(self) -> None:
+        """A new capture is coming (not a file: files dropped one after another make one
+        conversation). Forget the answered turns and their detail; keep the images waiting
+        for a question and the request in flight (the next request interrupts it and takes
+        its images). After answered turns the model encodes the whole conversation again
+        with each new image: on two cores the eighth description of a 1920x1080 screen in one
+        conversation waited 12.6 s for its first token instead of 1.3 s, and the conversation
+        soon outgrows the model's context."""
+        self.history = ()
+        self.detail = False
+
     def attach(self, image: Any) -> None:
         """Keep `image` for the next question."""
         self.pending_images.append(image)

@@ -148,11 +148,15 @@ class Controller(QObject):
         *,
         instruction: str = "",
         ground: bool = True,
+        new_capture: bool = False,
     ) -> None:
-        """Describe new images (or read their text), in the running conversation if any;
-        `instruction` (a saved prompt's text) replaces the description style's, `ground` False
-        keeps the images' text from the model. Until the model is downloaded, descriptions
-        fall back to reading the text."""
+        """Describe new images (or read their text), in the running conversation if any, or
+        with `new_capture` (a capture, not a file) in a new one (`Conversation.start_anew`;
+        the window still shows the earlier one); `instruction` (a saved prompt's text)
+        replaces the description style's, `ground` False keeps the images' text from the
+        model. Until the model is downloaded, descriptions fall back to reading the text."""
+        if new_capture:
+            self.conversation.start_anew()
         for image in images:
             self.window.conversation.add_image(name, *image.size)
         if not read and self.session.local_model_missing():

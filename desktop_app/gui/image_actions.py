@@ -47,6 +47,7 @@ class Describe(Protocol):
         *,
         instruction: str = "",
         ground: bool = True,
+        new_capture: bool = False,
     ) -> None: ...
 
 
@@ -108,7 +109,7 @@ class ImageActions:
                 self.remember_place(facts.item.node.rect)
             if facts is not None and facts.clipped:
                 self.announce(messages.ITEM_CLIPPED, interrupt=False)
-            self.describe_images([image], "item")
+            self.describe_images([image], "item", new_capture=True)
 
         self._capture(grab, describe)
 
@@ -135,7 +136,7 @@ class ImageActions:
 
         def describe(region: Any) -> None:
             self.announce(status)
-            self.describe_images([region], "region", read=read)
+            self.describe_images([region], "region", read=read, new_capture=True)
 
         self.choose_region(describe)
 
@@ -172,13 +173,14 @@ class ImageActions:
         self._capture(self.capturer.screen, choose)
 
     def ask_about_screen(self) -> None:
-        """Capture the screen, attach it, and bring Iris forward with the focus in the
-        question field (Escape there goes back to the program the user came from); the model
-        reads and encodes the screen while the question is typed."""
+        """Capture the screen, attach it to a new conversation, and bring Iris forward with
+        the focus in the question field (Escape there goes back to the program the user came
+        from); the model reads and encodes the screen while the question is typed."""
 
         def attach(image: Any) -> None:
             if self.told_blank(image):
                 return
+            self.conversation.start_anew()
             self.conversation.attach(image)
             self.window.conversation.add_image("screen", *image.size)
             self.window.question.setFocus()
@@ -194,7 +196,7 @@ class ImageActions:
 
         def describe(image: Any) -> None:
             if not self.told_blank(image):
-                self.describe_images([image], name, read=read)
+                self.describe_images([image], name, read=read, new_capture=True)
 
         self._capture(grab, describe)
 

@@ -95,7 +95,7 @@ class PromptRunner:
         text = saved_prompt_text(prompt, answer=answer, language=language)
 
         def send(image: Any, name: str) -> None:
-            self.describe([image], name, instruction=text, ground=prompt.ground)
+            self.describe([image], name, instruction=text, ground=prompt.ground, new_capture=True)
 
         target = prompt.target
         if target is PromptTarget.REGION:
@@ -123,11 +123,11 @@ class PromptRunner:
         previous = self.last_captures.swap(window_id, image)
         if previous is None:
             self.announce(messages.NO_PREVIOUS_CAPTURE, interrupt=False)
-            language = self._language()
-            first = first_capture_text(prompt, language=language)
-            self.describe([image], "window", instruction=first, ground=prompt.ground)
-            return
-        self.describe([previous, image], "window", instruction=text, ground=prompt.ground)
+            images = [image]
+            text = first_capture_text(prompt, language=self._language())
+        else:
+            images = [previous, image]
+        self.describe(images, "window", instruction=text, ground=prompt.ground, new_capture=True)
 
     def _capture(self, grab: Callable[[], Any], then: Callable[[Any], None]) -> None:
         def checked(found: Any) -> None:

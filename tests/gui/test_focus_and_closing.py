@@ -47,7 +47,7 @@ def controller(monkeypatch: pytest.MonkeyPatch, make_controller: ControllerFacto
         backend=NoModel,  # type: ignore[arg-type]
         reader=EngineWorker(NoModel),  # type: ignore[arg-type]
     )
-    made.images.describe_images = lambda images, name, read=False: None
+    made.images.describe_images = lambda images, name, read=False, **_options: None
     return made
 
 

@@ -42,6 +42,22 @@ def test_images_lists_every_image_newest_last() -> None:
     assert conversation.has_images()
 
 
+def test_new_images_start_anew_keeping_the_images_that_wait_and_the_request_in_flight() -> None:
+    conversation = Conversation()
+    conversation.start("Describe.", ["first"], max_new_tokens=4)
+    conversation.answered("One.")
+    conversation.want_detail()
+    conversation.attach("waiting")
+    conversation.start_anew()
+    assert conversation.history == () and not conversation.detail
+    assert conversation.pending_images == ["waiting"]
+    request = conversation.start("Describe.", ["second"], max_new_tokens=4)
+    assert request.turns == (Turn("Describe.", ("second",)),)  # the first screen is not sent
+    conversation.start_anew()
+    assert conversation.in_flight is request  # the next request interrupts it and takes its images
+    assert conversation.interrupt() == ("second",)
+
+
 def test_an_interrupted_request_gives_its_images_back_for_the_next_question() -> None:
     conversation = Conversation()
     conversation.start("Describe.", ["screen"], max_new_tokens=4)

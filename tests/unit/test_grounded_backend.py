@@ -3,10 +3,12 @@ and "Where is …?" answered without the model."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import sys
 import threading
+import weakref
 from dataclasses import replace
 from typing import Any
 
@@ -366,6 +368,27 @@ def test_images_read_before_prepare_go_straight_into_the_prompt() -> None:
     backend.prepare(Request.single("", [image]))  # asked about again
     (prompt,) = inner.prompts
     assert "Sve" in prompt.turns[0].text and reader.sizes == [(800, 600)]
+
+
+def test_the_readings_kept_for_follow_ups_keep_no_earlier_screen_alive() -> None:
+    """A follow-up takes the kept reading, but the kept readings hold no screenshot: once a
+    new screen is asked about, nothing here keeps the earlier one (CACHE_SIZE screenshots
+    held 50 MB at 1920x1080 in the window's process)."""
+    inner = PreparingBackend()
+    reader = ScriptedReader(SVE)
+    backend = GroundedBackend(inner, reader)
+    earlier, later = picture((800, 600), (0, 0, 0)), picture((640, 480), (0, 0, 0))
+    first = Request.single("Describe this.", [earlier])
+    backend.start(first, lambda piece: None)
+    backend.start(first.follow_up("A page.", "What does it say?"), lambda piece: None)
+    assert reader.sizes == [(800, 600)]  # read once: the follow-up took the kept reading
+    backend.start(Request.single("Describe this.", [later]), lambda piece: None)
+    gone = weakref.ref(earlier)
+    del earlier, first
+    for record in (inner.requests, inner.prompts, inner.prepared):  # the fake's own records
+        record.clear()
+    gc.collect()
+    assert gone() is None
 
 
 def test_facts_with_text_never_send_the_whole_image_to_the_reader() -> None:

@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -192,7 +193,10 @@ class GroundedBackend(Backend):
         self._reading: _Reading | None = None
         """The reading last begun (by `load_for` or `prepare`, for the `start` given a request
         with its images)."""
-        self._found: OrderedDict[int, tuple[Any, ImageGround]] = OrderedDict()
+        self._found: OrderedDict[int, tuple[Callable[[], Any], ImageGround]] = OrderedDict()
+        """Each image's grounding by the image's id, with a weak reference to the image: the
+        cache tells the same image again, and keeps no screenshot alive (CACHE_SIZE of them
+        held 50 MB at 1920x1080, 124 MB at 2880x1800, in the window's process)."""
         self._cache_lock = threading.Lock()
         self._clock = clock
 
@@ -344,7 +348,7 @@ class GroundedBackend(Backend):
 
     def _known(self, image: Any) -> ImageGround | None:
         key = id(image)
-        if key in self._found and self._found[key][0] is image:
+        if key in self._found and self._found[key][0]() is image:
             self._found.move_to_end(key)
             return self._found[key][1]
         return None
@@ -364,7 +368,7 @@ class GroundedBackend(Backend):
         with self._cache_lock:
             if reading.cancelled.is_set() or (reader is not None and reading.abandoned.is_set()):
                 return ground
-            self._found[id(image)] = (image, ground)
+            self._found[id(image)] = (_reference(image), ground)
             while len(self._found) > self.CACHE_SIZE:
                 self._found.popitem(last=False)
         return ground
@@ -487,3 +491,11 @@ def _with_item_facts(turn: Turn) -> Turn:
     return _with_grounding(
         turn, "\n\n".join(text for text in map(item_grounding, turn.images) if text)
     )
+
+
+def _reference(image: Any) -> Callable[[], Any]:
+    """A weak reference to `image` (a PIL image); a strong one to an object that takes none."""
+    try:
+        return weakref.ref(image)
+    except TypeError:
+        return lambda: image
