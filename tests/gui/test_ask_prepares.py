@@ -4,7 +4,6 @@ and the question takes what was prepared instead of starting again."""
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -12,18 +11,11 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.types import Rect
 from desktop_app.engine.reading.backend import GroundedBackend
 from desktop_app.gui.controller import Controller
-from desktop_app.settings import AppSettings
-from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
+from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory, settings_with_model_in
 from tests.helpers.grounding_fakes import PreparingBackend, ScriptedReader
 
 WAIT_S = 10.0
 """How long the preparing waits to be let go (never reached: the test lets it go)."""
-
-
-def _settings(folder: Path) -> AppSettings:
-    """Default settings with a model in `folder` (a model on disk: nothing to download)."""
-    defaults = AppSettings()
-    return defaults.with_changes(engine=replace(defaults.engine, model=str(folder)))
 
 
 def _asked_while_preparing(
@@ -37,7 +29,7 @@ def _asked_while_preparing(
         let_go.wait(WAIT_S)
 
     backend = PreparingBackend(hold)
-    controller = make_controller(_settings(folder), backend=backend)
+    controller = make_controller(settings_with_model_in(folder), backend=backend)
     controller.images.ask_about_screen()
     qtbot.waitUntil(preparing.is_set, timeout=TIMEOUT_MS)
     return controller, backend, let_go
@@ -85,7 +77,7 @@ def test_nothing_is_prepared_for_a_model_still_to_be_downloaded(
     controller.images.ask_about_screen()
     qtbot.waitUntil(lambda: bool(controller.conversation.pending_images), timeout=TIMEOUT_MS)
     assert controller.session.local_model_missing() and prepared == []
-    controller.keeper.current = _settings(tmp_path)
+    controller.keeper.current = settings_with_model_in(tmp_path)
     controller.images.ask_about_screen()
     qtbot.waitUntil(lambda: len(controller.conversation.pending_images) == 2, timeout=TIMEOUT_MS)
     assert len(prepared) == 1  # (the spy can see a call)
@@ -99,7 +91,7 @@ def test_unloading_while_the_screen_is_read_ahead_does_not_wait_for_the_reading(
     inner = PreparingBackend()
     reader = ScriptedReader([("Sve", Rect(605, 555, 40, 16))], until_stopped=True)
     backend = GroundedBackend(inner, reader)
-    controller = make_controller(_settings(tmp_path), backend=backend)
+    controller = make_controller(settings_with_model_in(tmp_path), backend=backend)
     controller.images.ask_about_screen()
     qtbot.waitUntil(inner.prepare_done.is_set, timeout=TIMEOUT_MS)
     with qtbot.waitSignal(controller.session.unloaded, timeout=TIMEOUT_MS):

@@ -7,23 +7,15 @@ dropped one after another still make one conversation (tests/gui/test_gui.py).""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from desktop_app.gui.controller import Controller
-from desktop_app.settings import AppSettings
-from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
+from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory, settings_with_model_in
 from tests.helpers.fakes import FakeBackend
 
 DESCRIPTIONS = 3
-
-
-def _settings(folder: Path) -> AppSettings:
-    """Default settings with a model in `folder` (a model on disk: nothing to download)."""
-    defaults = AppSettings()
-    return defaults.with_changes(engine=replace(defaults.engine, model=str(folder)))
 
 
 def _answered(qtbot: QtBot, controller: Controller, act: Callable[[], None]) -> None:
@@ -35,7 +27,7 @@ def test_each_capture_is_described_alone_and_a_follow_up_keeps_its_description(
     qtbot: QtBot, make_controller: ControllerFactory, tmp_path: Path
 ) -> None:
     backend = FakeBackend()
-    controller = make_controller(_settings(tmp_path), backend=backend)
+    controller = make_controller(settings_with_model_in(tmp_path), backend=backend)
     for _ in range(DESCRIPTIONS):
         _answered(qtbot, controller, controller.images.describe_screen)
     controller.window.question.setText("Which button is the default?")
@@ -52,7 +44,7 @@ def test_ask_about_the_screen_after_a_description_prepares_only_the_new_screen(
     qtbot: QtBot, make_controller: ControllerFactory, tmp_path: Path
 ) -> None:
     backend = FakeBackend()
-    controller = make_controller(_settings(tmp_path), backend=backend)
+    controller = make_controller(settings_with_model_in(tmp_path), backend=backend)
     _answered(qtbot, controller, controller.images.describe_screen)
     controller.images.ask_about_screen()
     qtbot.waitUntil(lambda: bool(controller.conversation.pending_images), timeout=TIMEOUT_MS)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from pytestqt.qtbot import QtBot
@@ -19,6 +21,12 @@ from tests.helpers.fakes import FakeBackend, FakeCapturer, FakeSpeaker, FakeStre
 
 TIMEOUT_MS = 60_000
 """How long a test waits for a controller's signal before failing."""
+
+
+def settings_with_model_in(folder: Path) -> AppSettings:
+    """Default settings with a model in `folder` (a model on disk: nothing to download)."""
+    defaults = AppSettings()
+    return defaults.with_changes(engine=replace(defaults.engine, model=str(folder)))
 
 
 class ControllerFactory:
