@@ -32,6 +32,11 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.helpers.logfail import LogFailHandler
+from tests.helpers.main_thread_gc import (
+    AUTOMATIC_MARKER,
+    automatic_collection,
+    collected_on_the_main_thread,
+)
 from tests.helpers.model_server import RunningServer
 
 if TYPE_CHECKING:
@@ -40,6 +45,20 @@ if TYPE_CHECKING:
     from tests.helpers.controllers import ControllerFactory
 
 pytest_plugins: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """No Qt object destroyed by a collection on another thread (tests/helpers/main_thread_gc)."""
+    if request.node.get_closest_marker(AUTOMATIC_MARKER) is not None:
+        with automatic_collection():
+            yield
+        return
+    with_event_loop = "qtbot" in request.fixturenames
+    if with_event_loop:
+        request.getfixturevalue("qapp")
+    with collected_on_the_main_thread(with_event_loop):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +103,9 @@ def interface_language() -> Callable[[str], str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allow_error_log: the test expects ERROR log records")
+    config.addinivalue_line(
+        "markers", f"{AUTOMATIC_MARKER}: the test needs Python's automatic garbage collection"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,20 @@ CHECK_INTERVAL_MS = 250
 """How often the GUI thread looks at the allocation counts (cheap when nothing is due)."""
 
 
+def collect_due(thresholds: tuple[int, ...]) -> int:
+    """Collect, on the calling thread, the oldest generation whose count has passed its
+    threshold in `thresholds` (`gc.get_threshold()`'s form), as the automatic collector would;
+    the number of objects found unreachable (0: none due)."""
+    due = [
+        generation
+        for generation, (count, threshold) in enumerate(
+            zip(gc.get_count(), thresholds, strict=True)
+        )
+        if threshold and count > threshold
+    ]
+    return gc.collect(due[-1]) if due else 0
+
+
 class GuiThreadCollector(QObject):
     """Switches automatic collection off until `stop`; collects on the GUI thread instead."""
 
@@ -35,14 +49,7 @@ class GuiThreadCollector(QObject):
     def collect_due(self) -> int:
         """Collect the oldest generation whose count has passed its threshold, as the
         automatic collector would; the number of objects found unreachable (0: none due)."""
-        due = [
-            generation
-            for generation, (count, threshold) in enumerate(
-                zip(gc.get_count(), self._thresholds, strict=True)
-            )
-            if threshold and count > threshold
-        ]
-        return gc.collect(due[-1]) if due else 0
+        return collect_due(self._thresholds)
 
     def stop(self) -> None:
         """Collect what is left and give collection back to Python as it was."""

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop_app.core import messages
@@ -149,11 +150,14 @@ class EngineWorker(QObject):
         self._cancel_backend()
 
     def shutdown(self) -> None:
-        """Cancel, then stop the thread and wait for it."""
+        """Cancel, then stop the thread, wait for it and destroy it here, on the GUI thread
+        (left to Python, it goes with the first garbage collection, on whatever thread)."""
         self._cancel_load = True
         self.cancel()
-        self._thread.quit()
-        self._thread.wait()
+        if shiboken6.isValid(self._thread):  # not shut down before
+            self._thread.quit()
+            self._thread.wait()
+            shiboken6.delete(self._thread)
         if self.backend is not None:
             self.backend.close()  # the model's process ends with the window
 

@@ -7,9 +7,17 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
 from desktop_app.gui.gui_thread_gc import GuiThreadCollector
+from desktop_app.gui.worker import EngineWorker
+from tests.helpers.fakes import FakeBackend
+from tests.helpers.main_thread_gc import collected_on_the_main_thread
+
+# The suite collects on the main thread only (tests/conftest.py); the tests marked
+# automatic_gc need Python's own collector, which GuiThreadCollector switches off and gives back.
 
 
 class _Cycle:
@@ -51,6 +59,7 @@ def collector(qtbot: QtBot) -> Iterator[GuiThreadCollector]:
         collector.stop()
 
 
+@pytest.mark.automatic_gc
 def test_a_cycle_is_collected_on_the_gui_thread_not_where_memory_was_allocated(
     qtbot: QtBot, collector: GuiThreadCollector
 ) -> None:
@@ -63,6 +72,7 @@ def test_a_cycle_is_collected_on_the_gui_thread_not_where_memory_was_allocated(
     assert allocated
 
 
+@pytest.mark.automatic_gc
 def test_without_it_the_busy_thread_collects() -> None:
     """The hazard the collector removes (so the test above can fail)."""
     assert gc.isenabled()
@@ -72,6 +82,7 @@ def test_without_it_the_busy_thread_collects() -> None:
     assert "busy-engine" in finalized_on
 
 
+@pytest.mark.automatic_gc
 def test_stop_gives_automatic_collection_back_as_it_was(qtbot: QtBot) -> None:
     assert gc.isenabled()
     collector = GuiThreadCollector()
@@ -89,3 +100,27 @@ def test_stop_gives_automatic_collection_back_as_it_was(qtbot: QtBot) -> None:
 def test_nothing_due_collects_nothing(collector: GuiThreadCollector) -> None:
     gc.collect()
     assert collector.collect_due() == 0
+
+
+def test_the_test_suite_collects_on_the_main_thread_only() -> None:
+    """The suite's own guard (tests/helpers/main_thread_gc): a busy thread in a test does
+    not collect; the main thread does as the block ends."""
+    assert not gc.isenabled()
+    finalized_on: list[str] = []
+    with collected_on_the_main_thread(with_event_loop=False):
+        _make_cycle(finalized_on)
+        allocated = _allocate_on_a_thread()
+        assert finalized_on == []
+    assert set(finalized_on) == {threading.main_thread().name}
+    assert allocated
+
+
+def test_the_engine_thread_is_destroyed_on_the_gui_thread_at_shutdown(qtbot: QtBot) -> None:
+    """Not left to a garbage collection, which may run on another thread (a model loaded in
+    the same process collects on the engine's thread)."""
+    worker = EngineWorker(FakeBackend(description="fake"))
+    thread = worker.thread()
+    assert isinstance(thread, QThread) and thread.isRunning()
+    worker.shutdown()
+    assert not shiboken6.isValid(thread)
+    worker.shutdown()  # twice is harmless
