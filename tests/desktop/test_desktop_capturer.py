@@ -48,19 +48,23 @@ def _coloured_box(image: Image.Image, colour: tuple[int, int, int]) -> Rect | No
     return Rect(min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1)
 
 
-def _tree_ready(name: str) -> None:
-    """Wait until the active window's whole tree, with an object named `name`, is read within
-    the time limit: a toolkit builds its accessible objects on the first questions, which on a
-    slow machine can take the first reads past the limit (then Iris grounds in the text reader:
-    tests/unit/test_grounded_backend.py)."""
+def _tree_ready(name: str, window_name: str | None = None) -> None:
+    """Wait until the active window's whole tree, with an object named `name` (and the window
+    named `window_name`, when given), is read within the time limit: a toolkit builds its
+    accessible objects on the first questions, and the window's name can reach AT-SPI after
+    its children, which on a slow machine can take the first reads past the limit (then Iris
+    grounds in the text reader: tests/unit/test_grounded_backend.py)."""
 
     def whole() -> bool | None:
         tree = accessibility.active_window_tree()
         if tree is None or tree.truncated or tree.window.rect is None:
             return None
+        if window_name is not None and tree.window.name != window_name:
+            return None
         return True if any(node.name == name for node in tree.nodes) else None
 
-    _poll(whole, 15, f"the active window's tree has no {name!r} within the time limit")
+    where = "the active window's tree" if window_name is None else repr(window_name)
+    _poll(whole, 15, f"{where} has no {name!r} within the time limit")
 
 
 @pytest.mark.parametrize("toolkit", TOOLKITS)
@@ -106,6 +110,7 @@ def test_the_item_under_the_pointer_and_the_windows_tree(screen: Desktop, toolki
     names = [facts.item.node.name, *(node.name for node in facts.item.ancestors)]
     assert "chart3" in names, facts.item
 
+    _tree_ready("Save", window_name=f"{toolkit} save")
     window = capturer.window()
     facts = facts_of(window)
     assert facts is not None and facts.tree is not None
