@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.core.errors import IrisError
+from desktop_app.gui.screen_reader_fixes import announce_activation
 
 HIDE_BEFORE_CAPTURE_MS = 250
 """Time for the window manager to take Iris off the screen before a capture."""
@@ -104,13 +105,17 @@ class FocusKeeper:
             self.show_window()
 
     def show_window(self) -> None:
-        """Bring the window back, in front, with the keyboard focus."""
+        """Bring the window back, in front, with the keyboard focus; screen readers are told
+        even where Qt had not yet taken in that Iris lost the focus (screen_reader_fixes)."""
+        unheard = self.window.isActiveWindow() and self.user_program() is not None
         if self.window.isMinimized():
             self.window.showNormal()
         else:
             self.window.show()
         self.window.raise_()
         self.window.activateWindow()
+        if unheard:
+            announce_activation(self.window)
 
     def return_focus(self, came_from: int | None) -> None:
         """Give the focus back to `came_from` unless the user is already there (after a

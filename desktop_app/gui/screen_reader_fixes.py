@@ -8,6 +8,10 @@
 - Orca reads a line edit's text without its last character (Qt reports zero-length text
   attribute runs); `describe_value` puts the whole value in the accessible description, which
   Orca reads after the field.
+- Qt on X11 takes a loss of focus as final only 400 ms later. A window brought back within
+  them was never inactive to Qt, which then tells screen readers nothing; Orca, which heard the
+  other program's window activate, goes on presenting that one. `announce_activation` tells
+  what Qt would have told.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QAccessibleStateChangeEvent
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 
@@ -43,6 +47,19 @@ class SpeakEmptyFields(QObject):
 def _name_changed(widget: QWidget) -> None:
     if widget.hasFocus():
         QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.NameChanged))
+
+
+def announce_activation(window: QWidget) -> None:
+    """Tell screen readers that `window` is active and where its keyboard focus is, as Qt
+    does when it learns of an activation (AT-SPI only)."""
+    if not needed():
+        return
+    active = QAccessible.State()
+    active.active = True
+    QAccessible.updateAccessibility(QAccessibleStateChangeEvent(window, active))
+    focused = window.focusWidget()
+    if focused is not None:
+        QAccessible.updateAccessibility(QAccessibleEvent(focused, QAccessible.Event.Focus))
 
 
 def needed() -> bool:

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import messages
 from desktop_app.core.actions import readable_keys
 from desktop_app.core.errors import IrisError
+from desktop_app.gui import focus
 from desktop_app.gui.closing import CloseChoice, ClosePolicy
 from desktop_app.gui.controller import Controller
 from desktop_app.gui.focus import FocusKeeper
@@ -115,6 +116,20 @@ def test_ask_about_the_screen_comes_forward_and_escape_goes_back(
     controller.window.actions_by_key["stop"].trigger()  # Escape
     assert capturer.activated == [OTHER_PROGRAM]
     assert controller.focus.came_from is None
+
+
+@pytest.mark.parametrize("qt_still_active", [True, False])
+def test_coming_back_is_told_to_screen_readers_where_qt_missed_the_focus_going(
+    controller: Controller, monkeypatch: pytest.MonkeyPatch, qt_still_active: bool
+) -> None:
+    """Qt on X11 takes a loss of focus as final only 400 ms later: Iris brought back sooner
+    (a hotkey just after leaving it) tells screen readers itself, else Qt does."""
+    _set_iris_active(monkeypatch, False)  # the platform: the user's program has the focus
+    told: list[QWidget] = []
+    monkeypatch.setattr(focus, "announce_activation", told.append)
+    monkeypatch.setattr(controller.window, "isActiveWindow", lambda: qt_still_active)
+    controller.focus.show_window()
+    assert told == ([controller.window] if qt_still_active else [])
 
 
 def test_stop_confirms_briefly(controller: Controller) -> None:
