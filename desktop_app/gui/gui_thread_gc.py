@@ -51,9 +51,13 @@ class GuiThreadCollector(QObject):
         automatic collector would; the number of objects found unreachable (0: none due)."""
         return collect_due(self._thresholds)
 
-    def stop(self) -> None:
-        """Collect what is left and give collection back to Python as it was."""
+    def stop(self, *, everything: bool = True) -> None:
+        """Collect what is left (`everything` False: only what is due) and give collection
+        back to Python as it was."""
         self._timer.stop()
-        gc.collect()
+        if everything:
+            gc.collect()
+        else:
+            self.collect_due()
         if self._was_enabled:
             gc.enable()

@@ -97,6 +97,19 @@ def test_stop_gives_automatic_collection_back_as_it_was(qtbot: QtBot) -> None:
         gc.enable()
 
 
+def test_stopping_with_only_what_is_due_leaves_a_young_cycle(qtbot: QtBot) -> None:
+    """`stop(everything=False)`, as the test suite stops one after each test: no full
+    collection each time."""
+    gc.collect()
+    collector = GuiThreadCollector()
+    finalized_on: list[str] = []
+    _make_cycle(finalized_on)
+    collector.stop(everything=False)
+    assert finalized_on == []
+    gc.collect()
+    assert finalized_on == [threading.main_thread().name] * 2
+
+
 def test_nothing_due_collects_nothing(collector: GuiThreadCollector) -> None:
     gc.collect()
     assert collector.collect_due() == 0

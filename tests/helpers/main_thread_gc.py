@@ -18,7 +18,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from desktop_app.gui.gui_thread_gc import CHECK_INTERVAL_MS, collect_due
+from desktop_app.gui.gui_thread_gc import GuiThreadCollector, collect_due
 
 AUTOMATIC_MARKER = "automatic_gc"
 """Marks a test that needs Python's own collector (after a full collection on the main thread,
@@ -28,23 +28,17 @@ so that no Qt object is left for another thread to destroy)."""
 @contextmanager
 def collected_on_the_main_thread(with_event_loop: bool) -> Iterator[None]:
     """Automatic collection off during the block and after it; what is due is collected on
-    this (the main) thread at its end and, `with_event_loop`, every CHECK_INTERVAL_MS in it."""
-    from PySide6.QtCore import QTimer
-
+    this (the main) thread at its end and, `with_event_loop`, in it as the app does
+    (GuiThreadCollector)."""
     gc.disable()
-    thresholds = gc.get_threshold()
-    timer = None
-    if with_event_loop:
-        timer = QTimer()
-        timer.setInterval(CHECK_INTERVAL_MS)
-        timer.timeout.connect(lambda: collect_due(thresholds))
-        timer.start()
+    collector = GuiThreadCollector() if with_event_loop else None
     try:
         yield
     finally:
-        if timer is not None:
-            timer.stop()
-        collect_due(thresholds)
+        if collector is not None:
+            collector.stop(everything=False)
+        else:
+            collect_due(gc.get_threshold())
 
 
 @contextmanager
