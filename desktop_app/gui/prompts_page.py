@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGridLayout,
     QLabel,
     QListWidget,
     QPushButton,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core import messages
 from desktop_app.core.actions import readable_keys
 from desktop_app.core.errors import IrisError
+from desktop_app.gui.flow_layout import FlowLayout
 from desktop_app.gui.prompt_editor import PromptEditor
 from desktop_app.settings import SavedPrompt, export_prompts, import_prompts, merged
 
@@ -61,22 +61,20 @@ class PromptsPage(QWidget):
         self.list.setAccessibleName(messages.PROMPTS_LIST_NAME)
         self.list.itemActivated.connect(lambda _item: self.edit_current())
         self.buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout()
-        for index, (key, label, handler) in enumerate(
-            (
-                ("add", messages.PROMPT_ADD, self.add),
-                ("edit", messages.PROMPT_EDIT, self.edit_current),
-                ("remove", messages.PROMPT_REMOVE, self.remove_current),
-                ("move_up", messages.PROMPT_MOVE_UP, lambda: self.move_current(-1)),
-                ("move_down", messages.PROMPT_MOVE_DOWN, lambda: self.move_current(1)),
-                ("export", messages.PROMPTS_EXPORT, self.export),
-                ("import", messages.PROMPTS_IMPORT, self.import_),
-            )
+        row = FlowLayout()  # wraps onto more rows in large text
+        for key, label, handler in (
+            ("add", messages.PROMPT_ADD, self.add),
+            ("edit", messages.PROMPT_EDIT, self.edit_current),
+            ("remove", messages.PROMPT_REMOVE, self.remove_current),
+            ("move_up", messages.PROMPT_MOVE_UP, lambda: self.move_current(-1)),
+            ("move_down", messages.PROMPT_MOVE_DOWN, lambda: self.move_current(1)),
+            ("export", messages.PROMPTS_EXPORT, self.export),
+            ("import", messages.PROMPTS_IMPORT, self.import_),
         ):
             button = QPushButton(label)
             button.setObjectName(f"prompt_{key}")
             button.clicked.connect(lambda _checked=False, handler=handler: handler())
-            grid.addWidget(button, index // 5, index % 5)
+            row.addWidget(button)
             self.buttons[key] = button
         self.result = QLabel()
         self.result.setObjectName("prompts_result")
@@ -86,7 +84,7 @@ class PromptsPage(QWidget):
         self.result.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
-        layout.addLayout(grid)
+        layout.addLayout(row)
         layout.addWidget(self.result)
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
         self._refill(0)

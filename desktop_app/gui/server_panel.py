@@ -29,6 +29,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import messages as text
 from desktop_app.core.errors import BadInputError, IrisError, first_line
+from desktop_app.gui.flow_layout import FlowLayout
+from desktop_app.gui.reflowing_controls import (
+    ShrinkingComboBox,
+    WrappingLabel,
+    keep_characters_in_view,
+)
 from desktop_app.gui.screen_room import screen_room
 from desktop_app.gui.setting_controls import (
     add_control,
@@ -141,10 +147,9 @@ class ServerPanel(QGroupBox):
         self._build_fields(form, settings)
         fields.addWidget(self.test_result)
 
-        choice = QHBoxLayout()
+        choice = FlowLayout()  # the second under the first in large text
         choice.addWidget(self.here)
         choice.addWidget(self.on_server)
-        choice.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(choice)
         layout.addWidget(self.server_fields)
@@ -163,7 +168,7 @@ class ServerPanel(QGroupBox):
         self.url = add("url", QLineEdit)
         self.url.editingFinished.connect(self._url_edited)
         model = SCHEMA["server.model"]
-        self.model = QComboBox()
+        self.model = ShrinkingComboBox()
         self.model.setEditable(True)
         self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model.setEditText(settings.model)
@@ -178,6 +183,7 @@ class ServerPanel(QGroupBox):
         self.api_key = QLineEdit(self._prefilled_key)
         self.api_key.setObjectName("server_api_key")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        keep_characters_in_view(self.api_key)
         self.api_key.setPlaceholderText(text.FIELD_SERVER_API_KEY_HINT)
         self.api_key.setAccessibleDescription(text.FIELD_SERVER_API_KEY_DESCRIPTION)
         form_row(form, text.FIELD_SERVER_API_KEY, self.api_key)
@@ -194,7 +200,7 @@ class ServerPanel(QGroupBox):
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(self.choose_ca_file)
-        ca_label = QLabel(ca_file.label or "")
+        ca_label = WrappingLabel(ca_file.label or "")
         ca_label.setBuddy(self.ca_file)
         form.addRow(ca_label, ca_row)
         self.connect_timeout = add("connect_timeout_s", QSpinBox)

@@ -18,6 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.gui.reflowing_controls import (
+    ShrinkingComboBox,
+    WrappingCheckBox,
+    WrappingLabel,
+    keep_characters_in_view,
+)
 from desktop_app.settings import PERCENT, SchemaField
 
 _PERCENT_SUFFIX = " %"
@@ -27,11 +33,11 @@ def make_control(entry: SchemaField, value: Any) -> QWidget:
     """A new control for `entry` showing `value`, named and described as declared."""
     widget: QWidget
     if entry.kind is bool:
-        box = QCheckBox(entry.label or "")
+        box = WrappingCheckBox(entry.label or "")
         box.setChecked(bool(value))
         widget = box
     elif entry.choices:
-        combo = QComboBox()
+        combo = ShrinkingComboBox()
         labels = entry.choice_labels
         combo.addItems(list(labels.values()))
         combo.setCurrentIndex(list(labels).index(value))
@@ -46,6 +52,7 @@ def make_control(entry: SchemaField, value: Any) -> QWidget:
     elif entry.kind is str:
         line = QLineEdit(value or "")
         line.setPlaceholderText(entry.placeholder_text)
+        keep_characters_in_view(line)
         widget = line
     else:
         raise TypeError(f"no control is made for {entry.key}; build its own")
@@ -82,9 +89,12 @@ def reflowing_form(parent: QWidget | None = None) -> QFormLayout:
 
 
 def form_row(form: QFormLayout, label: str, field: QWidget) -> None:
-    """A form row whose label is the field's buddy and accessible name."""
+    """A form row whose label is the field's buddy and accessible name; a long label wraps
+    onto more lines rather than make the page scroll sideways."""
     field.setAccessibleName(label)
-    form.addRow(label, field)
+    shown = WrappingLabel(label)
+    shown.setBuddy(field)
+    form.addRow(shown, field)
 
 
 def spin_range(entry: SchemaField) -> tuple[int, int, int]:

@@ -247,6 +247,10 @@ def test_settings_say_their_name_and_the_focused_field(
     desktop.wait_for_speech(messages.FIELD_SPEECH_ENABLED, since=mark)
     assert not any("layered pane" in text for text in desktop.spoken_since(mark))
     mark = desktop.mark()
+    desktop.press("space")  # a check box that wraps its label is still one to Orca
+    desktop.wait_for_speech("not checked", since=mark)
+    desktop.press("space")
+    mark = desktop.mark()
     desktop.press("Tab")  # Voice: an empty field, said by its name too
     desktop.wait_for_speech(messages.FIELD_VOICE, since=mark)
     mark = desktop.mark()
