@@ -40,6 +40,7 @@ from tests.helpers.main_thread_gc import (
 from tests.helpers.model_server import RunningServer
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
     from pytestqt.qtbot import QtBot
 
     from tests.helpers.controllers import ControllerFactory
@@ -91,6 +92,21 @@ def application_palette_kept() -> Iterator[None]:
     yield
     if widgets is not None and before is not None and widgets.QApplication.instance() is app:
         widgets.QApplication.setPalette(before)
+
+
+@pytest.fixture
+def text_size(qapp: QApplication) -> Iterator[Callable[[float], None]]:
+    """Scale the system's text (the application's font) for one test, as a user's desktop
+    does before Iris starts."""
+    normal = qapp.font()
+
+    def scale(factor: float) -> None:
+        font = qapp.font()
+        font.setPointSizeF(normal.pointSizeF() * factor)
+        qapp.setFont(font)
+
+    yield scale
+    qapp.setFont(normal)
 
 
 @pytest.fixture

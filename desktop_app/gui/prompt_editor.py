@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWid
 from desktop_app.core import messages
 from desktop_app.core.errors import HotkeyError
 from desktop_app.gui.screen_reader_fixes import describe_value
+from desktop_app.gui.screen_room import opening_size
 from desktop_app.gui.setting_controls import (
     add_control,
     control_problem,
@@ -64,6 +65,7 @@ class PromptEditor(QDialog):
         form.addRow(buttons)
         self.setLayout(form)
         self.controls["name"].setFocus()
+        self.resize(opening_size(self))
 
     def problems_found(self) -> list[tuple[QWidget, str]]:
         """Each field whose value cannot be kept, with the reason, in the order shown."""

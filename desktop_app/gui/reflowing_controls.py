@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSizePolicy,
     QStyle,
     QStyleOptionButton,
@@ -29,7 +30,9 @@ FIELD_CHARACTERS = 16
 whole width, rather than beside it with less than this."""
 
 
-def keep_characters_in_view(field: QLineEdit, count: int = FIELD_CHARACTERS) -> None:
+def keep_characters_in_view(
+    field: QLineEdit | QPlainTextEdit, count: int = FIELD_CHARACTERS
+) -> None:
     """Let `field` narrow no further than `count` characters (Qt's least is a few)."""
     field.setMinimumWidth(field.fontMetrics().horizontalAdvance("x" * count))
 
@@ -137,14 +140,14 @@ class WrappingLabel(QLabel):
         self.setWordWrap(True)
 
     def sizeHint(self) -> QSize:
-        wrapped = super().sizeHint()
-        metrics = self.fontMetrics()
-        one_line = metrics.boundingRect(
+        """Its text on one line, up to half the screen's room; at least its longest word."""
+        one_line = self.fontMetrics().boundingRect(
             QRect(0, 0, 1 << 20, 1 << 20), int(Qt.TextFlag.TextShowMnemonic), self.text()
         )
         margins = self.contentsMargins()
         width = one_line.width() + margins.left() + margins.right() + 2 * self.margin()
-        width = max(wrapped.width(), min(width, screen_room(self).width() // 2))
+        width = min(width, screen_room(self).width() // 2)
+        width = max(width, self.minimumSizeHint().width())
         return QSize(width, super().heightForWidth(width))
 
     def heightForWidth(self, width: int) -> int:

@@ -15,3 +15,17 @@ def screen_room(widget: QWidget) -> QSize:
     a scaled desktop (1920x1080 at 200 % is 960x540) a fixed size in pixels may not fit."""
     available = widget.screen().availableGeometry().size()
     return QSize(int(available.width() * SCREEN_SHARE), int(available.height() * SCREEN_SHARE))
+
+
+def opening_size(window: QWidget) -> QSize:
+    """The size a dialog opens at: as wide as it asks, where the screen has room (Qt's own
+    opening size stops at two thirds of the screen), and as high as its wrapped lines need at
+    that width, up to the screen's room."""
+    room = screen_room(window)
+    hint = window.sizeHint()
+    width = max(min(hint.width(), room.width()), window.minimumSizeHint().width())
+    layout = window.layout()
+    height = hint.height()
+    if layout is not None and layout.hasHeightForWidth():
+        height = max(height, layout.totalHeightForWidth(width))
+    return QSize(width, min(height, room.height()))

@@ -48,6 +48,7 @@ def make_control(entry: SchemaField, value: Any) -> QWidget:
         text = QPlainTextEdit(value or "")
         text.setTabChangesFocus(True)
         text.setPlaceholderText(entry.placeholder_text)
+        keep_characters_in_view(text)
         widget = text
     elif entry.kind is str:
         line = QLineEdit(value or "")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +32,7 @@ from desktop_app.gui.page_tabs import PageTabs
 from desktop_app.gui.prompt_editor import hotkey_problem
 from desktop_app.gui.prompts_page import PromptsPage
 from desktop_app.gui.screen_reader_fixes import accessibility_paused, describe_value
-from desktop_app.gui.screen_room import screen_room
+from desktop_app.gui.screen_room import opening_size
 from desktop_app.gui.server_panel import ServerPanel, Speak
 from desktop_app.gui.setting_controls import (
     add_control,
@@ -138,17 +138,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(self.buttons)
         self.answer_language.setFocus()
-        self.resize(self._opening_size())
-
-    def _opening_size(self) -> QSize:
-        """Wide enough for every page where the screen has room (`screen_room`): Qt's own
-        opening size stops at two thirds of the screen, where the forms reflow with more
-        lines; as high as Qt opens it."""
-        room = screen_room(self)
-        hint = self.sizeHint()
-        width = max(min(hint.width(), room.width()), self.minimumSizeHint().width())
-        screen_height = self.screen().availableGeometry().height()
-        return QSize(width, min(hint.height(), room.height(), screen_height * 2 // 3))
+        self.resize(opening_size(self))
 
     # -- pages ---------------------------------------------------------------------------------
     def _add_fields(

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QApplication,
-    QCheckBox,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -46,6 +45,7 @@ from desktop_app.settings import (
     load_settings,
 )
 from desktop_app.settings.keeper import SettingsKeeper
+from tests.helpers.reflow import cut_off
 
 CUSTOM = AppSettings(
     engine=EngineSettings(
@@ -171,24 +171,8 @@ def _sideways_on_tabbing(qtbot: QtBot, dialog: SettingsDialog) -> list[str]:
     return found
 
 
-@pytest.fixture
-def text_size(qapp: QApplication) -> Iterator[Callable[[float], None]]:
-    """Scale the system's text (the application's font) for one test, as a user's desktop
-    does before Iris starts."""
-    normal = qapp.font()
-
-    def scale(factor: float) -> None:
-        font = qapp.font()
-        font.setPointSizeF(normal.pointSizeF() * factor)
-        qapp.setFont(font)
-
-    yield scale
-    qapp.setFont(normal)
-
-
 def _cut_off(dialog: SettingsDialog) -> list[str]:
-    """Each shown control or label that reaches past its page's right edge, or whose wrapped
-    text has fewer lines' room than it needs, as "page: kind name"."""
+    """`cut_off` on each page, as "page: kind name"."""
     found: list[str] = []
     for index in range(dialog.tabs.count()):
         dialog.tabs.setCurrentIndex(index)
@@ -196,15 +180,7 @@ def _cut_off(dialog: SettingsDialog) -> list[str]:
         assert page is not None
         QApplication.processEvents()  # the page's layout request
         viewport = _scroll_of(page).viewport()
-        for widget in page.findChildren(QWidget):
-            if not widget.isVisible() or isinstance(widget.parentWidget(), QAbstractSpinBox):
-                continue
-            right = widget.mapTo(viewport, widget.rect().topRight()).x()
-            wraps = isinstance(widget, QCheckBox | QLabel) and widget.hasHeightForWidth()
-            short = wraps and widget.height() < widget.heightForWidth(widget.width())
-            if right >= viewport.width() or short:
-                name = widget.objectName() or getattr(widget, "text", lambda: "")()
-                found.append(f"{dialog.tabs.tabText(index)}: {type(widget).__name__} {name}")
+        found += [f"{dialog.tabs.tabText(index)}: {each}" for each in cut_off(page, viewport)]
     return found
 
 

@@ -3,7 +3,7 @@ Import (a bad file told in one sentence, the list unchanged), every field labell
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from desktop_app.gui.prompt_editor import FIELDS, PromptEditor
 from desktop_app.gui.prompts_page import PromptsPage
 from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.settings import AppSettings, PromptTarget, SavedPrompt, export_prompts
+from tests.helpers.reflow import cut_off
 
 MINE = SavedPrompt("Menu check", "List the menu's items.", hotkey="ctrl+alt+shift+1")
 SHIPPED = AppSettings().prompts
@@ -129,6 +130,28 @@ def test_the_editor_labels_every_field_and_checks_them(qtbot: QtBot) -> None:
     made = editor.result_prompt()
     assert made.name == "Bar chart" and made.target is PromptTarget.REGION
     assert made.hotkey == "ctrl+alt+shift+2"
+
+
+def test_the_editor_opens_with_every_line_of_its_labels_in_double_french_text(
+    qtbot: QtBot,
+    interface_language: Callable[[str], str],
+    text_size: Callable[[float], None],
+) -> None:
+    """On the 800-pixel offscreen screen Qt opened it at two thirds of the screen's width,
+    and with the height of its labels on one line: the wrapped check box's first line was cut
+    off and the instruction field squeezed beside its label."""
+    interface_language("fr")
+    text_size(2)
+    editor = PromptEditor(None)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    layout = editor.layout()
+    assert layout is not None
+    assert editor.height() >= layout.totalHeightForWidth(editor.width())
+    assert cut_off(editor, editor) == []
+    instruction = editor.controls["instruction"]
+    assert instruction.width() >= instruction.fontMetrics().horizontalAdvance("x" * 16)
 
 
 def test_settings_keep_the_edited_list_and_refuse_a_hotkey_an_action_has(
