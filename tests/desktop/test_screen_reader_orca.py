@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,7 +167,13 @@ def test_asking_about_the_screen_just_after_leaving_iris_is_presented(
 ) -> None:
     """The user leaves Iris for their program and at once asks about the screen: Qt on X11
     takes a loss of focus as final only 400 ms later, and Iris back sooner must still be
-    presented (its window and the question field), not left silent with Orca in Notes."""
+    presented (its window and the question field), not left silent with Orca in Notes.
+
+    The hotkey is pressed as a person presses it: the modifiers, and the letter once Orca has
+    echoed them. (xdotool's whole chord at once reaches Orca, still busy with Notes, only after
+    Iris is back in about 1 run in 10; Orca 43 then takes the question field as its place
+    without a word, whatever Iris tells it. The unit test in test_focus_and_closing.py checks
+    that Iris tells it.)"""
     desktop = orca_desktop
     notes = _notes(desktop)
     mark = desktop.mark()
@@ -174,11 +181,19 @@ def test_asking_about_the_screen_just_after_leaving_iris_is_presented(
     desktop.wait_for_active_window(messages.WINDOW_TITLE)
     desktop.wait_for_speech(messages.QUESTION_NAME, since=mark)
     desktop.activate(notes)
+    left = time.monotonic()
     mark = desktop.mark()
-    desktop.press("ctrl+alt+shift+a")  # at once, as soon as Notes has the focus
+    desktop.xdotool("keydown", "ctrl+alt+shift")
+    try:
+        desktop.wait_for_speech("shift", since=mark)  # Orca has taken in the modifiers
+        pressed_after = time.monotonic() - left
+        desktop.xdotool("key", "a")
+    finally:
+        desktop.xdotool("keyup", "ctrl+alt+shift")
     desktop.wait_for_active_window(messages.WINDOW_TITLE)
     desktop.wait_for_speech(messages.QUESTION_NAME, since=mark)
     assert desktop.active_window_name() == messages.WINDOW_TITLE
+    print(f"Orca said {desktop.spoken_since(mark)}; the letter {pressed_after:.2f} s after")
 
 
 def test_the_window_read_with_orca_status_answer_lines_and_stop(
