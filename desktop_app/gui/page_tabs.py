@@ -53,12 +53,8 @@ class PageTabs(QWidget):
         panel.setObjectName(f"page_{len(self._pages)}")
         inner = QVBoxLayout(panel)
         inner.setContentsMargins(0, 0, 0, 0)
-        scroll = _PageScroll()  # large text: the page scrolls, and follows the focus
+        scroll = PageScroll(page)  # large text: the page scrolls, and follows the focus
         scroll.setObjectName(f"page_scroll_{len(self._pages)}")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the page's fields
-        scroll.setWidget(page)
         inner.addWidget(scroll)
         self._layout.addWidget(panel, 1)
         self._pages.append(page)
@@ -76,7 +72,7 @@ class PageTabs(QWidget):
         return QSize(width, max([shown.height(), *(height + page.height() for page in pages)]))
 
     def minimumSizeHint(self) -> QSize:
-        """As wide as the widest page can reflow, shown or not (see `_PageScroll`)."""
+        """As wide as the widest page can reflow, shown or not (see `PageScroll`)."""
         shown = super().minimumSizeHint()
         widest = max([shown.width(), *(panel.minimumSizeHint().width() for panel in self._panels)])
         return QSize(widest, shown.height())
@@ -131,9 +127,18 @@ class PageTabs(QWidget):
                 first.setFocus(Qt.FocusReason.TabFocusReason)
 
 
-class _PageScroll(QScrollArea):
-    """A page's scroll area that asks for the whole page and its vertical scroll bar (Qt's own
-    hint stops at 36 lines of text across); the window bounds it to the screen."""
+class PageScroll(QScrollArea):
+    """A page's scroll area, frameless and left out of the Tab order (Tab goes to the page's
+    fields, and the page scrolls to show each), that asks for the whole page and its vertical
+    scroll bar (Qt's own hint stops at 36 lines of text across); the window bounds it to the
+    screen."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWidget(page)
 
     def sizeHint(self) -> QSize:
         page = self.widget()

@@ -6,10 +6,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core import messages
 from desktop_app.core.errors import HotkeyError
+from desktop_app.gui.page_tabs import PageScroll
 from desktop_app.gui.screen_reader_fixes import describe_value
 from desktop_app.gui.screen_room import opening_size
 from desktop_app.gui.setting_controls import (
@@ -42,7 +50,8 @@ class PromptEditor(QDialog):
         self.setAccessibleName(messages.PROMPT_EDITOR_TITLE)
         self._original = prompt or SavedPrompt()
         self._taken = {name.strip().casefold() for name in taken}
-        form = reflowing_form()
+        fields = QWidget()
+        form = reflowing_form(fields)
         self.controls: dict[str, QWidget] = {}
         for entry in FIELDS:
             widget = add_control(form, entry, entry.value_in(self._original))
@@ -61,9 +70,10 @@ class PromptEditor(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(self.problems)
-        form.addRow(buttons)
-        self.setLayout(form)
+        layout = QVBoxLayout(self)
+        layout.addWidget(PageScroll(fields))  # in large text the fields scroll, not the buttons
+        layout.addWidget(self.problems)
+        layout.addWidget(buttons)
         self.controls["name"].setFocus()
         self.resize(opening_size(self))
 

@@ -186,7 +186,7 @@ def _cut_off(dialog: SettingsDialog) -> list[str]:
 
 @pytest.mark.parametrize(
     ("language", "factor"),
-    [("en", 1), ("en", 2), ("de", 1.5), ("de", 2), ("fr", 2), ("es", 2)],
+    [("en", 1), ("en", 2), ("de", 1.5), ("de", 2), ("fr", 2), ("es", 2), ("de", 3)],
     ids=[
         "default text",
         "double text",
@@ -194,6 +194,7 @@ def _cut_off(dialog: SettingsDialog) -> list[str]:
         "German, double text",
         "French, double text",
         "Spanish, double text",
+        "German, triple text",
     ],
 )
 def test_no_settings_page_scrolls_sideways_as_the_focus_moves(

@@ -7,12 +7,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
 from desktop_app.gui.prompt_editor import FIELDS, PromptEditor
 from desktop_app.gui.prompts_page import PromptsPage
+from desktop_app.gui.screen_room import screen_room
 from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.settings import AppSettings, PromptTarget, SavedPrompt, export_prompts
 from tests.helpers.reflow import cut_off
@@ -132,26 +134,39 @@ def test_the_editor_labels_every_field_and_checks_them(qtbot: QtBot) -> None:
     assert made.hotkey == "ctrl+alt+shift+2"
 
 
-def test_the_editor_opens_with_every_line_of_its_labels_in_double_french_text(
+@pytest.mark.parametrize("factor", [2, 3], ids=["double text", "triple text"])
+def test_the_editor_fits_large_french_text_and_scrolls_to_each_field(
     qtbot: QtBot,
     interface_language: Callable[[str], str],
     text_size: Callable[[float], None],
+    factor: float,
 ) -> None:
     """On the 800-pixel offscreen screen Qt opened it at two thirds of the screen's width,
-    and with the height of its labels on one line: the wrapped check box's first line was cut
-    off and the instruction field squeezed beside its label."""
+    with the height of its labels on one line: the wrapped check box's first line was cut off,
+    the instruction field squeezed beside its label, and in triple text its last fields and
+    buttons were below the window's edge. Now the fields scroll and the buttons stay."""
     interface_language("fr")
-    text_size(2)
+    text_size(factor)
     editor = PromptEditor(None)
     qtbot.addWidget(editor)
     editor.show()
     qtbot.waitExposed(editor)
-    layout = editor.layout()
-    assert layout is not None
-    assert editor.height() >= layout.totalHeightForWidth(editor.width())
-    assert cut_off(editor, editor) == []
+    room = screen_room(editor)
+    assert editor.width() <= room.width() and editor.height() <= room.height()
+    for button in editor.findChildren(QPushButton):  # OK and Cancel, always in view
+        assert editor.rect().contains(button.geometry(), proper=False)
     instruction = editor.controls["instruction"]
     assert instruction.width() >= instruction.fontMetrics().horizontalAdvance("x" * 16)
+    assert cut_off(editor, editor) == []
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    editor.controls["name"].setFocus()
+    for _ in range(len(editor.controls) - 1):  # Tab to the hotkey, the last field
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    assert editor.hotkey.hasFocus()
+    qtbot.waitUntil(lambda: editor.hotkey.visibleRegion().boundingRect() == editor.hotkey.rect())
 
 
 def test_settings_keep_the_edited_list_and_refuse_a_hotkey_an_action_has(
