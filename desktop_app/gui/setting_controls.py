@@ -1,8 +1,9 @@
 """Settings controls made from the settings schema (`settings.schema`): a field's widget, label,
 range, choices, placeholder and accessible description come from its declaration, never from
-here. bool → QCheckBox, an enum → QComboBox of its choices' labels, a number → QSpinBox (percent
-settings in percent; an optional number's 0 shows its `none_label`), text → QLineEdit, or
-QPlainTextEdit for `multiline` text."""
+here. bool → a check box whose label wraps, an enum → a combo box of its choices' labels that
+can narrow, a number → QSpinBox (percent settings in percent; an optional number's 0 shows its
+`none_label`), text → QLineEdit, or QPlainTextEdit for `multiline` text; forms reflow rather
+than scroll sideways (`gui.reflowing_controls`)."""
 
 from __future__ import annotations
 
