@@ -75,6 +75,9 @@ TEXT_PAIRS = (
 """Each text colour and the background it is drawn on."""
 FRAMED = "QLineEdit, QPlainTextEdit, QTextEdit, QListView, QTreeView"
 """Controls whose edges a high-contrast theme draws."""
+INDICATORS = "QCheckBox::indicator, QRadioButton::indicator"
+INDICATOR_EM = 0.8
+"""A check box's or radio button's size in a high-contrast theme, in lines of its text."""
 FOCUSABLE = (
     f"{FRAMED}, QComboBox, QSpinBox, QDoubleSpinBox, QPushButton, QCheckBox, QTabBar, QLabel"
 )
@@ -123,14 +126,33 @@ def system_theme() -> Theme:
 def focus_style_sheet(palette: QPalette, framed: bool = False) -> str:
     """A frame of FOCUS_FRAME_PX around the focused control, in the highlight colour; with
     `framed` (high contrast), a 1-pixel frame in the text colour around each text field and
-    list, whose edges the theme's plain background would hide."""
+    list, whose edges the theme's plain background would hide, and check boxes and radio
+    buttons drawn in the text colour (`indicator_style_sheet`)."""
     colour = palette.color(QPalette.ColorRole.Highlight).name()
     selectors = ", ".join(f"{name.strip()}:focus" for name in FOCUSABLE.split(","))
     focus = f"{selectors} {{ border: {FOCUS_FRAME_PX}px solid {colour}; }}"
     if not framed:
         return focus
     edge = palette.color(QPalette.ColorRole.Text).name()
-    return f"{FRAMED} {{ border: 1px solid {edge}; }}\n{focus}"
+    return f"{FRAMED} {{ border: 1px solid {edge}; }}\n{indicator_style_sheet(palette)}\n{focus}"
+
+
+def indicator_style_sheet(palette: QPalette) -> str:
+    """Check boxes and radio buttons as a frame in the text colour, filled with it when on,
+    as large as the text: Qt's own box is edged in a shade of the background, which a
+    high-contrast theme's black (or white) leaves invisible."""
+    text = palette.color(QPalette.ColorRole.Text).name()
+    base = palette.color(QPalette.ColorRole.Base).name()
+    box = f"width: {INDICATOR_EM}em; height: {INDICATOR_EM}em; border: 2px solid {text};"
+    return (
+        f"{INDICATORS} {{ {box} background: {base}; }}\n"
+        f"{_each(INDICATORS, ':checked')} {{ background: {text}; }}\n"
+        f"QRadioButton::indicator {{ border-radius: {INDICATOR_EM / 2}em; }}"
+    )
+
+
+def _each(selectors: str, state: str) -> str:
+    return ", ".join(f"{selector.strip()}{state}" for selector in selectors.split(","))
 
 
 class WideCaretStyle(QProxyStyle):

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QPalette, QScreen
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QStyle,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import messages
@@ -21,6 +29,7 @@ from desktop_app.gui.appearance import (
     high_contrast_palette,
 )
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.reflowing_controls import WrappingCheckBox
 from desktop_app.settings import AppSettings, Theme, load_settings
 from tests.helpers.controllers import ControllerFactory
 from tests.helpers.fakes import FakeSpeaker
@@ -170,3 +179,37 @@ def test_the_window_opens_within_its_screen(
     window = MainWindow()
     qtbot.addWidget(window)
     assert window.size() == fits
+
+
+@pytest.mark.parametrize("theme", HIGH_CONTRAST)
+@pytest.mark.parametrize("kind", [WrappingCheckBox, QRadioButton])
+def test_check_boxes_and_radio_buttons_are_drawn_in_the_text_colour(
+    qtbot: QtBot, theme: Theme, kind: type[QAbstractButton]
+) -> None:
+    """Qt's own box is edged in a shade of the background: on a high-contrast theme's black
+    it was invisible, so an unchecked box could not be told from no box at all."""
+    from PySide6.QtGui import QColor
+
+    palette = high_contrast_palette(theme)
+    text = palette.color(QPalette.ColorRole.Text).rgb()
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.setPalette(palette)
+    window.setStyleSheet(appearance.focus_style_sheet(palette, framed=True))
+    button = kind("Describe all monitors", window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    def box_pixels_in_text_colour() -> int:
+        image = button.grab().toImage()
+        box = button.height()  # the box is no wider than a line is high
+        return sum(
+            QColor(image.pixel(x, y)).rgb() == text
+            for x in range(box)
+            for y in range(image.height())
+        )
+
+    unchecked = box_pixels_in_text_colour()
+    assert unchecked >= 4 * button.fontMetrics().height() // 2  # its frame, all round
+    button.setChecked(True)
+    assert box_pixels_in_text_colour() > 2 * unchecked  # filled when on
