@@ -129,8 +129,7 @@ def focus_style_sheet(palette: QPalette, framed: bool = False) -> str:
     list, whose edges the theme's plain background would hide, and check boxes and radio
     buttons drawn in the text colour (`indicator_style_sheet`)."""
     colour = palette.color(QPalette.ColorRole.Highlight).name()
-    selectors = ", ".join(f"{name.strip()}:focus" for name in FOCUSABLE.split(","))
-    focus = f"{selectors} {{ border: {FOCUS_FRAME_PX}px solid {colour}; }}"
+    focus = f"{_each(FOCUSABLE, ':focus')} {{ border: {FOCUS_FRAME_PX}px solid {colour}; }}"
     if not framed:
         return focus
     edge = palette.color(QPalette.ColorRole.Text).name()
@@ -152,6 +151,7 @@ def indicator_style_sheet(palette: QPalette) -> str:
 
 
 def _each(selectors: str, state: str) -> str:
+    """Each of the comma-separated `selectors` in `state` (":focus", ":checked")."""
     return ", ".join(f"{selector.strip()}{state}" for selector in selectors.split(","))
 
 
