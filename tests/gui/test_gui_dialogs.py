@@ -144,17 +144,24 @@ def test_at_double_text_size_every_settings_page_scrolls_to_the_focused_field(
     assert scroll.viewport().rect().contains(top_left)
 
 
-def _sideways_on_tabbing(qtbot: QtBot, dialog: SettingsDialog) -> list[str]:
-    """Tab through every page, as the user does; each control whose page scrolled sideways
-    or which is not wholly in view across, as "page: control"."""
-    found: list[str] = []
+def _shown_pages(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> Iterator[tuple[str, QWidget, QScrollArea]]:
+    """Each page in turn, shown and laid out: its title, the page and its scroll area."""
     for index in range(dialog.tabs.count()):
         dialog.tabs.setCurrentIndex(index)
         page = dialog.tabs.widget(index)
         assert page is not None
-        scroll = _scroll_of(page)
         qtbot.waitUntil(page.isVisible)
         QApplication.processEvents()  # the page's layout request
+        yield dialog.tabs.tabText(index), page, _scroll_of(page)
+
+
+def _sideways_on_tabbing(qtbot: QtBot, dialog: SettingsDialog) -> list[str]:
+    """Tab through every page, as the user does; each control whose page scrolled sideways
+    or which is not wholly in view across, as "page: control"."""
+    found: list[str] = []
+    for title, page, scroll in _shown_pages(qtbot, dialog):
         first = page.nextInFocusChain()
         first.setFocus(Qt.FocusReason.TabFocusReason)
         seen: set[int] = set()
@@ -165,23 +172,19 @@ def _sideways_on_tabbing(qtbot: QtBot, dialog: SettingsDialog) -> list[str]:
             left = focused.mapTo(scroll.viewport(), focused.rect().topLeft()).x()
             sideways = scroll.horizontalScrollBar().maximum() > 0
             if sideways or left < 0 or left + focused.width() > scroll.viewport().width():
-                found.append(f"{dialog.tabs.tabText(index)}: {focused.objectName()}")
+                found.append(f"{title}: {focused.objectName()}")
             qtbot.keyClick(focused, Qt.Key.Key_Tab)
-        assert len(seen) > 1, dialog.tabs.tabText(index)
+        assert len(seen) > 1, title
     return found
 
 
-def _cut_off(dialog: SettingsDialog) -> list[str]:
+def _cut_off(qtbot: QtBot, dialog: SettingsDialog) -> list[str]:
     """`cut_off` on each page, as "page: kind name"."""
-    found: list[str] = []
-    for index in range(dialog.tabs.count()):
-        dialog.tabs.setCurrentIndex(index)
-        page = dialog.tabs.widget(index)
-        assert page is not None
-        QApplication.processEvents()  # the page's layout request
-        viewport = _scroll_of(page).viewport()
-        found += [f"{dialog.tabs.tabText(index)}: {each}" for each in cut_off(page, viewport)]
-    return found
+    return [
+        f"{title}: {each}"
+        for title, page, scroll in _shown_pages(qtbot, dialog)
+        for each in cut_off(page, scroll.viewport())
+    ]
 
 
 @pytest.mark.parametrize(
@@ -215,7 +218,7 @@ def test_no_settings_page_scrolls_sideways_as_the_focus_moves(
     qtbot.waitExposed(dialog)
     assert dialog.width() <= dialog.screen().availableGeometry().width()
     assert _sideways_on_tabbing(qtbot, dialog) == []
-    assert _cut_off(dialog) == []
+    assert _cut_off(qtbot, dialog) == []
 
 
 def test_settings_open_as_wide_as_their_pages_where_the_screen_has_room(
