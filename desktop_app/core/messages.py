@@ -36,6 +36,12 @@ MODEL_OFFLINE = N_(
     "The model {model} is not downloaded yet and the internet cannot be reached. "
     "Connect once and run: iris models download {model}"
 )
+# The same, in the window, where Settings has a Download the model button
+# (DOWNLOAD_MODEL).
+MODEL_OFFLINE_IN_WINDOW = N_(
+    "The model {model} is not downloaded yet and the internet cannot be reached. "
+    "Connect to the internet, then choose Download the model in Settings, on the Model page."
+)
 MODEL_DOWNLOAD_FAILED = N_("Downloading {model} failed: {reason}")
 MODEL_NO_WEIGHTS = N_("The model folder {path} holds no weights (no .safetensors file).")
 MODEL_PICKLE_ONLY = N_(
@@ -293,7 +299,8 @@ STATUS_READING_REGION = N_("Reading the region's text.")
 STATUS_READING_IMAGE = N_("Reading the image's text.")
 STATUS_READING_UNTIL_MODEL = N_(
     "The description model is not downloaded yet, so here is the text Iris can read now. "
-    "Full descriptions need the model: choose Settings to download it."
+    "Full descriptions need the model: choose Download the model in Settings, on the Model "
+    "page."
 )
 STATUS_THINKING = N_("Thinking.")
 # Translators: the answer or the speech was stopped by the user.
@@ -307,7 +314,8 @@ STATUS_NEW_CONVERSATION = N_("New conversation.")
 STATUS_NEED_IMAGE = N_("First describe the screen or open an image, then ask about it.")
 STATUS_MORE_DETAIL = N_("Looking more closely. This takes longer.")
 STATUS_DETAIL_NEEDS_MODEL = N_(
-    "More detail needs the description model. Open Settings to download it."
+    "More detail needs the description model. Choose Download the model in Settings, on the "
+    "Model page."
 )
 STATUS_EMPTY_QUESTION = N_("Type a question first.")
 STATUS_NO_IMAGE_ON_CLIPBOARD = N_("The clipboard holds no image.")
@@ -343,8 +351,9 @@ FIRST_RUN_DOWNLOAD = N_(
 )
 FIRST_RUN_DECLINED = N_(
     "Iris has no model yet, so it cannot describe images; it can read their text now "
-    "(Read screen text, Control Alt Shift T). Choose Settings to download the model later "
-    "or to pick a model folder on this computer."
+    "(Read screen text, Control Alt Shift T). To download the model later, choose Download "
+    "the model in Settings, on the Model page; a model folder on this computer can be picked "
+    "there too."
 )
 SIZE_UNKNOWN = N_("size unknown")
 SIZE_GB = N_("about {size:g} GB")
@@ -864,6 +873,10 @@ MODEL_RECOMMENDED = N_("Recommended for this computer: {reason}")
 # Translators: The button that sets the model to auto (the recommended one, chosen again at each
 # load).
 USE_RECOMMENDED_MODEL = N_("Use the recommended model")
+# Translators: a button in Settings, shown while the model is not downloaded; its name is
+# also said in STATUS_READING_UNTIL_MODEL, STATUS_DETAIL_NEEDS_MODEL, FIRST_RUN_DECLINED and
+# MODEL_OFFLINE_IN_WINDOW.
+DOWNLOAD_MODEL = N_("Download the model")
 # Translators: `iris models list`, after the table; {reason} is MODEL_CHOICE_REASON or one of its
 # kind.
 MODELS_RECOMMENDED_CLI = N_(

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core import messages
-from desktop_app.core.errors import BadInputError, IrisError
+from desktop_app.core.errors import BadInputError, IrisError, ModelOfflineError
 from desktop_app.core.types import Answer, Request
 from desktop_app.engine.models.catalogue import find as find_in_catalogue
 from desktop_app.engine.models.choice import concrete
@@ -135,13 +135,20 @@ class ModelSession(QObject):
         self.worker.load()
         return True
 
-    def apply(self, before: AppSettings, *, new_backend: bool = False) -> None:
+    def apply(
+        self, before: AppSettings, *, new_backend: bool = False, ask_for_model: bool = False
+    ) -> None:
         """The settings changed from `before`: a changed model (or server) is loaded afresh,
-        and so is the same one with `new_backend` (the server's API key changed)."""
+        and so is the same one with `new_backend` (the server's API key changed). With
+        `ask_for_model` (Settings' Download the model), a local model still to be downloaded
+        is asked for again: that is how the user gets it after a No, or once the internet is
+        back."""
         now = self.settings.current
         changed = backend_settings(now) != backend_settings(before)
         if changed or (new_backend and now.server.enabled):
             self.worker.replace_backend(self.backend_factory(now))
+            self.load()
+        elif ask_for_model and self.local_model_missing() and not self.is_loading:
             self.load()
 
     def local_model(self) -> str | None:
@@ -264,6 +271,10 @@ class ModelSession(QObject):
     @Slot(object)
     def _on_load_failed(self, error: IrisError) -> None:
         self.is_loading = False
+        model = self.local_model()
+        if isinstance(error, ModelOfflineError) and model is not None:
+            self.model_failed.emit(messages.MODEL_OFFLINE_IN_WINDOW.format(model=model))
+            return
         self.model_failed.emit(error.message)
 
     @Slot()

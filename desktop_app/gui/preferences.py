@@ -58,11 +58,15 @@ class Preferences(QObject):
             on_clear_history=self.history.clear,
             api_keys=self.session.api_keys,
             speak=self.voice.announce,
+            model_missing=self.session.local_model_missing(),
         )
 
         def accepted() -> None:
             self.apply(
-                dialog.result_settings(), new_backend=dialog.server_panel.key_changed, save=True
+                dialog.result_settings(),
+                new_backend=dialog.server_panel.key_changed,
+                save=True,
+                ask_for_model=dialog.download_requested,
             )
 
         dialog.accepted.connect(accepted)
@@ -70,12 +74,18 @@ class Preferences(QObject):
         dialog.open()
 
     def apply(
-        self, settings: AppSettings, *, new_backend: bool = False, save: bool = False
+        self,
+        settings: AppSettings,
+        *,
+        new_backend: bool = False,
+        save: bool = False,
+        ask_for_model: bool = False,
     ) -> None:
         """Use new settings now (saved first with `save`: if that fails, they are used all
         the same, and the user is told); every part that depends on them follows. A new
         model (or server) is loaded afresh, and so is the same one with `new_backend` (the
-        server's API key changed)."""
+        server's API key changed); `ask_for_model` (Settings' Download the model) asks
+        again to download a local model that is still missing."""
         previous = self.keeper.current
         problem = self.keeper.save(settings) if save else None
         self.keeper.current = settings
@@ -84,7 +94,7 @@ class Preferences(QObject):
         self.window.show_location(location_line(settings.server))
         if settings.keep_history != self.history.enabled:
             self.history.switch(settings.keep_history)
-        self.session.apply(previous, new_backend=new_backend)
+        self.session.apply(previous, new_backend=new_backend, ask_for_model=ask_for_model)
         if problem is not None:
             self.voice.announce(messages.SAVE_SETTINGS_USED_UNSAVED.format(problem=problem))
         if settings.interface_language != previous.interface_language:

@@ -66,7 +66,9 @@ class SettingsDialog(QDialog):
     the action table, the server's fields from `ServerPanel`.
 
     `on_clear_history` clears the conversation history and returns what it did (shown beside
-    the Clear history button); without it the button is disabled. `api_keys` keeps the model
+    the Clear history button); without it the button is disabled. With `model_missing` (the
+    local model is not downloaded yet) the Model page has a Download the model button: OK,
+    with `download_requested` set. `api_keys` keeps the model
     server's API key (the system keyring when None); `speak` tells the user what Test
     connection found, and that a key is kept only for this session.
     """
@@ -78,7 +80,12 @@ class SettingsDialog(QDialog):
         on_clear_history: Callable[[], str] | None = None,
         api_keys: ApiKeys | None = None,
         speak: Speak | None = None,
+        model_missing: bool = False,
     ) -> None:
+        self.download_requested = False
+        """Closed with Download the model: the session asks to download it (see
+        ModelSession.apply)."""
+        self._model_missing = model_missing
         with accessibility_paused():
             super().__init__(parent)
             self._build(settings, on_clear_history, api_keys, speak)
@@ -220,6 +227,11 @@ class SettingsDialog(QDialog):
         return page
 
     def _add_choose_folder(self, form: QFormLayout) -> None:
+        if self._model_missing:
+            self.download_model = QPushButton(text.DOWNLOAD_MODEL)
+            self.download_model.setObjectName("download_model")
+            self.download_model.clicked.connect(self._download_model)
+            form.addRow("", self.download_model)
         self.choose_folder = QPushButton(text.CHOOSE_FOLDER)
         self.choose_folder.setObjectName("choose_folder")
         self.choose_folder.setAccessibleName(text.CHOOSE_FOLDER_NAME)
@@ -242,6 +254,13 @@ class SettingsDialog(QDialog):
         self.use_recommended.clicked.connect(self._use_recommended_model)
         form.addRow(self.recommendation)  # across: in the field column it gets blank lines
         form.addRow("", self.use_recommended)
+
+    def _download_model(self) -> None:
+        """OK, then the model named in the field is downloaded (asked first, with its size)."""
+        self.download_requested = True
+        self.accept()
+        if self.result() != QDialog.DialogCode.Accepted:  # a field is wrong: still open
+            self.download_requested = False
 
     def _use_recommended_model(self) -> None:
         self.model.setText(AUTO_MODEL)

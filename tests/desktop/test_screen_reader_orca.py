@@ -12,12 +12,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from desktop_app.core import messages
+from desktop_app.settings import AppSettings
 from tests.helpers.orca_desktop import OrcaDesktop, OtherProgram
 
 pytestmark = pytest.mark.slow
@@ -30,17 +31,24 @@ ANSWER_TIMEOUT_S = 120.0
 
 
 class RunningIris:
-    """Iris started on the Orca desktop, with a fresh settings folder (the defaults)."""
+    """Iris started on the Orca desktop, with a fresh settings folder (the defaults); without
+    `model`, as a new user first starts it: the default model not downloaded (an empty Hub
+    cache in `config`), the internet out of reach."""
 
-    def __init__(self, desktop: OrcaDesktop, model: Path, config: Path) -> None:
+    def __init__(self, desktop: OrcaDesktop, model: Path | None, config: Path) -> None:
         self.desktop = desktop
         self.started = desktop.mark()
         env = desktop.iris_env(
             IRIS_CONFIG_DIR=str(config), HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1"
         )
-        self.process = desktop.start(
-            "iris", [sys.executable, "-m", "desktop_app", "--model", str(model)], env=env
-        )
+        argv = [sys.executable, "-m", "desktop_app"]
+        if model is None:
+            env.update(HF_HOME=str(config / "hub"), IRIS_CACHE_DIR=str(config / "cache"))
+        else:
+            argv += ["--model", str(model)]
+        self.process = desktop.start("iris", argv, env=env)
+        if model is None:
+            return  # the first-run question comes first
         desktop.wait_for_active_window(messages.WINDOW_TITLE, timeout=START_TIMEOUT_S)
         desktop.wait_for_speechd(
             messages.SPOKEN_READY, since=self.started, application="iris",
@@ -275,6 +283,27 @@ def test_settings_say_their_name_and_the_focused_field(
     desktop.wait_for_active_window(messages.WINDOW_TITLE)
 
 
+def _tab_through_the_model_page_until(
+    desktop: OrcaDesktop, match: str | Callable[[str], bool], presses: int = 8
+) -> str:
+    """Open Settings, go to its Model page and press Tab until Orca says `match`; what it
+    said then."""
+    mark = desktop.mark()
+    desktop.press("ctrl+comma")
+    desktop.wait_for_speech(messages.FIELD_ANSWER_LANGUAGE, since=mark)
+    mark = desktop.mark()
+    desktop.press("ctrl+Tab")
+    desktop.wait_for_speech(messages.TAB_MODEL, since=mark)
+    mark = desktop.mark()
+    for _ in range(presses):
+        desktop.press("Tab")
+        try:
+            return desktop.wait_for_speech(match, since=mark, timeout=4.0)
+        except TimeoutError:
+            continue
+    raise AssertionError(f"never said {match!r}: {desktop.spoken_since(mark)!r}")
+
+
 def test_the_recommended_model_button_says_the_wait_for_the_first_words(
     orca_desktop: OrcaDesktop, iris: RunningIris
 ) -> None:
@@ -286,21 +315,7 @@ def test_the_recommended_model_button_says_the_wait_for_the_first_words(
     expected = f"{wait}{max(0.1, round(picked.first_words_s, 1)):.1f}"
     desktop = orca_desktop
     mark = desktop.mark()
-    desktop.press("ctrl+comma")
-    desktop.wait_for_speech(messages.FIELD_ANSWER_LANGUAGE, since=mark)
-    mark = desktop.mark()
-    desktop.press("ctrl+Tab")
-    desktop.wait_for_speech(messages.TAB_MODEL, since=mark)
-    mark = desktop.mark()
-    for _ in range(15):  # Tab through the Model page until its last button is spoken
-        desktop.press("Tab")
-        try:
-            said = desktop.wait_for_speech(expected, since=mark, timeout=4.0)
-            break
-        except TimeoutError:
-            continue
-    else:
-        raise AssertionError(f"never said {expected!r}: {desktop.spoken_since(mark)!r}")
+    said = _tab_through_the_model_page_until(desktop, expected, presses=15)  # its last button
     assert messages.USE_RECOMMENDED_MODEL in " ".join(desktop.spoken_since(mark))
     assert picked.entry.name in said
     desktop.press("Escape")
@@ -357,3 +372,39 @@ def test_the_focused_item_described_from_another_program_and_the_pointer_moved_t
     location = dict(part.split(":") for part in desktop.xdotool("getmouselocation").split()[:2])
     x, y = int(location["x"]), int(location["y"])
     assert left <= x < left + width and top <= y < top + height, (x, y, geometry)
+
+
+def test_a_new_user_says_no_then_finds_download_the_model_in_settings(
+    orca_desktop: OrcaDesktop, tmp_path: Path
+) -> None:
+    """The first run without the model: Orca reads the question; after No, Iris says where to
+    get the model later. Settings' Model page has Download the model, which Orca names; it
+    asks again, and Yes, with the internet out of reach, is answered with what to do in the
+    window."""
+    desktop = orca_desktop
+    iris = RunningIris(desktop, None, tmp_path / "config")
+    try:
+        desktop.wait_for_speech(
+            lambda text: messages.FIRST_RUN_TITLE in text, since=iris.started,
+            timeout=START_TIMEOUT_S,
+        )  # fmt: skip
+        desktop.wait_for_speech(lambda text: "Download it now" in text, since=iris.started)
+        mark = desktop.mark()
+        desktop.press("Tab")
+        desktop.wait_for_speech(lambda text: text.startswith("No push button"), since=mark)
+        desktop.press("Return")
+        desktop.wait_for_speechd(messages.FIRST_RUN_DECLINED, since=mark, application="iris")
+        desktop.wait_for_active_window(messages.WINDOW_TITLE)
+
+        button = f"{messages.DOWNLOAD_MODEL} push button"
+        _tab_through_the_model_page_until(desktop, lambda text: text.startswith(button))
+        mark = desktop.mark()
+        desktop.press("space")
+        desktop.wait_for_speech(lambda text: messages.FIRST_RUN_TITLE in text, since=mark)
+        mark = desktop.mark()
+        desktop.press("Return")  # Yes, the default
+        offline = messages.MODEL_OFFLINE_IN_WINDOW.format(model=AppSettings().engine.model)
+        desktop.wait_for_speechd(offline, since=mark, application="iris", timeout=60.0)
+        assert desktop.active_window_name() == messages.WINDOW_TITLE
+    finally:
+        iris.stop()

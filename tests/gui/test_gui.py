@@ -346,6 +346,62 @@ def test_first_run_asks_when_the_pinned_revision_is_not_downloaded(
     assert controller.window.status.text() == messages.FIRST_RUN_DECLINED
 
 
+def test_after_a_no_settings_download_the_model_asks_again_and_offline_says_what_to_do(
+    qtbot: QtBot, make_controller: ControllerFactory
+) -> None:
+    """The first-run No (or no internet) tells the user to choose Download the model in
+    Settings: that button asks again; OK alone, or the text size from the View menu, does
+    not. Offline, the window's sentence says what to do in the window, not which command to
+    run. Once the model is there, the button is not."""
+    from desktop_app.gui.settings_dialog import SettingsDialog
+
+    repo = "iris-test/never-downloaded"
+    answers = [False, True]
+    questions: list[str] = []
+
+    def answer(title: str, text: str) -> bool:
+        questions.append(title)
+        return answers.pop(0)
+
+    settings = AppSettings().with_changes(engine=EngineSettings(model=repo))
+    controller = make_controller(
+        settings, backend=LocalBackend(settings.engine, allow_download=False), confirm=answer
+    )
+    assert not controller.load_model()
+    assert controller.window.status.text() == messages.FIRST_RUN_DECLINED
+    controller.preferences.apply(controller.settings.with_changes(text_size_percent=200))
+
+    def settings_dialog() -> SettingsDialog:
+        controller.preferences.open_settings()
+        dialog = controller.window.findChildren(SettingsDialog)[-1]
+        qtbot.addWidget(dialog)
+        return dialog
+
+    with qtbot.waitSignal(controller.preferences.changed):
+        settings_dialog().accept()  # OK
+    assert questions == [messages.FIRST_RUN_TITLE]
+
+    dialog = settings_dialog()
+    assert dialog.download_model.text() == messages.DOWNLOAD_MODEL
+    with qtbot.waitSignal(controller.session.model_failed, timeout=TIMEOUT_MS) as failed:
+        dialog.download_model.click()
+    assert questions == [messages.FIRST_RUN_TITLE] * 2
+    offline = messages.MODEL_OFFLINE_IN_WINDOW.format(model=repo)
+    assert failed.args == [offline]
+    assert controller.window.status.text() == offline
+
+
+def test_settings_offer_no_download_for_a_model_on_disk(
+    qtbot: QtBot, tiny_models: dict[str, Path]
+) -> None:
+    from desktop_app.gui.settings_dialog import SettingsDialog
+
+    settings = AppSettings().with_changes(engine=EngineSettings(model=str(tiny_models["idefics3"])))
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    assert not hasattr(dialog, "download_model")
+
+
 def test_describe_region_by_keyboard(qtbot: QtBot, rig: Rig) -> None:
     rig.controller.images.describe_region()
     qtbot.waitUntil(lambda: rig.controller.images._region_selector is not None, timeout=TIMEOUT_MS)

@@ -209,10 +209,11 @@ def test_no_settings_page_scrolls_sideways_as_the_focus_moves(
 ) -> None:
     """The window opens wide enough for every page, and its forms reflow (fields under their
     labels, labels and check boxes on more lines, buttons on more rows) rather than scroll
-    sideways or cut text off; the offscreen screen is 800 pixels wide."""
+    sideways or cut text off; the offscreen screen is 800 pixels wide. As a new user sees
+    them: the model still to download (the Model page's Download the model button)."""
     interface_language(language)
     text_size(factor)
-    dialog = SettingsDialog(AppSettings())
+    dialog = SettingsDialog(AppSettings(), model_missing=True)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
