@@ -66,11 +66,11 @@ class SettingsDialog(QDialog):
     the action table, the server's fields from `ServerPanel`.
 
     `on_clear_history` clears the conversation history and returns what it did (shown beside
-    the Clear history button); without it the button is disabled. With `model_missing` (the
-    local model is not downloaded yet) the Model page has a Download the model button: OK,
-    with `download_requested` set. `api_keys` keeps the model
+    the Clear history button); without it the button is disabled. `api_keys` keeps the model
     server's API key (the system keyring when None); `speak` tells the user what Test
-    connection found, and that a key is kept only for this session.
+    connection found, and that a key is kept only for this session. With `model_missing`
+    (the local model is not downloaded yet) the Model page has a Download the model button:
+    OK, with `download_requested` set.
     """
 
     def __init__(
@@ -82,12 +82,12 @@ class SettingsDialog(QDialog):
         speak: Speak | None = None,
         model_missing: bool = False,
     ) -> None:
-        self.download_requested = False
-        """Closed with Download the model: the session asks to download it (see
-        ModelSession.apply)."""
-        self._model_missing = model_missing
         with accessibility_paused():
             super().__init__(parent)
+            self.download_requested = False
+            """Closed with Download the model: the session asks to download it (see
+            ModelSession.apply)."""
+            self._model_missing = model_missing
             self._build(settings, on_clear_history, api_keys, speak)
 
     def _build(
