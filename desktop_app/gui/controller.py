@@ -63,6 +63,8 @@ class Controller(QObject):
         self.history = history
         self.preferences = preferences
         self.conversation = Conversation()
+        self._told_reading_until_model = False
+        """Why a description reads the text instead was said once: later it is only shown."""
         self.focus = FocusKeeper(window, capturer, lambda: self.settings.bring_to_front)
         self.loading = LoadingStatus(window, session, voice, lambda: self.focus.iris_active())
         self.pointer = PointerMover(capturer, self.announce)
@@ -154,13 +156,16 @@ class Controller(QObject):
         with `new_capture` (a capture, not a file) in a new one (`Conversation.start_anew`;
         the window still shows the earlier one); `instruction` (a saved prompt's text)
         replaces the description style's, `ground` False keeps the images' text from the
-        model. Until the model is downloaded, descriptions fall back to reading the text."""
+        model. Until the model is downloaded, descriptions fall back to reading the text (why
+        is said the first time, and shown every time)."""
         if new_capture:
             self.conversation.start_anew()
         for image in images:
             self.window.conversation.add_image(name, *image.size)
         if not read and self.session.local_model_missing():
-            self.announce(messages.STATUS_READING_UNTIL_MODEL)
+            speak = not self._told_reading_until_model  # 30 words before every reading: once
+            self.announce(messages.STATUS_READING_UNTIL_MODEL, speak=speak)
+            self._told_reading_until_model = True
             read = True
         pending = [*self.conversation.pending_images, *images]
         if read:

@@ -527,6 +527,11 @@ def test_describe_without_a_downloaded_model_reads_the_text(
     assert "Don't Save" in done.args[0].text and done.args[0].reading is not None
     spoken = [text for text, _ in speaker.said]
     assert messages.STATUS_READING_UNTIL_MODEL in spoken
+    with qtbot.waitSignal(controller.answer_finished, timeout=TIMEOUT_MS) as done:
+        controller.images.describe_screen()  # again: not said again before the text
+    assert "Don't Save" in done.args[0].text
+    spoken = [text for text, _ in speaker.said]
+    assert spoken.count(messages.STATUS_READING_UNTIL_MODEL) == 1, spoken
 
 
 def test_read_text_has_a_reassignable_global_hotkey_and_window_actions(rig: Rig) -> None:
