@@ -271,8 +271,7 @@ class ModelSession(QObject):
     @Slot(object)
     def _on_load_failed(self, error: IrisError) -> None:
         self.is_loading = False
-        model = self.local_model()
-        if isinstance(error, ModelOfflineError) and model is not None:
+        if isinstance(error, ModelOfflineError) and (model := self.local_model()) is not None:
             self.model_failed.emit(messages.MODEL_OFFLINE_IN_WINDOW.format(model=model))
             return
         self.model_failed.emit(error.message)

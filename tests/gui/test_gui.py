@@ -26,7 +26,7 @@ from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.worker import EngineWorker
 from desktop_app.settings import DEFAULT_HOTKEYS, AppSettings, EngineSettings
 from desktop_app.testing.text_screens import dialog
-from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory
+from tests.helpers.controllers import TIMEOUT_MS, ControllerFactory, settings_with_model_in
 from tests.helpers.fakes import (
     LOADING_TENTHS,
     FakeBackend,
@@ -392,13 +392,16 @@ def test_after_a_no_settings_download_the_model_asks_again_and_offline_says_what
 
 
 def test_settings_offer_no_download_for_a_model_on_disk(
-    qtbot: QtBot, tiny_models: dict[str, Path]
+    qtbot: QtBot, make_controller: ControllerFactory, tiny_models: dict[str, Path]
 ) -> None:
+    """Settings opened from the window, with a model on disk: no Download the model."""
     from desktop_app.gui.settings_dialog import SettingsDialog
 
-    settings = AppSettings().with_changes(engine=EngineSettings(model=str(tiny_models["idefics3"])))
-    dialog = SettingsDialog(settings)
+    controller = make_controller(settings_with_model_in(tiny_models["idefics3"]))
+    controller.preferences.open_settings()
+    dialog = controller.window.findChildren(SettingsDialog)[-1]
     qtbot.addWidget(dialog)
+    assert dialog.choose_folder.text() == messages.CHOOSE_FOLDER  # the Model page is built
     assert not hasattr(dialog, "download_model")
 
 
